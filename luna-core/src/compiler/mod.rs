@@ -1,0 +1,114 @@
+//! The front end: lexer, parser and bytecode compiler.
+//!
+//! A one-pass compiler in the design of PUC-Rio Lua 5.4 (`llex.c`,
+//! `lparser.c`, `lcode.c`): the parser drives the code generator directly,
+//! without an AST, and the output is the same bytecode as the reference
+//! compiler's (same instructions, registers, constant tables and line
+//! information), which `listing::listing` can print in the format of `luac
+//! -l -l`.
+//!
+//! Module map:
+//! - `lexer`: tokens and the token buffer quoted by error messages;
+//! - `parser`: function states, variables, scopes, labels;
+//! - `statements`, `expressions`: the grammar;
+//! - `codegen`, `operators`: code generation (PUC's `lcode.c`);
+//! - `listing`: the disassembler;
+//! - `proto`: the output.
+
+pub mod proto;
+
+mod codegen;
+mod expressions;
+mod lexer;
+pub mod listing;
+mod operators;
+mod parser;
+mod statements;
+
+#[cfg(test)]
+mod listing_tests;
+#[cfg(test)]
+mod tests;
+
+use std::rc::Rc;
+
+pub use listing::listing;
+pub use proto::{Constant, FunctionProto, LocVarInfo, SyntaxError, UpvalDesc, VarKind};
+
+/// Maximum size of a chunk id in messages (PUC's `LUA_IDSIZE`, counting
+/// the final NUL of the C string).
+const LUA_IDSIZE: usize = 60;
+
+/// Compiles a chunk of Lua source code into the prototype of its main
+/// function. `chunkname` is the name given to `load` (`"=stdin"`,
+/// `"@file.lua"`, or the source text itself); it becomes the `source` of
+/// every function of the chunk and, through `chunk_id`, the prefix of error
+/// messages.
+///
+/// The source must be text: a binary chunk (starting with `"\x1bLua"`) is
+/// for the loader, not the compiler; a first line starting with `#` must
+/// also be skipped by the caller, as `luaL_loadfile` does.
+///
+/// As in PUC, where chunk names are C strings, the name ends at its first
+/// NUL byte, if any.
+pub fn compile(source: &[u8], chunkname: &[u8]) -> Result<FunctionProto, SyntaxError> {
+    let chunkname = until_nul(chunkname);
+    let mut p = parser::Parser::new(source, Rc::from(chunkname), chunk_id(chunkname));
+    p.main_function().map_err(|e| *e)
+}
+
+/// The name of a chunk as shown in messages (PUC's `luaO_chunkid`):
+/// `=name` gives `name` (truncated), `@file` gives `file` (with a leading
+/// `...` if too long), anything else gives `[string "first line..."]`.
+pub fn chunk_id(chunkname: &[u8]) -> Vec<u8> {
+    let chunkname = until_nul(chunkname);
+    const RETS: &[u8] = b"...";
+    const PRE: &[u8] = b"[string \"";
+    const POS: &[u8] = b"\"]";
+    let srclen = chunkname.len();
+    // PUC works on the C string: the name followed by a NUL
+    let mut out: Vec<u8> = Vec::with_capacity(LUA_IDSIZE);
+    match chunkname.first() {
+        Some(b'=') => {
+            if srclen <= LUA_IDSIZE {
+                out.extend_from_slice(&chunkname[1..]);
+            } else {
+                out.extend_from_slice(&chunkname[1..LUA_IDSIZE]);
+            }
+        }
+        Some(b'@') => {
+            if srclen <= LUA_IDSIZE {
+                out.extend_from_slice(&chunkname[1..]);
+            } else {
+                let keep = LUA_IDSIZE - RETS.len() - 1; // room left, less the NUL
+                out.extend_from_slice(RETS);
+                out.extend_from_slice(&chunkname[srclen - keep..]);
+            }
+        }
+        _ => {
+            let nl = chunkname.iter().position(|&c| c == b'\n');
+            let bufflen = LUA_IDSIZE - (PRE.len() + RETS.len() + POS.len()) - 1;
+            out.extend_from_slice(PRE);
+            if srclen < bufflen && nl.is_none() {
+                out.extend_from_slice(chunkname);
+            } else {
+                let mut len = nl.unwrap_or(srclen);
+                if len > bufflen {
+                    len = bufflen;
+                }
+                out.extend_from_slice(&chunkname[..len]);
+                out.extend_from_slice(RETS);
+            }
+            out.extend_from_slice(POS);
+        }
+    }
+    out
+}
+
+/// The bytes of a C string: up to the first NUL.
+fn until_nul(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&c| c == 0) {
+        Some(n) => &s[..n],
+        None => s,
+    }
+}

@@ -1,0 +1,144 @@
+//! Loading chunks: source text through the compiler, binary chunks through
+//! `dump::undump`, and the conversion of the compiler's output into
+//! garbage-collected prototypes and the main closure (PUC's `lua_load`).
+
+use crate::compiler::{self, Constant, FunctionProto};
+use crate::gc::Gc;
+use crate::object::function::{LocVar, Proto, UpvalInfo};
+use crate::object::string::LuaStr;
+use crate::state::State;
+use crate::value::Value;
+use crate::vm::{LResult, Status, Throw};
+
+/// The signature that starts binary chunks (`"\x1bLua"`).
+pub const BINARY_SIGNATURE: &[u8] = b"\x1bLua";
+
+/// Which kinds of chunks `load` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadMode {
+    Text,
+    Binary,
+    Both,
+}
+
+impl LoadMode {
+    /// Parses a mode string ("t", "b", "bt").
+    pub fn parse(s: &[u8]) -> LoadMode {
+        let t = s.contains(&b't');
+        let b = s.contains(&b'b');
+        match (t, b) {
+            (true, false) => LoadMode::Text,
+            (false, true) => LoadMode::Binary,
+            _ => LoadMode::Both,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            LoadMode::Text => "t",
+            LoadMode::Binary => "b",
+            LoadMode::Both => "bt",
+        }
+    }
+}
+
+impl State {
+    /// Loads a chunk and returns its main function. `env` becomes its first
+    /// upvalue (`_ENV`); `None` uses the globals table. Syntax errors come
+    /// back as `Err` with status `ErrSyntax` and the message as value.
+    pub fn load(&mut self, chunk: &[u8], chunkname: &[u8], mode: LoadMode, env: Option<Value>) -> LResult<Value> {
+        let is_binary = chunk.starts_with(BINARY_SIGNATURE);
+        if is_binary && mode == LoadMode::Text {
+            return Err(self.syntax_error_value(format!("attempt to load a binary chunk (mode is '{}')", mode.name())));
+        }
+        if !is_binary && mode == LoadMode::Binary {
+            return Err(self.syntax_error_value(format!("attempt to load a text chunk (mode is '{}')", mode.name())));
+        }
+        let proto = if is_binary {
+            self.undump(chunk, chunkname)?
+        } else {
+            // The parser's recursion counts as native levels (PUC's
+            // `luaE_incCstack` in the parser), so a deeply nested `load`
+            // chain cannot overflow the Rust stack.
+            self.inc_cstack()?;
+            let r = compiler::compile(chunk, chunkname);
+            self.th().n_ccalls -= 1;
+            match r {
+                Ok(fp) => {
+                    let src = self.new_str(&fp.source)?;
+                    self.proto_from(&fp, Some(src))?
+                }
+                Err(e) => {
+                    let v = self.str_value(&e.message)?;
+                    return Err(Throw { status: Status::ErrSyntax, value: v });
+                }
+            }
+        };
+        let mut upvals = Vec::with_capacity(proto.upvalues.len());
+        for i in 0..proto.upvalues.len() {
+            let v = if i == 0 { env.unwrap_or(Value::Table(self.globals)) } else { Value::Nil };
+            upvals.push(self.new_closed_upval(v)?);
+        }
+        let cl = self.new_lua_closure(proto, upvals)?;
+        Ok(Value::LuaFn(cl))
+    }
+
+    pub(crate) fn syntax_error_value(&mut self, msg: String) -> Throw {
+        match self.str_value(msg.as_bytes()) {
+            Ok(v) => Throw { status: Status::ErrSyntax, value: v },
+            Err(t) => t,
+        }
+    }
+
+    /// Converts a compiled prototype tree into heap prototypes.
+    pub(crate) fn proto_from(&mut self, fp: &FunctionProto, source: Option<Gc<LuaStr>>) -> LResult<Gc<Proto>> {
+        let mut constants = Vec::with_capacity(fp.constants.len());
+        for c in &fp.constants {
+            constants.push(match c {
+                Constant::Nil => Value::Nil,
+                Constant::Bool(b) => Value::Bool(*b),
+                Constant::Int(i) => Value::Int(*i),
+                Constant::Float(f) => Value::Float(*f),
+                Constant::Str(s) => self.str_value(s)?,
+            });
+        }
+        let mut protos = Vec::with_capacity(fp.protos.len());
+        for p in &fp.protos {
+            protos.push(self.proto_from(p, source)?);
+        }
+        let mut upvalues = Vec::with_capacity(fp.upvalues.len());
+        for u in &fp.upvalues {
+            let name = match &u.name {
+                Some(n) => Some(self.new_str(n)?),
+                None => None,
+            };
+            upvalues.push(UpvalInfo { name, in_stack: u.in_stack, index: u.index, kind: u.kind });
+        }
+        let mut loc_vars = Vec::with_capacity(fp.loc_vars.len());
+        for l in &fp.loc_vars {
+            loc_vars.push(LocVar { name: self.new_str(&l.name)?, start_pc: l.start_pc, end_pc: l.end_pc });
+        }
+        let p = Proto {
+            code: fp.code.clone().into_boxed_slice(),
+            constants: constants.into_boxed_slice(),
+            protos: protos.into_boxed_slice(),
+            upvalues: upvalues.into_boxed_slice(),
+            line_info: fp.line_info.clone().into_boxed_slice(),
+            loc_vars: loc_vars.into_boxed_slice(),
+            source,
+            line_defined: fp.line_defined,
+            last_line_defined: fp.last_line_defined,
+            num_params: fp.num_params,
+            is_vararg: fp.is_vararg,
+            max_stack_size: fp.max_stack_size,
+        };
+        self.heap.alloc(p).map_err(|_| self.mem_throw())
+    }
+
+    /// Loads a binary chunk. Binary chunks are produced by `string.dump`;
+    /// until the verified loader exists they are refused.
+    fn undump(&mut self, _chunk: &[u8], chunkname: &[u8]) -> LResult<Gc<Proto>> {
+        let name = String::from_utf8_lossy(&compiler::chunk_id(chunkname)).into_owned();
+        Err(self.syntax_error_value(format!("{name}: bad binary format (binary chunks are not supported yet)")))
+    }
+}

@@ -1,0 +1,2 @@
+//! luna: a safe, mlua-style embedding API for the luna Lua runtime.
+pub use luna_core as core;
