@@ -59,7 +59,7 @@ fn print(st: &mut State) -> LResult<usize> {
         out.extend_from_slice(s.as_bytes());
     }
     out.push(b'\n');
-    crate::stdlib::write_stdout(st, &out);
+    crate::stdlib::io::write_stdout(st, &out);
     Ok(0)
 }
 

@@ -4,8 +4,16 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod debug;
+pub mod io;
+pub mod math;
+pub mod os;
 pub mod pack;
+pub mod package;
 pub mod pattern;
+pub mod string;
+pub mod table;
+pub mod utf8;
 
 use crate::gc::Gc;
 use crate::object::function::NativeFnPtr;
@@ -58,9 +66,25 @@ impl State {
             base::open(self, g)?;
             self.raw_set_field(loaded, "_G", Value::Table(g))?;
         }
-        if libs.contains(Libs::COROUTINE) {
-            let t = coroutine::open(self)?;
-            self.register_lib(loaded, "coroutine", t)?;
+        if libs.contains(Libs::PACKAGE) {
+            let t = package::open(self)?;
+            self.register_lib(loaded, "package", t)?;
+        }
+        let libs_in_order: [(Libs, &str, fn(&mut State) -> LResult<Gc<Table>>); 8] = [
+            (Libs::COROUTINE, "coroutine", coroutine::open),
+            (Libs::TABLE, "table", table::open),
+            (Libs::IO, "io", io::open),
+            (Libs::OS, "os", os::open),
+            (Libs::STRING, "string", string::open),
+            (Libs::MATH, "math", math::open),
+            (Libs::UTF8, "utf8", utf8::open),
+            (Libs::DEBUG, "debug", debug::open),
+        ];
+        for (flag, name, open) in libs_in_order {
+            if libs.contains(flag) {
+                let t = open(self)?;
+                self.register_lib(loaded, name, t)?;
+            }
         }
         Ok(())
     }
@@ -342,14 +366,6 @@ impl State {
     pub fn has_tm(&self, v: Value, tm: TmKind) -> bool {
         !self.get_tm_by_obj(v, tm).is_nil()
     }
-}
-
-/// Writes to the process's standard output (shared by `print` and
-/// `io.write`), buffering when stdout is not a terminal.
-pub fn write_stdout(_st: &mut State, bytes: &[u8]) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(bytes);
 }
 
 /// A path from Lua bytes (Unix: any bytes).

@@ -1,0 +1,69 @@
+//! Runs the project's self-checking Lua scripts (`tests/lua/*.lua`) on
+//! luna-core. Each script uses `assert` and ends normally when every check
+//! holds; a script that raises an error fails its test with the message.
+
+use luna_core::load::LoadMode;
+use luna_core::stdlib::Libs;
+use luna_core::{State, Status, Value};
+
+fn run_script(name: &str) {
+    let path = format!("{}/tests/lua/{name}", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    // Scripts run in their own thread with a small stack, as an embedder's
+    // thread would have: deep recursion must be caught by luna's limits.
+    let name = name.to_string();
+    let handle = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || {
+            let mut st = State::new();
+            st.open_libs(Libs::ALL).expect("open libs");
+            let chunkname = format!("@tests/lua/{name}");
+            let f = match st.load(&src, chunkname.as_bytes(), LoadMode::Text, None) {
+                Ok(f) => f,
+                Err(t) => return Err(format!("load error: {:?}", t.value)),
+            };
+            let base = st.top();
+            st.push(f);
+            let status = st.pcall_raw(base, 0, 0);
+            if status != Status::Ok {
+                let e = st.stack_get(st.top() - 1);
+                let msg = match e {
+                    Value::Str(s) => s.to_str_lossy().into_owned(),
+                    other => format!("{other:?}"),
+                };
+                return Err(msg);
+            }
+            Ok(())
+        })
+        .expect("spawn");
+    if let Err(msg) = handle.join().expect("script thread panicked") {
+        panic!("{msg}");
+    }
+}
+
+macro_rules! lua_tests {
+    ($($test:ident => $file:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                run_script($file);
+            }
+        )*
+
+        #[test]
+        fn every_script_is_listed() {
+            let listed: Vec<&str> = vec![$($file),*];
+            let dir = format!("{}/tests/lua", env!("CARGO_MANIFEST_DIR"));
+            for entry in std::fs::read_dir(dir).expect("tests/lua") {
+                let name = entry.expect("entry").file_name().into_string().expect("utf-8 name");
+                if name.ends_with(".lua") {
+                    assert!(listed.contains(&name.as_str()), "tests/lua/{name} is not listed in tests/lua_scripts.rs");
+                }
+            }
+        }
+    };
+}
+
+lua_tests! {
+    basics => "basics.lua",
+}
