@@ -8,6 +8,7 @@
 //! this one.
 
 pub mod compiler;
+pub mod dump;
 pub mod fmt;
 pub mod gc;
 pub mod load;

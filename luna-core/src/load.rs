@@ -1,5 +1,5 @@
 //! Loading chunks: source text through the compiler, binary chunks through
-//! `dump::undump`, and the conversion of the compiler's output into
+//! `dump`, and the conversion of the compiler's output into
 //! garbage-collected prototypes and the main closure (PUC's `lua_load`).
 
 use crate::compiler::{self, Constant, FunctionProto};
@@ -133,12 +133,5 @@ impl State {
             max_stack_size: fp.max_stack_size,
         };
         self.heap.alloc(p).map_err(|_| self.mem_throw())
-    }
-
-    /// Loads a binary chunk. Binary chunks are produced by `string.dump`;
-    /// until the verified loader exists they are refused.
-    fn undump(&mut self, _chunk: &[u8], chunkname: &[u8]) -> LResult<Gc<Proto>> {
-        let name = String::from_utf8_lossy(&compiler::chunk_id(chunkname)).into_owned();
-        Err(self.syntax_error_value(format!("{name}: bad binary format (binary chunks are not supported yet)")))
     }
 }

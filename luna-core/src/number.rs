@@ -458,7 +458,10 @@ mod tests {
         assert_eq!(float_to_integer_exact(-0.0), Some(0));
         assert_eq!(float_to_integer_exact(3.5), None);
         assert_eq!(float_to_integer_exact(9223372036854775808.0), None);
-        assert_eq!(float_to_integer_exact(-9223372036854775808.0), Some(i64::MIN));
+        assert_eq!(
+            float_to_integer_exact(-9223372036854775808.0),
+            Some(i64::MIN)
+        );
         assert_eq!(float_to_integer_exact(f64::NAN), None);
         assert_eq!(float_to_integer_exact(f64::INFINITY), None);
         assert_eq!(float_to_integer_floor(3.7), Some(3));

@@ -4,7 +4,7 @@
 //! arithmetic, comparisons) are in `operators.rs`.
 
 use super::lexer::StrId;
-use super::parser::{KValue, Parser, PResult};
+use super::parser::{KValue, PResult, Parser};
 use crate::number::float_to_integer_exact;
 use crate::vm::opcodes::*;
 
@@ -38,19 +38,34 @@ pub(crate) enum ExpKind {
     /// A value in a fixed register.
     NonReloc(u32),
     /// A local variable: its register and compiler index.
-    Local { ridx: u32, vidx: u32 },
+    Local {
+        ridx: u32,
+        vidx: u32,
+    },
     /// An upvalue (its index).
     Upval(u32),
     /// A compile-time constant (absolute index in the active variables).
     Const(u32),
     /// `R[t][R[idx]]`
-    Indexed { t: u32, idx: u32 },
+    Indexed {
+        t: u32,
+        idx: u32,
+    },
     /// `U[t][K[idx]]` (a short string key)
-    IndexUp { t: u32, idx: u32 },
+    IndexUp {
+        t: u32,
+        idx: u32,
+    },
     /// `R[t][idx]` (an integer key in range)
-    IndexI { t: u32, idx: u32 },
+    IndexI {
+        t: u32,
+        idx: u32,
+    },
     /// `R[t][K[idx]]` (a short string key)
-    IndexStr { t: u32, idx: u32 },
+    IndexStr {
+        t: u32,
+        idx: u32,
+    },
     /// A test or comparison; the pc of its jump.
     Jmp(i32),
     /// A value that can go to any register; the pc of its instruction.
@@ -369,7 +384,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn patch_list_aux(&mut self, mut list: i32, vtarget: i32, reg: u32, dtarget: i32) -> PResult<()> {
+    fn patch_list_aux(
+        &mut self,
+        mut list: i32,
+        vtarget: i32,
+        reg: u32,
+        dtarget: i32,
+    ) -> PResult<()> {
         while list != NO_JUMP {
             let next = self.get_jump(list);
             if self.patch_test_reg(list, reg) {
@@ -569,7 +590,10 @@ impl<'a> Parser<'a> {
                 *self.instr_mut(pc) = i;
             }
             ExpKind::Vararg(pc) => {
-                let i = set_a(set_c(self.instr(pc), (nresults + 1) as u32), self.fs.freereg);
+                let i = set_a(
+                    set_c(self.instr(pc), (nresults + 1) as u32),
+                    self.fs.freereg,
+                );
                 *self.instr_mut(pc) = i;
                 self.reserve_regs(1)?;
             }
@@ -880,7 +904,11 @@ impl<'a> Parser<'a> {
                 self.negate_condition(e);
                 pc
             }
-            ExpKind::K(_) | ExpKind::KFlt(_) | ExpKind::KInt(_) | ExpKind::KStr(_) | ExpKind::True => {
+            ExpKind::K(_)
+            | ExpKind::KFlt(_)
+            | ExpKind::KInt(_)
+            | ExpKind::KStr(_)
+            | ExpKind::True => {
                 NO_JUMP // always true; do nothing
             }
             _ => self.jump_on_cond(e, false)?,
@@ -967,12 +995,22 @@ impl<'a> Parser<'a> {
     /// Emits a `SETLIST` storing `tostore` values (or up to the top) after
     /// the table in `base`, `nelems` being the index of the last one.
     pub(crate) fn set_list(&mut self, base: u32, nelems: u32, tostore: i32) {
-        let tostore = if tostore == MULTRET { 0 } else { tostore as u32 };
+        let tostore = if tostore == MULTRET {
+            0
+        } else {
+            tostore as u32
+        };
         if nelems <= MAXARG_C {
             self.code_abc(OpCode::SetList, base, tostore, nelems);
         } else {
             let extra = nelems / (MAXARG_C + 1);
-            self.code_abck(OpCode::SetList, base, tostore, nelems % (MAXARG_C + 1), true);
+            self.code_abck(
+                OpCode::SetList,
+                base,
+                tostore,
+                nelems % (MAXARG_C + 1),
+                true,
+            );
             self.code_extraarg(extra);
         }
         self.fs.freereg = base + 1;
@@ -1012,7 +1050,7 @@ impl<'a> Parser<'a> {
                         ins = set_k(ins, true);
                     }
                     if is_vararg {
-                        ins = set_c(ins, numparams as u32 + 1);
+                        ins = set_c(ins, numparams + 1);
                     }
                     self.fs.code[i] = ins;
                 }

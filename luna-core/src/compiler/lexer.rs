@@ -559,9 +559,9 @@ impl<'a> Lexer<'a> {
         self.save_and_next(); // keep '\\' for error messages
         let c = match self.current {
             EOZ => return Ok(()), // will raise an error next loop
-            0x61 => 0x07, // \a
-            0x62 => 0x08, // \b
-            0x66 => 0x0c, // \f
+            0x61 => 0x07,         // \a
+            0x62 => 0x08,         // \b
+            0x66 => 0x0c,         // \f
             0x6e => b'\n',
             0x72 => b'\r',
             0x74 => b'\t',
@@ -836,7 +836,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(str_value(r#""\a\b\f\n\r\t\v\\\"\'""#), b"\x07\x08\x0c\n\r\t\x0b\\\"'");
+        assert_eq!(
+            str_value(r#""\a\b\f\n\r\t\v\\\"\'""#),
+            b"\x07\x08\x0c\n\r\t\x0b\\\"'"
+        );
         assert_eq!(str_value("'a\\\nb'"), b"a\nb");
         assert_eq!(str_value("'a\\\r\nb'"), b"a\nb");
         assert_eq!(str_value(r#""\x41\x7a\xFF""#), b"Az\xff");
@@ -864,8 +867,14 @@ mod tests {
             "I:3 I:345 I:255 I:12499674 F:3.0 F:3.1416 F:3.1416 F:3.1416 F:340.0 F:0.1171875 \
              F:162.1875 F:3.141592653589793 F:0.5 F:5.0 F:0.5"
         );
-        assert_eq!(lex("9223372036854775807").unwrap(), ["I:9223372036854775807"]);
-        assert_eq!(lex("9223372036854775808").unwrap(), ["F:9.223372036854776e18"]);
+        assert_eq!(
+            lex("9223372036854775807").unwrap(),
+            ["I:9223372036854775807"]
+        );
+        assert_eq!(
+            lex("9223372036854775808").unwrap(),
+            ["F:9.223372036854776e18"]
+        );
         assert_eq!(lex("0xffffffffffffffff").unwrap(), ["I:-1"]);
         assert_eq!(lex("1e+5-2").unwrap().join(" "), "F:100000.0 '-' I:2");
         assert_eq!(lex("0xe+1").unwrap().join(" "), "I:14 '+' I:1");
@@ -883,20 +892,41 @@ mod tests {
         assert_eq!(err("\"abc\nx\""), "t:1: unfinished string near '\"abc'");
         assert_eq!(err("\"a\0bc"), "t:1: unfinished string near <eof>");
         assert_eq!(err("\"a\0bc\n"), "t:1: unfinished string near '\"a'");
-        assert_eq!(err("[==[ abc"), "t:1: unfinished long string (starting at line 1) near <eof>");
+        assert_eq!(
+            err("[==[ abc"),
+            "t:1: unfinished long string (starting at line 1) near <eof>"
+        );
         assert_eq!(
             err("--[[ abc\n\n"),
             "t:3: unfinished long comment (starting at line 1) near <eof>"
         );
         assert_eq!(err("[=x"), "t:1: invalid long string delimiter near '[='");
-        assert_eq!(err(r#""abc\q""#), r#"t:1: invalid escape sequence near '"abc\q'"#);
-        assert_eq!(err(r#""\300""#), r#"t:1: decimal escape too large near '"\300"'"#);
-        assert_eq!(err(r#""\256"#), r#"t:1: decimal escape too large near '"\256'"#);
-        assert_eq!(err(r#""\x5g""#), r#"t:1: hexadecimal digit expected near '"\x5g'"#);
-        assert_eq!(err(r#""\x"#), r#"t:1: hexadecimal digit expected near '"\x'"#);
+        assert_eq!(
+            err(r#""abc\q""#),
+            r#"t:1: invalid escape sequence near '"abc\q'"#
+        );
+        assert_eq!(
+            err(r#""\300""#),
+            r#"t:1: decimal escape too large near '"\300"'"#
+        );
+        assert_eq!(
+            err(r#""\256"#),
+            r#"t:1: decimal escape too large near '"\256'"#
+        );
+        assert_eq!(
+            err(r#""\x5g""#),
+            r#"t:1: hexadecimal digit expected near '"\x5g'"#
+        );
+        assert_eq!(
+            err(r#""\x"#),
+            r#"t:1: hexadecimal digit expected near '"\x'"#
+        );
         assert_eq!(err(r#""\u12""#), r#"t:1: missing '{' near '"\u1'"#);
         assert_eq!(err(r#""\u{12""#), r#"t:1: missing '}' near '"\u{12"'"#);
-        assert_eq!(err(r#""\u{}""#), r#"t:1: hexadecimal digit expected near '"\u{}'"#);
+        assert_eq!(
+            err(r#""\u{}""#),
+            r#"t:1: hexadecimal digit expected near '"\u{}'"#
+        );
         assert_eq!(
             err(r#""\u{80000000}""#),
             r#"t:1: UTF-8 value too large near '"\u{80000000'"#
@@ -930,7 +960,14 @@ mod tests {
 
     #[test]
     fn utf8_encoding() {
-        for (x, s) in [(0x7fu32, "\u{7f}"), (0x80, "\u{80}"), (0x7ff, "\u{7ff}"), (0x800, "\u{800}"), (0xffff, "\u{ffff}"), (0x10000, "\u{10000}")] {
+        for (x, s) in [
+            (0x7fu32, "\u{7f}"),
+            (0x80, "\u{80}"),
+            (0x7ff, "\u{7ff}"),
+            (0x800, "\u{800}"),
+            (0xffff, "\u{ffff}"),
+            (0x10000, "\u{10000}"),
+        ] {
             let mut v = Vec::new();
             utf8_escape(&mut v, x);
             assert_eq!(v, s.as_bytes());

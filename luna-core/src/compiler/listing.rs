@@ -46,7 +46,11 @@ fn print_header(out: &mut String, f: &FunctionProto) {
         Some(0x1b) => "(bstring)".to_string(),
         _ => "(string)".to_string(),
     };
-    let kind = if f.line_defined == 0 { "main" } else { "function" };
+    let kind = if f.line_defined == 0 {
+        "main"
+    } else {
+        "function"
+    };
     let n = f.code.len();
     let _ = writeln!(
         out,
@@ -94,7 +98,7 @@ pub(crate) fn fmt_g14(f: f64) -> String {
     let sci = format!("{:.*e}", (P - 1) as usize, f);
     let epos = sci.find('e').unwrap_or(sci.len());
     let x: i32 = sci[epos + 1..].parse().unwrap_or(0);
-    if x < -4 || x >= P {
+    if !(-4..P).contains(&x) {
         let mut m = sci[..epos].to_string();
         strip_zeros(&mut m);
         let sign = if x < 0 { '-' } else { '+' };
@@ -339,7 +343,11 @@ fn print_code(out: &mut String, f: &FunctionProto) {
             }
             Closure => {
                 let p = f.protos.get(bx as usize);
-                let _ = write!(out, "{a} {bx}\t; {:p}", p.map_or(std::ptr::null(), |p| p as *const _));
+                let _ = write!(
+                    out,
+                    "{a} {bx}\t; {:p}",
+                    p.map_or(std::ptr::null(), |p| p as *const _)
+                );
             }
             VarArg => {
                 let _ = write!(out, "{a} {c}\t; ");
@@ -412,7 +420,7 @@ mod tests {
         assert_eq!(fmt_g14(0.0001), "0.0001");
         assert_eq!(fmt_g14(0.00001), "1e-05");
         assert_eq!(fmt_g14(-2.5), "-2.5");
-        assert_eq!(fmt_g14(3.14159265358979), "3.1415926535898");
+        assert_eq!(fmt_g14(1.234_567_890_123_45), "1.2345678901235");
         assert_eq!(fmt_g14(2f64.powi(63)), "9.2233720368548e+18");
         assert_eq!(fmt_g14(f64::INFINITY), "inf");
         assert_eq!(fmt_g14(-f64::INFINITY), "-inf");

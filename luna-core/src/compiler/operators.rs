@@ -4,7 +4,7 @@
 //! concatenation.
 
 use super::codegen::{fits_c, ExpDesc, ExpKind};
-use super::parser::{Parser, PResult};
+use super::parser::{PResult, Parser};
 use crate::number::float_to_integer_exact;
 use crate::vm::opcodes::*;
 
@@ -330,9 +330,11 @@ impl<'a> Parser<'a> {
     fn code_not(&mut self, e: &mut ExpDesc) -> PResult<()> {
         match e.k {
             ExpKind::Nil | ExpKind::False => e.k = ExpKind::True,
-            ExpKind::K(_) | ExpKind::KFlt(_) | ExpKind::KInt(_) | ExpKind::KStr(_) | ExpKind::True => {
-                e.k = ExpKind::False
-            }
+            ExpKind::K(_)
+            | ExpKind::KFlt(_)
+            | ExpKind::KInt(_)
+            | ExpKind::KStr(_)
+            | ExpKind::True => e.k = ExpKind::False,
             ExpKind::Jmp(_) => self.negate_condition(e),
             ExpKind::Reloc(_) | ExpKind::NonReloc(_) => {
                 self.discharge2anyreg(e)?;
@@ -432,7 +434,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Binary operation over two registers.
-    fn code_binexpval(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
+    fn code_binexpval(
+        &mut self,
+        opr: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        line: u32,
+    ) -> PResult<()> {
         let v2 = self.exp2anyreg(e2)?;
         self.finish_binexpval(e1, e2, opr.op(), v2, false, line, OpCode::MmBin, opr.tm())
     }
@@ -456,7 +464,14 @@ impl<'a> Parser<'a> {
     }
 
     /// Binary operation with a constant (K) second operand.
-    fn code_bink(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &ExpDesc, flip: bool, line: u32) -> PResult<()> {
+    fn code_bink(
+        &mut self,
+        opr: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &ExpDesc,
+        flip: bool,
+        line: u32,
+    ) -> PResult<()> {
         let v2 = e2.info() as u32;
         self.finish_binexpval(e1, e2, opr.op_k(), v2, flip, line, OpCode::MmBinK, opr.tm())
     }
@@ -480,14 +495,30 @@ impl<'a> Parser<'a> {
             return Ok(false);
         }
         let v2 = i2 as i32;
-        self.finish_binexpval(e1, e2, op, int_to_sc(-v2), false, line, OpCode::MmBinI, event)?;
+        self.finish_binexpval(
+            e1,
+            e2,
+            op,
+            int_to_sc(-v2),
+            false,
+            line,
+            OpCode::MmBinI,
+            event,
+        )?;
         // the metamethod must see the original operand
         let last = self.fs.code.len() - 1;
         self.fs.code[last] = set_b(self.fs.code[last], int_to_sc(v2));
         Ok(true)
     }
 
-    fn code_bin_nok(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, flip: bool, line: u32) -> PResult<()> {
+    fn code_bin_nok(
+        &mut self,
+        opr: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        flip: bool,
+        line: u32,
+    ) -> PResult<()> {
         if flip {
             std::mem::swap(e1, e2); // back to original order
         }
@@ -496,7 +527,14 @@ impl<'a> Parser<'a> {
 
     /// Arithmetic operators, with a K form when the second operand is a
     /// numeric constant.
-    fn code_arith(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, flip: bool, line: u32) -> PResult<()> {
+    fn code_arith(
+        &mut self,
+        opr: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        flip: bool,
+        line: u32,
+    ) -> PResult<()> {
         if tonumeral(e2).is_some() && self.exp2k(e2)? {
             self.code_bink(opr, e1, e2, flip, line)
         } else {
@@ -506,7 +544,13 @@ impl<'a> Parser<'a> {
 
     /// Commutative operators (`+`, `*`): a numeric constant first operand
     /// is swapped to the second place.
-    fn code_commutative(&mut self, op: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
+    fn code_commutative(
+        &mut self,
+        op: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        line: u32,
+    ) -> PResult<()> {
         let mut flip = false;
         if tonumeral(e1).is_some() {
             std::mem::swap(e1, e2);
@@ -520,7 +564,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Bitwise operators: an integer constant operand goes second.
-    fn code_bitwise(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
+    fn code_bitwise(
+        &mut self,
+        opr: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        line: u32,
+    ) -> PResult<()> {
         let mut flip = false;
         if matches!(e1.k, ExpKind::KInt(_)) {
             std::mem::swap(e1, e2);
@@ -540,16 +590,28 @@ impl<'a> Parser<'a> {
         if let Some(im) = is_scnumber(e2, &mut isfloat) {
             r1 = self.exp2anyreg(e1)?;
             r2 = im;
-            op = if opr == BinOpr::Lt { OpCode::LtI } else { OpCode::LeI };
+            op = if opr == BinOpr::Lt {
+                OpCode::LtI
+            } else {
+                OpCode::LeI
+            };
         } else if let Some(im) = is_scnumber(e1, &mut isfloat) {
             // (A < B) becomes (B > A), (A <= B) becomes (B >= A)
             r1 = self.exp2anyreg(e2)?;
             r2 = im;
-            op = if opr == BinOpr::Lt { OpCode::GtI } else { OpCode::GeI };
+            op = if opr == BinOpr::Lt {
+                OpCode::GtI
+            } else {
+                OpCode::GeI
+            };
         } else {
             r1 = self.exp2anyreg(e1)?;
             r2 = self.exp2anyreg(e2)?;
-            op = if opr == BinOpr::Lt { OpCode::Lt } else { OpCode::Le };
+            op = if opr == BinOpr::Lt {
+                OpCode::Lt
+            } else {
+                OpCode::Le
+            };
         }
         self.free_exps(e1, e2);
         e1.k = ExpKind::Jmp(self.cond_jump(op, r1, r2, isfloat as u32, true));
@@ -561,7 +623,10 @@ impl<'a> Parser<'a> {
     fn code_eq(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc) -> PResult<()> {
         let mut isfloat = false;
         if !matches!(e1.k, ExpKind::NonReloc(_)) {
-            debug_assert!(matches!(e1.k, ExpKind::K(_) | ExpKind::KInt(_) | ExpKind::KFlt(_)));
+            debug_assert!(matches!(
+                e1.k,
+                ExpKind::K(_) | ExpKind::KInt(_) | ExpKind::KFlt(_)
+            ));
             std::mem::swap(e1, e2);
         }
         let r1 = self.exp2anyreg(e1)?;
@@ -599,7 +664,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Finishes a binary operation after reading its second operand.
-    pub(crate) fn posfix(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
+    pub(crate) fn posfix(
+        &mut self,
+        opr: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        line: u32,
+    ) -> PResult<()> {
         self.discharge_vars(e2);
         if opr.is_foldable() && const_folding(ArithOp::from_bin(opr), e1, e2) {
             return Ok(());
@@ -632,14 +703,16 @@ impl<'a> Parser<'a> {
             BinOpr::Shl => {
                 if is_scint(e1) {
                     std::mem::swap(e1, e2);
-                    self.code_bini(OpCode::ShlI, e1, e2, true, line, TmKind::Shl)?; // I << r2
+                    self.code_bini(OpCode::ShlI, e1, e2, true, line, TmKind::Shl)?;
+                // I << r2
                 } else if !self.finish_binexpneg(e1, e2, OpCode::ShrI, line, TmKind::Shl)? {
                     self.code_binexpval(opr, e1, e2, line)?;
                 }
             }
             BinOpr::Shr => {
                 if is_scint(e2) {
-                    self.code_bini(OpCode::ShrI, e1, e2, false, line, TmKind::Shr)?; // r1 >> I
+                    self.code_bini(OpCode::ShrI, e1, e2, false, line, TmKind::Shr)?;
+                // r1 >> I
                 } else {
                     self.code_binexpval(opr, e1, e2, line)?;
                 }
@@ -648,7 +721,11 @@ impl<'a> Parser<'a> {
             BinOpr::Gt | BinOpr::Ge => {
                 // (a > b) is (b < a); (a >= b) is (b <= a)
                 std::mem::swap(e1, e2);
-                let opr = if opr == BinOpr::Gt { BinOpr::Lt } else { BinOpr::Le };
+                let opr = if opr == BinOpr::Gt {
+                    BinOpr::Lt
+                } else {
+                    BinOpr::Le
+                };
                 self.code_order(opr, e1, e2)?;
             }
             BinOpr::Lt | BinOpr::Le => self.code_order(opr, e1, e2)?,
@@ -683,7 +760,10 @@ mod tests {
         assert_eq!(fold(Div, I(1), I(0)), None);
         assert_eq!(fold(Mod, I(1), F(0.0)), None);
         assert_eq!(fold(IDiv, I(7), I(-2)), Some(ExpKind::KInt(-4)));
-        assert_eq!(fold(IDiv, I(i64::MIN), I(-1)), Some(ExpKind::KInt(i64::MIN)));
+        assert_eq!(
+            fold(IDiv, I(i64::MIN), I(-1)),
+            Some(ExpKind::KInt(i64::MIN))
+        );
         assert_eq!(fold(Mod, I(i64::MIN), I(-1)), Some(ExpKind::KInt(0)));
         assert_eq!(fold(Mod, I(-7), I(3)), Some(ExpKind::KInt(2)));
         assert_eq!(fold(Mod, F(-7.5), F(2.0)), Some(ExpKind::KFlt(0.5)));

@@ -9,9 +9,7 @@ use std::rc::Rc;
 
 use super::codegen::{ExpDesc, ExpKind, KKey};
 use super::lexer::{Lexer, StrId, Token, NO_TOKEN, STR_BREAK, STR_ENV};
-use super::proto::{
-    Constant, FunctionProto, LocVarInfo, SyntaxError, UpvalDesc, VarKind,
-};
+use super::proto::{Constant, FunctionProto, LocVarInfo, SyntaxError, UpvalDesc, VarKind};
 use crate::vm::opcodes::*;
 
 /// Results of the parser: errors are boxed to keep the (recursive) frames
@@ -375,13 +373,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    pub(crate) fn init_var(&self, vidx: u32) -> ExpKind {
-        ExpKind::Local {
-            ridx: self.var(vidx).ridx,
-            vidx,
-        }
-    }
-
     /// Raises an error if `e` is a read-only variable.
     pub(crate) fn check_readonly(&self, e: &ExpDesc) -> PResult<()> {
         let name = match e.k {
@@ -407,16 +398,15 @@ impl<'a> Parser<'a> {
 
     /// Starts the scope of the last `nvars` variables created.
     pub(crate) fn adjust_localvars(&mut self, nvars: u32) -> PResult<()> {
-        let mut reglevel = self.nvarstack();
-        for _ in 0..nvars {
+        let reglevel = self.nvarstack();
+        for i in 0..nvars {
             let vidx = self.fs.nactvar;
             self.fs.nactvar += 1;
             let name = self.var(vidx).name;
             let pidx = self.register_local_var(name)?;
             let vd = self.var_mut(vidx);
-            vd.ridx = reglevel;
+            vd.ridx = reglevel + i;
             vd.pidx = pidx;
-            reglevel += 1;
         }
         Ok(())
     }
@@ -510,7 +500,10 @@ impl<'a> Parser<'a> {
                 return Some(if vd.kind == VarKind::CompileTimeConst {
                     ExpKind::Const((fs.firstlocal + i as usize) as u32)
                 } else {
-                    ExpKind::Local { ridx: vd.ridx, vidx: i }
+                    ExpKind::Local {
+                        ridx: vd.ridx,
+                        vidx: i,
+                    }
                 });
             }
         }
@@ -607,7 +600,9 @@ impl<'a> Parser<'a> {
         let varname = self.var(gt.nactvar).name;
         let mut msg = b"<goto ".to_vec();
         msg.extend_from_slice(self.name_bytes(gt.name));
-        msg.extend_from_slice(format!("> at line {} jumps into the scope of local '", gt.line).as_bytes());
+        msg.extend_from_slice(
+            format!("> at line {} jumps into the scope of local '", gt.line).as_bytes(),
+        );
         msg.extend_from_slice(self.name_bytes(varname));
         msg.push(b'\'');
         self.sem_error(&msg)
@@ -632,8 +627,18 @@ impl<'a> Parser<'a> {
             .copied()
     }
 
-    fn new_label_entry(&mut self, is_goto: bool, name: StrId, line: u32, pc: i32) -> PResult<usize> {
-        let n = if is_goto { self.gt.len() } else { self.labels.len() };
+    fn new_label_entry(
+        &mut self,
+        is_goto: bool,
+        name: StrId,
+        line: u32,
+        pc: i32,
+    ) -> PResult<usize> {
+        let n = if is_goto {
+            self.gt.len()
+        } else {
+            self.labels.len()
+        };
         if n >= SHRT_MAX {
             return Err(self.limit_error("labels/gotos", SHRT_MAX as u32));
         }

@@ -75,7 +75,9 @@ impl<'a> Parser<'a> {
             }
             _ => self.exprstat()?,
         }
-        debug_assert!(self.fs.maxstacksize >= self.fs.freereg && self.fs.freereg >= self.nvarstack());
+        debug_assert!(
+            self.fs.maxstacksize >= self.fs.freereg && self.fs.freereg >= self.nvarstack()
+        );
         self.fs.freereg = self.nvarstack(); // free registers
         self.leave_level();
         Ok(())
@@ -299,8 +301,8 @@ impl<'a> Parser<'a> {
         self.next()?; // skip IF or ELSEIF
         let mut v = self.expr()?;
         self.check_next(Token::Then)?;
-        let jf; // instruction to skip 'then' code (if condition is false)
-        if self.t() == Token::Break {
+        // 'jf': instruction to skip 'then' code (if condition is false)
+        let jf = if self.t() == Token::Break {
             // 'if x then break'
             let line = self.lex.linenumber;
             self.go_if_false(&mut v)?; // will jump if condition is true
@@ -312,12 +314,12 @@ impl<'a> Parser<'a> {
                 // jump is the entire block
                 return self.leave_block();
             }
-            jf = self.jump(); // must skip over 'then' part if condition is false
+            self.jump() // must skip over 'then' part if condition is false
         } else {
             self.go_if_true(&mut v)?; // skip over block if condition is false
             self.enter_block(false);
-            jf = v.f;
-        }
+            v.f
+        };
         self.statlist()?; // 'then' part
         self.leave_block()?;
         if matches!(self.t(), Token::Else | Token::Elseif) {
@@ -348,7 +350,7 @@ impl<'a> Parser<'a> {
         self.adjust_localvars(1)?; // enter its scope
         let line = self.lex.linenumber;
         self.body(false, line)?; // function created in next register
-        // debug information will only see the variable after this point!
+                                 // debug information will only see the variable after this point!
         let pc = self.pc() as u32;
         if let Some(i) = self.local_debug_info(fvar) {
             self.fs.locvars[i].startpc = pc;
@@ -478,11 +480,9 @@ impl<'a> Parser<'a> {
         let mut conflict = false;
         for lh in lhs.iter_mut() {
             match lh.k {
-                ExpKind::IndexUp { t, idx } => {
-                    if v.k == ExpKind::Upval(t) {
-                        conflict = true; // table is the upvalue being assigned now
-                        lh.k = ExpKind::IndexStr { t: extra, idx };
-                    }
+                ExpKind::IndexUp { t, idx } if v.k == ExpKind::Upval(t) => {
+                    conflict = true; // table is the upvalue being assigned now
+                    lh.k = ExpKind::IndexStr { t: extra, idx };
                 }
                 ExpKind::Indexed { t, idx } => {
                     if let ExpKind::Local { ridx, .. } = v.k {

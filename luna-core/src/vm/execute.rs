@@ -35,18 +35,6 @@ use crate::vm::debug::ValLoc;
 use crate::vm::opcodes::*;
 use crate::vm::LResult;
 
-/// Opcode decoding table: every 7-bit value maps to an opcode; values
-/// without one map to `ExtraArg`, which the loop rejects.
-static OP_TABLE: [OpCode; 128] = {
-    let mut t = [OpCode::ExtraArg; 128];
-    let mut i = 0;
-    while i < NUM_OPCODES {
-        t[i] = OpCode::ALL[i];
-        i += 1;
-    }
-    t
-};
-
 impl State {
     /// Runs Lua code from the frame on top of the running thread until a
     /// fresh frame returns (PUC's `luaV_execute`).
@@ -66,7 +54,7 @@ impl State {
                 let proto: Gc<Proto> = cl.proto;
                 let code: *const Instruction = proto.code.as_ptr();
                 let k: *const Value = proto.constants.as_ptr();
-                let mut pc: usize = (&mut *th).ci.get_unchecked(ci_idx).savedpc;
+                let mut pc: *const Instruction = code.add((&mut *th).ci.get_unchecked(ci_idx).savedpc);
                 let mut trap = (&mut *th).hook.mask != 0;
                 if fresh_entry {
                     if let Some(f) = self.fuel {
@@ -98,7 +86,7 @@ impl State {
                 }
                 macro_rules! savepc {
                     () => {
-                        ci!().savedpc = pc;
+                        ci!().savedpc = pc.offset_from(code) as usize;
                     };
                 }
                 macro_rules! savestate {
@@ -144,10 +132,10 @@ impl State {
                 macro_rules! cond_jump {
                     ($i:expr, $cond:expr) => {{
                         if $cond != arg_k($i) {
-                            pc += 1;
+                            pc = pc.add(1);
                         } else {
-                            let ni = *code.add(pc);
-                            pc = (pc as isize + arg_sj(ni) as isize + 1) as usize;
+                            let ni = *pc;
+                            pc = pc.offset(arg_sj(ni) as isize + 1);
                         }
                     }};
                 }
@@ -182,19 +170,19 @@ impl State {
                         match (v1, v2) {
                             (Value::Int(a), Value::Int(b)) => {
                                 reg!(arg_a($i)) = Value::Int($iop(a, b));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             (Value::Float(a), Value::Float(b)) => {
                                 reg!(arg_a($i)) = Value::Float($fop(a, b));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             (Value::Int(a), Value::Float(b)) => {
                                 reg!(arg_a($i)) = Value::Float($fop(a as f64, b));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             (Value::Float(a), Value::Int(b)) => {
                                 reg!(arg_a($i)) = Value::Float($fop(a, b as f64));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             _ => {}
                         }
@@ -207,19 +195,19 @@ impl State {
                         match (v1, v2) {
                             (Value::Int(a), Value::Int(b)) => {
                                 reg!(arg_a($i)) = Value::Int($iop(a, b));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             (Value::Float(a), Value::Float(b)) => {
                                 reg!(arg_a($i)) = Value::Float($fop(a, b));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             (Value::Int(a), Value::Float(b)) => {
                                 reg!(arg_a($i)) = Value::Float($fop(a as f64, b));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             (Value::Float(a), Value::Int(b)) => {
                                 reg!(arg_a($i)) = Value::Float($fop(a, b as f64));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             _ => {}
                         }
@@ -231,7 +219,7 @@ impl State {
                         let v1 = reg!(arg_b($i));
                         if let (Some(a), Some(b)) = (arith::to_number_ns(&v1), arith::to_number_ns(&$v2)) {
                             reg!(arg_a($i)) = Value::Float($fop(a, b));
-                            pc += 1;
+                            pc = pc.add(1);
                         }
                     }};
                 }
@@ -244,7 +232,7 @@ impl State {
                             (Value::Int(a), Value::Int(b)) => match $iop(a, b) {
                                 Some(r) => {
                                     reg!(arg_a($i)) = Value::Int(r);
-                                    pc += 1;
+                                    pc = pc.add(1);
                                 }
                                 None => {
                                     savestate!();
@@ -254,7 +242,7 @@ impl State {
                             _ => {
                                 if let (Some(a), Some(b)) = (arith::to_number_ns(&v1), arith::to_number_ns(&v2)) {
                                     reg!(arg_a($i)) = Value::Float($fop(a, b));
-                                    pc += 1;
+                                    pc = pc.add(1);
                                 }
                             }
                         }
@@ -267,7 +255,7 @@ impl State {
                             (arith::to_integer_ns(&v1, F2I::Exact), arith::to_integer_ns(&$v2, F2I::Exact))
                         {
                             reg!(arg_a($i)) = Value::Int($op(a, b));
-                            pc += 1;
+                            pc = pc.add(1);
                         }
                     }};
                 }
@@ -299,57 +287,57 @@ impl State {
                 loop {
                     if trap {
                         savepc!();
-                        let r = self.trace_exec(pc);
+                        let r = self.trace_exec(pc.offset_from(code) as usize);
                         reload!();
                         r?;
                     }
-                    let i = *code.add(pc);
-                    pc += 1;
-                    match OP_TABLE[(i & 0x7f) as usize] {
-                        OpCode::Move => {
+                    let i = *pc;
+                    pc = pc.add(1);
+                    match (i & 0x7f) as u8 {
+                        op::MOVE => {
                             reg!(arg_a(i)) = reg!(arg_b(i));
                         }
-                        OpCode::LoadI => {
+                        op::LOAD_I => {
                             reg!(arg_a(i)) = Value::Int(arg_sbx(i) as i64);
                         }
-                        OpCode::LoadF => {
+                        op::LOAD_F => {
                             reg!(arg_a(i)) = Value::Float(arg_sbx(i) as f64);
                         }
-                        OpCode::LoadK => {
+                        op::LOAD_K => {
                             reg!(arg_a(i)) = kst!(arg_bx(i));
                         }
-                        OpCode::LoadKX => {
-                            let ax = arg_ax(*code.add(pc));
-                            pc += 1;
+                        op::LOAD_KX => {
+                            let ax = arg_ax(*pc);
+                            pc = pc.add(1);
                             reg!(arg_a(i)) = kst!(ax);
                         }
-                        OpCode::LoadFalse => {
+                        op::LOAD_FALSE => {
                             reg!(arg_a(i)) = Value::Bool(false);
                         }
-                        OpCode::LFalseSkip => {
+                        op::L_FALSE_SKIP => {
                             reg!(arg_a(i)) = Value::Bool(false);
-                            pc += 1;
+                            pc = pc.add(1);
                         }
-                        OpCode::LoadTrue => {
+                        op::LOAD_TRUE => {
                             reg!(arg_a(i)) = Value::Bool(true);
                         }
-                        OpCode::LoadNil => {
+                        op::LOAD_NIL => {
                             let a = arg_a(i) as usize;
                             for r in a..=a + arg_b(i) as usize {
                                 reg!(r) = Value::Nil;
                             }
                         }
-                        OpCode::GetUpval => {
+                        op::GET_UPVAL => {
                             let uv = cl.upvals.get_unchecked(arg_b(i) as usize).get();
                             reg!(arg_a(i)) = uv.get();
                         }
-                        OpCode::SetUpval => {
+                        op::SET_UPVAL => {
                             let uv = cl.upvals.get_unchecked(arg_b(i) as usize).get();
                             let v = reg!(arg_a(i));
                             uv.set(v);
                             self.heap.barrier_upval(uv, v);
                         }
-                        OpCode::GetTabUp => {
+                        op::GET_TAB_UP => {
                             let b = arg_b(i);
                             let t = cl.upvals.get_unchecked(b as usize).get().get();
                             let key = kst!(arg_c(i));
@@ -363,7 +351,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Upvalue(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        OpCode::GetTable => {
+                        op::GET_TABLE => {
                             let b = arg_b(i);
                             let t = reg!(b);
                             let key = reg!(arg_c(i));
@@ -380,7 +368,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Register(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        OpCode::GetI => {
+                        op::GET_I => {
                             let b = arg_b(i);
                             let t = reg!(b);
                             let n = arg_c(i) as i64;
@@ -394,7 +382,7 @@ impl State {
                             let v = protect!(self.finish_get(t, Value::Int(n), ValLoc::Register(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        OpCode::GetField => {
+                        op::GET_FIELD => {
                             let b = arg_b(i);
                             let t = reg!(b);
                             let key = kst!(arg_c(i));
@@ -408,7 +396,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Register(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        OpCode::SetTabUp => {
+                        op::SET_TAB_UP => {
                             let a = arg_a(i);
                             let t = cl.upvals.get_unchecked(a as usize).get().get();
                             let key = kst!(arg_b(i));
@@ -421,7 +409,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, key, v, ValLoc::Upvalue(a)));
                         }
-                        OpCode::SetTable => {
+                        op::SET_TABLE => {
                             let a = arg_a(i);
                             let t = reg!(a);
                             let key = reg!(arg_b(i));
@@ -438,7 +426,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, key, v, ValLoc::Register(a)));
                         }
-                        OpCode::SetI => {
+                        op::SET_I => {
                             let a = arg_a(i);
                             let t = reg!(a);
                             let n = arg_b(i) as i64;
@@ -451,7 +439,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, Value::Int(n), v, ValLoc::Register(a)));
                         }
-                        OpCode::SetField => {
+                        op::SET_FIELD => {
                             let a = arg_a(i);
                             let t = reg!(a);
                             let key = kst!(arg_b(i));
@@ -464,7 +452,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, key, v, ValLoc::Register(a)));
                         }
-                        OpCode::NewTable => {
+                        op::NEW_TABLE => {
                             let a = arg_a(i) as usize;
                             let mut b = arg_b(i) as usize;
                             if b > 0 {
@@ -472,9 +460,9 @@ impl State {
                             }
                             let mut c = arg_c(i) as usize;
                             if arg_k(i) {
-                                c += arg_ax(*code.add(pc)) as usize * (MAXARG_C as usize + 1);
+                                c += arg_ax(*pc) as usize * (MAXARG_C as usize + 1);
                             }
-                            pc += 1;
+                            pc = pc.add(1);
                             savepc!();
                             let t = match self.new_table_with(c, b) {
                                 Ok(t) => t,
@@ -483,7 +471,7 @@ impl State {
                             reg!(a) = Value::Table(t);
                             check_gc!(ci!().func + 1 + a + 1);
                         }
-                        OpCode::SelfOp => {
+                        op::SELF_OP => {
                             let a = arg_a(i);
                             let b = arg_b(i);
                             let t = reg!(b);
@@ -499,67 +487,67 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Register(b)));
                             reg!(a) = v;
                         }
-                        OpCode::AddI => {
+                        op::ADD_I => {
                             let v1 = reg!(arg_b(i));
                             let imm = arg_sc(i) as i64;
                             match v1 {
                                 Value::Int(x) => {
                                     reg!(arg_a(i)) = Value::Int(x.wrapping_add(imm));
-                                    pc += 1;
+                                    pc = pc.add(1);
                                 }
                                 Value::Float(x) => {
                                     reg!(arg_a(i)) = Value::Float(x + imm as f64);
-                                    pc += 1;
+                                    pc = pc.add(1);
                                 }
                                 _ => {}
                             }
                         }
-                        OpCode::AddK => arith_rk!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
-                        OpCode::SubK => arith_rk!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
-                        OpCode::MulK => arith_rk!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
-                        OpCode::ModK => arith_div!(i, kst!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
-                        OpCode::PowK => arithf!(i, kst!(arg_c(i)), arith::fpow),
-                        OpCode::DivK => arithf!(i, kst!(arg_c(i)), |a: f64, b: f64| a / b),
-                        OpCode::IDivK => arith_div!(i, kst!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
-                        OpCode::BAndK => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a & b),
-                        OpCode::BOrK => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a | b),
-                        OpCode::BXorK => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a ^ b),
-                        OpCode::ShrI => {
+                        op::ADD_K => arith_rk!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
+                        op::SUB_K => arith_rk!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
+                        op::MUL_K => arith_rk!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
+                        op::MOD_K => arith_div!(i, kst!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
+                        op::POW_K => arithf!(i, kst!(arg_c(i)), arith::fpow),
+                        op::DIV_K => arithf!(i, kst!(arg_c(i)), |a: f64, b: f64| a / b),
+                        op::I_DIV_K => arith_div!(i, kst!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
+                        op::B_AND_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a & b),
+                        op::B_OR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a | b),
+                        op::B_XOR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a ^ b),
+                        op::SHR_I => {
                             if let Some(x) = arith::to_integer_ns(&reg!(arg_b(i)), F2I::Exact) {
                                 reg!(arg_a(i)) = Value::Int(arith::shift_left(x, -(arg_sc(i) as i64)));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                         }
-                        OpCode::ShlI => {
+                        op::SHL_I => {
                             if let Some(x) = arith::to_integer_ns(&reg!(arg_b(i)), F2I::Exact) {
                                 reg!(arg_a(i)) = Value::Int(arith::shift_left(arg_sc(i) as i64, x));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                         }
-                        OpCode::Add => arith_rr!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
-                        OpCode::Sub => arith_rr!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
-                        OpCode::Mul => arith_rr!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
-                        OpCode::Mod => arith_div!(i, reg!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
-                        OpCode::Pow => arithf!(i, reg!(arg_c(i)), arith::fpow),
-                        OpCode::Div => arithf!(i, reg!(arg_c(i)), |a: f64, b: f64| a / b),
-                        OpCode::IDiv => arith_div!(i, reg!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
-                        OpCode::BAnd => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a & b),
-                        OpCode::BOr => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a | b),
-                        OpCode::BXor => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a ^ b),
-                        OpCode::Shl => bitwise!(i, reg!(arg_c(i)), arith::shift_left),
-                        OpCode::Shr => bitwise!(i, reg!(arg_c(i)), arith::shift_right),
-                        OpCode::MmBin => {
+                        op::ADD => arith_rr!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
+                        op::SUB => arith_rr!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
+                        op::MUL => arith_rr!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
+                        op::MOD => arith_div!(i, reg!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
+                        op::POW => arithf!(i, reg!(arg_c(i)), arith::fpow),
+                        op::DIV => arithf!(i, reg!(arg_c(i)), |a: f64, b: f64| a / b),
+                        op::I_DIV => arith_div!(i, reg!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
+                        op::B_AND => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a & b),
+                        op::B_OR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a | b),
+                        op::B_XOR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a ^ b),
+                        op::SHL => bitwise!(i, reg!(arg_c(i)), arith::shift_left),
+                        op::SHR => bitwise!(i, reg!(arg_c(i)), arith::shift_right),
+                        op::MM_BIN => {
                             let a = arg_a(i);
                             let b = arg_b(i);
-                            let pi = *code.add(pc - 2);
+                            let pi = *pc.sub(2);
                             let tm = TmKind::from_u32(arg_c(i)).unwrap_or(TmKind::Add);
                             let (va, vb) = (reg!(a), reg!(b));
                             let v = protect!(self.arith_tm(va, ValLoc::Register(a), vb, ValLoc::Register(b), tm));
                             reg!(arg_a(pi)) = v;
                         }
-                        OpCode::MmBinI => {
+                        op::MM_BIN_I => {
                             let a = arg_a(i);
-                            let pi = *code.add(pc - 2);
+                            let pi = *pc.sub(2);
                             let imm = Value::Int(arg_sb(i) as i64);
                             let tm = TmKind::from_u32(arg_c(i)).unwrap_or(TmKind::Add);
                             let va = reg!(a);
@@ -570,9 +558,9 @@ impl State {
                             };
                             reg!(arg_a(pi)) = v;
                         }
-                        OpCode::MmBinK => {
+                        op::MM_BIN_K => {
                             let a = arg_a(i);
-                            let pi = *code.add(pc - 2);
+                            let pi = *pc.sub(2);
                             let imm = kst!(arg_b(i));
                             let tm = TmKind::from_u32(arg_c(i)).unwrap_or(TmKind::Add);
                             let va = reg!(a);
@@ -583,7 +571,7 @@ impl State {
                             };
                             reg!(arg_a(pi)) = v;
                         }
-                        OpCode::Unm => {
+                        op::UNM => {
                             let b = arg_b(i);
                             let v = reg!(b);
                             reg!(arg_a(i)) = match v {
@@ -592,7 +580,7 @@ impl State {
                                 _ => protect!(self.arith_tm(v, ValLoc::Register(b), v, ValLoc::Register(b), TmKind::Unm)),
                             };
                         }
-                        OpCode::BNot => {
+                        op::B_NOT => {
                             let b = arg_b(i);
                             let v = reg!(b);
                             reg!(arg_a(i)) = match arith::to_integer_ns(&v, F2I::Exact) {
@@ -602,10 +590,10 @@ impl State {
                                 }
                             };
                         }
-                        OpCode::Not => {
+                        op::NOT => {
                             reg!(arg_a(i)) = Value::Bool(reg!(arg_b(i)).is_falsy());
                         }
-                        OpCode::Len => {
+                        op::LEN => {
                             let b = arg_b(i);
                             let v = reg!(b);
                             let r = match v {
@@ -615,7 +603,7 @@ impl State {
                             };
                             reg!(arg_a(i)) = r;
                         }
-                        OpCode::Concat => {
+                        op::CONCAT => {
                             let a = arg_a(i) as usize;
                             let n = arg_b(i) as usize;
                             let abs = ci!().func + 1 + a;
@@ -623,23 +611,23 @@ impl State {
                             protect_nt!(self.concat(n));
                             check_gc!((&mut *th).top);
                         }
-                        OpCode::Close => {
+                        op::CLOSE => {
                             let abs = ci!().func + 1 + arg_a(i) as usize;
                             protect!(self.close_level(abs, None, true));
                         }
-                        OpCode::Tbc => {
+                        op::TBC => {
                             let abs = ci!().func + 1 + arg_a(i) as usize;
                             savestate!();
                             self.new_tbc(abs)?;
                         }
-                        OpCode::Jmp => {
+                        op::JMP => {
                             let sj = arg_sj(i);
-                            pc = (pc as isize + sj as isize) as usize;
+                            pc = pc.offset(sj as isize);
                             if sj < 0 {
                                 back_edge!();
                             }
                         }
-                        OpCode::Eq => {
+                        op::EQ => {
                             let a = reg!(arg_a(i));
                             let b = reg!(arg_b(i));
                             let cond = match (a, b) {
@@ -650,13 +638,13 @@ impl State {
                             };
                             cond_jump!(i, cond);
                         }
-                        OpCode::Lt => order!(i, |x: i64, y: i64| x < y, arith::num_lt, less_than_others),
-                        OpCode::Le => order!(i, |x: i64, y: i64| x <= y, arith::num_le, less_equal_others),
-                        OpCode::EqK => {
+                        op::LT => order!(i, |x: i64, y: i64| x < y, arith::num_lt, less_than_others),
+                        op::LE => order!(i, |x: i64, y: i64| x <= y, arith::num_le, less_equal_others),
+                        op::EQ_K => {
                             let cond = reg!(arg_a(i)).raw_eq(&kst!(arg_b(i)));
                             cond_jump!(i, cond);
                         }
-                        OpCode::EqI => {
+                        op::EQ_I => {
                             let im = arg_sb(i);
                             let cond = match reg!(arg_a(i)) {
                                 Value::Int(x) => x == im as i64,
@@ -665,25 +653,25 @@ impl State {
                             };
                             cond_jump!(i, cond);
                         }
-                        OpCode::LtI => order_i!(i, |x: i64, y: i64| x < y, |x: f64, y: f64| x < y, false, TmKind::Lt),
-                        OpCode::LeI => order_i!(i, |x: i64, y: i64| x <= y, |x: f64, y: f64| x <= y, false, TmKind::Le),
-                        OpCode::GtI => order_i!(i, |x: i64, y: i64| x > y, |x: f64, y: f64| x > y, true, TmKind::Lt),
-                        OpCode::GeI => order_i!(i, |x: i64, y: i64| x >= y, |x: f64, y: f64| x >= y, true, TmKind::Le),
-                        OpCode::Test => {
+                        op::LT_I => order_i!(i, |x: i64, y: i64| x < y, |x: f64, y: f64| x < y, false, TmKind::Lt),
+                        op::LE_I => order_i!(i, |x: i64, y: i64| x <= y, |x: f64, y: f64| x <= y, false, TmKind::Le),
+                        op::GT_I => order_i!(i, |x: i64, y: i64| x > y, |x: f64, y: f64| x > y, true, TmKind::Lt),
+                        op::GE_I => order_i!(i, |x: i64, y: i64| x >= y, |x: f64, y: f64| x >= y, true, TmKind::Le),
+                        op::TEST => {
                             let cond = !reg!(arg_a(i)).is_falsy();
                             cond_jump!(i, cond);
                         }
-                        OpCode::TestSet => {
+                        op::TEST_SET => {
                             let v = reg!(arg_b(i));
                             if v.is_falsy() == arg_k(i) {
-                                pc += 1;
+                                pc = pc.add(1);
                             } else {
                                 reg!(arg_a(i)) = v;
-                                let ni = *code.add(pc);
-                                pc = (pc as isize + arg_sj(ni) as isize + 1) as usize;
+                                let ni = *pc;
+                                pc = pc.offset(arg_sj(ni) as isize + 1);
                             }
                         }
-                        OpCode::Call => {
+                        op::CALL => {
                             let a = arg_a(i) as usize;
                             let b = arg_b(i) as usize;
                             let nresults = arg_c(i) as i32 - 1;
@@ -705,7 +693,7 @@ impl State {
                                 Err(e) => return Err(e),
                             }
                         }
-                        OpCode::TailCall => {
+                        op::TAIL_CALL => {
                             let a = arg_a(i) as usize;
                             let mut b = arg_b(i) as usize;
                             let nparams1 = arg_c(i) as usize;
@@ -737,7 +725,7 @@ impl State {
                                 }
                             }
                         }
-                        OpCode::Return => {
+                        op::RETURN => {
                             let a = arg_a(i) as usize;
                             let mut n = arg_b(i) as i64 - 1;
                             let nparams1 = arg_c(i) as usize;
@@ -771,7 +759,7 @@ impl State {
                             fresh_entry = false;
                             continue 'newframe;
                         }
-                        OpCode::Return0 => {
+                        op::RETURN0 => {
                             let fresh = ci!().status & CIST_FRESH != 0;
                             if (&mut *th).hook.mask != 0 {
                                 (&mut *th).top = ci!().func + 1 + arg_a(i) as usize;
@@ -793,7 +781,7 @@ impl State {
                             fresh_entry = false;
                             continue 'newframe;
                         }
-                        OpCode::Return1 => {
+                        op::RETURN1 => {
                             let fresh = ci!().status & CIST_FRESH != 0;
                             if (&mut *th).hook.mask != 0 {
                                 (&mut *th).top = ci!().func + 1 + arg_a(i) as usize + 1;
@@ -823,7 +811,7 @@ impl State {
                             fresh_entry = false;
                             continue 'newframe;
                         }
-                        OpCode::ForLoop => {
+                        op::FOR_LOOP => {
                             let a = arg_a(i);
                             if let Value::Int(step) = reg!(a + 2) {
                                 if let Value::Int(count) = reg!(a + 1) {
@@ -834,30 +822,30 @@ impl State {
                                             reg!(a + 1) = Value::Int((count - 1) as i64);
                                             reg!(a) = Value::Int(idx);
                                             reg!(a + 3) = Value::Int(idx);
-                                            pc -= arg_bx(i) as usize;
+                                            pc = pc.sub(arg_bx(i) as usize);
                                             back_edge!();
                                         }
                                     }
                                 }
                             } else if float_for_loop(base.add(a as usize)) {
-                                pc -= arg_bx(i) as usize;
+                                pc = pc.sub(arg_bx(i) as usize);
                                 back_edge!();
                             }
                         }
-                        OpCode::ForPrep => {
+                        op::FOR_PREP => {
                             let a = arg_a(i);
                             savestate!();
                             if self.for_prep(base.add(a as usize))? {
-                                pc += arg_bx(i) as usize + 1;
+                                pc = pc.add(arg_bx(i) as usize + 1);
                             }
                         }
-                        OpCode::TForPrep => {
+                        op::T_FOR_PREP => {
                             let abs = ci!().func + 1 + arg_a(i) as usize + 3;
                             savestate!();
                             self.new_tbc(abs)?;
-                            pc += arg_bx(i) as usize;
+                            pc = pc.add(arg_bx(i) as usize);
                         }
-                        OpCode::TForCall => {
+                        op::T_FOR_CALL => {
                             // The iterator is called like a CALL of three
                             // values (function, state, control) placed
                             // after the loop's four control slots.
@@ -880,16 +868,16 @@ impl State {
                                 Err(e) => return Err(e),
                             }
                         }
-                        OpCode::TForLoop => {
+                        op::T_FOR_LOOP => {
                             let a = arg_a(i);
                             let v = reg!(a + 4);
                             if !v.is_nil() {
                                 reg!(a + 2) = v;
-                                pc -= arg_bx(i) as usize;
+                                pc = pc.sub(arg_bx(i) as usize);
                                 back_edge!();
                             }
                         }
-                        OpCode::SetList => {
+                        op::SET_LIST => {
                             let a = arg_a(i) as usize;
                             let mut n = arg_b(i) as usize;
                             let mut last = arg_c(i) as usize;
@@ -901,8 +889,8 @@ impl State {
                             }
                             last += n;
                             if arg_k(i) {
-                                last += arg_ax(*code.add(pc)) as usize * (MAXARG_C as usize + 1);
-                                pc += 1;
+                                last += arg_ax(*pc) as usize * (MAXARG_C as usize + 1);
+                                pc = pc.add(1);
                             }
                             if let Value::Table(h) = reg!(a) {
                                 savepc!();
@@ -920,7 +908,7 @@ impl State {
                                 }
                             }
                         }
-                        OpCode::Closure => {
+                        op::CLOSURE => {
                             let a = arg_a(i) as usize;
                             let p = *proto.protos.get_unchecked(arg_bx(i) as usize);
                             savestate!();
@@ -930,12 +918,12 @@ impl State {
                             reg!(a) = Value::LuaFn(ncl?);
                             check_gc!(ci!().func + 1 + a + 1);
                         }
-                        OpCode::VarArg => {
+                        op::VAR_ARG => {
                             let a = arg_a(i) as usize;
                             let n = arg_c(i) as i32 - 1;
                             protect!(self.get_varargs(ci_idx, a, n));
                         }
-                        OpCode::VarArgPrep => {
+                        op::VAR_ARG_PREP => {
                             let nfix = arg_a(i) as usize;
                             protect_nt!(self.adjust_varargs(ci_idx, nfix, &proto));
                             if trap {
@@ -944,7 +932,7 @@ impl State {
                             }
                             reload!();
                         }
-                        OpCode::ExtraArg => {
+                        _ => {
                             savepc!();
                             return Err(self.rt_error("invalid instruction"));
                         }

@@ -243,6 +243,94 @@ pub enum OpCode {
     ExtraArg,
 }
 
+/// The opcodes as `u8` constants, for matching on raw instruction bytes.
+pub mod op {
+    use super::OpCode;
+    pub const MOVE: u8 = OpCode::Move as u8;
+    pub const LOAD_I: u8 = OpCode::LoadI as u8;
+    pub const LOAD_F: u8 = OpCode::LoadF as u8;
+    pub const LOAD_K: u8 = OpCode::LoadK as u8;
+    pub const LOAD_KX: u8 = OpCode::LoadKX as u8;
+    pub const LOAD_FALSE: u8 = OpCode::LoadFalse as u8;
+    pub const L_FALSE_SKIP: u8 = OpCode::LFalseSkip as u8;
+    pub const LOAD_TRUE: u8 = OpCode::LoadTrue as u8;
+    pub const LOAD_NIL: u8 = OpCode::LoadNil as u8;
+    pub const GET_UPVAL: u8 = OpCode::GetUpval as u8;
+    pub const SET_UPVAL: u8 = OpCode::SetUpval as u8;
+    pub const GET_TAB_UP: u8 = OpCode::GetTabUp as u8;
+    pub const GET_TABLE: u8 = OpCode::GetTable as u8;
+    pub const GET_I: u8 = OpCode::GetI as u8;
+    pub const GET_FIELD: u8 = OpCode::GetField as u8;
+    pub const SET_TAB_UP: u8 = OpCode::SetTabUp as u8;
+    pub const SET_TABLE: u8 = OpCode::SetTable as u8;
+    pub const SET_I: u8 = OpCode::SetI as u8;
+    pub const SET_FIELD: u8 = OpCode::SetField as u8;
+    pub const NEW_TABLE: u8 = OpCode::NewTable as u8;
+    pub const SELF_OP: u8 = OpCode::SelfOp as u8;
+    pub const ADD_I: u8 = OpCode::AddI as u8;
+    pub const ADD_K: u8 = OpCode::AddK as u8;
+    pub const SUB_K: u8 = OpCode::SubK as u8;
+    pub const MUL_K: u8 = OpCode::MulK as u8;
+    pub const MOD_K: u8 = OpCode::ModK as u8;
+    pub const POW_K: u8 = OpCode::PowK as u8;
+    pub const DIV_K: u8 = OpCode::DivK as u8;
+    pub const I_DIV_K: u8 = OpCode::IDivK as u8;
+    pub const B_AND_K: u8 = OpCode::BAndK as u8;
+    pub const B_OR_K: u8 = OpCode::BOrK as u8;
+    pub const B_XOR_K: u8 = OpCode::BXorK as u8;
+    pub const SHR_I: u8 = OpCode::ShrI as u8;
+    pub const SHL_I: u8 = OpCode::ShlI as u8;
+    pub const ADD: u8 = OpCode::Add as u8;
+    pub const SUB: u8 = OpCode::Sub as u8;
+    pub const MUL: u8 = OpCode::Mul as u8;
+    pub const MOD: u8 = OpCode::Mod as u8;
+    pub const POW: u8 = OpCode::Pow as u8;
+    pub const DIV: u8 = OpCode::Div as u8;
+    pub const I_DIV: u8 = OpCode::IDiv as u8;
+    pub const B_AND: u8 = OpCode::BAnd as u8;
+    pub const B_OR: u8 = OpCode::BOr as u8;
+    pub const B_XOR: u8 = OpCode::BXor as u8;
+    pub const SHL: u8 = OpCode::Shl as u8;
+    pub const SHR: u8 = OpCode::Shr as u8;
+    pub const MM_BIN: u8 = OpCode::MmBin as u8;
+    pub const MM_BIN_I: u8 = OpCode::MmBinI as u8;
+    pub const MM_BIN_K: u8 = OpCode::MmBinK as u8;
+    pub const UNM: u8 = OpCode::Unm as u8;
+    pub const B_NOT: u8 = OpCode::BNot as u8;
+    pub const NOT: u8 = OpCode::Not as u8;
+    pub const LEN: u8 = OpCode::Len as u8;
+    pub const CONCAT: u8 = OpCode::Concat as u8;
+    pub const CLOSE: u8 = OpCode::Close as u8;
+    pub const TBC: u8 = OpCode::Tbc as u8;
+    pub const JMP: u8 = OpCode::Jmp as u8;
+    pub const EQ: u8 = OpCode::Eq as u8;
+    pub const LT: u8 = OpCode::Lt as u8;
+    pub const LE: u8 = OpCode::Le as u8;
+    pub const EQ_K: u8 = OpCode::EqK as u8;
+    pub const EQ_I: u8 = OpCode::EqI as u8;
+    pub const LT_I: u8 = OpCode::LtI as u8;
+    pub const LE_I: u8 = OpCode::LeI as u8;
+    pub const GT_I: u8 = OpCode::GtI as u8;
+    pub const GE_I: u8 = OpCode::GeI as u8;
+    pub const TEST: u8 = OpCode::Test as u8;
+    pub const TEST_SET: u8 = OpCode::TestSet as u8;
+    pub const CALL: u8 = OpCode::Call as u8;
+    pub const TAIL_CALL: u8 = OpCode::TailCall as u8;
+    pub const RETURN: u8 = OpCode::Return as u8;
+    pub const RETURN0: u8 = OpCode::Return0 as u8;
+    pub const RETURN1: u8 = OpCode::Return1 as u8;
+    pub const FOR_LOOP: u8 = OpCode::ForLoop as u8;
+    pub const FOR_PREP: u8 = OpCode::ForPrep as u8;
+    pub const T_FOR_PREP: u8 = OpCode::TForPrep as u8;
+    pub const T_FOR_CALL: u8 = OpCode::TForCall as u8;
+    pub const T_FOR_LOOP: u8 = OpCode::TForLoop as u8;
+    pub const SET_LIST: u8 = OpCode::SetList as u8;
+    pub const CLOSURE: u8 = OpCode::Closure as u8;
+    pub const VAR_ARG: u8 = OpCode::VarArg as u8;
+    pub const VAR_ARG_PREP: u8 = OpCode::VarArgPrep as u8;
+    pub const EXTRA_ARG: u8 = OpCode::ExtraArg as u8;
+}
+
 /// Number of opcodes.
 pub const NUM_OPCODES: usize = OpCode::ExtraArg as usize + 1;
 
