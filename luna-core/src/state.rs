@@ -319,6 +319,7 @@ impl State {
     }
 
     /// Creates a table with preallocated array and hash parts.
+    #[inline(never)]
     pub fn new_table_with(&mut self, narray: usize, nhash: usize) -> LResult<Gc<Table>> {
         // Creation itself must fit the limit; oversized requests fail.
         let size_ok = narray <= (1 << 26) && nhash <= (1 << 26);

@@ -15,6 +15,7 @@ use crate::object::userdata::Userdata;
 
 /// A Lua value.
 #[derive(Clone, Copy, Default)]
+#[repr(C, u8)]
 pub enum Value {
     #[default]
     Nil,

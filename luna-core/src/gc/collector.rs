@@ -201,6 +201,7 @@ impl State {
 
     /// Called at the interpreter's safe points when the debt is positive:
     /// performs one incremental step (PUC's `luaC_step`).
+    #[inline(never)]
     pub(crate) fn gc_step_at_safe_point(&mut self) -> LResult<()> {
         if self.heap.in_step || self.heap.in_finalizer {
             return Ok(());

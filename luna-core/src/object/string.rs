@@ -78,6 +78,12 @@ impl Gc<LuaStr> {
         }
     }
 
+    /// The precomputed hash of a short string.
+    #[inline(always)]
+    pub(crate) fn short_hash(&self) -> u32 {
+        self.hash.get()
+    }
+
     /// The hash of the string, computing and caching it for long strings.
     #[inline]
     pub fn hash(&self) -> u32 {

@@ -197,15 +197,16 @@ impl Table {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn find_int_node(&self, k: i64) -> Option<usize> {
-        let d = self.d();
-        if d.node.is_empty() {
+        let node = &self.d().node;
+        let len = node.len();
+        if len == 0 {
             return None;
         }
-        let mut i = mix64(k as u64) & (d.node.len() - 1);
+        let mut i = mix64(k as u64) & (len - 1);
         loop {
-            let n = &d.node[i];
+            let n = node.get(i)?;
             if let Value::Int(x) = n.key {
                 if x == k {
                     return Some(i);
@@ -214,51 +215,73 @@ impl Table {
             if n.next == 0 {
                 return None;
             }
-            i = (i as isize + n.next as isize) as usize;
+            i = i.wrapping_add(n.next as isize as usize);
         }
     }
 
-    #[inline]
-    fn find_short_str_node(&self, s: Gc<LuaStr>) -> Option<usize> {
-        let d = self.d();
-        if d.node.is_empty() {
+    /// The node of a short (interned) string key: compared by address.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    fn short_str_node(&self, s: Gc<LuaStr>) -> Option<&mut Node> {
+        let node = &mut self.dm().node;
+        let len = node.len();
+        if len == 0 {
             return None;
         }
-        let mut i = (s.hash() as usize) & (d.node.len() - 1);
+        let mut i = (s.short_hash() as usize) & (len - 1);
         loop {
-            let n = &d.node[i];
+            let n = node.get(i)?;
             if let Value::Str(x) = n.key {
                 if x.ptr_eq(s) {
-                    return Some(i);
+                    break;
                 }
             }
             if n.next == 0 {
                 return None;
             }
-            i = (i as isize + n.next as isize) as usize;
+            i = i.wrapping_add(n.next as isize as usize);
+        }
+        node.get_mut(i)
+    }
+
+    /// The node of a string key of either kind.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    fn str_node(&self, s: Gc<LuaStr>) -> Option<&mut Node> {
+        if s.is_short() {
+            self.short_str_node(s)
+        } else {
+            let i = self.find_long_str_node(s)?;
+            self.dm().node.get_mut(i)
         }
     }
 
+    #[inline(never)]
+    fn find_long_str_node(&self, s: Gc<LuaStr>) -> Option<usize> {
+        self.find_node(&Value::Str(s))
+    }
+
     /// Raw get with an integer key.
-    #[inline]
+    #[inline(always)]
     pub fn get_int(&self, k: i64) -> Value {
         let d = self.d();
         let idx = (k as u64).wrapping_sub(1);
-        if idx < d.array.len() as u64 {
-            return d.array[idx as usize];
+        if let Some(v) = d.array.get(idx as usize) {
+            if idx < d.array.len() as u64 {
+                return *v;
+            }
         }
         match self.find_int_node(k) {
-            Some(i) => d.node[i].val,
+            Some(i) => d.node.get(i).map_or(Value::Nil, |n| n.val),
             None => Value::Nil,
         }
     }
 
     /// Raw get with a string key.
-    #[inline]
+    #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
-        let found = if s.is_short() { self.find_short_str_node(s) } else { self.find_node(&Value::Str(s)) };
-        match found {
-            Some(i) => self.d().node[i].val,
+        match self.str_node(s) {
+            Some(n) => n.val,
             None => Value::Nil,
         }
     }
@@ -287,21 +310,22 @@ impl Table {
 
     /// Overwrites the value of an integer key that is present (non-nil).
     /// Returns false, changing nothing, when the key is absent.
-    #[inline]
+    #[inline(always)]
     pub fn replace_int(&self, k: i64, v: Value) -> bool {
         let d = self.dm();
         let idx = (k as u64).wrapping_sub(1);
         if idx < d.array.len() as u64 {
-            let slot = &mut d.array[idx as usize];
-            if slot.is_nil() {
-                return false;
+            if let Some(slot) = d.array.get_mut(idx as usize) {
+                if slot.is_nil() {
+                    return false;
+                }
+                *slot = v;
+                return true;
             }
-            *slot = v;
-            return true;
         }
-        match self.find_int_node(k) {
-            Some(i) if !d.node[i].val.is_nil() => {
-                d.node[i].val = v;
+        match self.find_int_node(k).and_then(|i| d.node.get_mut(i)) {
+            Some(n) if !n.val.is_nil() => {
+                n.val = v;
                 true
             }
             _ => false,
@@ -309,13 +333,33 @@ impl Table {
     }
 
     /// Overwrites the value of a string key that is present (non-nil).
-    #[inline]
+    #[inline(always)]
     pub fn replace_str(&self, s: Gc<LuaStr>, v: Value) -> bool {
-        let found = if s.is_short() { self.find_short_str_node(s) } else { self.find_node(&Value::Str(s)) };
+        match self.str_node(s) {
+            Some(n) if !n.val.is_nil() => {
+                n.val = v;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Inserts a string key known to be absent when its main position is
+    /// free, which is the common case of filling a new table's fields.
+    /// Returns false when the general insertion path is needed.
+    #[inline]
+    pub(crate) fn try_insert_str_fast(&self, s: Gc<LuaStr>, v: Value) -> bool {
         let d = self.dm();
-        match found {
-            Some(i) if !d.node[i].val.is_nil() => {
-                d.node[i].val = v;
+        let len = d.node.len();
+        if len == 0 || !s.is_short() {
+            return false;
+        }
+        let mp = (s.short_hash() as usize) & (len - 1);
+        match d.node.get_mut(mp) {
+            Some(n) if n.key.is_nil() => {
+                n.key = Value::Str(s);
+                n.val = v;
+                n.dead = false;
                 true
             }
             _ => false,

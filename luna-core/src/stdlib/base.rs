@@ -408,9 +408,27 @@ fn read_all(st: &mut State, f: Value) -> LResult<Vec<u8>> {
     Ok(chunk)
 }
 
-/// Reads a file for `loadfile`/`dofile`: skips a first line starting with
-/// `#`; `None` reads stdin. Returns the chunk and its name.
-pub(crate) fn read_file_chunk(st: &mut State, fname: Option<&[u8]>) -> Result<(Vec<u8>, Vec<u8>), String> {
+/// Removes what `luaL_loadfile` skips at the start of a file: a UTF-8 BOM,
+/// then a first line starting with `#` (keeping its newline so line
+/// numbers stay right, except before a binary chunk).
+pub fn skip_prefix(data: &mut Vec<u8>) {
+    let mut start = 0;
+    if data.starts_with(b"\xEF\xBB\xBF") {
+        start = 3;
+    }
+    if data.get(start) == Some(&b'#') {
+        let end = data[start..].iter().position(|&c| c == b'\n').map_or(data.len(), |p| start + p);
+        let binary_follows = data.get(end + 1) == Some(&0x1b);
+        let cut = if binary_follows { end + 1 } else { end };
+        data.drain(..cut);
+    } else {
+        data.drain(..start);
+    }
+}
+
+/// Reads a file for `loadfile`/`dofile`: skips what `skip_prefix` skips;
+/// `None` reads stdin. Returns the chunk and its name.
+pub fn read_file_chunk(st: &mut State, fname: Option<&[u8]>) -> Result<(Vec<u8>, Vec<u8>), String> {
     use std::io::Read;
     let (mut data, chunkname) = match fname {
         None => {
@@ -434,11 +452,7 @@ pub(crate) fn read_file_chunk(st: &mut State, fname: Option<&[u8]>) -> Result<(V
         }
     };
     let _ = st;
-    if data.first() == Some(&b'#') {
-        // Skip the first line, keeping the newline so line numbers match.
-        let end = data.iter().position(|&c| c == b'\n').unwrap_or(data.len());
-        data.drain(..end);
-    }
+    skip_prefix(&mut data);
     Ok((data, chunkname))
 }
 

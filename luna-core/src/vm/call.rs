@@ -567,6 +567,7 @@ impl State {
 
     /// Closes the open upvalues at or above `level` (PUC's
     /// `luaF_closeupval`).
+    #[inline(never)]
     pub(crate) fn close_upvals(&mut self, level: usize) {
         let th = self.current.dm();
         while let Some(&uv) = th.open_upvals.last() {
@@ -582,6 +583,7 @@ impl State {
     /// Marks the variable at stack slot `level` as to-be-closed (PUC's
     /// `luaF_newtbcupval`): `false` and `nil` need no closing; other
     /// values must have a `__close` metamethod.
+    #[inline(never)]
     pub(crate) fn new_tbc(&mut self, level: usize) -> LResult<()> {
         let v = self.th().stack[level];
         if v.is_falsy() {
@@ -602,6 +604,7 @@ impl State {
     /// to-be-closed variables at or above `level`, innermost first (PUC's
     /// `luaF_close`). `status` is `None` for a normal exit (handlers get a
     /// nil error) or the error status (the error value is on the top).
+    #[inline(never)]
     pub(crate) fn close_level(&mut self, level: usize, status: Option<Status>, yieldable: bool) -> LResult<()> {
         self.close_upvals(level);
         loop {
@@ -650,6 +653,7 @@ impl State {
     /// arguments, reusing frame `ci` (PUC's `luaD_pretailcall`). Returns
     /// `None` when the callee is a Lua function (the frame is reused and
     /// the loop restarts it), or the number of results a native returned.
+    #[inline(never)]
     pub(crate) fn pretailcall(&mut self, mut func: usize, mut narg1: usize, delta: usize) -> LResult<Option<usize>> {
         loop {
             match self.th().stack[func] {

@@ -69,10 +69,14 @@ impl State {
             Ok(()) => (Status::Ok, th.top - (th.ci().func + 1)),
             Err(t) if t.is_yield() => (Status::Yield, th.ci().u2),
             Err(t) => {
+                // As PUC: the error value is left where the error put it
+                // (the top) and copied once more above it, so the copy can
+                // be moved to the resumer while the original stays for
+                // closing the thread.
                 th.status = ThreadStatus::Error(t.status);
                 th.push(t.value);
                 let top = th.top;
-                self.set_error_obj(t.status, top - 1);
+                self.set_error_obj(t.status, top);
                 let th = self.th();
                 th.ci_mut().top = th.top;
                 (t.status, 1)

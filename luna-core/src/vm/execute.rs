@@ -27,7 +27,7 @@
 
 use crate::gc::Gc;
 use crate::object::function::{LuaClosure, Proto};
-use crate::object::thread::{ThreadData, CIST_FRESH};
+use crate::object::thread::{CallInfo, ThreadData, CIST_FRESH};
 use crate::state::State;
 use crate::value::Value;
 use crate::vm::arith::{self, F2I};
@@ -680,6 +680,31 @@ impl State {
                                 (&mut *th).top = ra + b;
                             }
                             savepc!();
+                            // Fast path: a Lua function with room on the
+                            // stack and in the frame vector, no hooks.
+                            if let Value::LuaFn(ncl) = *(&mut *th).stack.as_ptr().add(ra) {
+                                let p: &Proto = &ncl.proto;
+                                let fsize = p.max_stack_size as usize;
+                                let tdata = &mut *th;
+                                let top = tdata.top;
+                                if tdata.stack.len() - crate::object::thread::EXTRA_STACK - top > fsize
+                                    && tdata.ci.len() < tdata.ci.capacity()
+                                    && tdata.hook.mask == 0
+                                {
+                                    let nparams = p.num_params as usize;
+                                    let nargs = top - ra - 1;
+                                    tdata.ci.push(CallInfo::new(ra, ra + 1 + fsize, nresults, 0));
+                                    if nargs < nparams {
+                                        let s = tdata.stack.as_mut_ptr();
+                                        for j in top..ra + 1 + nparams {
+                                            *s.add(j) = Value::Nil;
+                                        }
+                                        tdata.top = ra + 1 + nparams;
+                                    }
+                                    fresh_entry = true;
+                                    continue 'newframe;
+                                }
+                            }
                             let is_lua = self.precall(ra, nresults);
                             match is_lua {
                                 Ok(true) => {
@@ -947,6 +972,7 @@ impl State {
     ///
     /// # Safety
     /// `ra` points to the loop's four control registers.
+    #[inline(never)]
     unsafe fn for_prep(&mut self, ra: *mut Value) -> LResult<bool> {
         let init = *ra;
         let limit = *ra.add(1);
@@ -1031,23 +1057,29 @@ impl State {
 
     /// Creates the closure of `p` for the running frame (PUC's
     /// `pushclosure`).
+    #[inline(never)]
     fn push_closure(&mut self, p: Gc<Proto>, encl: Gc<LuaClosure>, base: usize) -> LResult<Gc<LuaClosure>> {
-        let mut upvals = Vec::with_capacity(p.upvalues.len());
+        let n = p.upvalues.len();
+        // Built at its final size, so `into_boxed_slice` keeps the buffer.
+        let mut v: Vec<std::cell::Cell<Gc<crate::object::function::UpVal>>> = Vec::with_capacity(n);
         for uv in p.upvalues.iter() {
-            if uv.in_stack {
-                upvals.push(self.find_upval(base + uv.index as usize)?);
+            let u = if uv.in_stack {
+                self.find_upval(base + uv.index as usize)?
             } else {
                 match encl.upvals.get(uv.index as usize) {
-                    Some(c) => upvals.push(c.get()),
+                    Some(c) => c.get(),
                     None => return Err(self.rt_error("invalid upvalue index")),
                 }
-            }
+            };
+            v.push(std::cell::Cell::new(u));
         }
-        self.new_lua_closure(p, upvals)
+        let cl = LuaClosure { proto: p, upvals: v.into_boxed_slice() };
+        self.heap.alloc(cl).map_err(|_| self.mem_throw())
     }
 
     /// Copies the varargs of frame `ci_idx` to register `a` (`n` wanted,
     /// -1: all, setting the top) (PUC's `luaT_getvarargs`).
+    #[inline(never)]
     fn get_varargs(&mut self, ci_idx: usize, a: usize, n: i32) -> LResult<()> {
         let th = self.th();
         let ci = th.ci[ci_idx];
@@ -1074,6 +1106,7 @@ impl State {
 
     /// Moves the function and fixed parameters of a vararg frame above the
     /// extra arguments (PUC's `luaT_adjustvarargs`).
+    #[inline(never)]
     fn adjust_varargs(&mut self, ci_idx: usize, nfix: usize, p: &Proto) -> LResult<()> {
         let th = self.th();
         let ci = th.ci[ci_idx];

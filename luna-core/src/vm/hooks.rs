@@ -134,6 +134,7 @@ impl State {
     }
 
     /// The call hook of a vararg function, run after `VARARGPREP`.
+    #[inline(never)]
     pub(crate) fn hook_call_vararg(&mut self) -> LResult<()> {
         self.hook_call()?;
         self.th().hook.oldpc = 1;
@@ -168,6 +169,7 @@ impl State {
 
     /// Run when a Lua frame is entered with hooks on (PUC's
     /// `luaG_tracecall`). Returns whether instructions must be traced.
+    #[inline(never)]
     pub(crate) fn trace_call(&mut self, _fresh: bool) -> LResult<bool> {
         let th = self.th();
         let ci_idx = th.ci.len() - 1;
@@ -188,6 +190,7 @@ impl State {
 
     /// Run before each instruction while hooks are on (PUC's
     /// `luaG_traceexec`). `pc` is the instruction about to run.
+    #[inline(never)]
     pub(crate) fn trace_exec(&mut self, pc: usize) -> LResult<()> {
         let th = self.th();
         let mask = th.hook.mask;

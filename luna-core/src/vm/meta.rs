@@ -110,6 +110,7 @@ impl State {
     }
 
     /// The slow path of `t[key]`: `t` is not a table, or the key is absent.
+    #[inline(never)]
     pub(crate) fn finish_get(&mut self, mut t: Value, key: Value, mut loc: ValLoc) -> LResult<Value> {
         for _ in 0..MAX_TAG_LOOP {
             let tm = match t {
@@ -157,12 +158,24 @@ impl State {
 
     /// The slow path of `t[key] = val`: `t` is not a table, or the key is
     /// absent from it.
+    #[inline(never)]
     pub(crate) fn finish_set(&mut self, mut t: Value, key: Value, val: Value, mut loc: ValLoc) -> LResult<()> {
         for _ in 0..MAX_TAG_LOOP {
             let tm = match t {
                 Value::Table(h) => {
                     let tm = self.fast_tm(h.metatable(), TmKind::NewIndex);
                     if tm.is_nil() {
+                        // A key absent from a table whose main position is
+                        // free: store it directly (it is absent, as the
+                        // caller's fast path just found out).
+                        if let (Value::Str(s), false) = (key, val.is_nil()) {
+                            if h.get_str(s).is_nil() && h.try_insert_str_fast(s, val) {
+                                h.invalidate_tm_cache();
+                                self.heap.barrier_back(h, key);
+                                self.heap.barrier_back(h, val);
+                                return Ok(());
+                            }
+                        }
                         return self.raw_set(h, key, val);
                     }
                     tm
@@ -201,6 +214,7 @@ impl State {
 
     /// Arithmetic with metamethods when the raw operation does not apply
     /// (PUC's `luaT_trybinTM`). `l1`/`l2` locate the operands for messages.
+    #[inline(never)]
     pub(crate) fn arith_tm(&mut self, p1: Value, l1: ValLoc, p2: Value, l2: ValLoc, event: TmKind) -> LResult<Value> {
         let mut tm = self.get_tm_by_obj(p1, event);
         if tm.is_nil() {
@@ -252,6 +266,7 @@ impl State {
     // Comparisons.
 
     /// `a == b` with `__eq` (PUC's `luaV_equalobj`).
+    #[inline(never)]
     pub fn equal_obj(&mut self, a: Value, b: Value) -> LResult<bool> {
         let tm = match (a, b) {
             (Value::Table(x), Value::Table(y)) => {
@@ -286,6 +301,7 @@ impl State {
     }
 
     /// `a < b` when not both numbers (PUC's `lessthanothers`).
+    #[inline(never)]
     pub(crate) fn less_than_others(&mut self, a: Value, b: Value) -> LResult<bool> {
         if let (Value::Str(x), Value::Str(y)) = (a, b) {
             return Ok(x.as_bytes() < y.as_bytes());
@@ -294,6 +310,7 @@ impl State {
     }
 
     /// `a <= b` when not both numbers (PUC's `lessequalothers`).
+    #[inline(never)]
     pub(crate) fn less_equal_others(&mut self, a: Value, b: Value) -> LResult<bool> {
         if let (Value::Str(x), Value::Str(y)) = (a, b) {
             return Ok(x.as_bytes() <= y.as_bytes());
@@ -333,6 +350,7 @@ impl State {
 
     /// Order comparison with an immediate operand (PUC's
     /// `luaT_callorderiTM`).
+    #[inline(never)]
     pub(crate) fn call_order_i_tm(&mut self, a: Value, imm: i32, flip: bool, is_float: bool, event: TmKind) -> LResult<bool> {
         let aux = if is_float { Value::Float(imm as f64) } else { Value::Int(imm as i64) };
         if flip {
@@ -384,6 +402,7 @@ impl State {
     // Length and concatenation.
 
     /// `#v` with `__len` (PUC's `luaV_objlen`).
+    #[inline(never)]
     pub fn len_of(&mut self, v: Value, loc: ValLoc) -> LResult<Value> {
         let tm = match v {
             Value::Table(h) => {
@@ -408,6 +427,7 @@ impl State {
     /// Concatenates the `total` values at the top of the stack, leaving the
     /// result in place of the first (PUC's `luaV_concat`). Numbers are
     /// converted in place; `__concat` is called for other operands.
+    #[inline(never)]
     pub(crate) fn concat(&mut self, mut total: usize) -> LResult<()> {
         while total > 1 {
             let th = self.th();
