@@ -117,10 +117,7 @@ pub fn str_to_integer(s: &[u8]) -> Option<i64> {
 /// float value), but never `inf` or `nan`.
 pub fn str_to_float(s: &[u8]) -> Option<f64> {
     // The first of the "special" characters decides the kind of numeral.
-    let mode = s
-        .iter()
-        .find(|&&c| matches!(c, b'.' | b'x' | b'X' | b'n' | b'N'))
-        .map(|c| c | 0x20);
+    let mode = s.iter().find(|&&c| matches!(c, b'.' | b'x' | b'X' | b'n' | b'N')).map(|c| c | 0x20);
     match mode {
         Some(b'n') => None, // reject 'inf' and 'nan'
         Some(b'x') => str_to_float_hex(s),
@@ -297,11 +294,7 @@ pub fn parse_int_base(s: &[u8], base: u32) -> Option<i64> {
     let mut n: u64 = 0;
     while i < s.len() && s[i].is_ascii_alphanumeric() {
         let c = s[i];
-        let digit = if c.is_ascii_digit() {
-            (c - b'0') as u32
-        } else {
-            (c.to_ascii_uppercase() - b'A') as u32 + 10
-        };
+        let digit = if c.is_ascii_digit() { (c - b'0') as u32 } else { (c.to_ascii_uppercase() - b'A') as u32 + 10 };
         if digit >= base {
             return None;
         }
@@ -410,10 +403,7 @@ mod tests {
         // rounding at 53 bits: ties to even, sticky bits beyond
         assert_eq!(num("0x1.00000000000008p0"), flt(1.0));
         assert_eq!(num("0x1.00000000000018p0"), flt(1.0 + 2.0 * f64::EPSILON));
-        assert_eq!(
-            num("0x1.000000000000080000000000000000001p0"),
-            flt(1.0 + f64::EPSILON)
-        );
+        assert_eq!(num("0x1.000000000000080000000000000000001p0"), flt(1.0 + f64::EPSILON));
         assert_eq!(num("0x1.fffffffffffff8p0"), flt(2.0));
         assert_eq!(num("0x1.fffffffffffff7ffffp0"), flt(2.0 - f64::EPSILON));
         // many digits
@@ -427,9 +417,9 @@ mod tests {
     #[test]
     fn rejects() {
         for s in [
-            "", " ", "-", "+", "0x", "0x.", "0xp1", "1e", "1e+", "1.5e", "..5", "1..2", "3..2",
-            "inf", "nan", "-inf", "NaN", "INF", "1 2", "1a", "0x1g", "0x1p", "0x1p-", ".", "e5",
-            "- 1", "1\0", "0x1.8.", "1.5x", "1e5x", "++1", "--1", "0x-1",
+            "", " ", "-", "+", "0x", "0x.", "0xp1", "1e", "1e+", "1.5e", "..5", "1..2", "3..2", "inf", "nan", "-inf",
+            "NaN", "INF", "1 2", "1a", "0x1g", "0x1p", "0x1p-", ".", "e5", "- 1", "1\0", "0x1.8.", "1.5x", "1e5x",
+            "++1", "--1", "0x-1",
         ] {
             assert_eq!(num(s), None, "{s:?}");
         }
@@ -458,10 +448,7 @@ mod tests {
         assert_eq!(float_to_integer_exact(-0.0), Some(0));
         assert_eq!(float_to_integer_exact(3.5), None);
         assert_eq!(float_to_integer_exact(9223372036854775808.0), None);
-        assert_eq!(
-            float_to_integer_exact(-9223372036854775808.0),
-            Some(i64::MIN)
-        );
+        assert_eq!(float_to_integer_exact(-9223372036854775808.0), Some(i64::MIN));
         assert_eq!(float_to_integer_exact(f64::NAN), None);
         assert_eq!(float_to_integer_exact(f64::INFINITY), None);
         assert_eq!(float_to_integer_floor(3.7), Some(3));

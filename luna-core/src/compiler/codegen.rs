@@ -87,11 +87,7 @@ pub(crate) struct ExpDesc {
 
 impl ExpDesc {
     pub(crate) fn new(k: ExpKind) -> ExpDesc {
-        ExpDesc {
-            k,
-            t: NO_JUMP,
-            f: NO_JUMP,
-        }
+        ExpDesc { k, t: NO_JUMP, f: NO_JUMP }
     }
 
     pub(crate) fn has_jumps(&self) -> bool {
@@ -129,10 +125,7 @@ impl ExpDesc {
     pub(crate) fn is_indexed(&self) -> bool {
         matches!(
             self.k,
-            ExpKind::Indexed { .. }
-                | ExpKind::IndexUp { .. }
-                | ExpKind::IndexI { .. }
-                | ExpKind::IndexStr { .. }
+            ExpKind::Indexed { .. } | ExpKind::IndexUp { .. } | ExpKind::IndexI { .. } | ExpKind::IndexStr { .. }
         )
     }
 }
@@ -384,13 +377,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn patch_list_aux(
-        &mut self,
-        mut list: i32,
-        vtarget: i32,
-        reg: u32,
-        dtarget: i32,
-    ) -> PResult<()> {
+    fn patch_list_aux(&mut self, mut list: i32, vtarget: i32, reg: u32, dtarget: i32) -> PResult<()> {
         while list != NO_JUMP {
             let next = self.get_jump(list);
             if self.patch_test_reg(list, reg) {
@@ -421,9 +408,7 @@ impl<'a> Parser<'a> {
         let newstack = self.fs.freereg + n;
         if newstack > self.fs.maxstacksize {
             if newstack >= MAXREGS {
-                return Err(self
-                    .lex
-                    .syntax_error(b"function or expression needs too many registers"));
+                return Err(self.lex.syntax_error(b"function or expression needs too many registers"));
             }
             self.fs.maxstacksize = newstack;
         }
@@ -590,10 +575,7 @@ impl<'a> Parser<'a> {
                 *self.instr_mut(pc) = i;
             }
             ExpKind::Vararg(pc) => {
-                let i = set_a(
-                    set_c(self.instr(pc), (nresults + 1) as u32),
-                    self.fs.freereg,
-                );
+                let i = set_a(set_c(self.instr(pc), (nresults + 1) as u32), self.fs.freereg);
                 *self.instr_mut(pc) = i;
                 self.reserve_regs(1)?;
             }
@@ -733,11 +715,7 @@ impl<'a> Parser<'a> {
             let mut p_f = NO_JUMP; // position of an eventual LOAD false
             let mut p_t = NO_JUMP; // position of an eventual LOAD true
             if self.need_value(e.t) || self.need_value(e.f) {
-                let fj = if matches!(e.k, ExpKind::Jmp(_)) {
-                    NO_JUMP
-                } else {
-                    self.jump()
-                };
+                let fj = if matches!(e.k, ExpKind::Jmp(_)) { NO_JUMP } else { self.jump() };
                 p_f = self.code_loadbool(reg, OpCode::LFalseSkip);
                 p_t = self.code_loadbool(reg, OpCode::LoadTrue);
                 // jump around these booleans if 'e' is not a test
@@ -904,11 +882,7 @@ impl<'a> Parser<'a> {
                 self.negate_condition(e);
                 pc
             }
-            ExpKind::K(_)
-            | ExpKind::KFlt(_)
-            | ExpKind::KInt(_)
-            | ExpKind::KStr(_)
-            | ExpKind::True => {
+            ExpKind::K(_) | ExpKind::KFlt(_) | ExpKind::KInt(_) | ExpKind::KStr(_) | ExpKind::True => {
                 NO_JUMP // always true; do nothing
             }
             _ => self.jump_on_cond(e, false)?,
@@ -954,10 +928,7 @@ impl<'a> Parser<'a> {
             self.exp2anyreg(t)?; // upvalues are indexed only by short strings
         }
         if let ExpKind::Upval(up) = t.k {
-            t.k = ExpKind::IndexUp {
-                t: up,
-                idx: k.info() as u32,
-            };
+            t.k = ExpKind::IndexUp { t: up, idx: k.info() as u32 };
         } else {
             let treg = match t.k {
                 ExpKind::Local { ridx, .. } => ridx,
@@ -965,10 +936,7 @@ impl<'a> Parser<'a> {
                 _ => unreachable!("indexing a non-register"),
             };
             t.k = if self.is_kstr(k) {
-                ExpKind::IndexStr {
-                    t: treg,
-                    idx: k.info() as u32,
-                }
+                ExpKind::IndexStr { t: treg, idx: k.info() as u32 }
             } else if let Some(i) = is_cint(k) {
                 ExpKind::IndexI { t: treg, idx: i }
             } else {
@@ -995,22 +963,12 @@ impl<'a> Parser<'a> {
     /// Emits a `SETLIST` storing `tostore` values (or up to the top) after
     /// the table in `base`, `nelems` being the index of the last one.
     pub(crate) fn set_list(&mut self, base: u32, nelems: u32, tostore: i32) {
-        let tostore = if tostore == MULTRET {
-            0
-        } else {
-            tostore as u32
-        };
+        let tostore = if tostore == MULTRET { 0 } else { tostore as u32 };
         if nelems <= MAXARG_C {
             self.code_abc(OpCode::SetList, base, tostore, nelems);
         } else {
             let extra = nelems / (MAXARG_C + 1);
-            self.code_abck(
-                OpCode::SetList,
-                base,
-                tostore,
-                nelems % (MAXARG_C + 1),
-                true,
-            );
+            self.code_abck(OpCode::SetList, base, tostore, nelems % (MAXARG_C + 1), true);
             self.code_extraarg(extra);
         }
         self.fs.freereg = base + 1;

@@ -156,13 +156,7 @@ impl<'a> Parser<'a> {
         let pc = self.code_abc(OpCode::NewTable, 0, 0, 0);
         self.code(0); // space for extra arg.
         let table = self.fs.freereg; // table will be at stack top
-        let mut cc = ConsControl {
-            v: ExpDesc::new(ExpKind::Void),
-            table,
-            nh: 0,
-            na: 0,
-            tostore: 0,
-        };
+        let mut cc = ConsControl { v: ExpDesc::new(ExpKind::Void), table, nh: 0, na: 0, tostore: 0 };
         self.reserve_regs(1)?;
         self.check_next(Token::Char(b'{'))?;
         loop {
@@ -275,9 +269,7 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.lex.syntax_error(b"function arguments expected")),
         };
-        let ExpKind::NonReloc(base) = f.k else {
-            unreachable!("called function not in a register")
-        };
+        let ExpKind::NonReloc(base) = f.k else { unreachable!("called function not in a register") };
         let nparams = if args.is_multret() {
             MULTRET // open call
         } else {
@@ -350,9 +342,7 @@ impl<'a> Parser<'a> {
             Token::False => ExpKind::False,
             Token::Dots => {
                 if !self.fs.is_vararg {
-                    return Err(self
-                        .lex
-                        .syntax_error(b"cannot use '...' outside a vararg function"));
+                    return Err(self.lex.syntax_error(b"cannot use '...' outside a vararg function"));
                 }
                 ExpKind::Vararg(self.code_abc(OpCode::VarArg, 0, 0, 1))
             }

@@ -94,6 +94,13 @@ pub(crate) enum Token {
 /// with it has no "near" part.
 pub(crate) const NO_TOKEN: Token = Token::Char(0);
 
+/// Tokens standing for their kind in error messages: for these kinds the
+/// message quotes the token buffer (or names the kind, as `<name>`), so
+/// the value does not matter.
+pub(crate) const TK_STRING: Token = Token::Str(0);
+pub(crate) const TK_NUMBER: Token = Token::Flt(0.0);
+pub(crate) const TK_NAME: Token = Token::Name(0);
+
 const EOZ: i32 = -1;
 
 /// Maximum number of lines (PUC's MAX_INT).
@@ -248,12 +255,9 @@ type LexResult<T> = Result<T, Box<SyntaxError>>;
 impl<'a> Lexer<'a> {
     pub(crate) fn new(src: &'a [u8], chunkid: Vec<u8>) -> Lexer<'a> {
         let mut strings = Interner::default();
-        for (name, id) in [
-            (&b"_ENV"[..], STR_ENV),
-            (b"break", STR_BREAK),
-            (b"self", STR_SELF),
-            (b"(for state)", STR_FOR_STATE),
-        ] {
+        for (name, id) in
+            [(&b"_ENV"[..], STR_ENV), (b"break", STR_BREAK), (b"self", STR_SELF), (b"(for state)", STR_FOR_STATE)]
+        {
             let got = strings.intern(name);
             debug_assert_eq!(got, id);
         }
@@ -343,10 +347,7 @@ impl<'a> Lexer<'a> {
             m.extend_from_slice(b" near ");
             m.extend_from_slice(&self.txt_token(token));
         }
-        Box::new(SyntaxError {
-            message: m,
-            incomplete: token == Token::Eos,
-        })
+        Box::new(SyntaxError { message: m, incomplete: token == Token::Eos })
     }
 
     /// A syntax error near the current token (PUC's `luaX_syntaxerror`).
@@ -411,7 +412,7 @@ impl<'a> Lexer<'a> {
         match str_to_number(&self.buf) {
             Some(Numeral::Int(i)) => Ok(Token::Int(i)),
             Some(Numeral::Float(f)) => Ok(Token::Flt(f)),
-            None => Err(self.error(b"malformed number", Token::Flt(0.0))),
+            None => Err(self.error(b"malformed number", TK_NUMBER)),
         }
     }
 
@@ -490,7 +491,7 @@ impl<'a> Lexer<'a> {
         if self.current != EOZ {
             self.save_and_next(); // add current to buffer for error message
         }
-        Err(self.error(msg.as_bytes(), Token::Str(0)))
+        Err(self.error(msg.as_bytes(), TK_STRING))
     }
 
     fn get_hexa(&mut self) -> LexResult<u32> {
@@ -544,7 +545,7 @@ impl<'a> Lexer<'a> {
         while self.current != del {
             match self.current {
                 EOZ => return Err(self.error(b"unfinished string", Token::Eos)),
-                0x0a | 0x0d => return Err(self.error(b"unfinished string", Token::Str(0))),
+                0x0a | 0x0d => return Err(self.error(b"unfinished string", TK_STRING)),
                 0x5c => self.read_escape()?,
                 _ => self.save_and_next(),
             }
@@ -640,7 +641,7 @@ impl<'a> Lexer<'a> {
                         let id = self.read_long_string(true, sep)?;
                         return Ok(Token::Str(id.unwrap_or(0)));
                     } else if sep == 0 {
-                        return Err(self.error(b"invalid long string delimiter", Token::Str(0)));
+                        return Err(self.error(b"invalid long string delimiter", TK_STRING));
                     }
                     Token::Char(b'[')
                 }
@@ -786,8 +787,7 @@ mod tests {
         let mut lx = Lexer::new(src, b"t".to_vec());
         let mut out = Vec::new();
         loop {
-            lx.next()
-                .map_err(|e| String::from_utf8_lossy(&e.message).into_owned())?;
+            lx.next().map_err(|e| String::from_utf8_lossy(&e.message).into_owned())?;
             let s = match lx.t {
                 Token::Eos => break,
                 Token::Name(id) => format!("N:{}", String::from_utf8_lossy(lx.strings.get(id))),
@@ -821,9 +821,7 @@ mod tests {
         assert_eq!(toks[0], "'and'");
         assert_eq!(toks[21], "'while'");
         assert_eq!(
-            lex("// .. ... == >= <= ~= << >> :: + - * / % ^ # & ~ | < > = ( ) { } [ ] ; : , .")
-                .unwrap()
-                .join(" "),
+            lex("// .. ... == >= <= ~= << >> :: + - * / % ^ # & ~ | < > = ( ) { } [ ] ; : , .").unwrap().join(" "),
             "'//' '..' '...' '==' '>=' '<=' '~=' '<<' '>>' '::' '+' '-' '*' '/' '%' '^' '#' \
              '&' '~' '|' '<' '>' '=' '(' ')' '{' '}' '[' ']' ';' ':' ',' '.'"
         );
@@ -836,19 +834,13 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(
-            str_value(r#""\a\b\f\n\r\t\v\\\"\'""#),
-            b"\x07\x08\x0c\n\r\t\x0b\\\"'"
-        );
+        assert_eq!(str_value(r#""\a\b\f\n\r\t\v\\\"\'""#), b"\x07\x08\x0c\n\r\t\x0b\\\"'");
         assert_eq!(str_value("'a\\\nb'"), b"a\nb");
         assert_eq!(str_value("'a\\\r\nb'"), b"a\nb");
         assert_eq!(str_value(r#""\x41\x7a\xFF""#), b"Az\xff");
         assert_eq!(str_value(r#""\65\066\0067\255\0""#), b"AB\x067\xff\0");
         assert_eq!(str_value("\"a\\z  \n\t \r\n  b\""), b"ab");
-        assert_eq!(
-            str_value(r#""\u{41}\u{E9}\u{20AC}\u{10FFFF}""#),
-            "Aé€\u{10FFFF}".as_bytes()
-        );
+        assert_eq!(str_value(r#""\u{41}\u{E9}\u{20AC}\u{10FFFF}""#), "Aé€\u{10FFFF}".as_bytes());
         assert_eq!(str_value(r#""\u{7FFFFFFF}""#), b"\xfd\xbf\xbf\xbf\xbf\xbf");
         assert_eq!(str_value(r#""\u{200000}""#), b"\xf8\x88\x80\x80\x80");
         assert_eq!(str_value(r#""\u{000000041}""#), b"A");
@@ -867,14 +859,8 @@ mod tests {
             "I:3 I:345 I:255 I:12499674 F:3.0 F:3.1416 F:3.1416 F:3.1416 F:340.0 F:0.1171875 \
              F:162.1875 F:3.141592653589793 F:0.5 F:5.0 F:0.5"
         );
-        assert_eq!(
-            lex("9223372036854775807").unwrap(),
-            ["I:9223372036854775807"]
-        );
-        assert_eq!(
-            lex("9223372036854775808").unwrap(),
-            ["F:9.223372036854776e18"]
-        );
+        assert_eq!(lex("9223372036854775807").unwrap(), ["I:9223372036854775807"]);
+        assert_eq!(lex("9223372036854775808").unwrap(), ["F:9.223372036854776e18"]);
         assert_eq!(lex("0xffffffffffffffff").unwrap(), ["I:-1"]);
         assert_eq!(lex("1e+5-2").unwrap().join(" "), "F:100000.0 '-' I:2");
         assert_eq!(lex("0xe+1").unwrap().join(" "), "I:14 '+' I:1");
@@ -892,45 +878,18 @@ mod tests {
         assert_eq!(err("\"abc\nx\""), "t:1: unfinished string near '\"abc'");
         assert_eq!(err("\"a\0bc"), "t:1: unfinished string near <eof>");
         assert_eq!(err("\"a\0bc\n"), "t:1: unfinished string near '\"a'");
-        assert_eq!(
-            err("[==[ abc"),
-            "t:1: unfinished long string (starting at line 1) near <eof>"
-        );
-        assert_eq!(
-            err("--[[ abc\n\n"),
-            "t:3: unfinished long comment (starting at line 1) near <eof>"
-        );
+        assert_eq!(err("[==[ abc"), "t:1: unfinished long string (starting at line 1) near <eof>");
+        assert_eq!(err("--[[ abc\n\n"), "t:3: unfinished long comment (starting at line 1) near <eof>");
         assert_eq!(err("[=x"), "t:1: invalid long string delimiter near '[='");
-        assert_eq!(
-            err(r#""abc\q""#),
-            r#"t:1: invalid escape sequence near '"abc\q'"#
-        );
-        assert_eq!(
-            err(r#""\300""#),
-            r#"t:1: decimal escape too large near '"\300"'"#
-        );
-        assert_eq!(
-            err(r#""\256"#),
-            r#"t:1: decimal escape too large near '"\256'"#
-        );
-        assert_eq!(
-            err(r#""\x5g""#),
-            r#"t:1: hexadecimal digit expected near '"\x5g'"#
-        );
-        assert_eq!(
-            err(r#""\x"#),
-            r#"t:1: hexadecimal digit expected near '"\x'"#
-        );
+        assert_eq!(err(r#""abc\q""#), r#"t:1: invalid escape sequence near '"abc\q'"#);
+        assert_eq!(err(r#""\300""#), r#"t:1: decimal escape too large near '"\300"'"#);
+        assert_eq!(err(r#""\256"#), r#"t:1: decimal escape too large near '"\256'"#);
+        assert_eq!(err(r#""\x5g""#), r#"t:1: hexadecimal digit expected near '"\x5g'"#);
+        assert_eq!(err(r#""\x"#), r#"t:1: hexadecimal digit expected near '"\x'"#);
         assert_eq!(err(r#""\u12""#), r#"t:1: missing '{' near '"\u1'"#);
         assert_eq!(err(r#""\u{12""#), r#"t:1: missing '}' near '"\u{12"'"#);
-        assert_eq!(
-            err(r#""\u{}""#),
-            r#"t:1: hexadecimal digit expected near '"\u{}'"#
-        );
-        assert_eq!(
-            err(r#""\u{80000000}""#),
-            r#"t:1: UTF-8 value too large near '"\u{80000000'"#
-        );
+        assert_eq!(err(r#""\u{}""#), r#"t:1: hexadecimal digit expected near '"\u{}'"#);
+        assert_eq!(err(r#""\u{80000000}""#), r#"t:1: UTF-8 value too large near '"\u{80000000'"#);
         assert_eq!(err("\"\\z  \n\n  abc"), "t:3: unfinished string near <eof>");
         assert_eq!(err("\"\\"), "t:1: unfinished string near <eof>");
     }

@@ -46,11 +46,7 @@ fn print_header(out: &mut String, f: &FunctionProto) {
         Some(0x1b) => "(bstring)".to_string(),
         _ => "(string)".to_string(),
     };
-    let kind = if f.line_defined == 0 {
-        "main"
-    } else {
-        "function"
-    };
+    let kind = if f.line_defined == 0 { "main" } else { "function" };
     let n = f.code.len();
     let _ = writeln!(
         out,
@@ -225,8 +221,7 @@ fn print_code(out: &mut String, f: &FunctionProto) {
                 let _ = write!(out, "{a} {b} {c}\t; {} ", upval_name(f, b as usize));
                 print_constant(out, f, c as usize);
             }
-            GetTable | GetI | Add | Sub | Mul | Mod | Pow | Div | IDiv | BAnd | BOr | BXor
-            | Shl | Shr => {
+            GetTable | GetI | Add | Sub | Mul | Mod | Pow | Div | IDiv | BAnd | BOr | BXor | Shl | Shr => {
                 let _ = write!(out, "{a} {b} {c}");
             }
             GetField | AddK | SubK | MulK | ModK | PowK | DivK | IDivK | BAndK | BOrK | BXorK => {
@@ -343,11 +338,7 @@ fn print_code(out: &mut String, f: &FunctionProto) {
             }
             Closure => {
                 let p = f.protos.get(bx as usize);
-                let _ = write!(
-                    out,
-                    "{a} {bx}\t; {:p}",
-                    p.map_or(std::ptr::null(), |p| p as *const _)
-                );
+                let _ = write!(out, "{a} {bx}\t; {:p}", p.map_or(std::ptr::null(), |p| p as *const _));
             }
             VarArg => {
                 let _ = write!(out, "{a} {c}\t; ");
@@ -385,23 +376,12 @@ fn print_debug(out: &mut String, f: &FunctionProto) {
     }
     let _ = writeln!(out, "locals ({}) for {:p}:", f.loc_vars.len(), f);
     for (i, v) in f.loc_vars.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "\t{i}\t{}\t{}\t{}",
-            String::from_utf8_lossy(c_str(&v.name)),
-            v.start_pc + 1,
-            v.end_pc + 1
-        );
+        let _ =
+            writeln!(out, "\t{i}\t{}\t{}\t{}", String::from_utf8_lossy(c_str(&v.name)), v.start_pc + 1, v.end_pc + 1);
     }
     let _ = writeln!(out, "upvalues ({}) for {:p}:", f.upvalues.len(), f);
     for (i, u) in f.upvalues.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "\t{i}\t{}\t{}\t{}",
-            upval_name(f, i),
-            u.in_stack as u8,
-            u.index
-        );
+        let _ = writeln!(out, "\t{i}\t{}\t{}\t{}", upval_name(f, i), u.in_stack as u8, u.index);
     }
 }
 

@@ -10,10 +10,7 @@ pub(super) fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'0'
-            && b.get(i + 1) == Some(&b'x')
-            && b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
-        {
+        if b[i] == b'0' && b.get(i + 1) == Some(&b'x') && b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) {
             out.push_str("ADDR");
             i += 2;
             while i < b.len() && b[i].is_ascii_hexdigit() {

@@ -13,7 +13,19 @@
 //! - `statements`, `expressions`: the grammar;
 //! - `codegen`, `operators`: code generation (PUC's `lcode.c`);
 //! - `listing`: the disassembler;
-//! - `proto`: the output.
+//! - `proto`: the output;
+//! - `tests`, `listing_tests`: error messages, limits and listings checked
+//!   against the reference implementation.
+//!
+//! Error messages are PUC's, byte for byte (`chunkid:line: message near
+//! 'token'`), including the limits (registers, locals, upvalues, jumps,
+//! constants...). One difference: PUC's parser counts its recursion in the
+//! C-call counter and fails with "C stack overflow"; here the recursion of
+//! nested structures (blocks, parentheses, constructors, operators,
+//! functions, assignment lists) goes through one counter limited to 200
+//! levels, and going over it is the syntax error "chunk has too many syntax
+//! levels". Together with small parser frames, this keeps any input within
+//! a few hundred KiB of Rust stack.
 
 pub mod proto;
 
@@ -52,8 +64,17 @@ const LUA_IDSIZE: usize = 60;
 /// As in PUC, where chunk names are C strings, the name ends at its first
 /// NUL byte, if any.
 pub fn compile(source: &[u8], chunkname: &[u8]) -> Result<FunctionProto, SyntaxError> {
+    compile_at_level(source, chunkname, 0)
+}
+
+/// Like `compile`, with the nesting counter of the parser starting at
+/// `level` instead of 0: a caller that is itself `level` native calls deep
+/// can make the parser's recursion count towards the same limit of 200
+/// levels (PUC's parser counts in `nCcalls`, the C-call counter). Going
+/// over the limit is the syntax error "chunk has too many syntax levels".
+pub fn compile_at_level(source: &[u8], chunkname: &[u8], level: u32) -> Result<FunctionProto, SyntaxError> {
     let chunkname = until_nul(chunkname);
-    let mut p = parser::Parser::new(source, Rc::from(chunkname), chunk_id(chunkname));
+    let mut p = parser::Parser::new(source, Rc::from(chunkname), chunk_id(chunkname), level);
     p.main_function().map_err(|e| *e)
 }
 

@@ -330,11 +330,9 @@ impl<'a> Parser<'a> {
     fn code_not(&mut self, e: &mut ExpDesc) -> PResult<()> {
         match e.k {
             ExpKind::Nil | ExpKind::False => e.k = ExpKind::True,
-            ExpKind::K(_)
-            | ExpKind::KFlt(_)
-            | ExpKind::KInt(_)
-            | ExpKind::KStr(_)
-            | ExpKind::True => e.k = ExpKind::False,
+            ExpKind::K(_) | ExpKind::KFlt(_) | ExpKind::KInt(_) | ExpKind::KStr(_) | ExpKind::True => {
+                e.k = ExpKind::False
+            }
             ExpKind::Jmp(_) => self.negate_condition(e),
             ExpKind::Reloc(_) | ExpKind::NonReloc(_) => {
                 self.discharge2anyreg(e)?;
@@ -434,13 +432,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Binary operation over two registers.
-    fn code_binexpval(
-        &mut self,
-        opr: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &mut ExpDesc,
-        line: u32,
-    ) -> PResult<()> {
+    fn code_binexpval(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
         let v2 = self.exp2anyreg(e2)?;
         self.finish_binexpval(e1, e2, opr.op(), v2, false, line, OpCode::MmBin, opr.tm())
     }
@@ -456,22 +448,13 @@ impl<'a> Parser<'a> {
         line: u32,
         event: TmKind,
     ) -> PResult<()> {
-        let ExpKind::KInt(i) = e2.k else {
-            unreachable!("immediate operand")
-        };
+        let ExpKind::KInt(i) = e2.k else { unreachable!("immediate operand") };
         let v2 = int_to_sc(i as i32);
         self.finish_binexpval(e1, e2, op, v2, flip, line, OpCode::MmBinI, event)
     }
 
     /// Binary operation with a constant (K) second operand.
-    fn code_bink(
-        &mut self,
-        opr: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &ExpDesc,
-        flip: bool,
-        line: u32,
-    ) -> PResult<()> {
+    fn code_bink(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &ExpDesc, flip: bool, line: u32) -> PResult<()> {
         let v2 = e2.info() as u32;
         self.finish_binexpval(e1, e2, opr.op_k(), v2, flip, line, OpCode::MmBinK, opr.tm())
     }
@@ -488,37 +471,19 @@ impl<'a> Parser<'a> {
         if !is_kint(e2) {
             return Ok(false);
         }
-        let ExpKind::KInt(i2) = e2.k else {
-            unreachable!()
-        };
+        let ExpKind::KInt(i2) = e2.k else { unreachable!() };
         if !(fits_c(i2) && fits_c(i2.wrapping_neg())) {
             return Ok(false);
         }
         let v2 = i2 as i32;
-        self.finish_binexpval(
-            e1,
-            e2,
-            op,
-            int_to_sc(-v2),
-            false,
-            line,
-            OpCode::MmBinI,
-            event,
-        )?;
+        self.finish_binexpval(e1, e2, op, int_to_sc(-v2), false, line, OpCode::MmBinI, event)?;
         // the metamethod must see the original operand
         let last = self.fs.code.len() - 1;
         self.fs.code[last] = set_b(self.fs.code[last], int_to_sc(v2));
         Ok(true)
     }
 
-    fn code_bin_nok(
-        &mut self,
-        opr: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &mut ExpDesc,
-        flip: bool,
-        line: u32,
-    ) -> PResult<()> {
+    fn code_bin_nok(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, flip: bool, line: u32) -> PResult<()> {
         if flip {
             std::mem::swap(e1, e2); // back to original order
         }
@@ -527,14 +492,7 @@ impl<'a> Parser<'a> {
 
     /// Arithmetic operators, with a K form when the second operand is a
     /// numeric constant.
-    fn code_arith(
-        &mut self,
-        opr: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &mut ExpDesc,
-        flip: bool,
-        line: u32,
-    ) -> PResult<()> {
+    fn code_arith(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, flip: bool, line: u32) -> PResult<()> {
         if tonumeral(e2).is_some() && self.exp2k(e2)? {
             self.code_bink(opr, e1, e2, flip, line)
         } else {
@@ -544,13 +502,7 @@ impl<'a> Parser<'a> {
 
     /// Commutative operators (`+`, `*`): a numeric constant first operand
     /// is swapped to the second place.
-    fn code_commutative(
-        &mut self,
-        op: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &mut ExpDesc,
-        line: u32,
-    ) -> PResult<()> {
+    fn code_commutative(&mut self, op: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
         let mut flip = false;
         if tonumeral(e1).is_some() {
             std::mem::swap(e1, e2);
@@ -564,13 +516,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Bitwise operators: an integer constant operand goes second.
-    fn code_bitwise(
-        &mut self,
-        opr: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &mut ExpDesc,
-        line: u32,
-    ) -> PResult<()> {
+    fn code_bitwise(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
         let mut flip = false;
         if matches!(e1.k, ExpKind::KInt(_)) {
             std::mem::swap(e1, e2);
@@ -590,28 +536,16 @@ impl<'a> Parser<'a> {
         if let Some(im) = is_scnumber(e2, &mut isfloat) {
             r1 = self.exp2anyreg(e1)?;
             r2 = im;
-            op = if opr == BinOpr::Lt {
-                OpCode::LtI
-            } else {
-                OpCode::LeI
-            };
+            op = if opr == BinOpr::Lt { OpCode::LtI } else { OpCode::LeI };
         } else if let Some(im) = is_scnumber(e1, &mut isfloat) {
             // (A < B) becomes (B > A), (A <= B) becomes (B >= A)
             r1 = self.exp2anyreg(e2)?;
             r2 = im;
-            op = if opr == BinOpr::Lt {
-                OpCode::GtI
-            } else {
-                OpCode::GeI
-            };
+            op = if opr == BinOpr::Lt { OpCode::GtI } else { OpCode::GeI };
         } else {
             r1 = self.exp2anyreg(e1)?;
             r2 = self.exp2anyreg(e2)?;
-            op = if opr == BinOpr::Lt {
-                OpCode::Lt
-            } else {
-                OpCode::Le
-            };
+            op = if opr == BinOpr::Lt { OpCode::Lt } else { OpCode::Le };
         }
         self.free_exps(e1, e2);
         e1.k = ExpKind::Jmp(self.cond_jump(op, r1, r2, isfloat as u32, true));
@@ -623,10 +557,7 @@ impl<'a> Parser<'a> {
     fn code_eq(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc) -> PResult<()> {
         let mut isfloat = false;
         if !matches!(e1.k, ExpKind::NonReloc(_)) {
-            debug_assert!(matches!(
-                e1.k,
-                ExpKind::K(_) | ExpKind::KInt(_) | ExpKind::KFlt(_)
-            ));
+            debug_assert!(matches!(e1.k, ExpKind::K(_) | ExpKind::KInt(_) | ExpKind::KFlt(_)));
             std::mem::swap(e1, e2);
         }
         let r1 = self.exp2anyreg(e1)?;
@@ -664,13 +595,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Finishes a binary operation after reading its second operand.
-    pub(crate) fn posfix(
-        &mut self,
-        opr: BinOpr,
-        e1: &mut ExpDesc,
-        e2: &mut ExpDesc,
-        line: u32,
-    ) -> PResult<()> {
+    pub(crate) fn posfix(&mut self, opr: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
         self.discharge_vars(e2);
         if opr.is_foldable() && const_folding(ArithOp::from_bin(opr), e1, e2) {
             return Ok(());
@@ -696,9 +621,7 @@ impl<'a> Parser<'a> {
                     self.code_arith(opr, e1, e2, false, line)?;
                 }
             }
-            BinOpr::Div | BinOpr::IDiv | BinOpr::Mod | BinOpr::Pow => {
-                self.code_arith(opr, e1, e2, false, line)?
-            }
+            BinOpr::Div | BinOpr::IDiv | BinOpr::Mod | BinOpr::Pow => self.code_arith(opr, e1, e2, false, line)?,
             BinOpr::BAnd | BinOpr::BOr | BinOpr::BXor => self.code_bitwise(opr, e1, e2, line)?,
             BinOpr::Shl => {
                 if is_scint(e1) {
@@ -721,11 +644,7 @@ impl<'a> Parser<'a> {
             BinOpr::Gt | BinOpr::Ge => {
                 // (a > b) is (b < a); (a >= b) is (b <= a)
                 std::mem::swap(e1, e2);
-                let opr = if opr == BinOpr::Gt {
-                    BinOpr::Lt
-                } else {
-                    BinOpr::Le
-                };
+                let opr = if opr == BinOpr::Gt { BinOpr::Lt } else { BinOpr::Le };
                 self.code_order(opr, e1, e2)?;
             }
             BinOpr::Lt | BinOpr::Le => self.code_order(opr, e1, e2)?,
@@ -760,10 +679,7 @@ mod tests {
         assert_eq!(fold(Div, I(1), I(0)), None);
         assert_eq!(fold(Mod, I(1), F(0.0)), None);
         assert_eq!(fold(IDiv, I(7), I(-2)), Some(ExpKind::KInt(-4)));
-        assert_eq!(
-            fold(IDiv, I(i64::MIN), I(-1)),
-            Some(ExpKind::KInt(i64::MIN))
-        );
+        assert_eq!(fold(IDiv, I(i64::MIN), I(-1)), Some(ExpKind::KInt(i64::MIN)));
         assert_eq!(fold(Mod, I(i64::MIN), I(-1)), Some(ExpKind::KInt(0)));
         assert_eq!(fold(Mod, I(-7), I(3)), Some(ExpKind::KInt(2)));
         assert_eq!(fold(Mod, F(-7.5), F(2.0)), Some(ExpKind::KFlt(0.5)));

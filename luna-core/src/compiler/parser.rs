@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::codegen::{ExpDesc, ExpKind, KKey};
-use super::lexer::{Lexer, StrId, Token, NO_TOKEN, STR_BREAK, STR_ENV};
+use super::lexer::{Lexer, StrId, Token, NO_TOKEN, STR_BREAK, STR_ENV, TK_NAME};
 use super::proto::{Constant, FunctionProto, LocVarInfo, SyntaxError, UpvalDesc, VarKind};
 use crate::vm::opcodes::*;
 
@@ -178,7 +178,7 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(src: &'a [u8], source: Rc<[u8]>, chunkid: Vec<u8>) -> Parser<'a> {
+    pub(crate) fn new(src: &'a [u8], source: Rc<[u8]>, chunkid: Vec<u8>, depth: u32) -> Parser<'a> {
         Parser {
             lex: Lexer::new(src, chunkid),
             fs: FuncState::default(),
@@ -188,7 +188,7 @@ impl<'a> Parser<'a> {
             gt: Vec::new(),
             labels: Vec::new(),
             kcache: HashMap::new(),
-            depth: 0,
+            depth,
             source,
         }
     }
@@ -204,10 +204,7 @@ impl<'a> Parser<'a> {
     /// A "too many" error raised by PUC's memory manager: a plain message
     /// without position.
     pub(crate) fn limit_error(&self, what: &str, limit: u32) -> Box<SyntaxError> {
-        Box::new(SyntaxError {
-            message: format!("too many {what} (limit is {limit})").into_bytes(),
-            incomplete: false,
-        })
+        Box::new(SyntaxError { message: format!("too many {what} (limit is {limit})").into_bytes(), incomplete: false })
     }
 
     pub(crate) fn error_expected(&self, token: Token) -> Box<SyntaxError> {
@@ -218,11 +215,8 @@ impl<'a> Parser<'a> {
 
     /// The error for a function going over a limit.
     fn error_limit(&self, linedefined: u32, limit: usize, what: &str) -> Box<SyntaxError> {
-        let place = if linedefined == 0 {
-            "main function".to_string()
-        } else {
-            format!("function at line {linedefined}")
-        };
+        let place =
+            if linedefined == 0 { "main function".to_string() } else { format!("function at line {linedefined}") };
         let msg = format!("too many {what} (limit is {limit}) in {place}");
         self.lex.syntax_error(msg.as_bytes())
     }
@@ -278,7 +272,7 @@ impl<'a> Parser<'a> {
                 self.lex.next()?;
                 Ok(s)
             }
-            _ => Err(self.error_expected(Token::Name(0))),
+            _ => Err(self.error_expected(TK_NAME)),
         }
     }
 
@@ -307,11 +301,7 @@ impl<'a> Parser<'a> {
             return Err(self.limit_error("local variables", SHRT_MAX as u32));
         }
         let pc = self.fs.code.len() as u32;
-        self.fs.locvars.push(LocVar {
-            name,
-            startpc: pc,
-            endpc: 0,
-        });
+        self.fs.locvars.push(LocVar { name, startpc: pc, endpc: 0 });
         Ok(self.fs.locvars.len() as u32 - 1)
     }
 
@@ -321,13 +311,7 @@ impl<'a> Parser<'a> {
         if self.nactive + 1 - self.fs.firstlocal > MAXVARS {
             return Err(self.error_limit(self.fs.linedefined, MAXVARS, "local variables"));
         }
-        let vd = VarDesc {
-            kind: VarKind::Regular,
-            ridx: 0,
-            pidx: 0,
-            name,
-            k: KValue::Nil,
-        };
+        let vd = VarDesc { kind: VarKind::Regular, ridx: 0, pidx: 0, name, k: KValue::Nil };
         if self.nactive < self.actvar.len() {
             self.actvar[self.nactive] = vd;
         } else {
@@ -422,9 +406,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Makes the following variables active: used by `local` with a
-    /// compile-time constant, which counts the variable but gives it no
-    /// register.
+    /// Activates the next variable, a compile-time constant: it counts as
+    /// an active variable but gets no register nor debug information.
     pub(crate) fn count_ctc_var(&mut self) {
         self.fs.nactvar += 1;
     }
@@ -451,11 +434,7 @@ impl<'a> Parser<'a> {
     }
 
     fn search_upvalue(&self, level: usize, name: StrId) -> Option<u32> {
-        self.level_fs(level)
-            .upvals
-            .iter()
-            .position(|u| u.name == name)
-            .map(|i| i as u32)
+        self.level_fs(level).upvals.iter().position(|u| u.name == name).map(|i| i as u32)
     }
 
     /// Adds an upvalue to the function at `level`.
@@ -474,18 +453,10 @@ impl<'a> Parser<'a> {
     fn new_upvalue(&mut self, level: usize, name: StrId, v: ExpKind) -> PResult<u32> {
         let prev = self.level_fs(level + 1);
         let up = match v {
-            ExpKind::Local { ridx, vidx } => UpvalInfo {
-                name,
-                instack: true,
-                idx: ridx,
-                kind: self.actvar[prev.firstlocal + vidx as usize].kind,
-            },
-            ExpKind::Upval(i) => UpvalInfo {
-                name,
-                instack: false,
-                idx: i,
-                kind: prev.upvals[i as usize].kind,
-            },
+            ExpKind::Local { ridx, vidx } => {
+                UpvalInfo { name, instack: true, idx: ridx, kind: self.actvar[prev.firstlocal + vidx as usize].kind }
+            }
+            ExpKind::Upval(i) => UpvalInfo { name, instack: false, idx: i, kind: prev.upvals[i as usize].kind },
             _ => unreachable!("upvalue of a non-variable"),
         };
         self.alloc_upvalue(level, up)
@@ -500,10 +471,7 @@ impl<'a> Parser<'a> {
                 return Some(if vd.kind == VarKind::CompileTimeConst {
                     ExpKind::Const((fs.firstlocal + i as usize) as u32)
                 } else {
-                    ExpKind::Local {
-                        ridx: vd.ridx,
-                        vidx: i,
-                    }
+                    ExpKind::Local { ridx: vd.ridx, vidx: i }
                 });
             }
         }
@@ -600,9 +568,7 @@ impl<'a> Parser<'a> {
         let varname = self.var(gt.nactvar).name;
         let mut msg = b"<goto ".to_vec();
         msg.extend_from_slice(self.name_bytes(gt.name));
-        msg.extend_from_slice(
-            format!("> at line {} jumps into the scope of local '", gt.line).as_bytes(),
-        );
+        msg.extend_from_slice(format!("> at line {} jumps into the scope of local '", gt.line).as_bytes());
         msg.extend_from_slice(self.name_bytes(varname));
         msg.push(b'\'');
         self.sem_error(&msg)
@@ -621,34 +587,15 @@ impl<'a> Parser<'a> {
 
     /// Finds an active label of the current function.
     pub(crate) fn find_label(&self, name: StrId) -> Option<LabelDesc> {
-        self.labels[self.fs.firstlabel..]
-            .iter()
-            .find(|lb| lb.name == name)
-            .copied()
+        self.labels[self.fs.firstlabel..].iter().find(|lb| lb.name == name).copied()
     }
 
-    fn new_label_entry(
-        &mut self,
-        is_goto: bool,
-        name: StrId,
-        line: u32,
-        pc: i32,
-    ) -> PResult<usize> {
-        let n = if is_goto {
-            self.gt.len()
-        } else {
-            self.labels.len()
-        };
+    fn new_label_entry(&mut self, is_goto: bool, name: StrId, line: u32, pc: i32) -> PResult<usize> {
+        let n = if is_goto { self.gt.len() } else { self.labels.len() };
         if n >= SHRT_MAX {
             return Err(self.limit_error("labels/gotos", SHRT_MAX as u32));
         }
-        let entry = LabelDesc {
-            name,
-            pc,
-            line,
-            nactvar: self.fs.nactvar,
-            close: false,
-        };
+        let entry = LabelDesc { name, pc, line, nactvar: self.fs.nactvar, close: false };
         if is_goto {
             self.gt.push(entry);
         } else {
@@ -830,22 +777,13 @@ impl<'a> Parser<'a> {
             upvalues: fs
                 .upvals
                 .iter()
-                .map(|u| UpvalDesc {
-                    name: Some(bytes(u.name)),
-                    in_stack: u.instack,
-                    index: u.idx as u8,
-                    kind: u.kind,
-                })
+                .map(|u| UpvalDesc { name: Some(bytes(u.name)), in_stack: u.instack, index: u.idx as u8, kind: u.kind })
                 .collect(),
             protos: fs.protos,
             loc_vars: fs
                 .locvars
                 .iter()
-                .map(|v| LocVarInfo {
-                    name: bytes(v.name),
-                    start_pc: v.startpc,
-                    end_pc: v.endpc,
-                })
+                .map(|v| LocVarInfo { name: bytes(v.name), start_pc: v.startpc, end_pc: v.endpc })
                 .collect(),
         }
     }
@@ -862,15 +800,7 @@ impl<'a> Parser<'a> {
         self.fs = self.new_func_state(0);
         self.enter_block(false);
         self.set_vararg(0);
-        self.alloc_upvalue(
-            0,
-            UpvalInfo {
-                name: STR_ENV,
-                instack: true,
-                idx: 0,
-                kind: VarKind::Regular,
-            },
-        )?;
+        self.alloc_upvalue(0, UpvalInfo { name: STR_ENV, instack: true, idx: 0, kind: VarKind::Regular })?;
         self.next()?; // read first token
         self.statlist()?;
         self.check(Token::Eos)?;

@@ -75,9 +75,7 @@ impl<'a> Parser<'a> {
             }
             _ => self.exprstat()?,
         }
-        debug_assert!(
-            self.fs.maxstacksize >= self.fs.freereg && self.fs.freereg >= self.nvarstack()
-        );
+        debug_assert!(self.fs.maxstacksize >= self.fs.freereg && self.fs.freereg >= self.nvarstack());
         self.fs.freereg = self.nvarstack(); // free registers
         self.leave_level();
         Ok(())
@@ -208,11 +206,8 @@ impl<'a> Parser<'a> {
     /// forbody -> DO block
     fn forbody(&mut self, base: u32, line: u32, nvars: u32, isgen: bool) -> PResult<()> {
         self.check_next(Token::Do)?;
-        let prep = if isgen {
-            self.code_abx(OpCode::TForPrep, base, 0)
-        } else {
-            self.code_abx(OpCode::ForPrep, base, 0)
-        };
+        let prep =
+            if isgen { self.code_abx(OpCode::TForPrep, base, 0) } else { self.code_abx(OpCode::ForPrep, base, 0) };
         self.enter_block(false); // scope for declared variables
         self.adjust_localvars(nvars)?;
         self.reserve_regs(nvars)?;
@@ -224,11 +219,8 @@ impl<'a> Parser<'a> {
             self.code_abc(OpCode::TForCall, base, 0, nvars);
             self.fix_line(line);
         }
-        let endfor = if isgen {
-            self.code_abx(OpCode::TForLoop, base, 0)
-        } else {
-            self.code_abx(OpCode::ForLoop, base, 0)
-        };
+        let endfor =
+            if isgen { self.code_abx(OpCode::TForLoop, base, 0) } else { self.code_abx(OpCode::ForLoop, base, 0) };
         self.fix_for_jump(endfor, prep + 1, true)?;
         self.fix_line(line);
         Ok(())
@@ -407,17 +399,10 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        let (nexps, mut e) = if self.test_next(Token::Char(b'='))? {
-            self.explist()?
-        } else {
-            (0, ExpDesc::new(ExpKind::Void))
-        };
+        let (nexps, mut e) =
+            if self.test_next(Token::Char(b'='))? { self.explist()? } else { (0, ExpDesc::new(ExpKind::Void)) };
         let last_const = self.var(vidx).kind == VarKind::Const;
-        let ctc = if nvars == nexps && last_const {
-            self.exp2const(&e)
-        } else {
-            None
-        };
+        let ctc = if nvars == nexps && last_const { self.exp2const(&e) } else { None };
         if let Some(k) = ctc {
             // the last variable is a compile-time constant
             let var = self.var_mut(vidx);

@@ -6,12 +6,7 @@ use super::{chunk_id, compile, FunctionProto, SyntaxError};
 /// Runs `f` on a thread with a 2 MiB stack (the product requirement: no
 /// input may overflow the stack of such a thread).
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(f)
-        .expect("thread")
-        .join()
-        .expect("no stack overflow")
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).expect("thread").join().expect("no stack overflow")
 }
 
 /// Compiles on a 2 MiB stack (the prototype itself stays on that thread).
@@ -71,7 +66,11 @@ const ERROR_CASES: &[(&[u8], &[u8], &[u8])] = &[
     (b"=t", b"x = 1 !", b"t:1: unexpected symbol near '!'"),
     (b"=t", b"x = ?", b"t:1: unexpected symbol near '?'"),
     (b"=t", b"--[[", b"t:1: unfinished long comment (starting at line 1) near <eof>"),
-    (b"=t", b"x = '\\u{110000}\\u{7FFFFFFF}\\u{FFFFFFFF}'", b"t:1: UTF-8 value too large near ''\xf4\x90\x80\x80\xfd\xbf\xbf\xbf\xbf\xbf\\u{FFFFFFFF'"),
+    (
+        b"=t",
+        b"x = '\\u{110000}\\u{7FFFFFFF}\\u{FFFFFFFF}'",
+        b"t:1: UTF-8 value too large near ''\xf4\x90\x80\x80\xfd\xbf\xbf\xbf\xbf\xbf\\u{FFFFFFFF'",
+    ),
     (b"=t", b"x = '\\u{FFFFFFFFF}'", b"t:1: UTF-8 value too large near ''\\u{FFFFFFFF'"),
     (b"=t", b"x = '\\9999'", b"t:1: decimal escape too large near ''\\9999'"),
     (b"=t", b"x = '\\xg'", b"t:1: hexadecimal digit expected near ''\\xg'"),
@@ -162,7 +161,11 @@ const ERROR_CASES: &[(&[u8], &[u8], &[u8])] = &[
     (b"=t", b"do goto a end", b"t:1: no visible label 'a' for <goto> at line 1"),
     (b"=t", b"break", b"t:1: break outside loop at line 1"),
     (b"=t", b"if x then break end", b"t:1: break outside loop at line 1"),
-    (b"=t", b"do local x; goto l1; local y; ::l1:: print(y) end", b"t:1: <goto l1> at line 1 jumps into the scope of local 'y'"),
+    (
+        b"=t",
+        b"do local x; goto l1; local y; ::l1:: print(y) end",
+        b"t:1: <goto l1> at line 1 jumps into the scope of local 'y'",
+    ),
     (b"=t", b"goto l1; local x; ::l1:: ; ;", b""),
     (b"=t", b"repeat goto l1; local x; ::l1:: until x", b"t:1: <goto l1> at line 1 jumps into the scope of local 'x'"),
     (b"=t", b"local x <foo>", b"t:1: unknown attribute 'foo'"),
@@ -215,7 +218,11 @@ const ERROR_CASES: &[(&[u8], &[u8], &[u8])] = &[
     (b"=t", b"do goto continue end ::continue::", b""),
     (b"=t", b"while x do goto continue end ::continue::", b""),
     (b"=t", b"local x = 1 local x <const> = 2 x = 3", b"t:1: attempt to assign to const variable 'x'"),
-    (b"=t", b"local function f() local g <const> = 1; return function() g = 2 end end", b"t:1: attempt to assign to const variable 'g'"),
+    (
+        b"=t",
+        b"local function f() local g <const> = 1; return function() g = 2 end end",
+        b"t:1: attempt to assign to const variable 'g'",
+    ),
     (b"=t", b"x = 1 .. 2 ..", b"t:1: unexpected symbol near <eof>"),
     (b"=t", b"x = '", b"t:1: unfinished string near <eof>"),
     (b"=t", b"::a:: ::b:: goto c", b"t:1: no visible label 'c' for <goto> at line 1"),
@@ -225,24 +232,76 @@ const ERROR_CASES: &[(&[u8], &[u8], &[u8])] = &[
     (b"", b"x = = 1", b"[string \"\"]:1: unexpected symbol near '='"),
     (b"=x", b"x = = 1", b"x:1: unexpected symbol near '='"),
     (b"@x.lua", b"x = = 1", b"x.lua:1: unexpected symbol near '='"),
-    (b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", b"x = = 1", b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='"),
-    (b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", b"x = = 1", b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='"),
-    (b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", b"x = = 1", b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='"),
-    (b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", b"x = = 1", b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='"),
-    (b"@ffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", b"x = = 1", b"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='"),
-    (b"@fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", b"x = = 1", b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='"),
-    (b"@ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", b"x = = 1", b"...ffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='"),
-    (b"@ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", b"x = = 1", b"...ffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='"),
-    (b"sssssssssssssssssssssssssssssssssssssssssss", b"x = = 1", b"[string \"sssssssssssssssssssssssssssssssssssssssssss\"]:1: unexpected symbol near '='"),
-    (b"ssssssssssssssssssssssssssssssssssssssssssss", b"x = = 1", b"[string \"ssssssssssssssssssssssssssssssssssssssssssss\"]:1: unexpected symbol near '='"),
-    (b"sssssssssssssssssssssssssssssssssssssssssssss", b"x = = 1", b"[string \"sssssssssssssssssssssssssssssssssssssssssssss...\"]:1: unexpected symbol near '='"),
-    (b"ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss", b"x = = 1", b"[string \"sssssssssssssssssssssssssssssssssssssssssssss...\"]:1: unexpected symbol near '='"),
+    (
+        b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+        b"x = = 1",
+        b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='",
+    ),
+    (
+        b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+        b"x = = 1",
+        b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='",
+    ),
+    (
+        b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+        b"x = = 1",
+        b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='",
+    ),
+    (
+        b"=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+        b"x = = 1",
+        b"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn:1: unexpected symbol near '='",
+    ),
+    (
+        b"@ffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        b"x = = 1",
+        b"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='",
+    ),
+    (
+        b"@fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        b"x = = 1",
+        b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='",
+    ),
+    (
+        b"@ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        b"x = = 1",
+        b"...ffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='",
+    ),
+    (
+        b"@ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        b"x = = 1",
+        b"...ffffffffffffffffffffffffffffffffffffffffffffffffffffffff:1: unexpected symbol near '='",
+    ),
+    (
+        b"sssssssssssssssssssssssssssssssssssssssssss",
+        b"x = = 1",
+        b"[string \"sssssssssssssssssssssssssssssssssssssssssss\"]:1: unexpected symbol near '='",
+    ),
+    (
+        b"ssssssssssssssssssssssssssssssssssssssssssss",
+        b"x = = 1",
+        b"[string \"ssssssssssssssssssssssssssssssssssssssssssss\"]:1: unexpected symbol near '='",
+    ),
+    (
+        b"sssssssssssssssssssssssssssssssssssssssssssss",
+        b"x = = 1",
+        b"[string \"sssssssssssssssssssssssssssssssssssssssssssss...\"]:1: unexpected symbol near '='",
+    ),
+    (
+        b"ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss",
+        b"x = = 1",
+        b"[string \"sssssssssssssssssssssssssssssssssssssssssssss...\"]:1: unexpected symbol near '='",
+    ),
     (b"abc\ndef", b"x = = 1", b"[string \"abc...\"]:1: unexpected symbol near '='"),
     (b"\nabc", b"x = = 1", b"[string \"...\"]:1: unexpected symbol near '='"),
     (b"a\x00b", b"x = = 1", b"[string \"a\"]:1: unexpected symbol near '='"),
     (b"=a\x00b", b"x = = 1", b"a:1: unexpected symbol near '='"),
     (b"@a\x00b", b"x = = 1", b"a:1: unexpected symbol near '='"),
-    (b"ssssssssssssssssssssssssssssss\x00tttttttttttttttttttttttttttttt", b"x = = 1", b"[string \"ssssssssssssssssssssssssssssss\"]:1: unexpected symbol near '='"),
+    (
+        b"ssssssssssssssssssssssssssssss\x00tttttttttttttttttttttttttttttt",
+        b"x = = 1",
+        b"[string \"ssssssssssssssssssssssssssssss\"]:1: unexpected symbol near '='",
+    ),
     (b"x = \n", b"x = = 1", b"[string \"x = ...\"]:1: unexpected symbol near '='"),
     (b"\x1bLua", b"x = = 1", b"[string \"\x1bLua\"]:1: unexpected symbol near '='"),
     (b"x = = 1", b"x = = 1", b"[string \"x = = 1\"]:1: unexpected symbol near '='"),
@@ -285,10 +344,7 @@ fn incomplete_flag_and_display() {
     assert!(!e.incomplete);
     let e = compile(b"goto l", b"=stdin").unwrap_err();
     assert!(!e.incomplete);
-    assert_eq!(
-        e.to_string(),
-        "stdin:1: no visible label 'l' for <goto> at line 1"
-    );
+    assert_eq!(e.to_string(), "stdin:1: no visible label 'l' for <goto> at line 1");
 }
 
 #[test]
@@ -305,34 +361,18 @@ fn chunk_ids() {
     let exact_eq = [b"=".to_vec(), vec![b'n'; 59]].concat();
     assert_eq!(chunk_id(&exact_eq), vec![b'n'; 59]);
     let long_at = [b"@".to_vec(), vec![b'a'; 10], vec![b'f'; 90]].concat();
-    assert_eq!(
-        chunk_id(&long_at),
-        [b"...".to_vec(), vec![b'f'; 56]].concat()
-    );
+    assert_eq!(chunk_id(&long_at), [b"...".to_vec(), vec![b'f'; 56]].concat());
     let s44 = vec![b's'; 44];
-    assert_eq!(
-        chunk_id(&s44),
-        [b"[string \"".to_vec(), s44.clone(), b"\"]".to_vec()].concat()
-    );
+    assert_eq!(chunk_id(&s44), [b"[string \"".to_vec(), s44.clone(), b"\"]".to_vec()].concat());
     let s45 = vec![b's'; 45];
-    assert_eq!(
-        chunk_id(&s45),
-        [b"[string \"".to_vec(), s45.clone(), b"...\"]".to_vec()].concat()
-    );
+    assert_eq!(chunk_id(&s45), [b"[string \"".to_vec(), s45.clone(), b"...\"]".to_vec()].concat());
     let s100 = vec![b's'; 100];
-    assert_eq!(
-        chunk_id(&s100),
-        [b"[string \"".to_vec(), s45, b"...\"]".to_vec()].concat()
-    );
+    assert_eq!(chunk_id(&s100), [b"[string \"".to_vec(), s45, b"...\"]".to_vec()].concat());
 }
 
 #[test]
 fn source_is_shared_and_truncated_at_nul() {
-    let p = compile(
-        b"local function f() return function() end end",
-        b"@a.lua\0junk",
-    )
-    .unwrap();
+    let p = compile(b"local function f() return function() end end", b"@a.lua\0junk").unwrap();
     assert_eq!(&*p.source, b"@a.lua");
     let f = &p.protos[0];
     assert!(std::rc::Rc::ptr_eq(&p.source, &f.source));
@@ -341,11 +381,7 @@ fn source_is_shared_and_truncated_at_nul() {
 
 #[test]
 fn debug_info() {
-    let p = compile(
-        b"local a = 1\nlocal function f(x, ...)\n  return x + a\nend\nreturn f",
-        b"=t",
-    )
-    .unwrap();
+    let p = compile(b"local a = 1\nlocal function f(x, ...)\n  return x + a\nend\nreturn f", b"=t").unwrap();
     assert_eq!(p.line_defined, 0);
     assert_eq!(p.last_line_defined, 0);
     assert!(p.is_vararg);
@@ -370,12 +406,7 @@ fn nesting_as_in_errors_lua() {
         ("local a; a", ",a", "= 1", ",1"),
         ("local a; a=", "{", "0", "}"),
         ("return ", "(", "2", ")"),
-        (
-            "local function a (x) return x end; return ",
-            "a(",
-            "2.2",
-            ")",
-        ),
+        ("local function a (x) return x end; return ", "a(", "2.2", ")"),
         ("", "do ", "", " end"),
         ("", "while a do ", "", " end"),
         ("local a; ", "if a then else ", "", " end"),
@@ -385,24 +416,21 @@ fn nesting_as_in_errors_lua() {
     ];
     for &(init, rep, close, repc) in reps {
         let s = format!("{init}{}{close}{}", rep.repeat(100), repc.repeat(100));
-        assert!(
-            compile_small_stack(s.into_bytes()).is_ok(),
-            "100 levels of {rep:?}"
-        );
+        assert!(compile_small_stack(s.into_bytes()).is_ok(), "100 levels of {rep:?}");
         let s = format!("{init}{}", rep.repeat(500));
         let e = compile_small_stack(s.into_bytes()).unwrap_err();
         let msg = String::from_utf8_lossy(&e.message).into_owned();
         assert!(msg.contains("too many"), "{msg}");
         assert!(!e.incomplete);
     }
-    let e = compile_small_stack(
-        b"x = "
-            .iter()
-            .chain(b"(".repeat(300).iter())
-            .copied()
-            .collect(),
-    )
-    .unwrap_err();
+    let e = compile_small_stack(b"x = ".iter().chain(b"(".repeat(300).iter()).copied().collect()).unwrap_err();
+    assert_eq!(e.to_string(), "t:1: chunk has too many syntax levels");
+    // the counter can start above 0 (for callers already deep in calls)
+    let src = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
+    assert!(super::compile_at_level(src.as_bytes(), b"=t", 40).is_ok());
+    let e = super::compile_at_level(src.as_bytes(), b"=t", 60).unwrap_err();
+    assert_eq!(e.to_string(), "t:1: chunk has too many syntax levels");
+    let e = super::compile_at_level(b"x = 1", b"=t", 200).unwrap_err();
     assert_eq!(e.to_string(), "t:1: chunk has too many syntax levels");
 }
 
@@ -415,22 +443,10 @@ fn deep_nesting_never_overflows() {
         (format!("x = {}1{}", "(".repeat(N), ")".repeat(N)), false),
         (format!("x = {}{}", "{".repeat(N), "}".repeat(N)), false),
         (format!("{}{}", "do ".repeat(N), "end ".repeat(N)), false),
-        (
-            format!("{}{}", "while x do ".repeat(N), "end ".repeat(N)),
-            false,
-        ),
-        (
-            format!("{}{}", "if x then ".repeat(N), "end ".repeat(N)),
-            false,
-        ),
-        (
-            format!("{}{}", "repeat ".repeat(N), "until x ".repeat(N)),
-            false,
-        ),
-        (
-            format!("{}{}", "for i = 1, 2 do ".repeat(N), "end ".repeat(N)),
-            false,
-        ),
+        (format!("{}{}", "while x do ".repeat(N), "end ".repeat(N)), false),
+        (format!("{}{}", "if x then ".repeat(N), "end ".repeat(N)), false),
+        (format!("{}{}", "repeat ".repeat(N), "until x ".repeat(N)), false),
+        (format!("{}{}", "for i = 1, 2 do ".repeat(N), "end ".repeat(N)), false),
         (format!("x = {}x", "- ".repeat(N)), false),
         (format!("x = {}x", "not ".repeat(N)), false),
         (format!("x = {}x", "~ ".repeat(N)), false),
@@ -483,11 +499,7 @@ fn huge_literals() {
     });
     assert_eq!(len, n);
     let digits = "9".repeat(10_000);
-    let p = compile(
-        format!("return {digits}, 0x{digits}, 0.{digits}").as_bytes(),
-        b"=t",
-    )
-    .unwrap();
+    let p = compile(format!("return {digits}, 0x{digits}, 0.{digits}").as_bytes(), b"=t").unwrap();
     assert_eq!(p.constants[0], super::Constant::Float(f64::INFINITY));
     assert!(matches!(p.constants[1], super::Constant::Int(_))); // wraps around
     assert_eq!(p.constants.len(), 2); // 0.999... is 1.0, loaded with LOADF
@@ -497,10 +509,7 @@ fn huge_literals() {
 #[test]
 fn limits() {
     let regs = format!("a = f(x{})", ",x".repeat(260));
-    assert_eq!(
-        err_of(regs.as_bytes(), b"=t"),
-        "t:1: function or expression needs too many registers near 'x'"
-    );
+    assert_eq!(err_of(regs.as_bytes(), b"=t"), "t:1: function or expression needs too many registers near 'x'");
     let locals = format!("local a{}", ",a".repeat(200));
     assert_eq!(
         err_of(locals.as_bytes(), b"=t"),
@@ -523,16 +532,10 @@ fn limits() {
     );
     assert!(compile(src.as_bytes(), b"=t").is_ok());
     let src = src.replace(" end end", " + y end end");
-    assert_eq!(
-        err_of(src.as_bytes(), b"=t"),
-        "t:4: too many upvalues (limit is 255) in function at line 4 near 'end'"
-    );
+    assert_eq!(err_of(src.as_bytes(), b"=t"), "t:4: too many upvalues (limit is 255) in function at line 4 near 'end'");
     // debug information of locals (PUC's memory-manager limit)
     let src = "do local x end ".repeat(32768);
-    assert_eq!(
-        err_of(src.as_bytes(), b"=t"),
-        "too many local variables (limit is 32767)"
-    );
+    assert_eq!(err_of(src.as_bytes(), b"=t"), "too many local variables (limit is 32767)");
     // many constants: LOADKX beyond 2^17
     let mut src = String::from("local t = {");
     for i in 0..140_000 {
@@ -564,23 +567,11 @@ fn labels_and_gotos() {
         assert!(compile(s.as_bytes(), b"=t").is_ok(), "{s}");
     }
     let bad = [
-        (
-            "goto l; local x; ::l:: print(x)",
-            "t:1: <goto l> at line 1 jumps into the scope of local 'x'",
-        ),
-        (
-            "::l:: do ::l:: end",
-            "t:1: label 'l' already defined on line 1",
-        ),
+        ("goto l; local x; ::l:: print(x)", "t:1: <goto l> at line 1 jumps into the scope of local 'x'"),
+        ("::l:: do ::l:: end", "t:1: label 'l' already defined on line 1"),
         ("break", "t:1: break outside loop at line 1"),
-        (
-            "do goto l end",
-            "t:1: no visible label 'l' for <goto> at line 1",
-        ),
-        (
-            "repeat goto l; local x; ::l:: until x",
-            "t:1: <goto l> at line 1 jumps into the scope of local 'x'",
-        ),
+        ("do goto l end", "t:1: no visible label 'l' for <goto> at line 1"),
+        ("repeat goto l; local x; ::l:: until x", "t:1: <goto l> at line 1 jumps into the scope of local 'x'"),
     ];
     for (s, m) in bad {
         assert_eq!(err_of(s.as_bytes(), b"=t"), m);

@@ -178,11 +178,13 @@ fn box_size<T: Collectable>(v: &T) -> usize {
 /// Frees a box of type `T`, returning its accounted size.
 ///
 /// # Safety
-/// `p` must be an unlinked, unreachable box of type `T`.
-unsafe fn free_box<T: Collectable>(p: GcPtr) -> usize {
-    let b: Box<GcBox<T>> = Box::from_raw(p.cast::<GcBox<T>>().as_ptr());
-    let size = box_size(&b.value);
-    drop(b);
+/// `p` must be an unlinked, unreachable box of type `T` allocated from
+/// `pool`.
+unsafe fn free_box<T: Collectable>(pool: &mut super::pool::Pool, p: GcPtr) -> usize {
+    let b = p.cast::<GcBox<T>>().as_ptr();
+    let size = box_size(&(*b).value);
+    std::ptr::drop_in_place(b);
+    pool.free(p.cast(), std::alloc::Layout::new::<GcBox<T>>());
     size
 }
 
@@ -884,13 +886,13 @@ impl State {
                     if s.is_short() {
                         self.strings.remove(s);
                     }
-                    free_string(p)
+                    free_string(&mut self.heap.pool, p)
                 }
-                ObjKind::Table => free_box::<Table>(p),
-                ObjKind::LuaClosure => free_box::<LuaClosure>(p),
-                ObjKind::NativeClosure => free_box::<NativeClosure>(p),
-                ObjKind::Proto => free_box::<Proto>(p),
-                ObjKind::Userdata => free_box::<Userdata>(p),
+                ObjKind::Table => free_box::<Table>(&mut self.heap.pool, p),
+                ObjKind::LuaClosure => free_box::<LuaClosure>(&mut self.heap.pool, p),
+                ObjKind::NativeClosure => free_box::<NativeClosure>(&mut self.heap.pool, p),
+                ObjKind::Proto => free_box::<Proto>(&mut self.heap.pool, p),
+                ObjKind::Userdata => free_box::<Userdata>(&mut self.heap.pool, p),
                 ObjKind::UpVal => {
                     let uv: Gc<UpVal> = Gc::from_erased(p);
                     if uv.is_open() {
@@ -898,7 +900,7 @@ impl State {
                             th.dm().open_upvals.retain(|u| !u.ptr_eq(uv));
                         }
                     }
-                    free_box::<UpVal>(p)
+                    free_box::<UpVal>(&mut self.heap.pool, p)
                 }
                 ObjKind::Thread => {
                     let th: Gc<Thread> = Gc::from_erased(p);
@@ -909,7 +911,7 @@ impl State {
                     if d.in_twups {
                         self.heap.twups.retain(|t| !t.ptr_eq(th));
                     }
-                    free_box::<Thread>(p)
+                    free_box::<Thread>(&mut self.heap.pool, p)
                 }
             }
         };

@@ -35,6 +35,7 @@
 //!    barriers (`Heap::barrier_back`, `Heap::barrier`).
 
 pub mod collector;
+pub(crate) mod pool;
 
 use std::cell::Cell;
 use std::marker::PhantomData;
@@ -291,6 +292,8 @@ pub struct Heap {
     pub(crate) sweep: SweepCursor,
     /// Threads with open upvalues (PUC's `twups`).
     pub(crate) twups: Vec<Gc<crate::object::thread::Thread>>,
+    /// Where object boxes are allocated.
+    pub(crate) pool: pool::Pool,
 }
 
 impl Heap {
@@ -323,6 +326,7 @@ impl Heap {
             allweak: Vec::new(),
             sweep: SweepCursor::Done,
             twups: Vec::new(),
+            pool: pool::Pool::new(),
         }
     }
 
@@ -385,15 +389,23 @@ impl Heap {
     pub(crate) fn alloc<T: Collectable>(&mut self, value: T) -> Result<Gc<T>, MemoryError> {
         let size = std::mem::size_of::<GcBox<T>>() + value.extra_bytes();
         self.charge(size)?;
-        let boxed = Box::new(GcBox {
-            header: GcHeader {
-                next: Cell::new(self.allgc.get()),
-                marked: Cell::new(self.white()),
-                kind: T::KIND,
-            },
-            value,
-        });
-        let ptr = NonNull::from(Box::leak(boxed));
+        let layout = std::alloc::Layout::new::<GcBox<T>>();
+        let Some(raw) = self.pool.alloc(layout) else {
+            self.release(size);
+            return Err(MemoryError);
+        };
+        let ptr: NonNull<GcBox<T>> = raw.cast();
+        // SAFETY: `raw` is a fresh block with the layout of `GcBox<T>`.
+        unsafe {
+            ptr.as_ptr().write(GcBox {
+                header: GcHeader {
+                    next: Cell::new(self.allgc.get()),
+                    marked: Cell::new(self.white()),
+                    kind: T::KIND,
+                },
+                value,
+            });
+        }
         let gc = Gc::from_raw(ptr);
         self.allgc.set(Some(gc.erase()));
         Ok(gc)

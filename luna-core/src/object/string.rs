@@ -7,7 +7,7 @@
 //! fresh each time, compared by contents and hashed lazily (the hash is
 //! only needed when one is used as a table key).
 
-use std::alloc::{alloc, dealloc, Layout};
+use std::alloc::Layout;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
@@ -123,14 +123,19 @@ pub(crate) fn string_size(len: usize) -> usize {
 }
 
 /// Allocates an unlinked string object holding `bytes`.
-fn alloc_string(bytes: &[u8], short: bool, hash: u32, has_hash: bool) -> Result<Gc<LuaStr>, MemoryError> {
+fn alloc_string(
+    pool: &mut crate::gc::pool::Pool,
+    bytes: &[u8],
+    short: bool,
+    hash: u32,
+    has_hash: bool,
+) -> Result<Gc<LuaStr>, MemoryError> {
     let layout = layout_for(bytes.len()).ok_or(MemoryError)?;
     // SAFETY: the layout has non-zero size (the box header). The header
     // and the string header are written before the pointer is used; the
     // bytes are copied into the tail reserved by the layout.
     unsafe {
-        let p = alloc(layout) as *mut GcBox<LuaStr>;
-        let p = NonNull::new(p).ok_or(MemoryError)?;
+        let p: NonNull<GcBox<LuaStr>> = pool.alloc(layout).ok_or(MemoryError)?.cast();
         p.as_ptr().write(GcBox {
             header: GcHeader { next: Cell::new(None), marked: Cell::new(0), kind: ObjKind::Str },
             value: LuaStr {
@@ -152,11 +157,12 @@ fn alloc_string(bytes: &[u8], short: bool, hash: u32, has_hash: bool) -> Result<
 /// # Safety
 /// `p` must be a string box allocated by this module, unreachable and
 /// already removed from the intern table.
-pub(crate) unsafe fn free_string(p: GcPtr) -> usize {
+pub(crate) unsafe fn free_string(pool: &mut crate::gc::pool::Pool, p: GcPtr) -> usize {
     let s: Gc<LuaStr> = Gc::from_erased(p);
     let len = s.len;
-    let layout = layout_for(len).expect("layout was valid at allocation");
-    dealloc(p.as_ptr() as *mut u8, layout);
+    if let Some(layout) = layout_for(len) {
+        pool.free(p.cast(), layout);
+    }
     string_size(len)
 }
 
@@ -262,7 +268,7 @@ impl Heap {
                 return Err(MemoryError);
             }
             self.charge(string_size(bytes.len()))?;
-            let s = alloc_string(bytes, false, strings.seed, false).inspect_err(|_| {
+            let s = alloc_string(&mut self.pool, bytes, false, strings.seed, false).inspect_err(|_| {
                 self.release(string_size(bytes.len()));
             })?;
             self.link(s.erase());
@@ -293,7 +299,7 @@ impl Heap {
             strings.resize(n);
         }
         self.charge(string_size(bytes.len()))?;
-        let s = alloc_string(bytes, true, h, true).inspect_err(|_| self.release(string_size(bytes.len())))?;
+        let s = alloc_string(&mut self.pool, bytes, true, h, true).inspect_err(|_| self.release(string_size(bytes.len())))?;
         let b = strings.bucket(h);
         s.hnext.set(strings.buckets[b]);
         strings.buckets[b] = Some(s);
