@@ -61,7 +61,8 @@ impl State {
             // `luaE_incCstack` in the parser), so a deeply nested `load`
             // chain cannot overflow the Rust stack.
             self.inc_cstack()?;
-            let r = compiler::compile(chunk, chunkname);
+            let level = self.th().c_calls();
+            let r = compiler::compile_at_level(chunk, chunkname, level);
             self.th().n_ccalls -= 1;
             match r {
                 Ok(fp) => {

@@ -77,9 +77,6 @@ pub(crate) const BLACK_BIT: u8 = 1 << 5;
 /// The object has been separated for finalization (its `__gc` is pending
 /// or has run).
 pub(crate) const FINALIZED_BIT: u8 = 1 << 6;
-/// The object is "fixed": never collected (interned metamethod names,
-/// reserved words).
-pub(crate) const FIXED_BIT: u8 = 1 << 7;
 pub(crate) const WHITE_BITS: u8 = WHITE0_BIT | WHITE1_BIT;
 
 impl GcHeader {

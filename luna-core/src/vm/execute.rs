@@ -38,6 +38,9 @@ use crate::vm::LResult;
 impl State {
     /// Runs Lua code from the frame on top of the running thread until a
     /// fresh frame returns (PUC's `luaV_execute`).
+    // `reload!` refreshes every cached pointer after a call out; some of the
+    // values are overwritten again before being read on some paths.
+    #[allow(unused_assignments)]
     pub(crate) fn execute(&mut self) -> LResult<()> {
         let th: *mut ThreadData = self.current.data_ptr();
         // `true` when the frame on top was just called (not returned to).
@@ -45,15 +48,15 @@ impl State {
         // SAFETY: see the module docs.
         unsafe {
             'newframe: loop {
-                let ci_idx = (&mut *th).ci.len() - 1;
+                let mut ci_idx = (&mut *th).ci.len() - 1;
                 let func = (&mut *th).ci.get_unchecked(ci_idx).func;
-                let cl: Gc<LuaClosure> = match *(&mut *th).stack.as_ptr().add(func) {
+                let mut cl: Gc<LuaClosure> = match *(&mut *th).stack.as_ptr().add(func) {
                     Value::LuaFn(cl) => cl,
                     _ => return Err(self.rt_error("internal error: frame is not a Lua function")),
                 };
-                let proto: Gc<Proto> = cl.proto;
-                let code: *const Instruction = proto.code.as_ptr();
-                let k: *const Value = proto.constants.as_ptr();
+                let mut proto: Gc<Proto> = cl.proto;
+                let mut code: *const Instruction = proto.code.as_ptr();
+                let mut k: *const Value = proto.constants.as_ptr();
                 let mut pc: *const Instruction = code.add((&mut *th).ci.get_unchecked(ci_idx).savedpc);
                 let mut trap = (&mut *th).hook.mask != 0;
                 if fresh_entry {
@@ -69,6 +72,25 @@ impl State {
                 }
                 let mut base: *mut Value = (&mut *th).stack.as_mut_ptr().add((&mut *th).ci.get_unchecked(ci_idx).func + 1);
 
+                // Continues in the caller of a frame that just returned
+                // (not a fresh frame, so the caller is Lua code).
+                macro_rules! resume_caller {
+                    () => {{
+                        ci_idx -= 1;
+                        let func = ci!().func;
+                        cl = match *(&mut *th).stack.as_ptr().add(func) {
+                            Value::LuaFn(c) => c,
+                            _ => return Err(self.rt_error("internal error: frame is not a Lua function")),
+                        };
+                        proto = cl.proto;
+                        code = proto.code.as_ptr();
+                        k = proto.constants.as_ptr();
+                        pc = code.add(ci!().savedpc);
+                        base = (&mut *th).stack.as_mut_ptr().add(func + 1);
+                        trap = (&mut *th).hook.mask != 0;
+                        continue;
+                    }};
+                }
                 macro_rules! reg {
                     ($n:expr) => {
                         *base.add($n as usize)
@@ -293,51 +315,51 @@ impl State {
                     }
                     let i = *pc;
                     pc = pc.add(1);
-                    match (i & 0x7f) as u8 {
-                        op::MOVE => {
+                    match RawOp::of(i) {
+                        RawOp::MOVE => {
                             reg!(arg_a(i)) = reg!(arg_b(i));
                         }
-                        op::LOAD_I => {
+                        RawOp::LOAD_I => {
                             reg!(arg_a(i)) = Value::Int(arg_sbx(i) as i64);
                         }
-                        op::LOAD_F => {
+                        RawOp::LOAD_F => {
                             reg!(arg_a(i)) = Value::Float(arg_sbx(i) as f64);
                         }
-                        op::LOAD_K => {
+                        RawOp::LOAD_K => {
                             reg!(arg_a(i)) = kst!(arg_bx(i));
                         }
-                        op::LOAD_KX => {
+                        RawOp::LOAD_KX => {
                             let ax = arg_ax(*pc);
                             pc = pc.add(1);
                             reg!(arg_a(i)) = kst!(ax);
                         }
-                        op::LOAD_FALSE => {
+                        RawOp::LOAD_FALSE => {
                             reg!(arg_a(i)) = Value::Bool(false);
                         }
-                        op::L_FALSE_SKIP => {
+                        RawOp::L_FALSE_SKIP => {
                             reg!(arg_a(i)) = Value::Bool(false);
                             pc = pc.add(1);
                         }
-                        op::LOAD_TRUE => {
+                        RawOp::LOAD_TRUE => {
                             reg!(arg_a(i)) = Value::Bool(true);
                         }
-                        op::LOAD_NIL => {
+                        RawOp::LOAD_NIL => {
                             let a = arg_a(i) as usize;
                             for r in a..=a + arg_b(i) as usize {
                                 reg!(r) = Value::Nil;
                             }
                         }
-                        op::GET_UPVAL => {
+                        RawOp::GET_UPVAL => {
                             let uv = cl.upvals.get_unchecked(arg_b(i) as usize).get();
                             reg!(arg_a(i)) = uv.get();
                         }
-                        op::SET_UPVAL => {
+                        RawOp::SET_UPVAL => {
                             let uv = cl.upvals.get_unchecked(arg_b(i) as usize).get();
                             let v = reg!(arg_a(i));
                             uv.set(v);
                             self.heap.barrier_upval(uv, v);
                         }
-                        op::GET_TAB_UP => {
+                        RawOp::GET_TAB_UP => {
                             let b = arg_b(i);
                             let t = cl.upvals.get_unchecked(b as usize).get().get();
                             let key = kst!(arg_c(i));
@@ -351,7 +373,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Upvalue(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        op::GET_TABLE => {
+                        RawOp::GET_TABLE => {
                             let b = arg_b(i);
                             let t = reg!(b);
                             let key = reg!(arg_c(i));
@@ -368,7 +390,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Register(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        op::GET_I => {
+                        RawOp::GET_I => {
                             let b = arg_b(i);
                             let t = reg!(b);
                             let n = arg_c(i) as i64;
@@ -382,7 +404,7 @@ impl State {
                             let v = protect!(self.finish_get(t, Value::Int(n), ValLoc::Register(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        op::GET_FIELD => {
+                        RawOp::GET_FIELD => {
                             let b = arg_b(i);
                             let t = reg!(b);
                             let key = kst!(arg_c(i));
@@ -396,7 +418,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Register(b)));
                             reg!(arg_a(i)) = v;
                         }
-                        op::SET_TAB_UP => {
+                        RawOp::SET_TAB_UP => {
                             let a = arg_a(i);
                             let t = cl.upvals.get_unchecked(a as usize).get().get();
                             let key = kst!(arg_b(i));
@@ -409,7 +431,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, key, v, ValLoc::Upvalue(a)));
                         }
-                        op::SET_TABLE => {
+                        RawOp::SET_TABLE => {
                             let a = arg_a(i);
                             let t = reg!(a);
                             let key = reg!(arg_b(i));
@@ -426,7 +448,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, key, v, ValLoc::Register(a)));
                         }
-                        op::SET_I => {
+                        RawOp::SET_I => {
                             let a = arg_a(i);
                             let t = reg!(a);
                             let n = arg_b(i) as i64;
@@ -439,7 +461,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, Value::Int(n), v, ValLoc::Register(a)));
                         }
-                        op::SET_FIELD => {
+                        RawOp::SET_FIELD => {
                             let a = arg_a(i);
                             let t = reg!(a);
                             let key = kst!(arg_b(i));
@@ -452,7 +474,7 @@ impl State {
                             }
                             protect!(self.finish_set(t, key, v, ValLoc::Register(a)));
                         }
-                        op::NEW_TABLE => {
+                        RawOp::NEW_TABLE => {
                             let a = arg_a(i) as usize;
                             let mut b = arg_b(i) as usize;
                             if b > 0 {
@@ -471,7 +493,7 @@ impl State {
                             reg!(a) = Value::Table(t);
                             check_gc!(ci!().func + 1 + a + 1);
                         }
-                        op::SELF_OP => {
+                        RawOp::SELF_OP => {
                             let a = arg_a(i);
                             let b = arg_b(i);
                             let t = reg!(b);
@@ -487,7 +509,7 @@ impl State {
                             let v = protect!(self.finish_get(t, key, ValLoc::Register(b)));
                             reg!(a) = v;
                         }
-                        op::ADD_I => {
+                        RawOp::ADD_I => {
                             let v1 = reg!(arg_b(i));
                             let imm = arg_sc(i) as i64;
                             match v1 {
@@ -502,41 +524,41 @@ impl State {
                                 _ => {}
                             }
                         }
-                        op::ADD_K => arith_rk!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
-                        op::SUB_K => arith_rk!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
-                        op::MUL_K => arith_rk!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
-                        op::MOD_K => arith_div!(i, kst!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
-                        op::POW_K => arithf!(i, kst!(arg_c(i)), arith::fpow),
-                        op::DIV_K => arithf!(i, kst!(arg_c(i)), |a: f64, b: f64| a / b),
-                        op::I_DIV_K => arith_div!(i, kst!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
-                        op::B_AND_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a & b),
-                        op::B_OR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a | b),
-                        op::B_XOR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a ^ b),
-                        op::SHR_I => {
+                        RawOp::ADD_K => arith_rk!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
+                        RawOp::SUB_K => arith_rk!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
+                        RawOp::MUL_K => arith_rk!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
+                        RawOp::MOD_K => arith_div!(i, kst!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
+                        RawOp::POW_K => arithf!(i, kst!(arg_c(i)), arith::fpow),
+                        RawOp::DIV_K => arithf!(i, kst!(arg_c(i)), |a: f64, b: f64| a / b),
+                        RawOp::I_DIV_K => arith_div!(i, kst!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
+                        RawOp::B_AND_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a & b),
+                        RawOp::B_OR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a | b),
+                        RawOp::B_XOR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a ^ b),
+                        RawOp::SHR_I => {
                             if let Some(x) = arith::to_integer_ns(&reg!(arg_b(i)), F2I::Exact) {
                                 reg!(arg_a(i)) = Value::Int(arith::shift_left(x, -(arg_sc(i) as i64)));
                                 pc = pc.add(1);
                             }
                         }
-                        op::SHL_I => {
+                        RawOp::SHL_I => {
                             if let Some(x) = arith::to_integer_ns(&reg!(arg_b(i)), F2I::Exact) {
                                 reg!(arg_a(i)) = Value::Int(arith::shift_left(arg_sc(i) as i64, x));
                                 pc = pc.add(1);
                             }
                         }
-                        op::ADD => arith_rr!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
-                        op::SUB => arith_rr!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
-                        op::MUL => arith_rr!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
-                        op::MOD => arith_div!(i, reg!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
-                        op::POW => arithf!(i, reg!(arg_c(i)), arith::fpow),
-                        op::DIV => arithf!(i, reg!(arg_c(i)), |a: f64, b: f64| a / b),
-                        op::I_DIV => arith_div!(i, reg!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
-                        op::B_AND => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a & b),
-                        op::B_OR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a | b),
-                        op::B_XOR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a ^ b),
-                        op::SHL => bitwise!(i, reg!(arg_c(i)), arith::shift_left),
-                        op::SHR => bitwise!(i, reg!(arg_c(i)), arith::shift_right),
-                        op::MM_BIN => {
+                        RawOp::ADD => arith_rr!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
+                        RawOp::SUB => arith_rr!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
+                        RawOp::MUL => arith_rr!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
+                        RawOp::MOD => arith_div!(i, reg!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
+                        RawOp::POW => arithf!(i, reg!(arg_c(i)), arith::fpow),
+                        RawOp::DIV => arithf!(i, reg!(arg_c(i)), |a: f64, b: f64| a / b),
+                        RawOp::I_DIV => arith_div!(i, reg!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
+                        RawOp::B_AND => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a & b),
+                        RawOp::B_OR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a | b),
+                        RawOp::B_XOR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a ^ b),
+                        RawOp::SHL => bitwise!(i, reg!(arg_c(i)), arith::shift_left),
+                        RawOp::SHR => bitwise!(i, reg!(arg_c(i)), arith::shift_right),
+                        RawOp::MM_BIN => {
                             let a = arg_a(i);
                             let b = arg_b(i);
                             let pi = *pc.sub(2);
@@ -545,7 +567,7 @@ impl State {
                             let v = protect!(self.arith_tm(va, ValLoc::Register(a), vb, ValLoc::Register(b), tm));
                             reg!(arg_a(pi)) = v;
                         }
-                        op::MM_BIN_I => {
+                        RawOp::MM_BIN_I => {
                             let a = arg_a(i);
                             let pi = *pc.sub(2);
                             let imm = Value::Int(arg_sb(i) as i64);
@@ -558,7 +580,7 @@ impl State {
                             };
                             reg!(arg_a(pi)) = v;
                         }
-                        op::MM_BIN_K => {
+                        RawOp::MM_BIN_K => {
                             let a = arg_a(i);
                             let pi = *pc.sub(2);
                             let imm = kst!(arg_b(i));
@@ -571,7 +593,7 @@ impl State {
                             };
                             reg!(arg_a(pi)) = v;
                         }
-                        op::UNM => {
+                        RawOp::UNM => {
                             let b = arg_b(i);
                             let v = reg!(b);
                             reg!(arg_a(i)) = match v {
@@ -580,7 +602,7 @@ impl State {
                                 _ => protect!(self.arith_tm(v, ValLoc::Register(b), v, ValLoc::Register(b), TmKind::Unm)),
                             };
                         }
-                        op::B_NOT => {
+                        RawOp::B_NOT => {
                             let b = arg_b(i);
                             let v = reg!(b);
                             reg!(arg_a(i)) = match arith::to_integer_ns(&v, F2I::Exact) {
@@ -590,10 +612,10 @@ impl State {
                                 }
                             };
                         }
-                        op::NOT => {
+                        RawOp::NOT => {
                             reg!(arg_a(i)) = Value::Bool(reg!(arg_b(i)).is_falsy());
                         }
-                        op::LEN => {
+                        RawOp::LEN => {
                             let b = arg_b(i);
                             let v = reg!(b);
                             let r = match v {
@@ -603,7 +625,7 @@ impl State {
                             };
                             reg!(arg_a(i)) = r;
                         }
-                        op::CONCAT => {
+                        RawOp::CONCAT => {
                             let a = arg_a(i) as usize;
                             let n = arg_b(i) as usize;
                             let abs = ci!().func + 1 + a;
@@ -611,23 +633,23 @@ impl State {
                             protect_nt!(self.concat(n));
                             check_gc!((&mut *th).top);
                         }
-                        op::CLOSE => {
+                        RawOp::CLOSE => {
                             let abs = ci!().func + 1 + arg_a(i) as usize;
                             protect!(self.close_level(abs, None, true));
                         }
-                        op::TBC => {
+                        RawOp::TBC => {
                             let abs = ci!().func + 1 + arg_a(i) as usize;
                             savestate!();
                             self.new_tbc(abs)?;
                         }
-                        op::JMP => {
+                        RawOp::JMP => {
                             let sj = arg_sj(i);
                             pc = pc.offset(sj as isize);
                             if sj < 0 {
                                 back_edge!();
                             }
                         }
-                        op::EQ => {
+                        RawOp::EQ => {
                             let a = reg!(arg_a(i));
                             let b = reg!(arg_b(i));
                             let cond = match (a, b) {
@@ -638,13 +660,13 @@ impl State {
                             };
                             cond_jump!(i, cond);
                         }
-                        op::LT => order!(i, |x: i64, y: i64| x < y, arith::num_lt, less_than_others),
-                        op::LE => order!(i, |x: i64, y: i64| x <= y, arith::num_le, less_equal_others),
-                        op::EQ_K => {
+                        RawOp::LT => order!(i, |x: i64, y: i64| x < y, arith::num_lt, less_than_others),
+                        RawOp::LE => order!(i, |x: i64, y: i64| x <= y, arith::num_le, less_equal_others),
+                        RawOp::EQ_K => {
                             let cond = reg!(arg_a(i)).raw_eq(&kst!(arg_b(i)));
                             cond_jump!(i, cond);
                         }
-                        op::EQ_I => {
+                        RawOp::EQ_I => {
                             let im = arg_sb(i);
                             let cond = match reg!(arg_a(i)) {
                                 Value::Int(x) => x == im as i64,
@@ -653,15 +675,15 @@ impl State {
                             };
                             cond_jump!(i, cond);
                         }
-                        op::LT_I => order_i!(i, |x: i64, y: i64| x < y, |x: f64, y: f64| x < y, false, TmKind::Lt),
-                        op::LE_I => order_i!(i, |x: i64, y: i64| x <= y, |x: f64, y: f64| x <= y, false, TmKind::Le),
-                        op::GT_I => order_i!(i, |x: i64, y: i64| x > y, |x: f64, y: f64| x > y, true, TmKind::Lt),
-                        op::GE_I => order_i!(i, |x: i64, y: i64| x >= y, |x: f64, y: f64| x >= y, true, TmKind::Le),
-                        op::TEST => {
+                        RawOp::LT_I => order_i!(i, |x: i64, y: i64| x < y, |x: f64, y: f64| x < y, false, TmKind::Lt),
+                        RawOp::LE_I => order_i!(i, |x: i64, y: i64| x <= y, |x: f64, y: f64| x <= y, false, TmKind::Le),
+                        RawOp::GT_I => order_i!(i, |x: i64, y: i64| x > y, |x: f64, y: f64| x > y, true, TmKind::Lt),
+                        RawOp::GE_I => order_i!(i, |x: i64, y: i64| x >= y, |x: f64, y: f64| x >= y, true, TmKind::Le),
+                        RawOp::TEST => {
                             let cond = !reg!(arg_a(i)).is_falsy();
                             cond_jump!(i, cond);
                         }
-                        op::TEST_SET => {
+                        RawOp::TEST_SET => {
                             let v = reg!(arg_b(i));
                             if v.is_falsy() == arg_k(i) {
                                 pc = pc.add(1);
@@ -671,7 +693,7 @@ impl State {
                                 pc = pc.offset(arg_sj(ni) as isize + 1);
                             }
                         }
-                        op::CALL => {
+                        RawOp::CALL => {
                             let a = arg_a(i) as usize;
                             let b = arg_b(i) as usize;
                             let nresults = arg_c(i) as i32 - 1;
@@ -701,8 +723,20 @@ impl State {
                                         }
                                         tdata.top = ra + 1 + nparams;
                                     }
-                                    fresh_entry = true;
-                                    continue 'newframe;
+                                    if let Some(f) = self.fuel {
+                                        if f <= 0 {
+                                            return Err(self.fuel_exhausted());
+                                        }
+                                        self.fuel = Some(f - 1);
+                                    }
+                                    ci_idx += 1;
+                                    cl = ncl;
+                                    proto = cl.proto;
+                                    code = proto.code.as_ptr();
+                                    k = proto.constants.as_ptr();
+                                    pc = code;
+                                    base = (&mut *th).stack.as_mut_ptr().add(ra + 1);
+                                    continue;
                                 }
                             }
                             let is_lua = self.precall(ra, nresults);
@@ -718,7 +752,7 @@ impl State {
                                 Err(e) => return Err(e),
                             }
                         }
-                        op::TAIL_CALL => {
+                        RawOp::TAIL_CALL => {
                             let a = arg_a(i) as usize;
                             let mut b = arg_b(i) as usize;
                             let nparams1 = arg_c(i) as usize;
@@ -750,7 +784,7 @@ impl State {
                                 }
                             }
                         }
-                        op::RETURN => {
+                        RawOp::RETURN => {
                             let a = arg_a(i) as usize;
                             let mut n = arg_b(i) as i64 - 1;
                             let nparams1 = arg_c(i) as usize;
@@ -784,7 +818,7 @@ impl State {
                             fresh_entry = false;
                             continue 'newframe;
                         }
-                        op::RETURN0 => {
+                        RawOp::RETURN0 => {
                             let fresh = ci!().status & CIST_FRESH != 0;
                             if (&mut *th).hook.mask != 0 {
                                 (&mut *th).top = ci!().func + 1 + arg_a(i) as usize;
@@ -803,10 +837,9 @@ impl State {
                             if fresh {
                                 return Ok(());
                             }
-                            fresh_entry = false;
-                            continue 'newframe;
+                            resume_caller!();
                         }
-                        op::RETURN1 => {
+                        RawOp::RETURN1 => {
                             let fresh = ci!().status & CIST_FRESH != 0;
                             if (&mut *th).hook.mask != 0 {
                                 (&mut *th).top = ci!().func + 1 + arg_a(i) as usize + 1;
@@ -833,10 +866,9 @@ impl State {
                             if fresh {
                                 return Ok(());
                             }
-                            fresh_entry = false;
-                            continue 'newframe;
+                            resume_caller!();
                         }
-                        op::FOR_LOOP => {
+                        RawOp::FOR_LOOP => {
                             let a = arg_a(i);
                             if let Value::Int(step) = reg!(a + 2) {
                                 if let Value::Int(count) = reg!(a + 1) {
@@ -857,20 +889,20 @@ impl State {
                                 back_edge!();
                             }
                         }
-                        op::FOR_PREP => {
+                        RawOp::FOR_PREP => {
                             let a = arg_a(i);
                             savestate!();
                             if self.for_prep(base.add(a as usize))? {
                                 pc = pc.add(arg_bx(i) as usize + 1);
                             }
                         }
-                        op::T_FOR_PREP => {
+                        RawOp::T_FOR_PREP => {
                             let abs = ci!().func + 1 + arg_a(i) as usize + 3;
                             savestate!();
                             self.new_tbc(abs)?;
                             pc = pc.add(arg_bx(i) as usize);
                         }
-                        op::T_FOR_CALL => {
+                        RawOp::T_FOR_CALL => {
                             // The iterator is called like a CALL of three
                             // values (function, state, control) placed
                             // after the loop's four control slots.
@@ -893,7 +925,7 @@ impl State {
                                 Err(e) => return Err(e),
                             }
                         }
-                        op::T_FOR_LOOP => {
+                        RawOp::T_FOR_LOOP => {
                             let a = arg_a(i);
                             let v = reg!(a + 4);
                             if !v.is_nil() {
@@ -902,7 +934,7 @@ impl State {
                                 back_edge!();
                             }
                         }
-                        op::SET_LIST => {
+                        RawOp::SET_LIST => {
                             let a = arg_a(i) as usize;
                             let mut n = arg_b(i) as usize;
                             let mut last = arg_c(i) as usize;
@@ -933,7 +965,7 @@ impl State {
                                 }
                             }
                         }
-                        op::CLOSURE => {
+                        RawOp::CLOSURE => {
                             let a = arg_a(i) as usize;
                             let p = *proto.protos.get_unchecked(arg_bx(i) as usize);
                             savestate!();
@@ -943,12 +975,12 @@ impl State {
                             reg!(a) = Value::LuaFn(ncl?);
                             check_gc!(ci!().func + 1 + a + 1);
                         }
-                        op::VAR_ARG => {
+                        RawOp::VAR_ARG => {
                             let a = arg_a(i) as usize;
                             let n = arg_c(i) as i32 - 1;
                             protect!(self.get_varargs(ci_idx, a, n));
                         }
-                        op::VAR_ARG_PREP => {
+                        RawOp::VAR_ARG_PREP => {
                             let nfix = arg_a(i) as usize;
                             protect_nt!(self.adjust_varargs(ci_idx, nfix, &proto));
                             if trap {
@@ -957,7 +989,12 @@ impl State {
                             }
                             reload!();
                         }
-                        _ => {
+                        // Every other 7-bit value: EXTRAARG (never executed, as the
+                        // instruction before it skips it) and unused opcodes. The
+                        // explicit range lets the compiler build a jump table over
+                        // all 128 values without a range check.
+                        RawOp::EXTRA_ARG
+                        | RawOp::UNUSED83 | RawOp::UNUSED84 | RawOp::UNUSED85 | RawOp::UNUSED86 | RawOp::UNUSED87 | RawOp::UNUSED88 | RawOp::UNUSED89 | RawOp::UNUSED90 | RawOp::UNUSED91 | RawOp::UNUSED92 | RawOp::UNUSED93 | RawOp::UNUSED94 | RawOp::UNUSED95 | RawOp::UNUSED96 | RawOp::UNUSED97 | RawOp::UNUSED98 | RawOp::UNUSED99 | RawOp::UNUSED100 | RawOp::UNUSED101 | RawOp::UNUSED102 | RawOp::UNUSED103 | RawOp::UNUSED104 | RawOp::UNUSED105 | RawOp::UNUSED106 | RawOp::UNUSED107 | RawOp::UNUSED108 | RawOp::UNUSED109 | RawOp::UNUSED110 | RawOp::UNUSED111 | RawOp::UNUSED112 | RawOp::UNUSED113 | RawOp::UNUSED114 | RawOp::UNUSED115 | RawOp::UNUSED116 | RawOp::UNUSED117 | RawOp::UNUSED118 | RawOp::UNUSED119 | RawOp::UNUSED120 | RawOp::UNUSED121 | RawOp::UNUSED122 | RawOp::UNUSED123 | RawOp::UNUSED124 | RawOp::UNUSED125 | RawOp::UNUSED126 | RawOp::UNUSED127 => {
                             savepc!();
                             return Err(self.rt_error("invalid instruction"));
                         }
