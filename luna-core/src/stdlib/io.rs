@@ -87,15 +87,15 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
         ("type", io_type),
         ("write", io_write),
     ])?;
-    create_meta(st)?;
     if st.ext::<IoState>().is_none() {
         st.set_ext(IoState {
             streams: Vec::new(),
             prune_at: 16,
         });
     }
-    create_std_file(st, lib, Stream::stdin(), Some(IO_INPUT), "stdin")?;
-    create_std_file(st, lib, Stream::stdout(), Some(IO_OUTPUT), "stdout")?;
+    create_meta(st)?;
+    create_std_file(st, lib, Stream::stdin(), Some(Key::Input), "stdin")?;
+    create_std_file(st, lib, Stream::stdout(), Some(Key::Output), "stdout")?;
     create_std_file(st, lib, Stream::stderr(), None, "stderr")?;
     Ok(lib)
 }
@@ -110,6 +110,39 @@ struct IoState {
     prune_at: usize,
 }
 
+/// The registry keys of the library.
+#[derive(Clone, Copy)]
+enum Key {
+    FileHandle,
+    Input,
+    Output,
+}
+
+impl Key {
+    fn name(self) -> &'static str {
+        match self {
+            Key::FileHandle => FILEHANDLE,
+            Key::Input => IO_INPUT,
+            Key::Output => IO_OUTPUT,
+        }
+    }
+}
+
+/// `registry[k]` (a key that was never interned cannot be there).
+fn reg_get(st: &mut State, k: Key) -> LResult<Value> {
+    Ok(match st.find_interned(k.name().as_bytes()) {
+        Some(key) => st.registry().get_str(key),
+        None => Value::Nil,
+    })
+}
+
+/// `registry[k] = v`.
+fn reg_set(st: &mut State, k: Key, v: Value) -> LResult<()> {
+    let k = st.new_str(k.name().as_bytes())?;
+    let reg = st.registry();
+    st.raw_set(reg, Value::Str(k), v)
+}
+
 impl Drop for IoState {
     fn drop(&mut self) {
         flush_stdout();
@@ -118,8 +151,7 @@ impl Drop for IoState {
 
 fn create_meta(st: &mut State) -> LResult<()> {
     let mt = st.new_table()?;
-    let reg = st.registry();
-    st.raw_set_field(reg, FILEHANDLE, Value::Table(mt))?;
+    reg_set(st, Key::FileHandle, Value::Table(mt))?;
     let name = st.str_value(FILEHANDLE)?;
     st.raw_set_field(mt, "__name", name)?;
     st.set_funcs(mt, &[("__gc", f_gc), ("__close", f_gc), ("__tostring", f_tostring)])?;
@@ -135,11 +167,10 @@ fn create_meta(st: &mut State) -> LResult<()> {
     st.raw_set_field(mt, "__index", Value::Table(methods))
 }
 
-fn create_std_file(st: &mut State, lib: Gc<Table>, s: Stream, key: Option<&str>, name: &str) -> LResult<()> {
+fn create_std_file(st: &mut State, lib: Gc<Table>, s: Stream, key: Option<Key>, name: &str) -> LResult<()> {
     let f = new_file(st, s)?;
     if let Some(k) = key {
-        let reg = st.registry();
-        st.raw_set_field(reg, k, f)?;
+        reg_set(st, k, f)?;
     }
     st.raw_set_field(lib, name, f)
 }
@@ -162,8 +193,7 @@ fn new_file(st: &mut State, s: Stream) -> LResult<Value> {
 
 /// The registered `FILE*` metatable.
 fn file_metatable(st: &mut State) -> LResult<Option<Gc<Table>>> {
-    let reg = st.registry();
-    match st.raw_get_field(reg, FILEHANDLE)? {
+    match reg_get(st, Key::FileHandle)? {
         Value::Table(t) => Ok(Some(t)),
         _ => Ok(None),
     }
@@ -217,13 +247,12 @@ fn with_stream<R>(st: &mut State, s: &Rc<RefCell<Stream>>, f: impl FnOnce(&mut S
 }
 
 /// The default input or output file (PUC's `getiofile`).
-fn get_io_file(st: &mut State, key: &str) -> LResult<(Value, Rc<RefCell<Stream>>)> {
-    let reg = st.registry();
-    let v = st.raw_get_field(reg, key)?;
+fn get_io_file(st: &mut State, k: Key) -> LResult<(Value, Rc<RefCell<Stream>>)> {
+    let v = reg_get(st, k)?;
     match test_file(st, v)? {
         Some(s) if !is_closed(&s) => Ok((v, s)),
         _ => {
-            let which = key.trim_start_matches("_IO_");
+            let which = k.name().trim_start_matches("_IO_");
             Err(st.error_msg(&format!("default {which} file is closed")))
         }
     }
@@ -489,8 +518,7 @@ fn f_close(st: &mut State) -> LResult<usize> {
 
 fn io_close(st: &mut State) -> LResult<usize> {
     if st.nargs() == 0 {
-        let reg = st.registry();
-        let out = st.raw_get_field(reg, IO_OUTPUT)?;
+        let out = reg_get(st, Key::Output)?;
         st.push(out);
     }
     f_close(st)
@@ -531,36 +559,35 @@ fn io_type(st: &mut State) -> LResult<usize> {
 // Default files.
 
 /// `io.input`/`io.output` (PUC's `g_iofile`).
-fn g_iofile(st: &mut State, key: &str, mode: &[u8]) -> LResult<usize> {
-    let reg = st.registry();
+fn g_iofile(st: &mut State, k: Key, mode: &[u8]) -> LResult<usize> {
     match st.arg(1) {
         Value::Nil => {}
         Value::Str(_) | Value::Int(_) | Value::Float(_) => {
             let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
             let f = open_check(st, &name, mode)?;
             st.push(f);
-            st.raw_set_field(reg, key, f)?;
+            reg_set(st, k, f)?;
         }
         v => {
             to_file(st)?;
-            st.raw_set_field(reg, key, v)?;
+            reg_set(st, k, v)?;
         }
     }
-    let cur = st.raw_get_field(reg, key)?;
+    let cur = reg_get(st, k)?;
     st.push(cur);
     Ok(1)
 }
 
 fn io_input(st: &mut State) -> LResult<usize> {
-    g_iofile(st, IO_INPUT, b"r")
+    g_iofile(st, Key::Input, b"r")
 }
 
 fn io_output(st: &mut State) -> LResult<usize> {
-    g_iofile(st, IO_OUTPUT, b"w")
+    g_iofile(st, Key::Output, b"w")
 }
 
 fn io_flush(st: &mut State) -> LResult<usize> {
-    let (_, s) = get_io_file(st, IO_OUTPUT)?;
+    let (_, s) = get_io_file(st, Key::Output)?;
     let r = with_stream(st, &s, |s| s.flush())?;
     push_result(st, r)
 }
@@ -636,8 +663,7 @@ fn io_lines(st: &mut State) -> LResult<usize> {
         st.push(Value::Nil);
     }
     let toclose = if st.arg(1).is_nil() {
-        let reg = st.registry();
-        let input = st.raw_get_field(reg, IO_INPUT)?;
+        let input = reg_get(st, Key::Input)?;
         st.set_arg(1, input);
         to_file(st)?;
         false
@@ -814,7 +840,7 @@ fn read_format(st: &mut State, i: usize) -> LResult<Format> {
 
 fn io_read(st: &mut State) -> LResult<usize> {
     let n = st.nargs();
-    let (_, s) = get_io_file(st, IO_INPUT)?;
+    let (_, s) = get_io_file(st, Key::Input)?;
     g_read(st, &s, 1, n)
 }
 
@@ -832,18 +858,27 @@ fn f_read(st: &mut State) -> LResult<usize> {
 fn g_write(st: &mut State, s: &Rc<RefCell<Stream>>, f: Value, first: usize) -> LResult<usize> {
     let nargs = st.nargs();
     let mut err: Option<io::Error> = None;
+    let mut num = Vec::new();
     for i in first..=nargs {
-        let bytes = match st.arg(i) {
+        let text = match st.arg(i) {
             Value::Int(n) => {
-                let mut b = Vec::new();
-                crate::fmt::fmt_int(n, &mut b);
-                b
+                num.clear();
+                crate::fmt::fmt_int(n, &mut num);
+                None
             }
-            Value::Float(x) => fmt_number(x),
-            _ => st.check_str(i)?.as_bytes().to_vec(),
+            Value::Float(x) => {
+                num.clear();
+                fmt_number(x, &mut num);
+                None
+            }
+            _ => Some(st.check_str(i)?),
         };
         if err.is_none() {
-            if let Err(e) = with_stream(st, s, |s| s.write(&bytes))? {
+            let bytes = match &text {
+                Some(t) => t.as_bytes(),
+                None => num.as_slice(),
+            };
+            if let Err(e) = with_stream(st, s, |s| s.write(bytes))? {
                 err = Some(e);
             }
         }
@@ -858,17 +893,15 @@ fn g_write(st: &mut State, s: &Rc<RefCell<Stream>>, f: Value, first: usize) -> L
 }
 
 /// A float as C's `%.14g` writes it (`LUA_NUMBER_FMT`).
-fn fmt_number(x: f64) -> Vec<u8> {
-    let mut out = Vec::new();
+fn fmt_number(x: f64, out: &mut Vec<u8>) {
     match crate::fmt::parse_spec(b".14g") {
-        Ok((spec, _)) => crate::fmt::format_float(&spec, x, &mut out),
+        Ok((spec, _)) => crate::fmt::format_float(&spec, x, out),
         Err(_) => out.extend_from_slice(x.to_string().as_bytes()),
     }
-    out
 }
 
 fn io_write(st: &mut State) -> LResult<usize> {
-    let (f, s) = get_io_file(st, IO_OUTPUT)?;
+    let (f, s) = get_io_file(st, Key::Output)?;
     g_write(st, &s, f, 1)
 }
 

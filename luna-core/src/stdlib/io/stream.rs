@@ -203,6 +203,8 @@ fn lock_std(which: Std) -> MutexGuard<'static, StdBuf> {
         if io::stdout().is_terminal() {
             g.out.mode = BufMode::Line;
             g.out.size = 1024;
+        } else if let Ok(f) = dup_std(&Kind::Stdout) {
+            g.out.size = block_size(&f);
         }
     }
     g
@@ -856,5 +858,79 @@ impl Numeral {
             count += 1;
         }
         count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffering_policies() {
+        let mut sink: Vec<u8> = Vec::new();
+        let mut b = OutBuf::new(BufMode::Line, 64);
+        b.write_to(b"abc", &mut sink).ok();
+        assert!(sink.is_empty());
+        b.write_to(b"d\nef", &mut sink).ok();
+        assert_eq!(sink, b"abcd\n");
+        b.flush_to(&mut sink).ok();
+        assert_eq!(sink, b"abcd\nef");
+
+        let mut sink: Vec<u8> = Vec::new();
+        let mut b = OutBuf::new(BufMode::Full, 4);
+        b.write_to(b"ab\n", &mut sink).ok();
+        assert!(sink.is_empty());
+        b.write_to(b"cd", &mut sink).ok();
+        assert_eq!(sink, b"ab\n");
+        b.write_to(b"long text", &mut sink).ok();
+        assert_eq!(sink, b"ab\ncdlong text");
+
+        let mut sink: Vec<u8> = Vec::new();
+        let mut b = OutBuf::new(BufMode::No, 4);
+        b.write_to(b"x", &mut sink).ok();
+        assert_eq!(sink, b"x");
+    }
+
+    fn numeral(text: &[u8]) -> (Option<Vec<u8>>, Vec<u8>) {
+        let mut src = text;
+        let mut eof = false;
+        let mut rd = Reader {
+            src: &mut src,
+            eof: &mut eof,
+            error: None,
+        };
+        let n = rd.read_numeral();
+        let rest = rd.read_all();
+        (n, rest)
+    }
+
+    #[test]
+    fn numerals() {
+        assert_eq!(numeral(b"  -12.5e+3x"), (Some(b"-12.5e+3".to_vec()), b"x".to_vec()));
+        assert_eq!(numeral(b"0x1p4 "), (Some(b"0x1p4".to_vec()), b" ".to_vec()));
+        assert_eq!(numeral(b"0xg"), (Some(b"0x".to_vec()), b"g".to_vec()));
+        assert_eq!(numeral(b".e1"), (Some(b".".to_vec()), b"e1".to_vec()));
+        assert_eq!(numeral(b"+-1"), (Some(b"+".to_vec()), b"-1".to_vec()));
+        let long = vec![b'1'; 250];
+        let (n, rest) = numeral(&long);
+        assert_eq!(n, None);
+        assert_eq!(rest.len(), 50);
+    }
+
+    #[test]
+    fn lines_and_counts() {
+        let mut src: &[u8] = b"one\ntwo";
+        let mut eof = false;
+        let mut rd = Reader {
+            src: &mut src,
+            eof: &mut eof,
+            error: None,
+        };
+        assert_eq!(rd.read_line(false), (b"one\n".to_vec(), true));
+        assert_eq!(rd.read_chars(2), (b"tw".to_vec(), true));
+        assert!(rd.test_eof());
+        assert_eq!(rd.read_line(true), (b"o".to_vec(), true));
+        assert_eq!(rd.read_line(true), (Vec::new(), false));
+        assert!(!rd.test_eof());
     }
 }
