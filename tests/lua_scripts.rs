@@ -66,4 +66,6 @@ macro_rules! lua_tests {
 
 lua_tests! {
     basics => "basics.lua",
+    io => "io.lua",
+    package => "package.lua",
 }

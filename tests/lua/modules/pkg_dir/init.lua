@@ -1,0 +1,2 @@
+-- The root of a package (found through "?/init.lua").
+return { kind = "init", file = select(2, ...) }

@@ -1,0 +1,2 @@
+-- A module that fails while running.
+error("module failed")

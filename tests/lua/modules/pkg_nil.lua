@@ -1,0 +1,2 @@
+-- A module that returns nothing: require stores true.
+PKG_NIL_RAN = true
