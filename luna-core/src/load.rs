@@ -47,7 +47,8 @@ impl State {
     /// upvalue (`_ENV`); `None` uses the globals table. Syntax errors come
     /// back as `Err` with status `ErrSyntax` and the message as value.
     pub fn load(&mut self, chunk: &[u8], chunkname: &[u8], mode: LoadMode, env: Option<Value>) -> LResult<Value> {
-        let is_binary = chunk.starts_with(BINARY_SIGNATURE);
+        // As PUC, the first byte alone (ESC) marks a binary chunk.
+        let is_binary = chunk.first() == Some(&BINARY_SIGNATURE[0]);
         if is_binary && mode == LoadMode::Text {
             return Err(self.syntax_error_value(format!("attempt to load a binary chunk (mode is '{}')", mode.name())));
         }

@@ -921,6 +921,7 @@ impl State {
                                 }
                                 Ok(false) => {
                                     reload!();
+                                    check_gc!((&mut *th).top);
                                 }
                                 Err(e) => return Err(e),
                             }

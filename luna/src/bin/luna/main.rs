@@ -533,10 +533,9 @@ fn write_stdout(st: &mut State, bytes: &[u8]) {
 
 /// Flushes standard output.
 fn flush_stdout(st: &mut State) {
-    // FLUSH POINT: when the io library buffers standard output itself, its
-    // flush function (for `io.stdout`) must be called here, before the
-    // std flush.
-    let _ = st;
+    // The io library buffers standard output (and open files) itself, as C
+    // stdio does; flush everything as C's `exit` would.
+    luna_core::stdlib::io::flush_all(st);
     let _ = std::io::stdout().flush();
 }
 
