@@ -66,4 +66,8 @@ macro_rules! lua_tests {
 
 lua_tests! {
     basics => "basics.lua",
+    string => "string.lua",
+    string_format => "string_format.lua",
+    string_patterns => "string_patterns.lua",
+    string_pack => "string_pack.lua",
 }
