@@ -68,4 +68,8 @@ lua_tests! {
     basics => "basics.lua",
     io => "io.lua",
     package => "package.lua",
+    string => "string.lua",
+    string_format => "string_format.lua",
+    string_patterns => "string_patterns.lua",
+    string_pack => "string_pack.lua",
 }

@@ -726,6 +726,12 @@ impl<'a> MatchIter<'a> {
         self.matcher.set_max_steps(max_steps);
     }
 
+    /// Returns the number of steps the underlying matcher has spent so far
+    /// (see [`Matcher::steps`]).
+    pub fn steps(&self) -> u64 {
+        self.matcher.steps()
+    }
+
     /// Returns the next match, or `None` when the scan is over.
     pub fn next_match(&mut self) -> Result<Option<Match>, PatternError> {
         let len = self.matcher.src.len();
