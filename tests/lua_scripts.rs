@@ -66,4 +66,8 @@ macro_rules! lua_tests {
 
 lua_tests! {
     basics => "basics.lua",
+    table_lib => "table.lua",
+    math_lib => "math.lua",
+    utf8_lib => "utf8.lua",
+    os_lib => "os.lua",
 }
