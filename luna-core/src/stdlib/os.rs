@@ -58,30 +58,40 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
 }
 
 /// The library's state: the local zone (with the `TZ` value it was
-/// loaded for) and `mktime`'s offset guess.
+/// loaded for, and whether it was loaded again), and `mktime`'s offset
+/// guess.
 #[derive(Default)]
 struct OsState {
-    zone: Option<(Option<Vec<u8>>, Rc<Zone>)>,
+    zone: Option<(Option<Vec<u8>>, bool, Rc<Zone>)>,
     mktime_guess: i64,
 }
 
-/// The local time zone, reloaded when `TZ` changes.
-fn local_zone(st: &mut State) -> Rc<Zone> {
+/// The local time zone, loaded when first needed and when `TZ` changes.
+/// `for_mktime` says the zone is for `mktime`, which loads some zones
+/// again (see `Zone::reloads_on_mktime`).
+fn local_zone(st: &mut State, for_mktime: bool) -> Rc<Zone> {
     let tz = std::env::var_os("TZ").map(os_bytes);
     if st.ext::<OsState>().is_none() {
         st.set_ext(OsState::default());
     }
-    if let Some(os) = st.ext_mut::<OsState>() {
-        match &os.zone {
-            Some((key, z)) if *key == tz => return Rc::clone(z),
-            _ => {
-                let z = Rc::new(Zone::from_tz(tz.as_deref()));
-                os.zone = Some((tz, Rc::clone(&z)));
-                return z;
+    let Some(os) = st.ext_mut::<OsState>() else {
+        return Rc::new(Zone::from_tz(tz.as_deref()));
+    };
+    match &os.zone {
+        Some((key, reloaded, z)) if *key == tz => {
+            if !for_mktime || *reloaded || !z.reloads_on_mktime() {
+                return Rc::clone(z);
             }
+            let z = Rc::new(Zone::reload(tz.as_deref()));
+            os.zone = Some((tz, true, Rc::clone(&z)));
+            z
+        }
+        _ => {
+            let z = Rc::new(Zone::from_tz(tz.as_deref()));
+            os.zone = Some((tz, false, Rc::clone(&z)));
+            z
         }
     }
-    Rc::new(Zone::from_tz(tz.as_deref()))
 }
 
 /// The bytes of an OS string.
@@ -172,7 +182,7 @@ fn date(st: &mut State) -> LResult<usize> {
         Some(rest) => (true, rest),
         None => (false, &fmt[..]),
     };
-    let zone = local_zone(st);
+    let zone = local_zone(st, false);
     let tm = if utc { zone.gmtime(t) } else { zone.localtime(t) };
     let tm = match tm {
         Some(tm) => tm,
@@ -399,7 +409,7 @@ fn time(st: &mut State) -> LResult<usize> {
         sec,
         isdst,
     };
-    let zone = local_zone(st);
+    let zone = local_zone(st, true);
     let mut guess = st.ext::<OsState>().map_or(0, |o| o.mktime_guess);
     let result = zone.mktime(&req, &mut guess);
     if let Some(o) = st.ext_mut::<OsState>() {

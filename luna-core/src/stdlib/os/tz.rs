@@ -12,9 +12,10 @@
 //! `mktime` follows glibc's probing algorithm, including its treatment
 //! of `isdst` hints and of times in gaps and overlaps.
 //!
-//! Known difference from glibc: a POSIX string with a daylight-saving
-//! name but no rules uses the current US rules (`M3.2.0,M11.1.0`) for
-//! every year, where glibc adapts the history of the `posixrules` file.
+//! A POSIX string naming daylight time without rules takes its
+//! transitions from the `posixrules` file, moved as glibc moves them
+//! (`__tzfile_default`), or the US rules `M3.2.0,M11.1.0` without that
+//! file.
 
 use std::io::Read;
 
@@ -126,6 +127,10 @@ struct LocalType {
     off: i64,
     isdst: bool,
     abbr: Vec<u8>,
+    /// Whether transitions to this type are given in standard time, and
+    /// whether in UTC (the TZif indicators).
+    isstd: bool,
+    isut: bool,
 }
 
 /// How a POSIX TZ rule names its day (glibc's `J0`, `J1`, `M`).
@@ -223,7 +228,14 @@ impl PosixTz {
     /// Parses a TZ string as glibc's `__tzset_parse_tz` does, including
     /// its results for malformed strings.
     fn parse(s: &[u8]) -> PosixTz {
+        PosixTz::parse_full(s).0
+    }
+
+    /// Parses a TZ string, also telling whether it names daylight time
+    /// without giving rules (glibc then adapts the `posixrules` file).
+    fn parse_full(s: &[u8]) -> (PosixTz, bool) {
         let mut p = TzParser { s, pos: 0 };
+        let mut no_rules = false;
         let mut sides = [RuleSide::zeroed(), RuleSide::zeroed()];
         if let Some(name) = p.name() {
             sides[0].name = name;
@@ -236,6 +248,8 @@ impl PosixTz {
                     if let Some(name) = p.name() {
                         sides[1].name = name;
                         sides[1].off = p.offset(false).unwrap_or(sides[0].off + 3600);
+                        let rest = &s[p.pos.min(s.len())..];
+                        no_rules = rest.is_empty() || rest == b",";
                     }
                     if p.rule(&mut sides[0], true) {
                         p.rule(&mut sides[1], false);
@@ -243,7 +257,7 @@ impl PosixTz {
                 }
             }
         }
-        PosixTz { sides }
+        (PosixTz { sides }, no_rules)
     }
 
     /// The offset, daylight flag and name in force at `t`; `None` when
@@ -455,6 +469,8 @@ pub struct Zone {
     rule: Option<PosixTz>,
     /// Leap seconds: when each occurs and the total correction from then.
     leaps: Vec<(i64, i64)>,
+    /// Whether the zone comes from `posixrules` adapted to a TZ string.
+    default_rules: bool,
 }
 
 impl Zone {
@@ -467,15 +483,34 @@ impl Zone {
                 off: 0,
                 isdst: false,
                 abbr: name.to_vec(),
+                isstd: false,
+                isut: false,
             }],
             rule: None,
             leaps: Vec::new(),
+            default_rules: false,
         }
     }
 
     /// The local zone as glibc's `tzset` finds it from `TZ` (the
     /// variable's value, `None` when unset).
     pub fn from_tz(tz: Option<&[u8]>) -> Zone {
+        Zone::load(tz, false)
+    }
+
+    /// `from_tz` for a zone being loaded again (see `reloads_on_mktime`).
+    pub fn reload(tz: Option<&[u8]>) -> Zone {
+        Zone::load(tz, true)
+    }
+
+    /// Whether glibc reads this zone again at each `mktime` (a TZ string
+    /// naming daylight time without rules), which changes its
+    /// transitions after the first load (see `with_default_rules`).
+    pub fn reloads_on_mktime(&self) -> bool {
+        self.default_rules
+    }
+
+    fn load(tz: Option<&[u8]>, reloaded: bool) -> Zone {
         let spec: &[u8] = match tz {
             None => b"/etc/localtime",
             Some([]) => b"Universal",
@@ -487,13 +522,79 @@ impl Zone {
         if tz.is_none() || tz == Some(b"") || spec.is_empty() {
             return Zone::utc(b"UTC");
         }
+        let (rule, no_rules) = PosixTz::parse_full(spec);
+        if no_rules {
+            if let Some(z) = Zone::load_file(b"posixrules").and_then(|f| f.with_default_rules(&rule, reloaded)) {
+                return z;
+            }
+        }
         Zone {
             transitions: Vec::new(),
             type_idx: Vec::new(),
             types: Vec::new(),
-            rule: Some(PosixTz::parse(spec)),
+            rule: Some(rule),
             leaps: Vec::new(),
+            default_rules: false,
         }
+    }
+
+    /// The zone of a TZ string naming daylight time without rules: the
+    /// transitions of the `posixrules` file moved as glibc's
+    /// `__tzfile_default` moves them, with the string's names and
+    /// offsets; the file's own rule still applies after its transitions.
+    /// A transition in standard wall-clock time moves by the difference
+    /// between the string's standard offset and the file's latest one; a
+    /// transition in daylight wall-clock time moves by the string's
+    /// daylight offset minus a stale value: glibc 2.36 uses 0 the first
+    /// time the zone is loaded and the string's daylight offset (left by
+    /// that load) when it is loaded again, which `mktime` does each time.
+    fn with_default_rules(mut self, user: &PosixTz, reloaded: bool) -> Option<Zone> {
+        if self.types.len() < 2 {
+            return None;
+        }
+        let n = self.transitions.len();
+        let rule_std = if n == 0 {
+            self.types[0].off
+        } else {
+            (0..n)
+                .rev()
+                .map(|i| &self.types[self.type_idx[i]])
+                .find(|ty| !ty.isdst)
+                .map_or(0, |ty| ty.off)
+        };
+        let (std_off, dst_off) = (user.sides[0].off, user.sides[1].off);
+        let dst_shift = if reloaded { 0 } else { dst_off };
+        let mut isdst = false;
+        for i in 0..n {
+            let ty = &self.types[self.type_idx[i]];
+            if ty.isut {
+                // Given in UTC: nothing to correct.
+            } else if isdst && !ty.isstd {
+                self.transitions[i] += dst_shift;
+            } else {
+                self.transitions[i] += std_off - rule_std;
+            }
+            isdst = ty.isdst;
+            self.type_idx[i] = usize::from(ty.isdst);
+        }
+        self.types = vec![
+            LocalType {
+                off: std_off,
+                isdst: false,
+                abbr: user.sides[0].name.clone(),
+                isstd: false,
+                isut: false,
+            },
+            LocalType {
+                off: dst_off,
+                isdst: true,
+                abbr: user.sides[1].name.clone(),
+                isstd: false,
+                isut: false,
+            },
+        ];
+        self.default_rules = true;
+        Some(self)
     }
 
     /// Reads a TZif file named as `TZ` names it.
@@ -737,8 +838,6 @@ fn parse_tzif(data: &[u8]) -> Option<Zone> {
         pos += timecnt * 5 + typecnt * 6 + charcnt + leapcnt * 8 + isstdcnt + isutcnt;
         let (_, counts) = tzif_header(data, &mut pos)?;
         let mut zone = tzif_block(data, &mut pos, counts, 8)?;
-        let [isutcnt, isstdcnt, _, _, _, _] = counts;
-        pos += isstdcnt + isutcnt;
         if data.get(pos) == Some(&b'\n') {
             let rest = data.get(pos + 1..).unwrap_or(&[]);
             let end = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
@@ -773,7 +872,7 @@ fn tzif_header(data: &[u8], pos: &mut usize) -> Option<(u8, [usize; 6])> {
 /// Reads the transitions, types and abbreviations of one data block with
 /// `size`-byte times.
 fn tzif_block(data: &[u8], pos: &mut usize, counts: [usize; 6], size: usize) -> Option<Zone> {
-    let [_, _, leapcnt, timecnt, typecnt, charcnt] = counts;
+    let [isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt] = counts;
     let mut transitions = Vec::with_capacity(timecnt.min(4096));
     for _ in 0..timecnt {
         let t = if size == 8 {
@@ -811,9 +910,11 @@ fn tzif_block(data: &[u8], pos: &mut usize, counts: [usize; 6], size: usize) -> 
                 off,
                 isdst,
                 abbr: s[..end].to_vec(),
+                isstd: false,
+                isut: false,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let mut leaps = Vec::with_capacity(leapcnt.min(4096));
     for _ in 0..leapcnt {
         let at = if size == 8 {
@@ -824,12 +925,28 @@ fn tzif_block(data: &[u8], pos: &mut usize, counts: [usize; 6], size: usize) -> 
         let corr = read_be::<4>(data, pos)?;
         leaps.push((at, corr));
     }
+    let mut types = types;
+    for i in 0..isstdcnt {
+        let flag = *data.get(*pos)? != 0;
+        *pos += 1;
+        if let Some(ty) = types.get_mut(i) {
+            ty.isstd = flag;
+        }
+    }
+    for i in 0..isutcnt {
+        let flag = *data.get(*pos)? != 0;
+        *pos += 1;
+        if let Some(ty) = types.get_mut(i) {
+            ty.isut = flag;
+        }
+    }
     Some(Zone {
         transitions,
         type_idx,
         types,
         rule: None,
         leaps,
+        default_rules: false,
     })
 }
 
