@@ -570,9 +570,9 @@ impl Zone {
             if ty.isut {
                 // Given in UTC: nothing to correct.
             } else if isdst && !ty.isstd {
-                self.transitions[i] += dst_shift;
+                self.transitions[i] = self.transitions[i].saturating_add(dst_shift);
             } else {
-                self.transitions[i] += std_off - rule_std;
+                self.transitions[i] = self.transitions[i].saturating_add(std_off - rule_std);
             }
             isdst = ty.isdst;
             self.type_idx[i] = usize::from(ty.isdst);
@@ -1017,6 +1017,74 @@ mod tests {
         let z = Zone::from_tz(Some(b"AAA3BBB,M10.1.0,M3.1.0"));
         assert_eq!(z.info(1_720_000_000), Some((-3 * 3600, false, &b"AAA"[..])));
         assert_eq!(z.info(0), Some((-2 * 3600, true, &b"BBB"[..])));
+    }
+
+    /// Exercises a zone at many times, in both directions.
+    fn exercise(z: &Zone) {
+        let mut guess = 0;
+        for &t in &[i64::MIN, -(1 << 59), -1, 0, 1_720_000_000, 1 << 40, i64::MAX] {
+            let _ = z.localtime(t);
+            let _ = z.gmtime(t);
+        }
+        for &(year, mon, isdst) in &[(-1900, 0, -1), (124, 2, 1), (i32::MAX, 11, 0), (i32::MIN, -5, 1)] {
+            let req = TmRequest {
+                year,
+                mon,
+                mday: 31,
+                hour: 2,
+                min: 30,
+                sec: 61,
+                isdst,
+            };
+            let _ = z.mktime(&req, &mut guess);
+        }
+    }
+
+    #[test]
+    fn malformed_inputs_never_panic() {
+        let mut seed: u64 = 12345;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let specs: [&[u8]; 12] = [
+            b"",
+            b"<",
+            b"<abc",
+            b"<ab>1",
+            b"ABC+",
+            b"ABC-99:99:99DEF+99,J0,J366",
+            b"A\xffB",
+            b"XYZ3ABC,M13.1.0,M3.6.7",
+            b"XYZ3ABC,M3.2.0/-999,M11.1.0/99999",
+            b"XYZ3ABC,,",
+            b"XYZ3ABC,J60/,",
+            b"ABC65535DEF65535:65535:65535",
+        ];
+        for spec in specs {
+            exercise(&Zone::from_tz(Some(spec)));
+        }
+        let Ok(data) = std::fs::read("/usr/share/zoneinfo/America/New_York") else {
+            return;
+        };
+        for cut in (0..data.len()).step_by(7) {
+            if let Some(z) = parse_tzif(&data[..cut]) {
+                exercise(&z);
+            }
+        }
+        for _ in 0..300 {
+            let mut d = data.clone();
+            for _ in 0..4 {
+                let i = next() % d.len();
+                d[i] = next() as u8;
+            }
+            if let Some(z) = parse_tzif(&d) {
+                exercise(&z);
+                if let Some(z) = z.with_default_rules(&PosixTz::parse(b"AAA3BBB"), false) {
+                    exercise(&z);
+                }
+            }
+        }
     }
 
     #[test]
