@@ -72,4 +72,8 @@ lua_tests! {
     string_format => "string_format.lua",
     string_patterns => "string_patterns.lua",
     string_pack => "string_pack.lua",
+    table_lib => "table.lua",
+    math_lib => "math.lua",
+    utf8_lib => "utf8.lua",
+    os_lib => "os.lua",
 }
