@@ -68,7 +68,8 @@ impl State {
             match r {
                 Ok(fp) => {
                     let src = self.new_str(&fp.source)?;
-                    self.proto_from(&fp, Some(src))?
+                    let mut long_strings = std::collections::HashMap::new();
+                    self.proto_from(&fp, Some(src), &mut long_strings)?
                 }
                 Err(e) => {
                     let v = self.str_value(&e.message)?;
@@ -93,7 +94,16 @@ impl State {
     }
 
     /// Converts a compiled prototype tree into heap prototypes.
-    pub(crate) fn proto_from(&mut self, fp: &FunctionProto, source: Option<Gc<LuaStr>>) -> LResult<Gc<Proto>> {
+    ///
+    /// Long string constants with equal contents become one string object
+    /// per chunk (`long_strings`), as PUC's scanner anchors them: short
+    /// strings are unique anyway.
+    pub(crate) fn proto_from(
+        &mut self,
+        fp: &FunctionProto,
+        source: Option<Gc<LuaStr>>,
+        long_strings: &mut std::collections::HashMap<Box<[u8]>, Gc<LuaStr>>,
+    ) -> LResult<Gc<Proto>> {
         let mut constants = Vec::with_capacity(fp.constants.len());
         for c in &fp.constants {
             constants.push(match c {
@@ -101,12 +111,21 @@ impl State {
                 Constant::Bool(b) => Value::Bool(*b),
                 Constant::Int(i) => Value::Int(*i),
                 Constant::Float(f) => Value::Float(*f),
-                Constant::Str(s) => self.str_value(s)?,
+                Constant::Str(s) => match long_strings.get(s) {
+                    Some(&g) => Value::Str(g),
+                    None => {
+                        let g = self.new_str(s)?;
+                        if !g.is_short() {
+                            long_strings.insert(s.clone(), g);
+                        }
+                        Value::Str(g)
+                    }
+                },
             });
         }
         let mut protos = Vec::with_capacity(fp.protos.len());
         for p in &fp.protos {
-            protos.push(self.proto_from(p, source)?);
+            protos.push(self.proto_from(p, source, long_strings)?);
         }
         let mut upvalues = Vec::with_capacity(fp.upvalues.len());
         for u in &fp.upvalues {

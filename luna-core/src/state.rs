@@ -86,6 +86,9 @@ pub struct State {
     pub(crate) id: u32,
     /// Set while the state is closing (finalizers of everything run).
     pub(crate) closing: bool,
+    /// Set once the state is closed: every object is freed, and the state
+    /// must not be used any more.
+    pub(crate) closed: bool,
 }
 
 static NEXT_STATE_ID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -132,6 +135,7 @@ impl State {
             max_source: usize::MAX / 2,
             id: NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             closing: false,
+            closed: false,
         });
         let (reg, mt, g) = (st.registry, st.main_thread, st.globals);
         reg.raw_set_int(&mut st.heap, RIDX_MAINTHREAD, Value::Thread(mt)).expect("fits");

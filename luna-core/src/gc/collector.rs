@@ -1032,7 +1032,10 @@ impl State {
     /// Closes the state: closes pending to-be-closed variables of the
     /// main thread, runs every finalizer (of reachable objects too) and
     /// frees everything (PUC's `close_state`).
-    pub(crate) fn close_state(&mut self) {
+    pub fn close_state(&mut self) {
+        if self.closed {
+            return;
+        }
         self.current = self.main_thread;
         let th = self.th();
         th.ci.truncate(1);
@@ -1049,6 +1052,7 @@ impl State {
         self.separate_to_be_finalized(true);
         self.run_all_finalizers();
         self.free_all();
+        self.closed = true;
     }
 
     fn free_all(&mut self) {

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use crate::gc::{Gc, GcMode, GcPhase};
 use crate::load::LoadMode;
+use crate::object::function::NativeFn;
 use crate::object::table::Table;
 use crate::state::State;
 use crate::value::{Type, Value};
@@ -22,11 +23,11 @@ pub fn open(st: &mut State, g: Gc<Table>) -> LResult<()> {
             ("dofile", dofile),
             ("error", error),
             ("getmetatable", getmetatable),
-            ("ipairs", ipairs),
+
             ("loadfile", loadfile),
             ("load", load),
             ("next", next),
-            ("pairs", pairs),
+
             ("pcall", pcall),
             ("print", print),
             ("warn", warn),
@@ -42,6 +43,14 @@ pub fn open(st: &mut State, g: Gc<Table>) -> LResult<()> {
             ("xpcall", xpcall),
         ],
     )?;
+    // `pairs` and `ipairs` return the same iterator function each time (in
+    // PUC they are light C functions, equal whenever pushed).
+    let next_fn = st.raw_get_field(g, "next")?;
+    let pairs_fn = st.new_native_closure(NativeFn::Ptr(pairs), &[next_fn])?;
+    st.raw_set_field(g, "pairs", pairs_fn)?;
+    let aux = st.new_native(ipairs_aux)?;
+    let ipairs_fn = st.new_native_closure(NativeFn::Ptr(ipairs), &[aux])?;
+    st.raw_set_field(g, "ipairs", ipairs_fn)?;
     st.raw_set_field(g, "_G", Value::Table(g))?;
     let v = st.str_value("Lua 5.4")?;
     st.raw_set_field(g, "_VERSION", v)?;
@@ -130,7 +139,7 @@ fn pairs(st: &mut State) -> LResult<usize> {
     let v = st.check_any(1)?;
     let tm = st.meta_field(v, "__pairs")?;
     if tm.is_nil() {
-        let f = st.new_native(next)?;
+        let f = st.upvalue(1);
         st.push(f);
         st.push(v);
         st.push(Value::Nil);
@@ -162,7 +171,7 @@ fn ipairs_aux(st: &mut State) -> LResult<usize> {
 
 fn ipairs(st: &mut State) -> LResult<usize> {
     let v = st.check_any(1)?;
-    let f = st.new_native(ipairs_aux)?;
+    let f = st.upvalue(1);
     st.push(f);
     st.push(v);
     st.push(Value::Int(0));
@@ -258,8 +267,12 @@ fn assert(st: &mut State) -> LResult<usize> {
         return Ok(st.nargs());
     }
     st.check_any(1)?;
-    let msg = if st.nargs() >= 2 { st.arg(2) } else { st.str_value("assertion failed!")? };
-    Err(st.throw_value(msg))
+    if st.nargs() >= 2 {
+        let msg = st.arg(2);
+        return Err(st.throw_value(msg));
+    }
+    // The default message gets the position, as `error` would add it.
+    Err(st.error_msg("assertion failed!"))
 }
 
 fn error(st: &mut State) -> LResult<usize> {
@@ -382,9 +395,16 @@ fn read_all(st: &mut State, f: Value) -> LResult<Vec<u8>> {
     loop {
         let func = st.top();
         st.push(f);
-        st.call_noyield(func, 1)?;
+        // The reader runs protected, with the current message handler, as
+        // PUC's protected parser calls it: an error in it makes `load`
+        // fail instead of propagating.
+        let errfunc = st.th().errfunc;
+        let status = st.pcall_raw(func, 1, errfunc);
         let piece = st.stack_get(func);
         st.set_top(func);
+        if status != Status::Ok {
+            return Err(crate::vm::Throw { status, value: piece });
+        }
         match piece {
             Value::Nil => break,
             Value::Str(s) => {

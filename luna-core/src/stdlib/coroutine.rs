@@ -32,6 +32,9 @@ fn get_co(st: &mut State) -> LResult<Gc<Thread>> {
 impl State {
     /// Moves the top `n` values of the running thread to `to`'s stack.
     pub fn xmove_to(&mut self, to: Gc<Thread>, n: usize) {
+        if to.ptr_eq(self.current) {
+            return;
+        }
         let from = self.th();
         let start = from.top - n;
         for i in 0..n {
@@ -43,6 +46,9 @@ impl State {
 
     /// Moves the top `n` values of `from`'s stack to the running thread.
     pub fn xmove_from(&mut self, from: Gc<Thread>, n: usize) {
+        if from.ptr_eq(self.current) {
+            return;
+        }
         let f = from.dm();
         let start = f.top - n;
         for i in 0..n {

@@ -492,7 +492,7 @@ fn execute(st: &mut State) -> LResult<usize> {
             return Ok(1);
         }
     };
-    let _ = std::io::stdout().flush();
+    crate::stdlib::io::flush_all(st);
     let status = std::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(crate::stdlib::bytes_to_path(&cmd))
@@ -536,7 +536,15 @@ fn exit(st: &mut State) -> LResult<usize> {
         Value::Bool(b) => i32::from(!b),
         _ => st.opt_integer(1, 0)? as i32,
     };
-    let _ = std::io::stdout().flush();
+    let close = !st.arg(2).is_falsy();
+    crate::stdlib::io::flush_all(st);
+    if close {
+        // As `lua_close` inside PUC's `os.exit`: close pending variables,
+        // run every finalizer, free the state. Nothing returns into the
+        // frames below, since the process ends right after.
+        st.close_state();
+        crate::stdlib::io::flush_stdout();
+    }
     let _ = std::io::stderr().flush();
     std::process::exit(status)
 }

@@ -158,7 +158,7 @@ pub fn imod(a: i64, b: i64) -> Option<i64> {
 #[inline]
 pub fn fmod(a: f64, b: f64) -> f64 {
     let m = a % b;
-    if if m > 0.0 { b < 0.0 } else { m < 0.0 && b != m } {
+    if if m > 0.0 { b < 0.0 } else { m < 0.0 && b > 0.0 } {
         m + b
     } else {
         m

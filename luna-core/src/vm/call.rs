@@ -132,9 +132,8 @@ impl State {
                         }
                         th.top = func + 1 + nparams;
                     }
-                    if self.th().hook.mask != 0 {
-                        self.hook_call()?;
-                    }
+                    // The call hook runs when the interpreter enters the
+                    // frame (`trace_call`).
                     return Ok(true);
                 }
                 Value::NativeFn(_) => {
@@ -154,13 +153,14 @@ impl State {
         self.ensure_stack(MIN_STACK)?;
         let top = self.th().top;
         self.push_ci(CallInfo::new(func, top + MIN_STACK, nresults, CIST_C))?;
+        let depth = self.th().ci.len();
         if self.th().hook.mask & crate::vm::hooks::MASK_CALL != 0 {
             let narg = top - func - 1;
             self.run_hook(crate::vm::hooks::HookEvent::Call, -1, 1, narg)?;
         }
         let f = match self.th().stack[func] {
             Value::NativeFn(f) => f,
-            _ => unreachable_native(),
+            other => return Err(self.call_error(other)),
         };
         // The closure stays alive during the call: it is in the frame's
         // function slot, which natives cannot overwrite.
@@ -168,6 +168,14 @@ impl State {
             NativeFn::Ptr(p) => p(self)?,
             NativeFn::Boxed(b) => b(self)?,
         };
+        // A native that handled an error from a call it made without a
+        // protected call leaves the frames of that call behind; drop them
+        // so the frame chain stays consistent.
+        let th = self.th();
+        if th.ci.len() != depth {
+            th.ci.truncate(depth);
+        }
+        let n = n.min(th.top - func - 1);
         self.poscall(n);
         Ok(n)
     }
@@ -690,11 +698,4 @@ impl State {
             }
         }
     }
-}
-
-#[cold]
-fn unreachable_native() -> ! {
-    // `precall_native` is only called after checking the slot holds a
-    // native function; reaching this is a bug in the caller.
-    panic!("precall_native called on a non-native value")
 }

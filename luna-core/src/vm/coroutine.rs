@@ -277,6 +277,9 @@ impl State {
         th.stack[0] = Value::Nil;
         th.status = ThreadStatus::Ok;
         th.n_ccalls = from_ccalls;
+        // The unwound frames may have installed a message handler; it must
+        // not be used while closing.
+        th.errfunc = 0;
         let status = self.close_protected(1, status);
         if status != Status::Ok {
             self.set_error_obj(status, 1);

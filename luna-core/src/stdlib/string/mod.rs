@@ -64,11 +64,13 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
     Ok(lib)
 }
 
-/// Produces a function's binary chunk for `string.dump`. Dumping is not
-/// implemented by the core yet, so every function fails the way PUC's
-/// `lua_dump` fails for a native function.
-fn dump_function(st: &mut State, _f: Value, _strip: bool) -> LResult<Vec<u8>> {
-    Err(st.error_msg("unable to dump given function"))
+/// Produces a function's binary chunk for `string.dump`; native functions
+/// cannot be dumped.
+fn dump_function(st: &mut State, f: Value, strip: bool) -> LResult<Vec<u8>> {
+    match st.dump_function(f, strip) {
+        Some(chunk) => Ok(chunk),
+        None => Err(st.error_msg("unable to dump given function")),
+    }
 }
 
 // ----------------------------------------------------------------------
