@@ -7,6 +7,7 @@
 //! entry point. The safe embedding API lives in the `luna` crate on top of
 //! this one.
 
+pub mod api;
 pub mod compiler;
 pub mod dump;
 pub mod fmt;

@@ -46,6 +46,10 @@ impl State {
     /// Loads a chunk and returns its main function. `env` becomes its first
     /// upvalue (`_ENV`); `None` uses the globals table. Syntax errors come
     /// back as `Err` with status `ErrSyntax` and the message as value.
+    ///
+    /// Hosts loading near the memory limit may call
+    /// `relieve_memory_pressure` first (natives need not: the native call
+    /// itself did).
     pub fn load(&mut self, chunk: &[u8], chunkname: &[u8], mode: LoadMode, env: Option<Value>) -> LResult<Value> {
         // As PUC, the first byte alone (ESC) marks a binary chunk.
         let is_binary = chunk.first() == Some(&BINARY_SIGNATURE[0]);

@@ -80,6 +80,8 @@ pub struct State {
     pub(crate) ext: HashMap<TypeId, Box<dyn Any>>,
     /// Instruction budget (fuel) left, if limited.
     pub(crate) fuel: Option<i64>,
+    /// What running out of fuel does.
+    pub(crate) fuel_mode: crate::api::FuelMode,
     /// Largest chunk `load` accepts, in bytes.
     pub(crate) max_source: usize,
     /// Identifier of this state (for host-root tickets).
@@ -132,6 +134,7 @@ impl State {
             warn: WarnState { on: false, continuing: false, sink: None },
             ext: HashMap::new(),
             fuel: None,
+            fuel_mode: crate::api::FuelMode::Error,
             max_source: usize::MAX / 2,
             id: NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             closing: false,

@@ -208,6 +208,7 @@ impl State {
         if self.heap.in_step || self.heap.in_finalizer {
             return Ok(());
         }
+        self.relieve_memory_pressure();
         if !self.heap.running {
             self.heap.debt = -2000;
             return Ok(());
@@ -248,6 +249,27 @@ impl State {
         let threshold = estimate.saturating_mul(self.heap.pause as usize);
         let debt = self.heap.total_bytes as isize - threshold.min(isize::MAX as usize) as isize;
         self.heap.debt = debt.min(0);
+    }
+
+    /// Runs an emergency collection when a memory limit is set and the
+    /// heap is close to it (within an eighth of the limit), so garbage does
+    /// not make allocations fail. Called at points where every live value
+    /// is rooted: the entry of native calls, `load`, host calls, and the
+    /// interpreter's collection points. Allocation itself never collects.
+    #[inline]
+    pub fn relieve_memory_pressure(&mut self) {
+        let h = &self.heap;
+        if h.limit == usize::MAX || h.in_step || h.in_finalizer {
+            return;
+        }
+        let soft = h.limit - h.limit / 8;
+        // Collect again only after the heap grew by a little since the
+        // last emergency collection, so a large live set does not make
+        // every call collect.
+        if h.total_bytes > soft && h.total_bytes > h.last_emergency_total + h.limit / 64 {
+            self.full_gc(true);
+            self.heap.last_emergency_total = self.heap.total_bytes;
+        }
     }
 
     /// A full collection (PUC's `luaC_fullgc`); `emergency` skips the

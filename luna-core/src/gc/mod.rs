@@ -291,6 +291,8 @@ pub struct Heap {
     pub(crate) twups: Vec<Gc<crate::object::thread::Thread>>,
     /// Where object boxes are allocated.
     pub(crate) pool: pool::Pool,
+    /// Heap size after the last emergency collection.
+    pub(crate) last_emergency_total: usize,
 }
 
 impl Heap {
@@ -324,6 +326,7 @@ impl Heap {
             sweep: SweepCursor::Done,
             twups: Vec::new(),
             pool: pool::Pool::new(),
+            last_emergency_total: 0,
         }
     }
 
@@ -360,6 +363,8 @@ impl Heap {
     pub(crate) fn charge(&mut self, n: usize) -> Result<(), MemoryError> {
         let total = self.total_bytes.checked_add(n).ok_or(MemoryError)?;
         if total > self.limit {
+            // Ask for a collection at the next safe point.
+            self.debt = self.debt.max(1);
             return Err(MemoryError);
         }
         self.total_bytes = total;

@@ -44,6 +44,12 @@ impl State {
         self.th().top = start;
     }
 
+    /// Pushes a value on another thread's stack (for example the function
+    /// of a coroutine before its first `resume`, or resume arguments).
+    pub fn push_to_thread(&mut self, th: Gc<Thread>, v: Value) {
+        th.dm().push(v);
+    }
+
     /// Moves the top `n` values of `from`'s stack to the running thread.
     pub fn xmove_from(&mut self, from: Gc<Thread>, n: usize) {
         if from.ptr_eq(self.current) {

@@ -150,6 +150,9 @@ impl State {
     /// Calls the native function at `func` (PUC's `precallC`).
     #[inline]
     pub(crate) fn precall_native(&mut self, func: usize, nresults: i32) -> LResult<usize> {
+        if self.heap.limit != usize::MAX {
+            self.relieve_memory_pressure();
+        }
         self.ensure_stack(MIN_STACK)?;
         let top = self.th().top;
         self.push_ci(CallInfo::new(func, top + MIN_STACK, nresults, CIST_C))?;

@@ -62,7 +62,7 @@ impl State {
                 if fresh_entry {
                     if let Some(f) = self.fuel {
                         if f <= 0 {
-                            return Err(self.fuel_exhausted());
+                            return Err(self.fuel_out(pc.offset_from(code) as usize));
                         }
                         self.fuel = Some(f - 1);
                     }
@@ -177,7 +177,7 @@ impl State {
                         if let Some(f) = self.fuel {
                             if f <= 0 {
                                 savepc!();
-                                return Err(self.fuel_exhausted());
+                                return Err(self.fuel_out(pc.offset_from(code) as usize));
                             }
                             self.fuel = Some(f - 1);
                         }
@@ -723,12 +723,6 @@ impl State {
                                         }
                                         tdata.top = ra + 1 + nparams;
                                     }
-                                    if let Some(f) = self.fuel {
-                                        if f <= 0 {
-                                            return Err(self.fuel_exhausted());
-                                        }
-                                        self.fuel = Some(f - 1);
-                                    }
                                     ci_idx += 1;
                                     cl = ncl;
                                     proto = cl.proto;
@@ -736,6 +730,12 @@ impl State {
                                     k = proto.constants.as_ptr();
                                     pc = code;
                                     base = (&mut *th).stack.as_mut_ptr().add(ra + 1);
+                                    if let Some(f) = self.fuel {
+                                        if f <= 0 {
+                                            return Err(self.fuel_out(0));
+                                        }
+                                        self.fuel = Some(f - 1);
+                                    }
                                     continue;
                                 }
                             }
@@ -1167,10 +1167,33 @@ impl State {
         Ok(())
     }
 
-    /// The error raised when the instruction budget is used up.
+    /// The error raised when native code (pattern matching, for instance)
+    /// uses up the instruction budget: natives cannot yield there.
     #[cold]
     pub(crate) fn fuel_exhausted(&mut self) -> crate::vm::Throw {
         self.fuel = Some(0);
+        self.rt_error("instruction limit reached")
+    }
+
+    /// Run when the instruction budget is used up at instruction `pc` of
+    /// the running Lua frame (the next one to execute): raises "instruction
+    /// limit reached", or, in `FuelMode::Yield` inside a yieldable
+    /// coroutine, yields to the host with no values. Resuming the
+    /// coroutine continues at `pc` (as after a yield inside a hook).
+    #[cold]
+    pub(crate) fn fuel_out(&mut self, pc: usize) -> crate::vm::Throw {
+        self.fuel = Some(0);
+        if self.fuel_mode == crate::api::FuelMode::Yield
+            && !self.current.ptr_eq(self.main_thread)
+            && self.th().yieldable()
+        {
+            let th = self.th();
+            th.status = crate::object::thread::ThreadStatus::Yield;
+            let ci = th.ci_mut();
+            ci.u2 = 0;
+            ci.savedpc = pc + 1;
+            return crate::vm::Throw::YIELD;
+        }
         self.rt_error("instruction limit reached")
     }
 }

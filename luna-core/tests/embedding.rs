@@ -1,0 +1,355 @@
+//! The embedding core: creating states with selected libraries, loading
+//! and calling, natives (plain and boxed closures with Rust state, calling
+//! back into Lua), host roots, userdata, the instruction budget, the
+//! memory limit and structured errors.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use luna_core::api::FuelMode;
+use luna_core::load::LoadMode;
+use luna_core::object::function::NativeFn;
+use luna_core::stdlib::Libs;
+use luna_core::{State, Status, Value};
+
+fn new_state() -> Box<State> {
+    let mut st = State::new();
+    st.open_libs(Libs::ALL).expect("libs");
+    st
+}
+
+/// Runs `src` and returns its first result as text (tostring), or the
+/// error message.
+fn eval(st: &mut State, src: &str) -> Result<String, String> {
+    st.relieve_memory_pressure();
+    let f = st.load(src.as_bytes(), b"=test", LoadMode::Text, None).map_err(|t| display(st, t.value))?;
+    match st.host_call(f, &[], 1) {
+        Ok(base) => {
+            let v = st.stack_get(base);
+            st.set_top(base);
+            Ok(display(st, v))
+        }
+        Err(e) => Err(display(st, e.value)),
+    }
+}
+
+fn display(st: &mut State, v: Value) -> String {
+    match st.to_display_string(v) {
+        Ok(s) => s.to_str_lossy().into_owned(),
+        Err(_) => "<error>".to_string(),
+    }
+}
+
+#[test]
+fn libraries_are_opened_selectively() {
+    let mut st = State::new();
+    st.open_libs(Libs::BASE).unwrap();
+    assert_eq!(eval(&mut st, "return type(print)").unwrap(), "function");
+    assert_eq!(eval(&mut st, "return type(string)").unwrap(), "nil");
+    st.open_libs(Libs::STRING | Libs::TABLE).unwrap();
+    assert_eq!(eval(&mut st, "return ('x'):rep(3)").unwrap(), "xxx");
+}
+
+#[test]
+fn boxed_natives_own_state_and_reenter_lua() {
+    let mut st = new_state();
+    let counter = Rc::new(Cell::new(0));
+    let c = counter.clone();
+    let f = st
+        .new_native_closure(
+            NativeFn::Boxed(Box::new(move |st: &mut State| {
+                c.set(c.get() + 1);
+                // Call back into Lua: the function given as argument 1.
+                let g = st.arg(1);
+                let n = st.call_value(g, &[Value::Int(20)], 1)?;
+                let r = st.stack_get(st.top() - n);
+                st.push(r);
+                Ok(1)
+            })),
+            &[],
+        )
+        .unwrap();
+    st.set_global("apply", f).unwrap();
+    assert_eq!(eval(&mut st, "return apply(function(x) return x + 1 end)").unwrap(), "21");
+    // Nested re-entrancy: Lua -> native -> Lua -> native -> Lua.
+    assert_eq!(
+        eval(&mut st, "return apply(function(x) return apply(function(y) return x * y end) end)").unwrap(),
+        "400"
+    );
+    assert_eq!(counter.get(), 3);
+}
+
+#[test]
+fn native_recursion_is_bounded() {
+    let mut st = new_state();
+    let f = st
+        .new_native_closure(
+            NativeFn::Boxed(Box::new(|st: &mut State| {
+                let g = st.arg(1);
+                st.call_value(g, &[g], 0)?;
+                Ok(0)
+            })),
+            &[],
+        )
+        .unwrap();
+    st.set_global("recurse", f).unwrap();
+    let err = eval(&mut st, "local function f(g) recurse(g) end; f(f)").unwrap_err();
+    assert!(err.contains("stack overflow"), "{err}");
+    // The state is still usable.
+    assert_eq!(eval(&mut st, "return 1 + 1").unwrap(), "2");
+}
+
+#[test]
+fn host_roots_keep_values_and_detect_stale_tickets() {
+    let mut st = new_state();
+    let t = st.new_table().unwrap();
+    let root = st.pin(Value::Table(t));
+    st.full_gc(false);
+    match st.get_pinned(root) {
+        Some(Value::Table(t2)) => assert!(t2.ptr_eq(t)),
+        other => panic!("pinned value lost: {other:?}"),
+    }
+    assert!(st.unpin(root));
+    assert!(st.get_pinned(root).is_none(), "stale ticket must not resolve");
+    assert!(!st.unpin(root), "double unpin is refused");
+    // The slot is reused with a new generation.
+    let root2 = st.pin(Value::Int(7));
+    assert_eq!(root2.index, root.index);
+    assert_ne!(root2.generation, root.generation);
+    assert!(st.get_pinned(root).is_none());
+    assert!(matches!(st.get_pinned(root2), Some(Value::Int(7))));
+    // A ticket from another state is foreign.
+    let other = new_state();
+    assert!(other.get_pinned(root2).is_none());
+    assert_eq!(st.pinned_count(), 1);
+}
+
+#[test]
+fn unpinned_values_are_collected() {
+    let mut st = new_state();
+    // A table with a finalizer, referenced only from a host root.
+    eval(&mut st, "collected = false").unwrap();
+    let f = st.load(b"return setmetatable({}, {__gc = function() collected = true end})", b"=t", LoadMode::Text, None).unwrap();
+    let base = st.host_call(f, &[], 1).unwrap();
+    let obj = st.stack_get(base);
+    st.set_top(base);
+    let root = st.pin(obj);
+    st.full_gc(false);
+    assert_eq!(eval(&mut st, "return collected").unwrap(), "false");
+    st.unpin(root);
+    st.full_gc(false);
+    st.full_gc(false);
+    assert_eq!(eval(&mut st, "return collected").unwrap(), "true");
+}
+
+struct Probe {
+    value: i64,
+    drops: Rc<Cell<u32>>,
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+    }
+}
+
+#[test]
+fn userdata_payloads_metatables_and_user_values() {
+    let mut st = new_state();
+    let drops = Rc::new(Cell::new(0));
+    let u = st.new_userdata(Probe { value: 41, drops: drops.clone() }, 2).unwrap();
+    assert_eq!(u.payload::<Probe>().map(|p| p.value), Some(41));
+    assert!(u.payload::<String>().is_none());
+    assert_eq!(u.num_user_values(), 2);
+    // A per-type metatable registered by TypeId.
+    let mt = st.new_table().unwrap();
+    let get = st
+        .new_native(|st: &mut State| {
+            let v = match st.arg(1) {
+                Value::Userdata(u) => u.payload::<Probe>().map_or(-1, |p| p.value),
+                _ => -2,
+            };
+            st.push(Value::Int(v + 1));
+            Ok(1)
+        })
+        .unwrap();
+    st.raw_set_field(mt, "__call", get).unwrap();
+    st.raw_set_field(mt, "__name", Value::Nil).unwrap();
+    st.set_userdata_metatable(std::any::TypeId::of::<Probe>(), mt);
+    let mt2 = st.userdata_metatable(std::any::TypeId::of::<Probe>()).unwrap();
+    st.set_metatable(Value::Userdata(u), Some(mt2));
+    st.set_global("probe", Value::Userdata(u)).unwrap();
+    assert_eq!(eval(&mut st, "return probe()").unwrap(), "42");
+    assert_eq!(eval(&mut st, "return type(probe)").unwrap(), "userdata");
+    assert_eq!(eval(&mut st, "debug.setuservalue(probe, 'uv', 2); return (debug.getuservalue(probe, 2))").unwrap(), "uv");
+    assert_eq!(eval(&mut st, "return (debug.getuservalue(probe, 3))").unwrap(), "nil");
+    // Taking the payload leaves a userdata without one.
+    let taken = u.take_payload().expect("payload");
+    assert!(!u.has_payload());
+    drop(taken);
+    assert_eq!(drops.get(), 1);
+    // Collecting a userdata drops its payload.
+    let u2 = st.new_userdata(Probe { value: 0, drops: drops.clone() }, 0).unwrap();
+    let _ = u2;
+    st.full_gc(false);
+    assert_eq!(drops.get(), 2);
+}
+
+#[test]
+fn state_close_drops_payloads_and_runs_finalizers() {
+    let drops = Rc::new(Cell::new(0));
+    {
+        let mut st = new_state();
+        let u = st.new_userdata(Probe { value: 1, drops: drops.clone() }, 0).unwrap();
+        st.set_global("keep", Value::Userdata(u)).unwrap();
+        eval(&mut st, "setmetatable({}, {__gc = function() GCRAN = true end})").unwrap();
+    }
+    assert_eq!(drops.get(), 1);
+}
+
+#[test]
+fn instruction_budget_raises_a_catchable_error() {
+    let mut st = new_state();
+    st.set_fuel(Some(10_000));
+    let err = eval(&mut st, "while true do end").unwrap_err();
+    assert!(err.contains("instruction limit reached"), "{err}");
+    // pcall catches it, but with no fuel left any further loop iteration or
+    // call fails again, so a script cannot keep going.
+    st.set_fuel(Some(10_000));
+    let r = eval(&mut st, "local ok, e = pcall(function() while true do end end); return e").unwrap();
+    assert!(r.contains("instruction limit reached"), "{r}");
+    let r = eval(&mut st, "while true do pcall(function() while true do end end) end").unwrap_err();
+    assert!(r.contains("instruction limit reached"), "{r}");
+    st.set_fuel(None);
+    assert_eq!(eval(&mut st, "local n = 0 for i = 1, 1000 do n = n + i end return n").unwrap(), "500500");
+}
+
+#[test]
+fn instruction_budget_can_yield_to_the_host() {
+    let mut st = new_state();
+    st.set_fuel_mode(FuelMode::Yield);
+    let f = st
+        .load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None)
+        .unwrap();
+    let co = st.new_thread().unwrap();
+    st.push_to_thread(co, f);
+    let mut slices = 0;
+    let mut nargs = 0;
+    loop {
+        st.set_fuel(Some(1000));
+        let (status, n) = st.resume(co, nargs);
+        nargs = 0;
+        match status {
+            Status::Yield => {
+                assert_eq!(n, 0);
+                slices += 1;
+                assert!(slices < 10_000, "never finished");
+            }
+            Status::Ok => {
+                assert_eq!(n, 1);
+                break;
+            }
+            other => panic!("unexpected status {other:?}"),
+        }
+    }
+    assert!(slices >= 50, "the loop should have been sliced, got {slices}");
+}
+
+#[test]
+fn memory_limit_raises_a_catchable_error_and_state_survives() {
+    let mut st = new_state();
+    let used = st.used_memory();
+    st.set_memory_limit(used + 4 * 1024 * 1024);
+    let err = eval(&mut st, "local t = {} for i = 1, 1e8 do t[i] = {i} end").unwrap_err();
+    assert!(err.contains("not enough memory"), "{err}");
+    let r = eval(&mut st, "local ok, e = pcall(string.rep, 'x', 1 << 30); return e").unwrap();
+    assert!(r.contains("not enough memory"), "{r}");
+    st.full_gc(false);
+    assert_eq!(eval(&mut st, "return #string.rep('ab', 1000)").unwrap(), "2000");
+    assert!(st.used_memory() <= st.memory_limit());
+}
+
+#[test]
+fn runtime_errors_carry_traceback_frames() {
+    let mut st = new_state();
+    let src = b"local function inner() error('boom') end\nlocal function outer() inner() end\nouter()";
+    let f = st.load(src, b"@script.lua", LoadMode::Text, None).unwrap();
+    let err = st.host_call(f, &[], 0).unwrap_err();
+    assert_eq!(err.status, Status::ErrRun);
+    assert_eq!(display(&mut st, err.value), "script.lua:1: boom");
+    let names: Vec<String> = err.traceback.iter().map(|fr| fr.name.clone()).collect();
+    assert_eq!(names[0], "function 'error'");
+    assert_eq!(err.traceback[1].line, Some(1));
+    assert!(names[1].contains("inner"), "{names:?}");
+    assert_eq!(err.traceback[2].line, Some(2));
+    assert!(names[2].contains("outer"), "{names:?}");
+    assert_eq!(err.traceback.last().map(|f| f.name.as_str()), Some("main chunk"));
+    // Error values of any type come back unchanged.
+    let f = st.load(b"error({code = 7})", b"=t", LoadMode::Text, None).unwrap();
+    let err = st.host_call(f, &[], 0).unwrap_err();
+    assert!(matches!(err.value, Value::Table(_)));
+}
+
+/// Runs `f` on a thread with a 2 MiB stack, as an embedder's thread may be.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().expect("no stack overflow");
+}
+
+#[test]
+fn deeply_nested_sources_give_errors_not_crashes() {
+    on_small_stack(|| {
+        let mut st = new_state();
+        let n = 100_000;
+        let cases = [
+            format!("return {}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("x = {}{}", "{".repeat(n), "}".repeat(n)),
+            format!("{}{}", "do ".repeat(n), "end ".repeat(n)),
+            format!("return {}1", "- ".repeat(n)),
+            format!("return 1{}", " .. 1".repeat(n)),
+            format!("return 2{}", " ^ 2".repeat(n)),
+            format!("return {}1{}", "f(".repeat(n), ")".repeat(n)),
+            format!("{}{}", "while x do ".repeat(n), "end ".repeat(n)),
+            format!("return {}1{}", "function() return ".repeat(n), " end".repeat(n)),
+        ];
+        for src in cases {
+            match st.load(src.as_bytes(), b"=deep", LoadMode::Text, None) {
+                Ok(_) => {}
+                Err(t) => {
+                    let m = display(&mut st, t.value);
+                    assert!(m.contains("too many") || m.contains("overflow"), "{m}");
+                }
+            }
+        }
+        // 100 levels are fine.
+        let src = format!("return {}1{}", "(".repeat(100), ")".repeat(100));
+        assert_eq!(eval(&mut st, &src).unwrap(), "1");
+        // Long field chains are loops, not recursion.
+        let src = format!("local a = setmetatable({{}}, {{__index = function(t) return t end}}) return a{} ~= nil", ".b".repeat(n));
+        assert_eq!(eval(&mut st, &src).unwrap(), "true");
+    });
+}
+
+#[test]
+fn huge_literals_load() {
+    let mut st = new_state();
+    let big = "x".repeat(20 << 20);
+    let src = format!("return #'{big}'");
+    assert_eq!(eval(&mut st, &src).unwrap(), (20 << 20).to_string());
+    let digits = "9".repeat(10_000);
+    assert_eq!(eval(&mut st, &format!("return {digits} == math.huge")).unwrap(), "true");
+}
+
+#[test]
+fn unbounded_recursion_is_a_catchable_error() {
+    on_small_stack(|| {
+        let mut st = new_state();
+        let err = eval(&mut st, "local function f(n) return 1 + f(n + 1) end return f(1)").unwrap_err();
+        assert!(err.contains("stack overflow"), "{err}");
+        let r = eval(&mut st, "local function f() return f() + 1 end local ok, e = pcall(f) return e").unwrap();
+        assert!(r.contains("stack overflow"), "{r}");
+        // Through metamethods (native boundaries): C stack overflow.
+        let r = eval(&mut st, "local t = setmetatable({}, {}) getmetatable(t).__index = function(t, k) return t[k] end local ok, e = pcall(function() return t.x end) return e").unwrap();
+        assert!(r.contains("stack overflow"), "{r}");
+        assert_eq!(eval(&mut st, "return 'alive'").unwrap(), "alive");
+    });
+}
