@@ -513,21 +513,37 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
             OpCode::SetTabUp => {
                 uidx(a)?;
                 kidx(b)?;
-                if k { kidx(c)? } else { reg(c)? }
+                if k {
+                    kidx(c)?
+                } else {
+                    reg(c)?
+                }
             }
             OpCode::SetTable => {
                 reg(a)?;
                 reg(b)?;
-                if k { kidx(c)? } else { reg(c)? }
+                if k {
+                    kidx(c)?
+                } else {
+                    reg(c)?
+                }
             }
             OpCode::SetI => {
                 reg(a)?;
-                if k { kidx(c)? } else { reg(c)? }
+                if k {
+                    kidx(c)?
+                } else {
+                    reg(c)?
+                }
             }
             OpCode::SetField => {
                 reg(a)?;
                 kidx(b)?;
-                if k { kidx(c)? } else { reg(c)? }
+                if k {
+                    kidx(c)?
+                } else {
+                    reg(c)?
+                }
             }
             OpCode::NewTable => {
                 reg(a)?;
@@ -538,7 +554,11 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
             OpCode::SelfOp => {
                 regs(a, 1)?;
                 reg(b)?;
-                if k { kidx(c)? } else { reg(c)? }
+                if k {
+                    kidx(c)?
+                } else {
+                    reg(c)?
+                }
             }
             OpCode::AddI | OpCode::ShrI | OpCode::ShlI => {
                 reg(a)?;
@@ -716,8 +736,8 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
             OpCode::ExtraArg => {
                 // Only valid as the operand of the previous instruction,
                 // which skips over it.
-                let prev_ok = pc > 0
-                    && matches!(get_op(p.code[pc - 1]), OpCode::LoadKX | OpCode::NewTable | OpCode::SetList);
+                let prev_ok =
+                    pc > 0 && matches!(get_op(p.code[pc - 1]), OpCode::LoadKX | OpCode::NewTable | OpCode::SetList);
                 if !prev_ok {
                     return Err(BAD);
                 }

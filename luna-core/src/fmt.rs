@@ -52,16 +52,9 @@ fn push_decimal(mut v: u64, out: &mut Vec<u8>) {
 /// "inf"/"-inf" and NaNs as "nan", or "-nan" when their sign bit is set.
 pub fn fmt_float(x: f64, out: &mut Vec<u8>) {
     let start = out.len();
-    let spec = FormatSpec {
-        flags: Flags::default(),
-        width: 0,
-        precision: Some(14),
-        conversion: b'g',
-    };
+    let spec = FormatSpec { flags: Flags::default(), width: 0, precision: Some(14), conversion: b'g' };
     format_float(&spec, x, out);
-    let looks_int = out[start..]
-        .iter()
-        .all(|&c| c == b'-' || c.is_ascii_digit());
+    let looks_int = out[start..].iter().all(|&c| c == b'-' || c.is_ascii_digit());
     if looks_int {
         out.extend_from_slice(b".0");
     }
@@ -89,12 +82,7 @@ pub fn fmt_q_float(x: f64, out: &mut Vec<u8>) {
     } else if x == f64::NEG_INFINITY {
         out.extend_from_slice(b"-1e9999");
     } else {
-        let spec = FormatSpec {
-            flags: Flags::default(),
-            width: 0,
-            precision: None,
-            conversion: b'a',
-        };
+        let spec = FormatSpec { flags: Flags::default(), width: 0, precision: None, conversion: b'a' };
         format_float(&spec, x, out);
     }
 }
@@ -222,20 +210,13 @@ pub struct RawSpec<'a> {
 /// error) for strings with NUL bytes, then check; any other conversion:
 /// check (which fails with "invalid conversion ... to 'format'").
 pub fn scan_spec(fmt: &[u8]) -> Result<(RawSpec<'_>, usize), SpecError> {
-    let span = fmt
-        .iter()
-        .take_while(|c| b"-+#0 123456789.".contains(c))
-        .count();
+    let span = fmt.iter().take_while(|c| b"-+#0 123456789.".contains(c)).count();
     let consumed = span + 1;
     if consumed >= MAX_SPEC_LEN {
         return Err(SpecError(b"invalid format (too long)".to_vec()));
     }
     let conversion = fmt.get(span).copied().unwrap_or(0);
-    let form = if conversion == 0 {
-        &fmt[..span]
-    } else {
-        &fmt[..consumed]
-    };
+    let form = if conversion == 0 { &fmt[..span] } else { &fmt[..consumed] };
     Ok((RawSpec { form, conversion }, consumed))
 }
 
@@ -283,12 +264,7 @@ impl<'a> RawSpec<'a> {
     /// widths and precisions of at most two digits, then decodes it.
     fn decode(&self, allowed: &[u8], allow_precision: bool) -> Result<FormatSpec, SpecError> {
         let form = self.form;
-        let mut spec = FormatSpec {
-            flags: Flags::default(),
-            width: 0,
-            precision: None,
-            conversion: self.conversion,
-        };
+        let mut spec = FormatSpec { flags: Flags::default(), width: 0, precision: None, conversion: self.conversion };
         let mut i = 0;
         while let Some(&c) = form.get(i) {
             if !allowed.contains(&c) {
@@ -419,11 +395,7 @@ pub fn format_int(spec: &FormatSpec, v: i64, out: &mut Vec<u8>) {
 
 /// Appends the digits of `v` in base 8 or 16.
 fn push_radix(mut v: u64, radix: u64, upper: bool, out: &mut Vec<u8>) {
-    let table: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
+    let table: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
     let mut buf = [0u8; 24];
     let mut pos = buf.len();
     loop {
@@ -500,15 +472,8 @@ fn sci_digits(a: f64, prec: usize) -> (Vec<u8>, i32) {
     let text = format!("{:.*e}", prec, a);
     let bytes = text.as_bytes();
     let epos = bytes.iter().position(|&c| c == b'e').unwrap_or(bytes.len());
-    let digits: Vec<u8> = bytes[..epos]
-        .iter()
-        .copied()
-        .filter(u8::is_ascii_digit)
-        .collect();
-    let exp = text
-        .get(epos + 1..)
-        .and_then(|s| s.parse::<i32>().ok())
-        .unwrap_or(0);
+    let digits: Vec<u8> = bytes[..epos].iter().copied().filter(u8::is_ascii_digit).collect();
+    let exp = text.get(epos + 1..).and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
     (digits, exp)
 }
 
@@ -631,11 +596,7 @@ fn hex_float(a: f64, precision: Option<usize>, hash: bool, upper: bool, out: &mu
         // The biased exponent has 11 bits, so it converts losslessly.
         (1, i64::try_from(biased).unwrap_or(0) - 1023)
     };
-    let table: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
+    let table: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
     // The number of fraction digits to print.
     let ndigits = match precision {
         None => {
@@ -1007,142 +968,174 @@ mod tests {
     #[test]
     fn int_table_matches_reference() {
         let cases: &[(&[u8], i64, &[u8])] = &[
-        (b"%d", 0, b"0"),
-        (b"%d", 42, b"42"),
-        (b"%d", 65, b"65"),
-        (b"%d", 2147483647, b"2147483647"),
-        (b"%i", 0, b"0"),
-        (b"%i", 42, b"42"),
-        (b"%i", 65, b"65"),
-        (b"%i", 2147483647, b"2147483647"),
-        (b"%5d", 0, b"    0"),
-        (b"%5d", 42, b"   42"),
-        (b"%5d", 65, b"   65"),
-        (b"%5d", 2147483647, b"2147483647"),
-        (b"%-5d|", 0, b"0    |"),
-        (b"%-5d|", 42, b"42   |"),
-        (b"%-5d|", 65, b"65   |"),
-        (b"%-5d|", 2147483647, b"2147483647|"),
-        (b"%05d", 0, b"00000"),
-        (b"%05d", 42, b"00042"),
-        (b"%05d", 65, b"00065"),
-        (b"%05d", 2147483647, b"2147483647"),
-        (b"%+d", 0, b"+0"),
-        (b"%+d", 42, b"+42"),
-        (b"%+d", 65, b"+65"),
-        (b"%+d", 2147483647, b"+2147483647"),
-        (b"% d", 0, b" 0"),
-        (b"% d", 42, b" 42"),
-        (b"% d", 65, b" 65"),
-        (b"% d", 2147483647, b" 2147483647"),
-        (b"%.3d", 0, b"000"),
-        (b"%.3d", 42, b"042"),
-        (b"%.3d", 65, b"065"),
-        (b"%.3d", 2147483647, b"2147483647"),
-        (b"%.0d", 0, b""),
-        (b"%.0d", 42, b"42"),
-        (b"%.0d", 65, b"65"),
-        (b"%.0d", 2147483647, b"2147483647"),
-        (b"%8.3d", 0, b"     000"),
-        (b"%8.3d", 42, b"     042"),
-        (b"%8.3d", 65, b"     065"),
-        (b"%8.3d", 2147483647, b"2147483647"),
-        (b"%-8.3d|", 0, b"000     |"),
-        (b"%-8.3d|", 42, b"042     |"),
-        (b"%-8.3d|", 65, b"065     |"),
-        (b"%-8.3d|", 2147483647, b"2147483647|"),
-        (b"%+05d", 0, b"+0000"),
-        (b"%+05d", 42, b"+0042"),
-        (b"%+05d", 65, b"+0065"),
-        (b"%+05d", 2147483647, b"+2147483647"),
-        (b"% 05d", 0, b" 0000"),
-        (b"% 05d", 42, b" 0042"),
-        (b"% 05d", 65, b" 0065"),
-        (b"% 05d", 2147483647, b" 2147483647"),
-        (b"%u", 0, b"0"),
-        (b"%u", 42, b"42"),
-        (b"%u", 65, b"65"),
-        (b"%u", 2147483647, b"2147483647"),
-        (b"%5u", 0, b"    0"),
-        (b"%5u", 42, b"   42"),
-        (b"%5u", 65, b"   65"),
-        (b"%5u", 2147483647, b"2147483647"),
-        (b"%x", 0, b"0"),
-        (b"%x", 42, b"2a"),
-        (b"%x", 65, b"41"),
-        (b"%x", 2147483647, b"7fffffff"),
-        (b"%X", 0, b"0"),
-        (b"%X", 42, b"2A"),
-        (b"%X", 65, b"41"),
-        (b"%X", 2147483647, b"7FFFFFFF"),
-        (b"%#x", 0, b"0"),
-        (b"%#x", 42, b"0x2a"),
-        (b"%#x", 65, b"0x41"),
-        (b"%#x", 2147483647, b"0x7fffffff"),
-        (b"%#X", 0, b"0"),
-        (b"%#X", 42, b"0X2A"),
-        (b"%#X", 65, b"0X41"),
-        (b"%#X", 2147483647, b"0X7FFFFFFF"),
-        (b"%o", 0, b"0"),
-        (b"%o", 42, b"52"),
-        (b"%o", 65, b"101"),
-        (b"%o", 2147483647, b"17777777777"),
-        (b"%#o", 0, b"0"),
-        (b"%#o", 42, b"052"),
-        (b"%#o", 65, b"0101"),
-        (b"%#o", 2147483647, b"017777777777"),
-        (b"%#.0o", 0, b"0"),
-        (b"%#.0o", 42, b"052"),
-        (b"%#.0o", 65, b"0101"),
-        (b"%#.0o", 2147483647, b"017777777777"),
-        (b"%.0x", 0, b""),
-        (b"%.0x", 42, b"2a"),
-        (b"%.0x", 65, b"41"),
-        (b"%.0x", 2147483647, b"7fffffff"),
-        (b"%#.0x", 0, b""),
-        (b"%#.0x", 42, b"0x2a"),
-        (b"%#.0x", 65, b"0x41"),
-        (b"%#.0x", 2147483647, b"0x7fffffff"),
-        (b"%08x", 0, b"00000000"),
-        (b"%08x", 42, b"0000002a"),
-        (b"%08x", 65, b"00000041"),
-        (b"%08x", 2147483647, b"7fffffff"),
-        (b"%#08x", 0, b"00000000"),
-        (b"%#08x", 42, b"0x00002a"),
-        (b"%#08x", 65, b"0x000041"),
-        (b"%#08x", 2147483647, b"0x7fffffff"),
-        (b"%-#8x|", 0, b"0       |"),
-        (b"%-#8x|", 42, b"0x2a    |"),
-        (b"%-#8x|", 65, b"0x41    |"),
-        (b"%-#8x|", 2147483647, b"0x7fffffff|"),
-        (b"%.10o", 0, b"0000000000"),
-        (b"%.10o", 42, b"0000000052"),
-        (b"%.10o", 65, b"0000000101"),
-        (b"%.10o", 2147483647, b"17777777777"),
-        (b"%c", 0, b"\x00"),
-        (b"%c", 42, b"*"),
-        (b"%c", 65, b"A"),
-        (b"%c", 2147483647, b"\xff"),
-        (b"%3c", 0, b"  \x00"),
-        (b"%3c", 42, b"  *"),
-        (b"%3c", 65, b"  A"),
-        (b"%3c", 2147483647, b"  \xff"),
-        (b"%-3c|", 0, b"\x00  |"),
-        (b"%-3c|", 42, b"*  |"),
-        (b"%-3c|", 65, b"A  |"),
-        (b"%-3c|", 2147483647, b"\xff  |"),
-        (b"%99d", 0, b"                                                                                                  0"),
-        (b"%99d", 42, b"                                                                                                 42"),
-        (b"%99d", 65, b"                                                                                                 65"),
-        (b"%99d", 2147483647, b"                                                                                         2147483647"),
-        (b"%.99d", 0, b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"),
-        (b"%.99d", 42, b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000042"),
-        (b"%.99d", 65, b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000065"),
-        (b"%.99d", 2147483647, b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002147483647"),
-        (b"%-0+ 5d|", 0, b"+0   |"),
-        (b"%-0+ 5d|", 42, b"+42  |"),
-        (b"%-0+ 5d|", 65, b"+65  |"),
-        (b"%-0+ 5d|", 2147483647, b"+2147483647|"),
+            (b"%d", 0, b"0"),
+            (b"%d", 42, b"42"),
+            (b"%d", 65, b"65"),
+            (b"%d", 2147483647, b"2147483647"),
+            (b"%i", 0, b"0"),
+            (b"%i", 42, b"42"),
+            (b"%i", 65, b"65"),
+            (b"%i", 2147483647, b"2147483647"),
+            (b"%5d", 0, b"    0"),
+            (b"%5d", 42, b"   42"),
+            (b"%5d", 65, b"   65"),
+            (b"%5d", 2147483647, b"2147483647"),
+            (b"%-5d|", 0, b"0    |"),
+            (b"%-5d|", 42, b"42   |"),
+            (b"%-5d|", 65, b"65   |"),
+            (b"%-5d|", 2147483647, b"2147483647|"),
+            (b"%05d", 0, b"00000"),
+            (b"%05d", 42, b"00042"),
+            (b"%05d", 65, b"00065"),
+            (b"%05d", 2147483647, b"2147483647"),
+            (b"%+d", 0, b"+0"),
+            (b"%+d", 42, b"+42"),
+            (b"%+d", 65, b"+65"),
+            (b"%+d", 2147483647, b"+2147483647"),
+            (b"% d", 0, b" 0"),
+            (b"% d", 42, b" 42"),
+            (b"% d", 65, b" 65"),
+            (b"% d", 2147483647, b" 2147483647"),
+            (b"%.3d", 0, b"000"),
+            (b"%.3d", 42, b"042"),
+            (b"%.3d", 65, b"065"),
+            (b"%.3d", 2147483647, b"2147483647"),
+            (b"%.0d", 0, b""),
+            (b"%.0d", 42, b"42"),
+            (b"%.0d", 65, b"65"),
+            (b"%.0d", 2147483647, b"2147483647"),
+            (b"%8.3d", 0, b"     000"),
+            (b"%8.3d", 42, b"     042"),
+            (b"%8.3d", 65, b"     065"),
+            (b"%8.3d", 2147483647, b"2147483647"),
+            (b"%-8.3d|", 0, b"000     |"),
+            (b"%-8.3d|", 42, b"042     |"),
+            (b"%-8.3d|", 65, b"065     |"),
+            (b"%-8.3d|", 2147483647, b"2147483647|"),
+            (b"%+05d", 0, b"+0000"),
+            (b"%+05d", 42, b"+0042"),
+            (b"%+05d", 65, b"+0065"),
+            (b"%+05d", 2147483647, b"+2147483647"),
+            (b"% 05d", 0, b" 0000"),
+            (b"% 05d", 42, b" 0042"),
+            (b"% 05d", 65, b" 0065"),
+            (b"% 05d", 2147483647, b" 2147483647"),
+            (b"%u", 0, b"0"),
+            (b"%u", 42, b"42"),
+            (b"%u", 65, b"65"),
+            (b"%u", 2147483647, b"2147483647"),
+            (b"%5u", 0, b"    0"),
+            (b"%5u", 42, b"   42"),
+            (b"%5u", 65, b"   65"),
+            (b"%5u", 2147483647, b"2147483647"),
+            (b"%x", 0, b"0"),
+            (b"%x", 42, b"2a"),
+            (b"%x", 65, b"41"),
+            (b"%x", 2147483647, b"7fffffff"),
+            (b"%X", 0, b"0"),
+            (b"%X", 42, b"2A"),
+            (b"%X", 65, b"41"),
+            (b"%X", 2147483647, b"7FFFFFFF"),
+            (b"%#x", 0, b"0"),
+            (b"%#x", 42, b"0x2a"),
+            (b"%#x", 65, b"0x41"),
+            (b"%#x", 2147483647, b"0x7fffffff"),
+            (b"%#X", 0, b"0"),
+            (b"%#X", 42, b"0X2A"),
+            (b"%#X", 65, b"0X41"),
+            (b"%#X", 2147483647, b"0X7FFFFFFF"),
+            (b"%o", 0, b"0"),
+            (b"%o", 42, b"52"),
+            (b"%o", 65, b"101"),
+            (b"%o", 2147483647, b"17777777777"),
+            (b"%#o", 0, b"0"),
+            (b"%#o", 42, b"052"),
+            (b"%#o", 65, b"0101"),
+            (b"%#o", 2147483647, b"017777777777"),
+            (b"%#.0o", 0, b"0"),
+            (b"%#.0o", 42, b"052"),
+            (b"%#.0o", 65, b"0101"),
+            (b"%#.0o", 2147483647, b"017777777777"),
+            (b"%.0x", 0, b""),
+            (b"%.0x", 42, b"2a"),
+            (b"%.0x", 65, b"41"),
+            (b"%.0x", 2147483647, b"7fffffff"),
+            (b"%#.0x", 0, b""),
+            (b"%#.0x", 42, b"0x2a"),
+            (b"%#.0x", 65, b"0x41"),
+            (b"%#.0x", 2147483647, b"0x7fffffff"),
+            (b"%08x", 0, b"00000000"),
+            (b"%08x", 42, b"0000002a"),
+            (b"%08x", 65, b"00000041"),
+            (b"%08x", 2147483647, b"7fffffff"),
+            (b"%#08x", 0, b"00000000"),
+            (b"%#08x", 42, b"0x00002a"),
+            (b"%#08x", 65, b"0x000041"),
+            (b"%#08x", 2147483647, b"0x7fffffff"),
+            (b"%-#8x|", 0, b"0       |"),
+            (b"%-#8x|", 42, b"0x2a    |"),
+            (b"%-#8x|", 65, b"0x41    |"),
+            (b"%-#8x|", 2147483647, b"0x7fffffff|"),
+            (b"%.10o", 0, b"0000000000"),
+            (b"%.10o", 42, b"0000000052"),
+            (b"%.10o", 65, b"0000000101"),
+            (b"%.10o", 2147483647, b"17777777777"),
+            (b"%c", 0, b"\x00"),
+            (b"%c", 42, b"*"),
+            (b"%c", 65, b"A"),
+            (b"%c", 2147483647, b"\xff"),
+            (b"%3c", 0, b"  \x00"),
+            (b"%3c", 42, b"  *"),
+            (b"%3c", 65, b"  A"),
+            (b"%3c", 2147483647, b"  \xff"),
+            (b"%-3c|", 0, b"\x00  |"),
+            (b"%-3c|", 42, b"*  |"),
+            (b"%-3c|", 65, b"A  |"),
+            (b"%-3c|", 2147483647, b"\xff  |"),
+            (
+                b"%99d",
+                0,
+                b"                                                                                                  0",
+            ),
+            (
+                b"%99d",
+                42,
+                b"                                                                                                 42",
+            ),
+            (
+                b"%99d",
+                65,
+                b"                                                                                                 65",
+            ),
+            (
+                b"%99d",
+                2147483647,
+                b"                                                                                         2147483647",
+            ),
+            (
+                b"%.99d",
+                0,
+                b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            ),
+            (
+                b"%.99d",
+                42,
+                b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000042",
+            ),
+            (
+                b"%.99d",
+                65,
+                b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000065",
+            ),
+            (
+                b"%.99d",
+                2147483647,
+                b"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002147483647",
+            ),
+            (b"%-0+ 5d|", 0, b"+0   |"),
+            (b"%-0+ 5d|", 42, b"+42  |"),
+            (b"%-0+ 5d|", 65, b"+65  |"),
+            (b"%-0+ 5d|", 2147483647, b"+2147483647|"),
         ];
         for &(spec, v, expect) in cases {
             let got = fi(strip_bar(spec), v);
@@ -1216,16 +1209,10 @@ mod tests {
     #[test]
     fn scan_reports_consumed_bytes_and_modifiers() {
         let (raw, used) = scan_spec(b"-5.2fxyz").unwrap();
-        assert_eq!(
-            (raw.conversion(), used, raw.form()),
-            (b'f', 5, &b"-5.2f"[..])
-        );
+        assert_eq!((raw.conversion(), used, raw.form()), (b'f', 5, &b"-5.2f"[..]));
         assert!(raw.has_modifiers());
         let (raw, used) = scan_spec(b"s").unwrap();
-        assert_eq!(
-            (raw.conversion(), used, raw.has_modifiers()),
-            (b's', 1, false)
-        );
+        assert_eq!((raw.conversion(), used, raw.has_modifiers()), (b's', 1, false));
         let (raw, used) = scan_spec(b"").unwrap();
         assert_eq!((raw.conversion(), used), (0, 1));
         let spec = raw.check().unwrap_err();
@@ -1256,11 +1243,7 @@ mod tests {
             (0.1, b"0.1", b"0x1.999999999999ap-4"),
             (1e15, b"1e+15", b"0x1.c6bf52634p+49"),
             (1e14, b"1e+14", b"0x1.6bcc41e9p+46"),
-            (
-                123456789012345.0,
-                b"1.2345678901234e+14",
-                b"0x1.c12218377de4p+46",
-            ),
+            (123456789012345.0, b"1.2345678901234e+14", b"0x1.c12218377de4p+46"),
             (1e100, b"1e+100", b"0x1.249ad2594c37dp+332"),
             (9007199254740992.0, b"9.007199254741e+15", b"0x1p+53"),
             (-3.5, b"-3.5", b"-0x1.cp+1"),
@@ -1308,14 +1291,10 @@ mod tests {
         for _ in 0..20_000 {
             let mut fmt = Vec::new();
             for _ in 0..(state % 12) {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1);
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 fmt.push(alphabet[usize::try_from(state >> 59).unwrap() % alphabet.len()]);
             }
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             if let Ok((spec, used)) = parse_spec(&fmt) {
                 assert!(used <= fmt.len() + 1);
                 let mut out = Vec::new();

@@ -49,6 +49,10 @@ impl HostRoots {
     }
 }
 
+/// Where warnings go when the host takes them: receives each piece and
+/// whether more pieces of the same message follow.
+pub type WarnSink = Box<dyn FnMut(&[u8], bool)>;
+
 /// Warning system state (`warn`).
 pub(crate) struct WarnState {
     /// Whether warnings are printed (`@on` / `@off`).
@@ -57,7 +61,7 @@ pub(crate) struct WarnState {
     /// are concatenated until the last one).
     pub(crate) continuing: bool,
     /// The sink: by default stderr with the `Lua warning: ` prefix.
-    pub(crate) sink: Option<Box<dyn FnMut(&[u8], bool)>>,
+    pub(crate) sink: Option<WarnSink>,
 }
 
 /// A Lua state.
@@ -371,7 +375,12 @@ impl State {
     }
 
     /// Creates a full userdata from a boxed payload of `size` bytes.
-    pub fn new_userdata_boxed(&mut self, value: Box<dyn Any>, size: usize, n_user_values: usize) -> LResult<Gc<Userdata>> {
+    pub fn new_userdata_boxed(
+        &mut self,
+        value: Box<dyn Any>,
+        size: usize,
+        n_user_values: usize,
+    ) -> LResult<Gc<Userdata>> {
         self.heap.alloc(Userdata::from_box(value, size, n_user_values)).map_err(|_| self.mem_throw())
     }
 

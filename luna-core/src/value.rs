@@ -154,9 +154,7 @@ impl Value {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
-                crate::vm::arith::int_eq_float(a, b)
-            }
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => crate::vm::arith::int_eq_float(a, b),
             (Value::LightUserdata(a), Value::LightUserdata(b)) => a == b,
             (Value::Str(a), Value::Str(b)) => LuaStr::equal(a, b),
             (Value::Table(a), Value::Table(b)) => a.ptr_eq(b),

@@ -129,7 +129,9 @@ fn unpinned_values_are_collected() {
     let mut st = new_state();
     // A table with a finalizer, referenced only from a host root.
     eval(&mut st, "collected = false").unwrap();
-    let f = st.load(b"return setmetatable({}, {__gc = function() collected = true end})", b"=t", LoadMode::Text, None).unwrap();
+    let f = st
+        .load(b"return setmetatable({}, {__gc = function() collected = true end})", b"=t", LoadMode::Text, None)
+        .unwrap();
     let base = st.host_call(f, &[], 1).unwrap();
     let obj = st.stack_get(base);
     st.set_top(base);
@@ -181,7 +183,10 @@ fn userdata_payloads_metatables_and_user_values() {
     st.set_global("probe", Value::Userdata(u)).unwrap();
     assert_eq!(eval(&mut st, "return probe()").unwrap(), "42");
     assert_eq!(eval(&mut st, "return type(probe)").unwrap(), "userdata");
-    assert_eq!(eval(&mut st, "debug.setuservalue(probe, 'uv', 2); return (debug.getuservalue(probe, 2))").unwrap(), "uv");
+    assert_eq!(
+        eval(&mut st, "debug.setuservalue(probe, 'uv', 2); return (debug.getuservalue(probe, 2))").unwrap(),
+        "uv"
+    );
     assert_eq!(eval(&mut st, "return (debug.getuservalue(probe, 3))").unwrap(), "nil");
     // Taking the payload leaves a userdata without one.
     let taken = u.take_payload().expect("payload");
@@ -228,9 +233,8 @@ fn instruction_budget_raises_a_catchable_error() {
 fn instruction_budget_can_yield_to_the_host() {
     let mut st = new_state();
     st.set_fuel_mode(FuelMode::Yield);
-    let f = st
-        .load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None)
-        .unwrap();
+    let f =
+        st.load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None).unwrap();
     let co = st.new_thread().unwrap();
     st.push_to_thread(co, f);
     let mut slices = 0;
@@ -324,7 +328,10 @@ fn deeply_nested_sources_give_errors_not_crashes() {
         let src = format!("return {}1{}", "(".repeat(100), ")".repeat(100));
         assert_eq!(eval(&mut st, &src).unwrap(), "1");
         // Long field chains are loops, not recursion.
-        let src = format!("local a = setmetatable({{}}, {{__index = function(t) return t end}}) return a{} ~= nil", ".b".repeat(n));
+        let src = format!(
+            "local a = setmetatable({{}}, {{__index = function(t) return t end}}) return a{} ~= nil",
+            ".b".repeat(n)
+        );
         assert_eq!(eval(&mut st, &src).unwrap(), "true");
     });
 }

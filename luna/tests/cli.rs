@@ -71,14 +71,7 @@ fn run_in(dir: Option<&Path>, env: &[(&str, &str)], args: &[&str], stdin: &str) 
     let bin = std::env::var_os("LUNA_CLI_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_luna").into());
     let mut cmd = Command::new(bin);
     cmd.arg0("luna").args(args);
-    for v in [
-        "LUA_INIT",
-        "LUA_INIT_5_4",
-        "LUA_PATH",
-        "LUA_PATH_5_4",
-        "LUA_CPATH",
-        "LUA_CPATH_5_4",
-    ] {
+    for v in ["LUA_INIT", "LUA_INIT_5_4", "LUA_PATH", "LUA_PATH_5_4", "LUA_CPATH", "LUA_CPATH_5_4"] {
         cmd.env_remove(v);
     }
     for (k, v) in env {
@@ -169,21 +162,13 @@ fn bad_options() {
     // Options after the script name belong to the script.
     let d = TempDir::new();
     d.file("s.lua", b"print(...)");
-    check(
-        &run_in(Some(d.path()), &[], &["s.lua", "-h", "-x"], ""),
-        "-h\t-x\n",
-        "",
-        0,
-    );
+    check(&run_in(Some(d.path()), &[], &["s.lua", "-h", "-x"], ""), "-h\t-x\n", "", 0);
 }
 
 #[test]
 fn arg_table_and_script_arguments() {
     let d = TempDir::new();
-    d.file(
-        "args.lua",
-        b"print(...)\nprint(#arg, arg[0], arg[-1], arg[-2], arg[-3], arg[-4])\n",
-    );
+    d.file("args.lua", b"print(...)\nprint(#arg, arg[0], arg[-1], arg[-2], arg[-3], arg[-4])\n");
     let r = run_in(Some(d.path()), &[], &["args.lua", "a", "b"], "");
     check(&r, "a\tb\n2\targs.lua\tluna\tnil\tnil\tnil\n", "", 0);
     let r = run_in(Some(d.path()), &[], &["-e", "x=1", "--", "args.lua", "a"], "");
@@ -200,10 +185,7 @@ fn arg_table_and_script_arguments() {
     // The script receives the current contents of 'arg'.
     check(&run(&["-e", "arg[1] = 100", "-"], "print(...)"), "100\n", "", 0);
     check(
-        &run(
-            &["-e", "arg = setmetatable({}, {__len = function() return 2 end})", "-"],
-            "print(select('#', ...))",
-        ),
+        &run(&["-e", "arg = setmetatable({}, {__len = function() return 2 end})", "-"], "print(select('#', ...))"),
         "2\n",
         "",
         0,
@@ -234,12 +216,7 @@ fn script_from_stdin() {
         0,
     );
     // After "--", "-" is a file name.
-    check(
-        &run(&["--", "-"], ""),
-        "",
-        "luna: cannot open -: No such file or directory\n",
-        1,
-    );
+    check(&run(&["--", "-"], ""), "", "luna: cannot open -: No such file or directory\n", 1);
     // "--" alone: no script, so standard input is run (as Lua 5.4.4 does;
     // 5.4.8 fails there with "not enough memory").
     check(&run(&["--"], "print('from stdin')"), "from stdin\n", "", 0);
@@ -260,30 +237,15 @@ fn error_reports() {
         "luna: err.lua:2: boom\nstack traceback:\n\t[C]: in function 'error'\n\terr.lua:2: in local 'f'\n\terr.lua:4: in main chunk\n\t[C]: in ?\n",
         1,
     );
-    check(
-        &run_in(dir, &[], &["syn.lua"], ""),
-        "",
-        "luna: syn.lua:1: unexpected symbol near '='\n",
-        1,
-    );
+    check(&run_in(dir, &[], &["syn.lua"], ""), "", "luna: syn.lua:1: unexpected symbol near '='\n", 1);
     check(
         &run_in(dir, &[], &["tbl.lua"], ""),
         "",
         "luna: (error object is a table value)\nstack traceback:\n\t[C]: in function 'error'\n\ttbl.lua:1: in main chunk\n\t[C]: in ?\n",
         1,
     );
-    check(
-        &run(&["-e", "x = = 1"], ""),
-        "",
-        "luna: (command line):1: unexpected symbol near '='\n",
-        1,
-    );
-    check(
-        &run(&["-e", "a"], ""),
-        "",
-        "luna: (command line):1: syntax error near <eof>\n",
-        1,
-    );
+    check(&run(&["-e", "x = = 1"], ""), "", "luna: (command line):1: unexpected symbol near '='\n", 1);
+    check(&run(&["-e", "a"], ""), "", "luna: (command line):1: syntax error near <eof>\n", 1);
     check(
         &run(&["-e", "error(12)"], ""),
         "",
@@ -299,13 +261,7 @@ fn error_reports() {
     // __tostring gives the whole message (no traceback); a non-string
     // result is ignored.
     check(
-        &run(
-            &[
-                "-e",
-                "error(setmetatable({}, {__tostring = function() return 'custom' end}))",
-            ],
-            "",
-        ),
+        &run(&["-e", "error(setmetatable({}, {__tostring = function() return 'custom' end}))"], ""),
         "",
         "luna: custom\n",
         1,
@@ -316,18 +272,8 @@ fn error_reports() {
         "luna: (error object is a table value)\nstack traceback:\n\t[C]: in function 'error'\n\t(command line):1: in main chunk\n\t[C]: in ?\n",
         1,
     );
-    check(
-        &run(&["missing.lua"], ""),
-        "",
-        "luna: cannot open missing.lua: No such file or directory\n",
-        1,
-    );
-    check(
-        &run_in(dir, &[], &["."], ""),
-        "",
-        "luna: cannot read .: Is a directory\n",
-        1,
-    );
+    check(&run(&["missing.lua"], ""), "", "luna: cannot open missing.lua: No such file or directory\n", 1);
+    check(&run_in(dir, &[], &["."], ""), "", "luna: cannot read .: Is a directory\n", 1);
     // An error in -e stops everything after it.
     check(
         &run(&["-e", "print(1)", "-e", "error('x', 0)", "-e", "print(3)"], ""),
@@ -357,12 +303,7 @@ fn bom_and_first_line_comment() {
     check(&run_in(dir, &[], &["b1.lua"], ""), "", "", 0);
     check(&run_in(dir, &[], &["b2.lua"], ""), "3\n", "", 0);
     check(&run_in(dir, &[], &["b3.lua"], ""), "3\n", "", 0);
-    check(
-        &run_in(dir, &[], &["b4.lua"], ""),
-        "",
-        "luna: b4.lua:1: unexpected symbol near '<\\239>'\n",
-        1,
-    );
+    check(&run_in(dir, &[], &["b4.lua"], ""), "", "luna: b4.lua:1: unexpected symbol near '<\\239>'\n", 1);
     let r = run_in(dir, &[], &["c1.lua"], "");
     assert!(r.err.starts_with("luna: c1.lua:2: line two\n"), "{}", r.err);
     check(&run_in(dir, &[], &["c2.lua"], ""), "", "", 0);
@@ -371,27 +312,11 @@ fn bom_and_first_line_comment() {
 #[test]
 fn lua_init() {
     let d = TempDir::new();
-    d.file("x.lua", b"print(X)")
-        .file("init.lua", b"x = (x or 10) print(x) x = x + 1");
+    d.file("x.lua", b"print(X)").file("init.lua", b"x = (x or 10) print(x) x = x + 1");
     let dir = Some(d.path());
-    check(
-        &run_in(dir, &[("LUA_INIT", "X=tonumber(arg[1])")], &["x.lua", "3.2"], ""),
-        "3.2\n",
-        "",
-        0,
-    );
-    check(
-        &run_in(dir, &[("LUA_INIT_5_4", "X=10"), ("LUA_INIT", "X=3")], &["x.lua"], ""),
-        "10\n",
-        "",
-        0,
-    );
-    check(
-        &run_in(dir, &[("LUA_INIT", "@init.lua")], &["init.lua"], ""),
-        "10\n11\n",
-        "",
-        0,
-    );
+    check(&run_in(dir, &[("LUA_INIT", "X=tonumber(arg[1])")], &["x.lua", "3.2"], ""), "3.2\n", "", 0);
+    check(&run_in(dir, &[("LUA_INIT_5_4", "X=10"), ("LUA_INIT", "X=3")], &["x.lua"], ""), "10\n", "", 0);
+    check(&run_in(dir, &[("LUA_INIT", "@init.lua")], &["init.lua"], ""), "10\n11\n", "", 0);
     check(&run_in(dir, &[("LUA_INIT", "")], &["-e", "print(1)"], ""), "1\n", "", 0);
     check(
         &run_in(dir, &[("LUA_INIT", "error('msg')")], &["-e", "print(1)"], ""),
@@ -412,18 +337,8 @@ fn lua_init() {
         1,
     );
     // -E ignores the environment.
-    check(
-        &run_in(dir, &[("LUA_INIT", "error(10)")], &["-E", "x.lua"], ""),
-        "nil\n",
-        "",
-        0,
-    );
-    check(
-        &run_in(dir, &[("LUA_INIT", "error(10)")], &["-E", "-e", "print(1)"], ""),
-        "1\n",
-        "",
-        0,
-    );
+    check(&run_in(dir, &[("LUA_INIT", "error(10)")], &["-E", "x.lua"], ""), "nil\n", "", 0);
+    check(&run_in(dir, &[("LUA_INIT", "error(10)")], &["-E", "-e", "print(1)"], ""), "1\n", "", 0);
 }
 
 #[test]
@@ -432,30 +347,15 @@ fn library_option() {
     // shows how -l names the global.
     let init = "function require(m) print('require', m) return {name = m} end";
     let env = [("LUA_INIT", init)];
+    check(&run_in(None, &env, &["-l", "mod", "-e", "print(mod.name)"], ""), "require\tmod\nmod\n", "", 0);
     check(
-        &run_in(None, &env, &["-l", "mod", "-e", "print(mod.name)"], ""),
-        "require\tmod\nmod\n",
-        "",
-        0,
-    );
-    check(
-        &run_in(
-            None,
-            &env,
-            &["-lg=mod", "-l", "h=x.y", "-e", "print(g.name, h.name)"],
-            "",
-        ),
+        &run_in(None, &env, &["-lg=mod", "-l", "h=x.y", "-e", "print(g.name, h.name)"], ""),
         "require\tmod\nrequire\tx.y\nmod\tx.y\n",
         "",
         0,
     );
     // Without '=', a suffix after '-' is cut from the global name.
-    check(
-        &run_in(None, &env, &["-l", "lib2-v2", "-e", "print(lib2.name)"], ""),
-        "require\tlib2-v2\nlib2-v2\n",
-        "",
-        0,
-    );
+    check(&run_in(None, &env, &["-l", "lib2-v2", "-e", "print(lib2.name)"], ""), "require\tlib2-v2\nlib2-v2\n", "", 0);
     check(
         &run_in(None, &[], &["-e", "require = nil", "-l", "foo"], ""),
         "",
@@ -496,17 +396,9 @@ warn('Z', 'Z', 'Z')
     // Warnings are off by default.
     check(&run(&["-e", "warn('XXX')"], ""), "", "", 0);
     // -W takes effect in order with -e.
-    check(
-        &run(&["-e", "warn('a')", "-W", "-e", "warn('b')"], ""),
-        "",
-        "Lua warning: b\n",
-        0,
-    );
+    check(&run(&["-e", "warn('a')", "-W", "-e", "warn('b')"], ""), "", "Lua warning: b\n", 0);
     // Errors in finalizers run when the state closes become warnings.
-    d.file(
-        "gc.lua",
-        b"u1 = setmetatable({}, {__gc = function () error('XYZ') end})\n",
-    );
+    d.file("gc.lua", b"u1 = setmetatable({}, {__gc = function () error('XYZ') end})\n");
     let r = run_in(dir, &[], &["-W", "gc.lua"], "");
     assert_eq!(r.code, 0);
     assert!(r.err.starts_with("Lua warning: error in __gc"), "{}", r.err);
@@ -524,21 +416,10 @@ print('creating 2')
 setmetatable({}, {__gc = function () print(2) end})
 ",
     );
-    check(
-        &run_in(Some(d.path()), &[], &["fin.lua"], ""),
-        "creating 1\ncreating 2\n2\n1\n",
-        "",
-        0,
-    );
+    check(&run_in(Some(d.path()), &[], &["fin.lua"], ""), "creating 1\ncreating 2\n2\n1\n", "", 0);
     // Also after an error.
     check(
-        &run(
-            &[
-                "-e",
-                "setmetatable({}, {__gc = function () print('fin') end}) error('e', 0)",
-            ],
-            "",
-        ),
+        &run(&["-e", "setmetatable({}, {__gc = function () print('fin') end}) error('e', 0)"], ""),
         "fin\n",
         "luna: e\nstack traceback:\n\t[C]: in function 'error'\n\t(command line):1: in main chunk\n\t[C]: in ?\n",
         1,
@@ -575,20 +456,10 @@ fn repl_expressions_statements_and_errors() {
     );
     // Syntax errors are reported without the program name; the loop goes on.
     let r = repl(&[], "x = = 1\nprint('next')\n");
-    check(
-        &r,
-        "> x = = 1\n> print('next')\nnext\n> \n",
-        "stdin:1: unexpected symbol near '='\n",
-        0,
-    );
+    check(&r, "> x = = 1\n> print('next')\nnext\n> \n", "stdin:1: unexpected symbol near '='\n", 0);
     // Input ending inside a statement.
     let r = repl(&[], "local t = {\n");
-    check(
-        &r,
-        "> local t = {\n>> > \n",
-        "stdin:1: unexpected symbol near <eof>\n",
-        0,
-    );
+    check(&r, "> local t = {\n>> > \n", "stdin:1: unexpected symbol near <eof>\n", 0);
     let r = repl(&[], "a.\n");
     check(&r, "> a.\n>> > \n", "stdin:1: <name> expected near <eof>\n", 0);
     // A multi-line string and '=' for return.
@@ -604,34 +475,20 @@ fn repl_prompts() {
     check(&r, "lua$ if true then\n...$ end\nlua$ \n", "", 0);
     // Prompts go through tostring.
     let r = repl(
-        &[
-            "-e",
-            "local C = 0; _PROMPT = setmetatable({}, {__tostring = function () C = C + 1; return C end})",
-        ],
+        &["-e", "local C = 0; _PROMPT = setmetatable({}, {__tostring = function () C = C + 1; return C end})"],
         " --\na = 2\n",
     );
     check(&r, "1 --\n2a = 2\n3\n", "", 0);
     check(&repl(&["-e", "_PROMPT = 42"], "1\n"), "421\n1\n42\n", "", 0);
     // An error while computing the prompt ends the interpreter.
-    let r = repl(
-        &[
-            "-e",
-            "_PROMPT = setmetatable({}, {__tostring = function () error('bad prompt', 0) end})",
-        ],
-        "1\n",
-    );
+    let r = repl(&["-e", "_PROMPT = setmetatable({}, {__tostring = function () error('bad prompt', 0) end})"], "1\n");
     check(&r, "", "bad prompt\n", 1);
 }
 
 #[test]
 fn repl_print_errors_and_script() {
     let r = repl(&["-e", "print = nil"], "10\n");
-    check(
-        &r,
-        "> 10\n> \n",
-        "error calling 'print' (attempt to call a nil value)\n",
-        0,
-    );
+    check(&r, "> 10\n> \n", "error calling 'print' (attempt to call a nil value)\n", 0);
     let r = repl(&["-e", "print = function() error('np') end"], "1\n");
     check(&r, "> 1\n> \n", "error calling 'print' ((command line):1: np)\n", 0);
     // -i after a script runs the REPL with the script's globals.

@@ -1079,7 +1079,9 @@ impl State {
 
     fn free_all(&mut self) {
         self.heap.in_step = true;
-        for list in [&self.heap.allgc as *const Cell<Option<GcPtr>>, &self.heap.finobj, &self.heap.tobefnz, &self.heap.fixed] {
+        for list in
+            [&self.heap.allgc as *const Cell<Option<GcPtr>>, &self.heap.finobj, &self.heap.tobefnz, &self.heap.fixed]
+        {
             // SAFETY: the lists hold live boxes; each is unlinked before
             // being freed.
             unsafe {

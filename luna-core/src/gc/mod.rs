@@ -89,10 +89,6 @@ impl GcHeader {
         self.marked.get() & BLACK_BIT != 0
     }
     #[inline(always)]
-    pub(crate) fn is_gray(&self) -> bool {
-        self.marked.get() & (WHITE_BITS | BLACK_BIT) == 0
-    }
-    #[inline(always)]
     pub(crate) fn set_bits(&self, bits: u8) {
         self.marked.set(self.marked.get() | bits);
     }
@@ -351,10 +347,7 @@ impl Heap {
     /// Whether the collector is sweeping.
     #[inline(always)]
     pub(crate) fn is_sweep_phase(&self) -> bool {
-        matches!(
-            self.phase,
-            GcPhase::SweepAllGc | GcPhase::SweepFinObj | GcPhase::SweepToBeFnz | GcPhase::SweepEnd
-        )
+        matches!(self.phase, GcPhase::SweepAllGc | GcPhase::SweepFinObj | GcPhase::SweepToBeFnz | GcPhase::SweepEnd)
     }
 
     /// Records `n` more bytes in use. Fails, changing nothing, when the
@@ -400,11 +393,7 @@ impl Heap {
         // SAFETY: `raw` is a fresh block with the layout of `GcBox<T>`.
         unsafe {
             ptr.as_ptr().write(GcBox {
-                header: GcHeader {
-                    next: Cell::new(self.allgc.get()),
-                    marked: Cell::new(self.white()),
-                    kind: T::KIND,
-                },
+                header: GcHeader { next: Cell::new(self.allgc.get()), marked: Cell::new(self.white()), kind: T::KIND },
                 value,
             });
         }

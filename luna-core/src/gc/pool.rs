@@ -41,7 +41,7 @@ pub(crate) struct Pool {
 }
 
 fn class_of(size: usize) -> usize {
-    (size.max(1) + GRAIN - 1) / GRAIN - 1
+    size.max(1).div_ceil(GRAIN) - 1
 }
 
 impl Pool {

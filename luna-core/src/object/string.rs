@@ -178,16 +178,6 @@ impl StringTable {
         StringTable { buckets: vec![None; 128], count: 0, seed }
     }
 
-    /// The hash seed (also used for long strings).
-    pub(crate) fn seed(&self) -> u32 {
-        self.seed
-    }
-
-    /// Number of interned strings.
-    pub(crate) fn count(&self) -> usize {
-        self.count
-    }
-
     #[inline]
     fn bucket(&self, h: u32) -> usize {
         (h as usize) & (self.buckets.len() - 1)
@@ -299,7 +289,8 @@ impl Heap {
             strings.resize(n);
         }
         self.charge(string_size(bytes.len()))?;
-        let s = alloc_string(&mut self.pool, bytes, true, h, true).inspect_err(|_| self.release(string_size(bytes.len())))?;
+        let s = alloc_string(&mut self.pool, bytes, true, h, true)
+            .inspect_err(|_| self.release(string_size(bytes.len())))?;
         let b = strings.bucket(h);
         s.hnext.set(strings.buckets[b]);
         strings.buckets[b] = Some(s);

@@ -459,6 +459,7 @@ impl Table {
 
     /// The traversal step of `next`: the entry after `key` (`nil` starts),
     /// or `None` at the end. `Err` when `key` is not in the table.
+    #[allow(clippy::result_unit_err)]
     pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
         let d = self.d();
         let alen = d.array.len();

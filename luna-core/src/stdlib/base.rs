@@ -23,11 +23,9 @@ pub fn open(st: &mut State, g: Gc<Table>) -> LResult<()> {
             ("dofile", dofile),
             ("error", error),
             ("getmetatable", getmetatable),
-
             ("loadfile", loadfile),
             ("load", load),
             ("next", next),
-
             ("pcall", pcall),
             ("print", print),
             ("warn", warn),
@@ -459,11 +457,12 @@ pub fn read_file_chunk(st: &mut State, fname: Option<&[u8]>) -> Result<(Vec<u8>,
         Some(name) => {
             let path = crate::stdlib::bytes_to_path(name);
             let d = std::fs::read(&path).map_err(|e| {
-                let what = if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::PermissionDenied {
-                    "open"
-                } else {
-                    "read"
-                };
+                let what =
+                    if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::PermissionDenied {
+                        "open"
+                    } else {
+                        "read"
+                    };
                 format!("cannot {what} {}: {}", String::from_utf8_lossy(name), crate::stdlib::os_error_text(&e))
             })?;
             let mut cn = b"@".to_vec();
@@ -523,8 +522,18 @@ fn dofile(st: &mut State) -> LResult<usize> {
 }
 
 fn collectgarbage(st: &mut State) -> LResult<usize> {
-    const OPTS: &[&str] =
-        &["stop", "restart", "collect", "count", "step", "setpause", "setstepmul", "isrunning", "generational", "incremental"];
+    const OPTS: &[&str] = &[
+        "stop",
+        "restart",
+        "collect",
+        "count",
+        "step",
+        "setpause",
+        "setstepmul",
+        "isrunning",
+        "generational",
+        "incremental",
+    ];
     let o = st.check_option(1, Some("collect"), OPTS)?;
     if st.heap.in_finalizer {
         st.push(Value::Nil);
@@ -687,7 +696,7 @@ impl State {
 
     /// Installs a warning sink (the host receives warning pieces instead
     /// of stderr).
-    pub fn set_warn_sink(&mut self, sink: Option<Box<dyn FnMut(&[u8], bool)>>) {
+    pub fn set_warn_sink(&mut self, sink: Option<crate::state::WarnSink>) {
         self.warn.sink = sink;
     }
 

@@ -88,10 +88,7 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
         ("write", io_write),
     ])?;
     if st.ext::<IoState>().is_none() {
-        st.set_ext(IoState {
-            streams: Vec::new(),
-            prune_at: 16,
-        });
+        st.set_ext(IoState { streams: Vec::new(), prune_at: 16 });
     }
     create_meta(st)?;
     create_std_file(st, lib, Stream::stdin(), Some(Key::Input), "stdin")?;
@@ -534,11 +531,7 @@ fn f_gc(st: &mut State) -> LResult<usize> {
 
 fn f_tostring(st: &mut State) -> LResult<usize> {
     let s = check_file(st, 1)?;
-    let text = if is_closed(&s) {
-        "file (closed)".to_string()
-    } else {
-        format!("file ({:p})", Rc::as_ptr(&s))
-    };
+    let text = if is_closed(&s) { "file (closed)".to_string() } else { format!("file ({:p})", Rc::as_ptr(&s)) };
     let v = st.str_value(text)?;
     st.push(v);
     Ok(1)

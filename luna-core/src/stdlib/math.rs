@@ -117,10 +117,8 @@ fn to_unit_float(x: u64) -> f64 {
 /// The seed words used without an explicit seed: the current time and an
 /// address (PUC uses the address of the `lua_State`).
 fn time_seed(st: &State) -> (u64, u64) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     (secs, st as *const State as usize as u64)
 }
 

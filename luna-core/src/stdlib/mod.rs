@@ -70,7 +70,8 @@ impl State {
             let t = package::open(self)?;
             self.register_lib(loaded, "package", t)?;
         }
-        let libs_in_order: [(Libs, &str, fn(&mut State) -> LResult<Gc<Table>>); 8] = [
+        type Opener = fn(&mut State) -> LResult<Gc<Table>>;
+        let libs_in_order: [(Libs, &str, Opener); 8] = [
             (Libs::COROUTINE, "coroutine", coroutine::open),
             (Libs::TABLE, "table", table::open),
             (Libs::IO, "io", io::open),

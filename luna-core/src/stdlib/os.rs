@@ -173,11 +173,7 @@ fn date(st: &mut State) -> LResult<usize> {
         Some(s) => s.as_bytes().to_vec(),
         None => b"%c".to_vec(),
     };
-    let t = if st.arg(2).is_nil() {
-        now()
-    } else {
-        st.check_integer(2)?
-    };
+    let t = if st.arg(2).is_nil() { now() } else { st.check_integer(2)? };
     let (utc, spec) = match fmt.strip_prefix(b"!") {
         Some(rest) => (true, rest),
         None => (false, &fmt[..]),
@@ -243,18 +239,8 @@ fn set_all_fields(st: &mut State, t: Value, tm: &Tm) -> LResult<()> {
 
 /// Abbreviated and full day and month names of the C locale.
 const WDAY_ABBR: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const WDAY_FULL: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
-const MON_ABBR: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const WDAY_FULL: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MON_ABBR: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const MON_FULL: [&str; 12] = [
     "January",
     "February",
@@ -365,11 +351,7 @@ fn get_field(st: &mut State, t: Value, key: &str, d: i32, delta: i64) -> LResult
     let v = st.index(t, Value::Str(k), ValLoc::Other)?;
     match arith::to_integer(&v, F2I::Exact) {
         Some(res) => {
-            let ok = if res >= 0 {
-                res - delta <= i32::MAX as i64
-            } else {
-                i32::MIN as i64 + delta <= res
-            };
+            let ok = if res >= 0 { res - delta <= i32::MAX as i64 } else { i32::MIN as i64 + delta <= res };
             if !ok {
                 return Err(st.error_msg(&format!("field '{key}' is out-of-bound")));
             }
@@ -400,15 +382,7 @@ fn time(st: &mut State) -> LResult<usize> {
     let k = st.new_str(b"isdst")?;
     let v = st.index(t, Value::Str(k), ValLoc::Other)?;
     let isdst = if v.is_nil() { -1 } else { i32::from(!v.is_falsy()) };
-    let req = TmRequest {
-        year,
-        mon,
-        mday,
-        hour,
-        min,
-        sec,
-        isdst,
-    };
+    let req = TmRequest { year, mon, mday, hour, min, sec, isdst };
     let zone = local_zone(st, true);
     let mut guess = st.ext::<OsState>().map_or(0, |o| o.mktime_guess);
     let result = zone.mktime(&req, &mut guess);
@@ -464,11 +438,7 @@ fn difftime(st: &mut State) -> LResult<usize> {
 /// (prefixed with `fname`), and the error number.
 fn file_error(st: &mut State, e: &std::io::Error, fname: Option<&[u8]>) -> LResult<usize> {
     let errno = e.raw_os_error().unwrap_or(0);
-    let text = if errno != 0 {
-        crate::stdlib::os_error_text(e)
-    } else {
-        "(no extra info)".to_string()
-    };
+    let text = if errno != 0 { crate::stdlib::os_error_text(e) } else { "(no extra info)".to_string() };
     let mut msg = Vec::new();
     if let Some(f) = fname {
         msg.extend_from_slice(f);
@@ -493,10 +463,7 @@ fn execute(st: &mut State) -> LResult<usize> {
         }
     };
     crate::stdlib::io::flush_all(st);
-    let status = std::process::Command::new("/bin/sh")
-        .arg("-c")
-        .arg(crate::stdlib::bytes_to_path(&cmd))
-        .status();
+    let status = std::process::Command::new("/bin/sh").arg("-c").arg(crate::stdlib::bytes_to_path(&cmd)).status();
     let status = match status {
         Ok(s) => s,
         Err(e) => return file_error(st, &e, None),
@@ -505,11 +472,7 @@ fn execute(st: &mut State) -> LResult<usize> {
         Some(c) => ("exit", c),
         None => ("signal", exit_signal(&status)),
     };
-    st.push(if what == "exit" && code == 0 {
-        Value::Bool(true)
-    } else {
-        Value::Nil
-    });
+    st.push(if what == "exit" && code == 0 { Value::Bool(true) } else { Value::Nil });
     let w = st.str_value(what)?;
     st.push(w);
     st.push(Value::Int(i64::from(code)));
@@ -553,11 +516,7 @@ fn exit(st: &mut State) -> LResult<usize> {
 fn getenv(st: &mut State) -> LResult<usize> {
     let name = st.check_str(1)?;
     let key = c_str(name.as_bytes()).to_vec();
-    let v = if key.is_empty() {
-        None
-    } else {
-        std::env::var_os(crate::stdlib::bytes_to_path(&key).as_os_str())
-    };
+    let v = if key.is_empty() { None } else { std::env::var_os(crate::stdlib::bytes_to_path(&key).as_os_str()) };
     match v {
         Some(v) => {
             let s = st.str_value(os_bytes(v))?;
@@ -626,12 +585,7 @@ fn tmpname(st: &mut State) -> LResult<usize> {
     for attempt in 0u64..100 {
         let mut h = seed.build_hasher();
         h.write_u64(attempt);
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_nanos(),
-        );
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
         let mut bits = h.finish();
         let mut name = b"/tmp/lua_".to_vec();
         for _ in 0..6 {

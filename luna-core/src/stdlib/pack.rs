@@ -125,12 +125,7 @@ pub struct FormatReader<'a> {
 impl<'a> FormatReader<'a> {
     /// Starts reading `fmt` with native endianness and no alignment.
     pub fn new(fmt: &'a [u8]) -> FormatReader<'a> {
-        FormatReader {
-            fmt,
-            pos: 0,
-            little: NATIVE_LITTLE,
-            maxalign: 1,
-        }
+        FormatReader { fmt, pos: 0, little: NATIVE_LITTLE, maxalign: 1 }
     }
 
     /// Returns the byte at the reading position, or 0 at the end.
@@ -168,9 +163,7 @@ impl<'a> FormatReader<'a> {
         let sz = self.get_num(i64::try_from(default).unwrap_or(0));
         match usize::try_from(sz) {
             Ok(n) if (1..=MAX_INT_SIZE).contains(&n) => Ok(n),
-            _ => Err(plain(format!(
-                "integral size ({sz}) out of limits [1,{MAX_INT_SIZE}]"
-            ))),
+            _ => Err(plain(format!("integral size ({sz}) out of limits [1,{MAX_INT_SIZE}]"))),
         }
     }
 
@@ -243,11 +236,7 @@ impl<'a> FormatReader<'a> {
         if option == KOption::PaddAlign {
             // 'X' takes its alignment from the option that follows, which
             // it consumes.
-            let next = if self.is_done() {
-                None
-            } else {
-                Some(self.get_option()?)
-            };
+            let next = if self.is_done() { None } else { Some(self.get_option()?) };
             match next {
                 Some((opt, a)) if opt != KOption::Char && a != 0 => align = a,
                 _ => return Err(arg_error(1, "invalid next option for option 'X'")),
@@ -262,12 +251,7 @@ impl<'a> FormatReader<'a> {
             }
             (align - (totalsize & (align - 1))) & (align - 1)
         };
-        Ok(Some(Item {
-            option,
-            size,
-            ntoalign,
-            little: self.little,
-        }))
+        Ok(Some(Item { option, size, ntoalign, little: self.little }))
     }
 }
 
@@ -317,11 +301,7 @@ pub fn pack_int(out: &mut Vec<u8>, v: u64, little: bool, size: usize, negative: 
 /// not fit into Lua Integer" is returned. Missing bytes read as zero.
 pub fn unpack_int(data: &[u8], little: bool, size: usize, signed: bool) -> Result<i64, PackError> {
     let byte = |i: usize| -> u8 {
-        let idx = if little {
-            Some(i)
-        } else {
-            (size - 1).checked_sub(i)
-        };
+        let idx = if little { Some(i) } else { (size - 1).checked_sub(i) };
         idx.and_then(|k| data.get(k)).copied().unwrap_or(0)
     };
     let limit = size.min(SZINT);
@@ -338,9 +318,7 @@ pub fn unpack_int(data: &[u8], little: bool, size: usize, signed: bool) -> Resul
         let negative = signed && i64::from_ne_bytes(res.to_ne_bytes()) < 0;
         let mask = if negative { 0xff } else { 0 };
         if (limit..size).any(|i| byte(i) != mask) {
-            return Err(plain(format!(
-                "{size}-byte integer does not fit into Lua Integer"
-            )));
+            return Err(plain(format!("{size}-byte integer does not fit into Lua Integer")));
         }
     }
     Ok(i64::from_ne_bytes(res.to_ne_bytes()))
@@ -353,17 +331,9 @@ pub fn pack_float(out: &mut Vec<u8>, v: f64, option: KOption, little: bool) {
     if option == KOption::Float {
         // The conversion to single precision rounds to nearest, as C's.
         let f = v as f32;
-        out.extend_from_slice(&if little {
-            f.to_le_bytes()
-        } else {
-            f.to_be_bytes()
-        });
+        out.extend_from_slice(&if little { f.to_le_bytes() } else { f.to_be_bytes() });
     } else {
-        out.extend_from_slice(&if little {
-            v.to_le_bytes()
-        } else {
-            v.to_be_bytes()
-        });
+        out.extend_from_slice(&if little { v.to_le_bytes() } else { v.to_be_bytes() });
     }
 }
 
@@ -375,11 +345,7 @@ pub fn unpack_float(data: &[u8], option: KOption, little: bool) -> f64 {
         for (d, s) in b.iter_mut().zip(data) {
             *d = *s;
         }
-        f64::from(if little {
-            f32::from_le_bytes(b)
-        } else {
-            f32::from_be_bytes(b)
-        })
+        f64::from(if little { f32::from_le_bytes(b) } else { f32::from_be_bytes(b) })
     } else {
         let mut b = [0u8; 8];
         for (d, s) in b.iter_mut().zip(data) {
@@ -430,19 +396,12 @@ fn reserve(out: &[u8], n: usize, max_len: usize) -> Result<(), PackError> {
 /// result to `out`. Arguments are fetched in order from `args`, starting
 /// with argument 2, after the format errors of their option are checked.
 /// The result may not exceed `max_len` bytes.
-pub fn pack<A: PackArgs>(
-    fmt: &[u8],
-    args: &mut A,
-    max_len: usize,
-    out: &mut Vec<u8>,
-) -> Result<(), A::Error> {
+pub fn pack<A: PackArgs>(fmt: &[u8], args: &mut A, max_len: usize, out: &mut Vec<u8>) -> Result<(), A::Error> {
     let mut reader = FormatReader::new(fmt);
     let mut arg = 1;
     let mut totalsize: usize = 0;
     while let Some(item) = reader.next_item(totalsize)? {
-        totalsize = totalsize
-            .wrapping_add(item.ntoalign)
-            .wrapping_add(item.size);
+        totalsize = totalsize.wrapping_add(item.ntoalign).wrapping_add(item.size);
         pad(out, item.ntoalign, max_len)?;
         arg += 1;
         match item.option {
@@ -472,8 +431,7 @@ pub fn pack<A: PackArgs>(
             KOption::String => {
                 let s = args.string(arg)?;
                 let len = s.len();
-                let fits = item.size >= SZINT
-                    || u64::try_from(len).is_ok_and(|l| l < (1u64 << (item.size * 8)));
+                let fits = item.size >= SZINT || u64::try_from(len).is_ok_and(|l| l < (1u64 << (item.size * 8)));
                 if !fits {
                     return Err(arg_error(arg, "string length does not fit in given size").into());
                 }
@@ -553,11 +511,7 @@ impl<'a> Unpacker<'a> {
         if pos > data.len() {
             return Err(arg_error(3, "initial position out of string"));
         }
-        Ok(Unpacker {
-            reader: FormatReader::new(fmt),
-            data,
-            pos,
-        })
+        Ok(Unpacker { reader: FormatReader::new(fmt), data, pos })
     }
 
     /// Returns the 0-based offset after the data read so far; `unpack`
@@ -580,21 +534,15 @@ impl<'a> Unpacker<'a> {
             let value = match item.option {
                 KOption::Int | KOption::Uint => {
                     let signed = item.option == KOption::Int;
-                    Some(Unpacked::Int(unpack_int(
-                        here,
-                        item.little,
-                        item.size,
-                        signed,
-                    )?))
+                    Some(Unpacked::Int(unpack_int(here, item.little, item.size, signed)?))
                 }
-                KOption::Float | KOption::Number | KOption::Double => Some(Unpacked::Float(
-                    unpack_float(here, item.option, item.little),
-                )),
+                KOption::Float | KOption::Number | KOption::Double => {
+                    Some(Unpacked::Float(unpack_float(here, item.option, item.little)))
+                }
                 KOption::Char => Some(Unpacked::Str(self.pos, self.pos + item.size)),
                 KOption::String => {
                     let raw = unpack_int(here, item.little, item.size, false)?;
-                    let len = usize::try_from(u64::from_ne_bytes(raw.to_ne_bytes()))
-                        .unwrap_or(usize::MAX);
+                    let len = usize::try_from(u64::from_ne_bytes(raw.to_ne_bytes())).unwrap_or(usize::MAX);
                     let start = self.pos + item.size;
                     if len > ld - start {
                         return Err(arg_error(2, "data string too short"));
@@ -709,11 +657,7 @@ mod tests {
     /// separated by '|', and bytes written as `\xNN` escapes where they
     /// would be unreadable or ambiguous.
     fn rows(table: &str) -> Vec<Vec<Vec<u8>>> {
-        table
-            .lines()
-            .filter(|line| !line.is_empty())
-            .map(|line| line.split('|').map(unescape).collect())
-            .collect()
+        table.lines().filter(|line| !line.is_empty()).map(|line| line.split('|').map(unescape).collect()).collect()
     }
 
     /// Decodes the `\xNN` escapes of one table field.
@@ -1068,29 +1012,13 @@ y|a|10|Ebad argument #3 to 'string.unpack' (initial position out of string)
                 Err(e) => show_err(&e, "string.unpack"),
             };
             let (fmt, data) = (String::from_utf8_lossy(fmt), hex(data));
-            assert_eq!(
-                got,
-                String::from_utf8_lossy(expect),
-                "unpack {fmt:?} {data} {init}"
-            );
+            assert_eq!(got, String::from_utf8_lossy(expect), "unpack {fmt:?} {data} {init}");
         }
     }
 
     #[test]
     fn integers_round_trip_at_every_size() {
-        let values = [
-            0i64,
-            1,
-            -1,
-            127,
-            -128,
-            255,
-            32767,
-            -32768,
-            i64::MAX,
-            i64::MIN,
-            0x0123_4567_89ab_cdef,
-        ];
+        let values = [0i64, 1, -1, 127, -128, 255, 32767, -32768, i64::MAX, i64::MIN, 0x0123_4567_89ab_cdef];
         for size in 1..=MAX_INT_SIZE {
             for &v in &values {
                 for little in [false, true] {
@@ -1106,11 +1034,7 @@ y|a|10|Ebad argument #3 to 'string.unpack' (initial position out of string)
                         if size < SZINT && !signed && v < 0 {
                             continue;
                         }
-                        assert_eq!(
-                            back,
-                            Ok(v),
-                            "size {size} value {v} little {little} signed {signed}"
-                        );
+                        assert_eq!(back, Ok(v), "size {size} value {v} little {little} signed {signed}");
                     }
                 }
             }
@@ -1126,10 +1050,8 @@ y|a|10|Ebad argument #3 to 'string.unpack' (initial position out of string)
             total += item.ntoalign + item.size;
             items.push(item);
         }
-        let kinds: Vec<(KOption, usize, usize, bool)> = items
-            .iter()
-            .map(|i| (i.option, i.size, i.ntoalign, i.little))
-            .collect();
+        let kinds: Vec<(KOption, usize, usize, bool)> =
+            items.iter().map(|i| (i.option, i.size, i.ntoalign, i.little)).collect();
         assert_eq!(
             kinds,
             vec![
@@ -1151,34 +1073,13 @@ y|a|10|Ebad argument #3 to 'string.unpack' (initial position out of string)
     fn pack_respects_the_length_limit() {
         let mut out = Vec::new();
         let err = pack(b"c100", &mut Args(&[V::S(b"x".to_vec())]), 50, &mut out).unwrap_err();
-        assert_eq!(
-            err,
-            PackError::Plain(b"resulting string too large".to_vec())
-        );
-        let err = pack(
-            b"!8 b Xi8 i16",
-            &mut Args(&[V::I(1), V::I(2)]),
-            20,
-            &mut out,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            PackError::Plain(b"resulting string too large".to_vec())
-        );
+        assert_eq!(err, PackError::Plain(b"resulting string too large".to_vec()));
+        let err = pack(b"!8 b Xi8 i16", &mut Args(&[V::I(1), V::I(2)]), 20, &mut out).unwrap_err();
+        assert_eq!(err, PackError::Plain(b"resulting string too large".to_vec()));
         // PUC-Rio reads "c999999999", pads about 1 GB, and only then fails
         // with "invalid format option '9'"; the limit stops it earlier.
-        let err = pack(
-            b"c99999999999",
-            &mut Args(&[V::S(b"x".to_vec())]),
-            1 << 20,
-            &mut out,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            PackError::Plain(b"resulting string too large".to_vec())
-        );
+        let err = pack(b"c99999999999", &mut Args(&[V::S(b"x".to_vec())]), 1 << 20, &mut out).unwrap_err();
+        assert_eq!(err, PackError::Plain(b"resulting string too large".to_vec()));
     }
 
     #[test]
@@ -1187,26 +1088,15 @@ y|a|10|Ebad argument #3 to 'string.unpack' (initial position out of string)
         // unpacked; every outcome must be a value or an error.
         let mut state: u64 = 0x1234_5678_9abc_def0;
         let mut next = || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             usize::try_from(state >> 33).unwrap()
         };
         let alphabet = b"bBhHlLjJTfndiIscz xX<>=!0123456789\0";
         let data: Vec<u8> = (0u8..64).collect();
-        let args = [
-            V::I(-1),
-            V::S(b"ab".to_vec()),
-            V::F(0.5),
-            V::I(300),
-            V::S(Vec::new()),
-            V::I(7),
-        ];
+        let args = [V::I(-1), V::S(b"ab".to_vec()), V::F(0.5), V::I(300), V::S(Vec::new()), V::I(7)];
         for _ in 0..20_000 {
             let len = next() % 10;
-            let fmt: Vec<u8> = (0..len)
-                .map(|_| alphabet[next() % alphabet.len()])
-                .collect();
+            let fmt: Vec<u8> = (0..len).map(|_| alphabet[next() % alphabet.len()]).collect();
             let _ = packsize(&fmt);
             let _ = unpack(&fmt, &data, next() % 70);
             let mut out = Vec::new();

@@ -61,9 +61,7 @@ impl PatternError {
         match self {
             PatternError::EndsWithPercent => "malformed pattern (ends with '%')".into(),
             PatternError::MissingBracket => "malformed pattern (missing ']')".into(),
-            PatternError::MissingBalanceArgs => {
-                "malformed pattern (missing arguments to '%b')".into()
-            }
+            PatternError::MissingBalanceArgs => "malformed pattern (missing arguments to '%b')".into(),
             PatternError::MissingFrontierBracket => "missing '[' after '%f' in pattern".into(),
             PatternError::InvalidCaptureIndex(n) => format!("invalid capture index %{n}"),
             PatternError::InvalidPatternCapture => "invalid pattern capture".into(),
@@ -112,10 +110,7 @@ struct RawCapture {
     len: CapLen,
 }
 
-const EMPTY_CAPTURE: RawCapture = RawCapture {
-    init: 0,
-    len: CapLen::Unfinished,
-};
+const EMPTY_CAPTURE: RawCapture = RawCapture { init: 0, len: CapLen::Unfinished };
 
 /// The captures recorded by one successful match. Their values are only
 /// checked when they are requested, as in PUC-Rio, where a capture left
@@ -287,14 +282,7 @@ impl<'a> Matcher<'a> {
         self.level = 0;
         self.depth = MAX_DEPTH;
         let end = self.do_match(pos, 0)?;
-        Ok(end.map(|end| Match {
-            start: pos,
-            end,
-            captures: Captures {
-                level: self.level,
-                caps: self.caps,
-            },
-        }))
+        Ok(end.map(|end| Match { start: pos, end, captures: Captures { level: self.level, caps: self.caps } }))
     }
 
     /// Searches for the first match starting at offset `init` or later, as
@@ -476,12 +464,7 @@ impl<'a> Matcher<'a> {
 
     /// Opens a capture at `s` and matches the rest of the pattern from `p`
     /// (PUC-Rio's `start_capture`).
-    fn start_capture(
-        &mut self,
-        s: usize,
-        p: usize,
-        what: CapLen,
-    ) -> Result<Option<usize>, PatternError> {
+    fn start_capture(&mut self, s: usize, p: usize, what: CapLen) -> Result<Option<usize>, PatternError> {
         let level = self.level;
         if level >= MAX_CAPTURES {
             return Err(PatternError::TooManyCaptures);
@@ -588,9 +571,7 @@ impl<'a> Matcher<'a> {
                         None => 0,
                     };
                     let current = self.src.get(s).copied().unwrap_or(0);
-                    if !self.match_bracket_class(previous, p, ep - 1)
-                        && self.match_bracket_class(current, p, ep - 1)
-                    {
+                    if !self.match_bracket_class(previous, p, ep - 1) && self.match_bracket_class(current, p, ep - 1) {
                         p = ep;
                         continue;
                     }
@@ -668,9 +649,7 @@ pub fn find_plain(haystack: &[u8], needle: &[u8], init: usize) -> Option<usize> 
     }
     let (&first, tail) = needle.split_first()?;
     let last_start = rest.len().checked_sub(needle.len())?;
-    (0..=last_start)
-        .find(|&i| rest[i] == first && rest.get(i + 1..i + needle.len()) == Some(tail))
-        .map(|i| init + i)
+    (0..=last_start).find(|&i| rest[i] == first && rest.get(i + 1..i + needle.len()) == Some(tail)).map(|i| init + i)
 }
 
 /// The scanning loop shared by `string.gmatch` and `string.gsub`: it yields
@@ -711,13 +690,7 @@ impl<'a> MatchIter<'a> {
     /// the pattern, so that at most one match (at offset 0) is produced.
     pub fn gsub(subject: &'a [u8], pattern: &'a [u8]) -> MatchIter<'a> {
         let (matcher, anchor) = Matcher::anchored(subject, pattern);
-        MatchIter {
-            matcher,
-            src: 0,
-            lastmatch: None,
-            anchor,
-            done: false,
-        }
+        MatchIter { matcher, src: 0, lastmatch: None, anchor, done: false }
     }
 
     /// Sets the step budget of the underlying matcher (see
@@ -759,17 +732,9 @@ impl<'a> MatchIter<'a> {
 /// whole match, `%1`-`%9` the captures (`%1` is the whole match when the
 /// pattern has no captures; position captures are written in decimal), and
 /// anything else after '%' is an error.
-pub fn expand_replacement(
-    repl: &[u8],
-    subject: &[u8],
-    m: &Match,
-    out: &mut Vec<u8>,
-) -> Result<(), PatternError> {
+pub fn expand_replacement(repl: &[u8], subject: &[u8], m: &Match, out: &mut Vec<u8>) -> Result<(), PatternError> {
     let mut i = 0;
-    while let Some(off) = repl
-        .get(i..)
-        .and_then(|r| r.iter().position(|&c| c == b'%'))
-    {
+    while let Some(off) = repl.get(i..).and_then(|r| r.iter().position(|&c| c == b'%')) {
         out.extend_from_slice(&repl[i..i + off]);
         let p = i + off + 1;
         let c = repl.get(p).copied().unwrap_or(0);
@@ -947,11 +912,7 @@ mod tests {
     /// separated by '|', and bytes written as `\xNN` escapes where they
     /// would be unreadable or ambiguous.
     fn rows(table: &str) -> Vec<Vec<Vec<u8>>> {
-        table
-            .lines()
-            .filter(|line| !line.is_empty())
-            .map(|line| line.split('|').map(unescape).collect())
-            .collect()
+        table.lines().filter(|line| !line.is_empty()).map(|line| line.split('|').map(unescape).collect()).collect()
     }
 
     /// Decodes the `\xNN` escapes of one table field.
@@ -1130,11 +1091,7 @@ a b|%f[%s]|1|2,1|''|'{'',nil}'|'a<> b',1
             assert_eq!(show(&lua_find(s, p, init)), show(f), "find {ctx}");
             assert_eq!(show(&lua_match(s, p, init)), show(m), "match {ctx}");
             assert_eq!(show(&lua_gmatch(s, p, init)), show(g), "gmatch {ctx}");
-            assert_eq!(
-                show(&lua_gsub(s, p, b"<%0>", usize::MAX)),
-                show(r),
-                "gsub {ctx}"
-            );
+            assert_eq!(show(&lua_gsub(s, p, b"<%0>", usize::MAX)), show(r), "gsub {ctx}");
         }
     }
 
@@ -1175,14 +1132,7 @@ abc|(a)|%9|99|E:invalid capture index %9
                 panic!("bad row {row:?}");
             };
             let got = lua_gsub(s, p, repl, num(max));
-            assert_eq!(
-                show(&got),
-                show(expect),
-                "gsub {:?} {:?} {:?}",
-                show(s),
-                show(p),
-                show(repl)
-            );
+            assert_eq!(show(&got), show(expect), "gsub {:?} {:?} {:?}", show(s), show(p), show(repl));
         }
     }
 
@@ -1203,10 +1153,7 @@ abc|(a)|%9|99|E:invalid capture index %9
         let m = find(&s199, &b"a?".repeat(199), 0).unwrap().unwrap();
         assert_eq!((m.start, m.end), (0, 199));
         let s200 = b"a".repeat(200);
-        assert_eq!(
-            find(&s200, &b"a?".repeat(200), 0),
-            Err(PatternError::TooComplex)
-        );
+        assert_eq!(find(&s200, &b"a?".repeat(200), 0), Err(PatternError::TooComplex));
         assert_eq!(PatternError::TooComplex.message(), "pattern too complex");
     }
 
@@ -1230,11 +1177,7 @@ abc|(a)|%9|99|E:invalid capture index %9
             .stack_size(512 * 1024)
             .spawn(|| {
                 let subject = b"a".repeat(400);
-                let nested = b"("
-                    .repeat(31)
-                    .into_iter()
-                    .chain(b"a?".repeat(300))
-                    .collect::<Vec<u8>>();
+                let nested = b"(".repeat(31).into_iter().chain(b"a?".repeat(300)).collect::<Vec<u8>>();
                 let r1 = find(&subject, &nested, 0);
                 let r2 = find(&subject, &b"a-".repeat(300), 0);
                 let r3 = find(&b"ab".repeat(400), &b"a*b".repeat(300), 0);
@@ -1252,11 +1195,7 @@ abc|(a)|%9|99|E:invalid capture index %9
         // This pattern backtracks exponentially over the subject; a step
         // budget stops it.
         let subject = b"a".repeat(40);
-        let pattern = b"a*"
-            .repeat(20)
-            .into_iter()
-            .chain(*b"b")
-            .collect::<Vec<u8>>();
+        let pattern = b"a*".repeat(20).into_iter().chain(*b"b").collect::<Vec<u8>>();
         let mut m = Matcher::new(&subject, &pattern);
         m.set_max_steps(Some(100_000));
         assert_eq!(m.find(0, false), Err(PatternError::StepLimit));
@@ -1294,17 +1233,11 @@ abc|(a)|%9|99|E:invalid capture index %9
         let mut it = MatchIter::gmatch(b"abc", b".", 4);
         assert_eq!(it.next_match(), Ok(None));
         let m = match_at(b"abc", b"()b()", 1).unwrap().unwrap();
-        assert_eq!(
-            m.values().unwrap(),
-            vec![Capture::Position(2), Capture::Position(3)]
-        );
+        assert_eq!(m.values().unwrap(), vec![Capture::Position(2), Capture::Position(3)]);
         assert_eq!(m.capture(2), Err(PatternError::InvalidCaptureIndex(3)));
         // A '^' is literal for gmatch.
         let mut it = MatchIter::gmatch(b"a^a", b"^a", 0);
-        assert_eq!(
-            it.next_match().unwrap().map(|m| (m.start, m.end)),
-            Some((1, 3))
-        );
+        assert_eq!(it.next_match().unwrap().map(|m| (m.start, m.end)), Some((1, 3)));
     }
 
     #[test]
@@ -1313,17 +1246,13 @@ abc|(a)|%9|99|E:invalid capture index %9
         // patterns over an alphabet rich in special characters.
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             usize::try_from(state >> 33).unwrap()
         };
         let alphabet = b"ab()%[]^$*+-?.bf019azAZ\0";
         for _ in 0..30_000 {
             let plen = next() % 10;
-            let pattern: Vec<u8> = (0..plen)
-                .map(|_| alphabet[next() % alphabet.len()])
-                .collect();
+            let pattern: Vec<u8> = (0..plen).map(|_| alphabet[next() % alphabet.len()]).collect();
             let slen = next() % 8;
             let subject: Vec<u8> = (0..slen).map(|_| alphabet[next() % 8]).collect();
             let init = next() % 10;

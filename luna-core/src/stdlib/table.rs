@@ -191,11 +191,7 @@ fn add_field(st: &mut State, t: Value, i: i64, buf: &mut Vec<u8>) -> LResult<()>
             push_bytes(st, buf, &tmp)
         }
         other => {
-            let msg = format!(
-                "invalid value ({}) at index {} in table for 'concat'",
-                other.type_name(),
-                i
-            );
+            let msg = format!("invalid value ({}) at index {} in table for 'concat'", other.type_name(), i);
             Err(st.error_msg(&msg))
         }
     }
@@ -300,10 +296,7 @@ fn sort(st: &mut State) -> LResult<usize> {
         }
         let base = st.frame_base();
         st.set_top(base + 3);
-        let mut s = Sorter {
-            t: st.arg(1),
-            comp: st.arg(2),
-        };
+        let mut s = Sorter { t: st.arg(1), comp: st.arg(2) };
         s.auxsort(st, 1, n as Idx, 0)?;
     }
     Ok(0)
@@ -402,11 +395,8 @@ impl Sorter {
             if up - lo == 1 {
                 return Ok(());
             }
-            let mut p = if up - lo < RANLIMIT || rnd == 0 {
-                lo.wrapping_add(up) / 2
-            } else {
-                choose_pivot(lo, up, rnd)
-            };
+            let mut p =
+                if up - lo < RANLIMIT || rnd == 0 { lo.wrapping_add(up) / 2 } else { choose_pivot(lo, up, rnd) };
             self.get(st, p)?;
             self.get(st, lo)?;
             if self.less(st, 2, 1)? {
@@ -457,11 +447,7 @@ fn choose_pivot(lo: Idx, up: Idx, rnd: u32) -> Idx {
 /// Some "randomness" for pivot choice after an unbalanced partition (PUC
 /// uses `clock()` and `time()`; this uses the wall clock).
 fn randomize_pivot() -> u32 {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();
-    (secs as u32)
-        .wrapping_add((secs >> 32) as u32)
-        .wrapping_add(d.subsec_nanos())
+    (secs as u32).wrapping_add((secs >> 32) as u32).wrapping_add(d.subsec_nanos())
 }

@@ -26,12 +26,7 @@ const CHAR_PATTERN: &[u8] = b"[\0-\x7F\xC2-\xFD][\x80-\xBF]*";
 
 /// Creates the library table.
 pub fn open(st: &mut State) -> LResult<Gc<Table>> {
-    let t = st.new_lib(&[
-        ("offset", offset),
-        ("codepoint", codepoint),
-        ("char", char),
-        ("len", len),
-    ])?;
+    let t = st.new_lib(&[("offset", offset), ("codepoint", codepoint), ("char", char), ("len", len)])?;
     // The iterators are created once, so every call of `codes` returns
     // the same function (as PUC's C functions compare equal).
     let strict = st.new_native(iter_strict)?;

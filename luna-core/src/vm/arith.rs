@@ -28,7 +28,7 @@ const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 /// Converts a float with an exact integer value in range.
 #[inline]
 pub fn float_to_int_exact(f: f64) -> Option<i64> {
-    if f >= -TWO_63 && f < TWO_63 {
+    if (-TWO_63..TWO_63).contains(&f) {
         let i = f as i64;
         if i as f64 == f {
             return Some(i);
@@ -45,7 +45,7 @@ pub fn float_to_int(f: f64, mode: F2I) -> Option<i64> {
         F2I::Floor => f.floor(),
         F2I::Ceil => f.ceil(),
     };
-    if g >= -TWO_63 && g < TWO_63 {
+    if (-TWO_63..TWO_63).contains(&g) {
         Some(g as i64)
     } else {
         None
@@ -349,11 +349,15 @@ pub fn arith_raw(op: ArithOp, a: &Value, b: &Value) -> Result<Value, ArithError>
     if op.is_bitwise() {
         let x = match to_integer_ns(a, F2I::Exact) {
             Some(x) => x,
-            None => return Err(if a.is_number() && b.is_number() { ArithError::NoInteger } else { ArithError::NotNumber }),
+            None => {
+                return Err(if a.is_number() && b.is_number() { ArithError::NoInteger } else { ArithError::NotNumber })
+            }
         };
         let y = match to_integer_ns(b, F2I::Exact) {
             Some(y) => y,
-            None => return Err(if b.is_number() && a.is_number() { ArithError::NoInteger } else { ArithError::NotNumber }),
+            None => {
+                return Err(if b.is_number() && a.is_number() { ArithError::NoInteger } else { ArithError::NotNumber })
+            }
         };
         return Ok(Value::Int(match op {
             BAnd => x & y,

@@ -14,6 +14,7 @@
 //! error value where the caller expects it. While an error value is being
 //! handled it is kept on the stack top, so the collector sees it.
 
+use crate::gc::Gc;
 use crate::object::function::{NativeFn, UpVal};
 use crate::object::thread::{
     CallInfo, CIST_C, CIST_FRESH, CIST_OAH, CIST_TAIL, CIST_YPCALL, ERROR_STACK_SIZE, MAX_STACK, MIN_STACK,
@@ -22,7 +23,6 @@ use crate::state::State;
 use crate::value::Value;
 use crate::vm::opcodes::TmKind;
 use crate::vm::{LResult, Status, Throw, MAX_CCALLS, MULTRET};
-use crate::gc::Gc;
 
 /// A continuation: what a native function runs when it is resumed after a
 /// yield (or an error recovered by a protected call) interrupted a call it
@@ -426,7 +426,14 @@ impl State {
     /// continuation; after an error the recovery (`finish_pcallk`) is done
     /// here, and after a yield by `unroll` on resumption. Returns the
     /// status (`Ok`, or the error status with the error value at `func`).
-    pub fn pcallk(&mut self, func: usize, nresults: i32, errfunc: usize, ctx: isize, k: Option<ContFn>) -> LResult<Status> {
+    pub fn pcallk(
+        &mut self,
+        func: usize,
+        nresults: i32,
+        errfunc: usize,
+        ctx: isize,
+        k: Option<ContFn>,
+    ) -> LResult<Status> {
         if k.is_none() || !self.th().yieldable() {
             return Ok(self.pcall_raw(func, nresults, errfunc));
         }

@@ -70,7 +70,8 @@ impl State {
                 if trap {
                     trap = self.trace_call(fresh_entry)?;
                 }
-                let mut base: *mut Value = (&mut *th).stack.as_mut_ptr().add((&mut *th).ci.get_unchecked(ci_idx).func + 1);
+                let mut base: *mut Value =
+                    (&mut *th).stack.as_mut_ptr().add((&mut *th).ci.get_unchecked(ci_idx).func + 1);
 
                 // Continues in the caller of a frame that just returned
                 // (not a fresh frame, so the caller is Lua code).
@@ -488,7 +489,14 @@ impl State {
                             savepc!();
                             let t = match self.new_table_with(c, b) {
                                 Ok(t) => t,
-                                Err(e) => return Err(e),
+                                Err(_) => {
+                                    // Out of memory: collect (everything live
+                                    // is below `a`) and try once more.
+                                    (&mut *th).top = ci!().func + 1 + a;
+                                    self.full_gc(true);
+                                    reload!();
+                                    self.new_table_with(c, b)?
+                                }
                             };
                             reg!(a) = Value::Table(t);
                             check_gc!(ci!().func + 1 + a + 1);
@@ -527,10 +535,14 @@ impl State {
                         RawOp::ADD_K => arith_rk!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
                         RawOp::SUB_K => arith_rk!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
                         RawOp::MUL_K => arith_rk!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
-                        RawOp::MOD_K => arith_div!(i, kst!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
+                        RawOp::MOD_K => {
+                            arith_div!(i, kst!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'")
+                        }
                         RawOp::POW_K => arithf!(i, kst!(arg_c(i)), arith::fpow),
                         RawOp::DIV_K => arithf!(i, kst!(arg_c(i)), |a: f64, b: f64| a / b),
-                        RawOp::I_DIV_K => arith_div!(i, kst!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
+                        RawOp::I_DIV_K => {
+                            arith_div!(i, kst!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero")
+                        }
                         RawOp::B_AND_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a & b),
                         RawOp::B_OR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a | b),
                         RawOp::B_XOR_K => bitwise!(i, kst!(arg_c(i)), |a: i64, b: i64| a ^ b),
@@ -549,10 +561,14 @@ impl State {
                         RawOp::ADD => arith_rr!(i, i64::wrapping_add, |a: f64, b: f64| a + b),
                         RawOp::SUB => arith_rr!(i, i64::wrapping_sub, |a: f64, b: f64| a - b),
                         RawOp::MUL => arith_rr!(i, i64::wrapping_mul, |a: f64, b: f64| a * b),
-                        RawOp::MOD => arith_div!(i, reg!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'"),
+                        RawOp::MOD => {
+                            arith_div!(i, reg!(arg_c(i)), arith::imod, arith::fmod, "attempt to perform 'n%0'")
+                        }
                         RawOp::POW => arithf!(i, reg!(arg_c(i)), arith::fpow),
                         RawOp::DIV => arithf!(i, reg!(arg_c(i)), |a: f64, b: f64| a / b),
-                        RawOp::I_DIV => arith_div!(i, reg!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero"),
+                        RawOp::I_DIV => {
+                            arith_div!(i, reg!(arg_c(i)), arith::idiv, arith::fidiv, "attempt to divide by zero")
+                        }
                         RawOp::B_AND => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a & b),
                         RawOp::B_OR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a | b),
                         RawOp::B_XOR => bitwise!(i, reg!(arg_c(i)), |a: i64, b: i64| a ^ b),
@@ -599,7 +615,9 @@ impl State {
                             reg!(arg_a(i)) = match v {
                                 Value::Int(x) => Value::Int(x.wrapping_neg()),
                                 Value::Float(x) => Value::Float(-x),
-                                _ => protect!(self.arith_tm(v, ValLoc::Register(b), v, ValLoc::Register(b), TmKind::Unm)),
+                                _ => {
+                                    protect!(self.arith_tm(v, ValLoc::Register(b), v, ValLoc::Register(b), TmKind::Unm))
+                                }
                             };
                         }
                         RawOp::B_NOT => {
@@ -608,7 +626,13 @@ impl State {
                             reg!(arg_a(i)) = match arith::to_integer_ns(&v, F2I::Exact) {
                                 Some(x) => Value::Int(!x),
                                 None => {
-                                    protect!(self.arith_tm(v, ValLoc::Register(b), v, ValLoc::Register(b), TmKind::BNot))
+                                    protect!(self.arith_tm(
+                                        v,
+                                        ValLoc::Register(b),
+                                        v,
+                                        ValLoc::Register(b),
+                                        TmKind::BNot
+                                    ))
                                 }
                             };
                         }
@@ -995,7 +1019,51 @@ impl State {
                         // explicit range lets the compiler build a jump table over
                         // all 128 values without a range check.
                         RawOp::EXTRA_ARG
-                        | RawOp::UNUSED83 | RawOp::UNUSED84 | RawOp::UNUSED85 | RawOp::UNUSED86 | RawOp::UNUSED87 | RawOp::UNUSED88 | RawOp::UNUSED89 | RawOp::UNUSED90 | RawOp::UNUSED91 | RawOp::UNUSED92 | RawOp::UNUSED93 | RawOp::UNUSED94 | RawOp::UNUSED95 | RawOp::UNUSED96 | RawOp::UNUSED97 | RawOp::UNUSED98 | RawOp::UNUSED99 | RawOp::UNUSED100 | RawOp::UNUSED101 | RawOp::UNUSED102 | RawOp::UNUSED103 | RawOp::UNUSED104 | RawOp::UNUSED105 | RawOp::UNUSED106 | RawOp::UNUSED107 | RawOp::UNUSED108 | RawOp::UNUSED109 | RawOp::UNUSED110 | RawOp::UNUSED111 | RawOp::UNUSED112 | RawOp::UNUSED113 | RawOp::UNUSED114 | RawOp::UNUSED115 | RawOp::UNUSED116 | RawOp::UNUSED117 | RawOp::UNUSED118 | RawOp::UNUSED119 | RawOp::UNUSED120 | RawOp::UNUSED121 | RawOp::UNUSED122 | RawOp::UNUSED123 | RawOp::UNUSED124 | RawOp::UNUSED125 | RawOp::UNUSED126 | RawOp::UNUSED127 => {
+                        | RawOp::UNUSED83
+                        | RawOp::UNUSED84
+                        | RawOp::UNUSED85
+                        | RawOp::UNUSED86
+                        | RawOp::UNUSED87
+                        | RawOp::UNUSED88
+                        | RawOp::UNUSED89
+                        | RawOp::UNUSED90
+                        | RawOp::UNUSED91
+                        | RawOp::UNUSED92
+                        | RawOp::UNUSED93
+                        | RawOp::UNUSED94
+                        | RawOp::UNUSED95
+                        | RawOp::UNUSED96
+                        | RawOp::UNUSED97
+                        | RawOp::UNUSED98
+                        | RawOp::UNUSED99
+                        | RawOp::UNUSED100
+                        | RawOp::UNUSED101
+                        | RawOp::UNUSED102
+                        | RawOp::UNUSED103
+                        | RawOp::UNUSED104
+                        | RawOp::UNUSED105
+                        | RawOp::UNUSED106
+                        | RawOp::UNUSED107
+                        | RawOp::UNUSED108
+                        | RawOp::UNUSED109
+                        | RawOp::UNUSED110
+                        | RawOp::UNUSED111
+                        | RawOp::UNUSED112
+                        | RawOp::UNUSED113
+                        | RawOp::UNUSED114
+                        | RawOp::UNUSED115
+                        | RawOp::UNUSED116
+                        | RawOp::UNUSED117
+                        | RawOp::UNUSED118
+                        | RawOp::UNUSED119
+                        | RawOp::UNUSED120
+                        | RawOp::UNUSED121
+                        | RawOp::UNUSED122
+                        | RawOp::UNUSED123
+                        | RawOp::UNUSED124
+                        | RawOp::UNUSED125
+                        | RawOp::UNUSED126
+                        | RawOp::UNUSED127 => {
                             savepc!();
                             return Err(self.rt_error("invalid instruction"));
                         }

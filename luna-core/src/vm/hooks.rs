@@ -66,7 +66,13 @@ impl Default for HookState {
 
 impl State {
     /// Installs a hook on thread `th` (`None` or an empty mask removes it).
-    pub fn set_hook(&mut self, th: crate::gc::Gc<crate::object::thread::Thread>, hook: Option<HookFn>, mask: u8, count: u32) {
+    pub fn set_hook(
+        &mut self,
+        th: crate::gc::Gc<crate::object::thread::Thread>,
+        hook: Option<HookFn>,
+        mask: u8,
+        count: u32,
+    ) {
         let d = th.dm();
         let mut mask = mask;
         if hook.is_none() || mask == 0 {

@@ -229,10 +229,8 @@ impl State {
     /// The error for an arithmetic or bitwise operation with no
     /// metamethod.
     fn arith_error(&mut self, p1: Value, l1: ValLoc, p2: Value, l2: ValLoc, event: TmKind) -> crate::vm::Throw {
-        let bitwise = matches!(
-            event,
-            TmKind::BAnd | TmKind::BOr | TmKind::BXor | TmKind::Shl | TmKind::Shr | TmKind::BNot
-        );
+        let bitwise =
+            matches!(event, TmKind::BAnd | TmKind::BOr | TmKind::BXor | TmKind::Shl | TmKind::Shr | TmKind::BNot);
         if bitwise {
             if p1.is_number() && p2.is_number() {
                 // Which one lacks an integer representation?
@@ -351,7 +349,14 @@ impl State {
     /// Order comparison with an immediate operand (PUC's
     /// `luaT_callorderiTM`).
     #[inline(never)]
-    pub(crate) fn call_order_i_tm(&mut self, a: Value, imm: i32, flip: bool, is_float: bool, event: TmKind) -> LResult<bool> {
+    pub(crate) fn call_order_i_tm(
+        &mut self,
+        a: Value,
+        imm: i32,
+        flip: bool,
+        is_float: bool,
+        event: TmKind,
+    ) -> LResult<bool> {
         let aux = if is_float { Value::Float(imm as f64) } else { Value::Int(imm as i64) };
         if flip {
             self.call_order_tm(aux, a, event)
@@ -500,12 +505,10 @@ impl State {
         }
         if tm.is_nil() {
             let ci_func = self.th().ci().func;
-            let (bad, reg) = if matches!(a, Value::Str(_) | Value::Int(_) | Value::Float(_)) {
-                (b, top - 1)
-            } else {
-                (a, top - 2)
-            };
-            let loc = if self.th().ci().is_lua() { ValLoc::Register((reg - ci_func - 1) as u32) } else { ValLoc::Other };
+            let (bad, reg) =
+                if matches!(a, Value::Str(_) | Value::Int(_) | Value::Float(_)) { (b, top - 1) } else { (a, top - 2) };
+            let loc =
+                if self.th().ci().is_lua() { ValLoc::Register((reg - ci_func - 1) as u32) } else { ValLoc::Other };
             return Err(self.type_error(bad, loc, "concatenate"));
         }
         let r = self.call_tm_res(tm, a, b)?;

@@ -497,14 +497,12 @@ impl OpCode {
     pub const ALL: [OpCode; NUM_OPCODES] = {
         use OpCode::*;
         [
-            Move, LoadI, LoadF, LoadK, LoadKX, LoadFalse, LFalseSkip, LoadTrue, LoadNil,
-            GetUpval, SetUpval, GetTabUp, GetTable, GetI, GetField, SetTabUp, SetTable, SetI,
-            SetField, NewTable, SelfOp, AddI, AddK, SubK, MulK, ModK, PowK, DivK, IDivK, BAndK,
-            BOrK, BXorK, ShrI, ShlI, Add, Sub, Mul, Mod, Pow, Div, IDiv, BAnd, BOr, BXor, Shl,
-            Shr, MmBin, MmBinI, MmBinK, Unm, BNot, Not, Len, Concat, Close, Tbc, Jmp, Eq, Lt,
-            Le, EqK, EqI, LtI, LeI, GtI, GeI, Test, TestSet, Call, TailCall, Return, Return0,
-            Return1, ForLoop, ForPrep, TForPrep, TForCall, TForLoop, SetList, Closure, VarArg,
-            VarArgPrep, ExtraArg,
+            Move, LoadI, LoadF, LoadK, LoadKX, LoadFalse, LFalseSkip, LoadTrue, LoadNil, GetUpval, SetUpval, GetTabUp,
+            GetTable, GetI, GetField, SetTabUp, SetTable, SetI, SetField, NewTable, SelfOp, AddI, AddK, SubK, MulK,
+            ModK, PowK, DivK, IDivK, BAndK, BOrK, BXorK, ShrI, ShlI, Add, Sub, Mul, Mod, Pow, Div, IDiv, BAnd, BOr,
+            BXor, Shl, Shr, MmBin, MmBinI, MmBinK, Unm, BNot, Not, Len, Concat, Close, Tbc, Jmp, Eq, Lt, Le, EqK, EqI,
+            LtI, LeI, GtI, GeI, Test, TestSet, Call, TailCall, Return, Return0, Return1, ForLoop, ForPrep, TForPrep,
+            TForCall, TForLoop, SetList, Closure, VarArg, VarArgPrep, ExtraArg,
         ]
     };
 
@@ -555,9 +553,8 @@ impl OpCode {
             SetField => m(0, 0, 0, 0, 0, ABC),
             NewTable => m(0, 0, 0, 0, 1, ABC),
             SelfOp => m(0, 0, 0, 0, 1, ABC),
-            AddI | AddK | SubK | MulK | ModK | PowK | DivK | IDivK | BAndK | BOrK | BXorK
-            | ShrI | ShlI | Add | Sub | Mul | Mod | Pow | Div | IDiv | BAnd | BOr | BXor
-            | Shl | Shr => m(0, 0, 0, 0, 1, ABC),
+            AddI | AddK | SubK | MulK | ModK | PowK | DivK | IDivK | BAndK | BOrK | BXorK | ShrI | ShlI | Add | Sub
+            | Mul | Mod | Pow | Div | IDiv | BAnd | BOr | BXor | Shl | Shr => m(0, 0, 0, 0, 1, ABC),
             MmBin | MmBinI | MmBinK => m(1, 0, 0, 0, 0, ABC),
             Unm | BNot | Not | Len | Concat => m(0, 0, 0, 0, 1, ABC),
             Close | Tbc => m(0, 0, 0, 0, 0, ABC),
@@ -618,15 +615,89 @@ impl OpCode {
 }
 
 const OPNAMES: [&str; NUM_OPCODES] = [
-    "MOVE", "LOADI", "LOADF", "LOADK", "LOADKX", "LOADFALSE", "LFALSESKIP", "LOADTRUE",
-    "LOADNIL", "GETUPVAL", "SETUPVAL", "GETTABUP", "GETTABLE", "GETI", "GETFIELD", "SETTABUP",
-    "SETTABLE", "SETI", "SETFIELD", "NEWTABLE", "SELF", "ADDI", "ADDK", "SUBK", "MULK", "MODK",
-    "POWK", "DIVK", "IDIVK", "BANDK", "BORK", "BXORK", "SHRI", "SHLI", "ADD", "SUB", "MUL",
-    "MOD", "POW", "DIV", "IDIV", "BAND", "BOR", "BXOR", "SHL", "SHR", "MMBIN", "MMBINI",
-    "MMBINK", "UNM", "BNOT", "NOT", "LEN", "CONCAT", "CLOSE", "TBC", "JMP", "EQ", "LT", "LE",
-    "EQK", "EQI", "LTI", "LEI", "GTI", "GEI", "TEST", "TESTSET", "CALL", "TAILCALL", "RETURN",
-    "RETURN0", "RETURN1", "FORLOOP", "FORPREP", "TFORPREP", "TFORCALL", "TFORLOOP", "SETLIST",
-    "CLOSURE", "VARARG", "VARARGPREP", "EXTRAARG",
+    "MOVE",
+    "LOADI",
+    "LOADF",
+    "LOADK",
+    "LOADKX",
+    "LOADFALSE",
+    "LFALSESKIP",
+    "LOADTRUE",
+    "LOADNIL",
+    "GETUPVAL",
+    "SETUPVAL",
+    "GETTABUP",
+    "GETTABLE",
+    "GETI",
+    "GETFIELD",
+    "SETTABUP",
+    "SETTABLE",
+    "SETI",
+    "SETFIELD",
+    "NEWTABLE",
+    "SELF",
+    "ADDI",
+    "ADDK",
+    "SUBK",
+    "MULK",
+    "MODK",
+    "POWK",
+    "DIVK",
+    "IDIVK",
+    "BANDK",
+    "BORK",
+    "BXORK",
+    "SHRI",
+    "SHLI",
+    "ADD",
+    "SUB",
+    "MUL",
+    "MOD",
+    "POW",
+    "DIV",
+    "IDIV",
+    "BAND",
+    "BOR",
+    "BXOR",
+    "SHL",
+    "SHR",
+    "MMBIN",
+    "MMBINI",
+    "MMBINK",
+    "UNM",
+    "BNOT",
+    "NOT",
+    "LEN",
+    "CONCAT",
+    "CLOSE",
+    "TBC",
+    "JMP",
+    "EQ",
+    "LT",
+    "LE",
+    "EQK",
+    "EQI",
+    "LTI",
+    "LEI",
+    "GTI",
+    "GEI",
+    "TEST",
+    "TESTSET",
+    "CALL",
+    "TAILCALL",
+    "RETURN",
+    "RETURN0",
+    "RETURN1",
+    "FORLOOP",
+    "FORPREP",
+    "TFORPREP",
+    "TFORCALL",
+    "TFORLOOP",
+    "SETLIST",
+    "CLOSURE",
+    "VARARG",
+    "VARARGPREP",
+    "EXTRAARG",
 ];
 
 // ---------------------------------------------------------------------------
@@ -684,11 +755,7 @@ pub const fn arg_sj(i: Instruction) -> i32 {
 // Construction and patching.
 
 pub const fn create_abck(o: OpCode, a: u32, b: u32, c: u32, k: bool) -> Instruction {
-    ((o as u32) << POS_OP)
-        | (a << POS_A)
-        | (b << POS_B)
-        | (c << POS_C)
-        | ((k as u32) << POS_K)
+    ((o as u32) << POS_OP) | (a << POS_A) | (b << POS_B) | (c << POS_C) | ((k as u32) << POS_K)
 }
 pub const fn create_abx(o: OpCode, a: u32, bx: u32) -> Instruction {
     ((o as u32) << POS_OP) | (a << POS_A) | (bx << POS_BX)

@@ -99,11 +99,7 @@ pub struct OutBuf {
 
 impl OutBuf {
     const fn new(mode: BufMode, size: usize) -> OutBuf {
-        OutBuf {
-            buf: Vec::new(),
-            mode,
-            size,
-        }
+        OutBuf { buf: Vec::new(), mode, size }
     }
 
     /// Buffers `data` for `sink`, writing out what the policy requires.
@@ -167,15 +163,9 @@ impl OutBuf {
 
 /// Standard output's buffer: line-buffered on a terminal, fully buffered
 /// otherwise (decided at first use).
-static STDOUT: Mutex<StdBuf> = Mutex::new(StdBuf {
-    out: OutBuf::new(BufMode::Full, DEFAULT_BUFSIZE),
-    init: false,
-});
+static STDOUT: Mutex<StdBuf> = Mutex::new(StdBuf { out: OutBuf::new(BufMode::Full, DEFAULT_BUFSIZE), init: false });
 /// Standard error's buffer: unbuffered unless `setvbuf` says otherwise.
-static STDERR: Mutex<StdBuf> = Mutex::new(StdBuf {
-    out: OutBuf::new(BufMode::No, DEFAULT_BUFSIZE),
-    init: true,
-});
+static STDERR: Mutex<StdBuf> = Mutex::new(StdBuf { out: OutBuf::new(BufMode::No, DEFAULT_BUFSIZE), init: true });
 
 /// A standard stream's process-wide buffer.
 struct StdBuf {
@@ -315,73 +305,34 @@ pub enum Whence {
 
 impl Stream {
     fn with_kind(kind: Kind, closef: CloseKind, readable: bool, writable: bool, out: OutBuf) -> Stream {
-        Stream {
-            kind,
-            closef: Some(closef),
-            readable,
-            writable,
-            rbuf: Vec::new(),
-            rpos: 0,
-            out,
-            eof: false,
-        }
+        Stream { kind, closef: Some(closef), readable, writable, rbuf: Vec::new(), rpos: 0, out, eof: false }
     }
 
     /// A stream over an open file, with the access `fopen`'s mode gave.
     pub fn file(f: File, readable: bool, writable: bool) -> Stream {
         let mode = if f.is_terminal() { BufMode::Line } else { BufMode::Full };
         let size = block_size(&f);
-        Stream::with_kind(
-            Kind::File(f),
-            CloseKind::Regular,
-            readable,
-            writable,
-            OutBuf::new(mode, size),
-        )
+        Stream::with_kind(Kind::File(f), CloseKind::Regular, readable, writable, OutBuf::new(mode, size))
     }
 
     /// The standard input stream.
     pub fn stdin() -> Stream {
-        Stream::with_kind(
-            Kind::Stdin,
-            CloseKind::NoClose,
-            true,
-            false,
-            OutBuf::new(BufMode::Full, 0),
-        )
+        Stream::with_kind(Kind::Stdin, CloseKind::NoClose, true, false, OutBuf::new(BufMode::Full, 0))
     }
 
     /// The standard output stream.
     pub fn stdout() -> Stream {
-        Stream::with_kind(
-            Kind::Stdout,
-            CloseKind::NoClose,
-            false,
-            true,
-            OutBuf::new(BufMode::Full, 0),
-        )
+        Stream::with_kind(Kind::Stdout, CloseKind::NoClose, false, true, OutBuf::new(BufMode::Full, 0))
     }
 
     /// The standard error stream.
     pub fn stderr() -> Stream {
-        Stream::with_kind(
-            Kind::Stderr,
-            CloseKind::NoClose,
-            false,
-            true,
-            OutBuf::new(BufMode::No, 0),
-        )
+        Stream::with_kind(Kind::Stderr, CloseKind::NoClose, false, true, OutBuf::new(BufMode::No, 0))
     }
 
     /// A stream reading a child's standard output.
     pub fn pipe_in(child: Child, out: ChildStdout) -> Stream {
-        Stream::with_kind(
-            Kind::PipeIn(child, out),
-            CloseKind::Popen,
-            true,
-            false,
-            OutBuf::new(BufMode::Full, 4096),
-        )
+        Stream::with_kind(Kind::PipeIn(child, out), CloseKind::Popen, true, false, OutBuf::new(BufMode::Full, 4096))
     }
 
     /// A stream writing a child's standard input.
@@ -521,46 +472,24 @@ impl Stream {
         if !self.out.buf.is_empty() {
             self.flush()?;
         }
-        let Stream {
-            kind, rbuf, rpos, eof, ..
-        } = self;
+        let Stream { kind, rbuf, rpos, eof, .. } = self;
         let (r, err) = match kind {
             Kind::File(file) => {
-                let mut src = Filler {
-                    inner: file,
-                    buf: rbuf,
-                    pos: rpos,
-                };
-                let mut rd = Reader {
-                    src: &mut src,
-                    eof,
-                    error: None,
-                };
+                let mut src = Filler { inner: file, buf: rbuf, pos: rpos };
+                let mut rd = Reader { src: &mut src, eof, error: None };
                 let r = f(&mut rd);
                 (r, rd.error)
             }
             Kind::PipeIn(_, out) => {
-                let mut src = Filler {
-                    inner: out,
-                    buf: rbuf,
-                    pos: rpos,
-                };
-                let mut rd = Reader {
-                    src: &mut src,
-                    eof,
-                    error: None,
-                };
+                let mut src = Filler { inner: out, buf: rbuf, pos: rpos };
+                let mut rd = Reader { src: &mut src, eof, error: None };
                 let r = f(&mut rd);
                 (r, rd.error)
             }
             Kind::Stdin => {
                 flush_stdout_if_line();
                 let mut lock = io::stdin().lock();
-                let mut rd = Reader {
-                    src: &mut lock,
-                    eof,
-                    error: None,
-                };
+                let mut rd = Reader { src: &mut lock, eof, error: None };
                 let r = f(&mut rd);
                 (r, rd.error)
             }
@@ -783,10 +712,7 @@ impl Reader<'_> {
     /// does not fit is left unread. Returns the numeral's text, or `None`
     /// when it was too long.
     pub fn read_numeral(&mut self) -> Option<Vec<u8>> {
-        let mut rn = Numeral {
-            buf: Vec::new(),
-            overflow: false,
-        };
+        let mut rn = Numeral { buf: Vec::new(), overflow: false };
         while let Some(c) = self.peek() {
             if crate::number::is_space(c) {
                 self.consume(1);
@@ -894,11 +820,7 @@ mod tests {
     fn numeral(text: &[u8]) -> (Option<Vec<u8>>, Vec<u8>) {
         let mut src = text;
         let mut eof = false;
-        let mut rd = Reader {
-            src: &mut src,
-            eof: &mut eof,
-            error: None,
-        };
+        let mut rd = Reader { src: &mut src, eof: &mut eof, error: None };
         let n = rd.read_numeral();
         let rest = rd.read_all();
         (n, rest)
@@ -921,11 +843,7 @@ mod tests {
     fn lines_and_counts() {
         let mut src: &[u8] = b"one\ntwo";
         let mut eof = false;
-        let mut rd = Reader {
-            src: &mut src,
-            eof: &mut eof,
-            error: None,
-        };
+        let mut rd = Reader { src: &mut src, eof: &mut eof, error: None };
         assert_eq!(rd.read_line(false), (b"one\n".to_vec(), true));
         assert_eq!(rd.read_chars(2), (b"tw".to_vec(), true));
         assert!(rd.test_eof());

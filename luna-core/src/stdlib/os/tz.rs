@@ -156,22 +156,13 @@ struct RuleSide {
 
 impl RuleSide {
     fn zeroed() -> RuleSide {
-        RuleSide {
-            name: Vec::new(),
-            off: 0,
-            day: RuleDay::J0(0),
-            secs: 0,
-        }
+        RuleSide { name: Vec::new(), off: 0, day: RuleDay::J0(0), secs: 0 }
     }
 
     /// The moment (UTC) this side's change happens in `year` (glibc's
     /// `compute_change`, including its use of 1970 for earlier years).
     fn change(&self, year: i64) -> i64 {
-        let mut t = if year > 1970 {
-            days_from_civil(year, 1, 1) * DAY
-        } else {
-            0
-        };
+        let mut t = if year > 1970 { days_from_civil(year, 1, 1) * DAY } else { 0 };
         match self.day {
             RuleDay::J1(d) => {
                 t += (d - 1) * DAY;
@@ -305,11 +296,7 @@ impl TzParser<'_> {
         }
         let qstart = start + 1;
         let mut p = qstart;
-        while self
-            .s
-            .get(p)
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'-')
-        {
+        while self.s.get(p).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'-') {
             p += 1;
         }
         if self.s.get(p) != Some(&b'>') || p - qstart < 3 {
@@ -430,11 +417,7 @@ impl TzParser<'_> {
                 _ => return false,
             }
         } else if self.at_end() {
-            side.day = if first {
-                RuleDay::M(3, 2, 0)
-            } else {
-                RuleDay::M(11, 1, 0)
-            };
+            side.day = if first { RuleDay::M(3, 2, 0) } else { RuleDay::M(11, 1, 0) };
         } else {
             return false;
         }
@@ -479,13 +462,7 @@ impl Zone {
         Zone {
             transitions: Vec::new(),
             type_idx: Vec::new(),
-            types: vec![LocalType {
-                off: 0,
-                isdst: false,
-                abbr: name.to_vec(),
-                isstd: false,
-                isut: false,
-            }],
+            types: vec![LocalType { off: 0, isdst: false, abbr: name.to_vec(), isstd: false, isut: false }],
             rule: None,
             leaps: Vec::new(),
             default_rules: false,
@@ -556,11 +533,7 @@ impl Zone {
         let rule_std = if n == 0 {
             self.types[0].off
         } else {
-            (0..n)
-                .rev()
-                .map(|i| &self.types[self.type_idx[i]])
-                .find(|ty| !ty.isdst)
-                .map_or(0, |ty| ty.off)
+            (0..n).rev().map(|i| &self.types[self.type_idx[i]]).find(|ty| !ty.isdst).map_or(0, |ty| ty.off)
         };
         let (std_off, dst_off) = (user.sides[0].off, user.sides[1].off);
         let dst_shift = if reloaded { 0 } else { dst_off };
@@ -578,20 +551,8 @@ impl Zone {
             self.type_idx[i] = usize::from(ty.isdst);
         }
         self.types = vec![
-            LocalType {
-                off: std_off,
-                isdst: false,
-                abbr: user.sides[0].name.clone(),
-                isstd: false,
-                isut: false,
-            },
-            LocalType {
-                off: dst_off,
-                isdst: true,
-                abbr: user.sides[1].name.clone(),
-                isstd: false,
-                isut: false,
-            },
+            LocalType { off: std_off, isdst: false, abbr: user.sides[0].name.clone(), isstd: false, isut: false },
+            LocalType { off: dst_off, isdst: true, abbr: user.sides[1].name.clone(), isstd: false, isut: false },
         ];
         self.default_rules = true;
         Some(self)
@@ -613,11 +574,7 @@ impl Zone {
         // TZif files are small; the limit keeps a device or a huge file
         // named by TZ from being read whole.
         let mut data = Vec::new();
-        std::fs::File::open(path)
-            .ok()?
-            .take(1 << 22)
-            .read_to_end(&mut data)
-            .ok()?;
+        std::fs::File::open(path).ok()?.take(1 << 22).read_to_end(&mut data).ok()?;
         parse_tzif(&data)
     }
 
@@ -751,11 +708,7 @@ impl Zone {
             if t == gt {
                 break;
             }
-            let want = if isdst < 0 {
-                !dst2 || tm.isdst != 0
-            } else {
-                (isdst != 0) != (tm.isdst != 0)
-            };
+            let want = if isdst < 0 { !dst2 || tm.isdst != 0 } else { (isdst != 0) != (tm.isdst != 0) };
             if t == t1 && t != t2 && want {
                 oscillating = true;
                 break;
@@ -875,11 +828,7 @@ fn tzif_block(data: &[u8], pos: &mut usize, counts: [usize; 6], size: usize) -> 
     let [isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt] = counts;
     let mut transitions = Vec::with_capacity(timecnt.min(4096));
     for _ in 0..timecnt {
-        let t = if size == 8 {
-            read_be::<8>(data, pos)?
-        } else {
-            read_be::<4>(data, pos)?
-        };
+        let t = if size == 8 { read_be::<8>(data, pos)? } else { read_be::<4>(data, pos)? };
         transitions.push(t);
     }
     let mut type_idx = Vec::with_capacity(timecnt.min(4096));
@@ -906,22 +855,12 @@ fn tzif_block(data: &[u8], pos: &mut usize, counts: [usize; 6], size: usize) -> 
         .map(|(off, isdst, i)| {
             let s = chars.get(i..).unwrap_or(&[]);
             let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
-            LocalType {
-                off,
-                isdst,
-                abbr: s[..end].to_vec(),
-                isstd: false,
-                isut: false,
-            }
+            LocalType { off, isdst, abbr: s[..end].to_vec(), isstd: false, isut: false }
         })
         .collect::<Vec<_>>();
     let mut leaps = Vec::with_capacity(leapcnt.min(4096));
     for _ in 0..leapcnt {
-        let at = if size == 8 {
-            read_be::<8>(data, pos)?
-        } else {
-            read_be::<4>(data, pos)?
-        };
+        let at = if size == 8 { read_be::<8>(data, pos)? } else { read_be::<4>(data, pos)? };
         let corr = read_be::<4>(data, pos)?;
         leaps.push((at, corr));
     }
@@ -940,14 +879,7 @@ fn tzif_block(data: &[u8], pos: &mut usize, counts: [usize; 6], size: usize) -> 
             ty.isut = flag;
         }
     }
-    Some(Zone {
-        transitions,
-        type_idx,
-        types,
-        rule: None,
-        leaps,
-        default_rules: false,
-    })
+    Some(Zone { transitions, type_idx, types, rule: None, leaps, default_rules: false })
 }
 
 #[cfg(test)]
@@ -968,15 +900,7 @@ mod tests {
     /// returns the time, the normalised hour and the daylight flag.
     fn mk(tz: &[u8], mon: i32, mday: i32, hour: i32, min: i32, isdst: i32) -> (i64, i64, i64) {
         let z = Zone::from_tz(Some(tz));
-        let req = TmRequest {
-            year: 124,
-            mon: mon - 1,
-            mday,
-            hour,
-            min,
-            sec: 0,
-            isdst,
-        };
+        let req = TmRequest { year: 124, mon: mon - 1, mday, hour, min, sec: 0, isdst };
         let mut guess = 0;
         let (t, tm) = z.mktime(&req, &mut guess).expect("mktime");
         (t, tm.hour, tm.isdst)
@@ -1027,15 +951,7 @@ mod tests {
             let _ = z.gmtime(t);
         }
         for &(year, mon, isdst) in &[(-1900, 0, -1), (124, 2, 1), (i32::MAX, 11, 0), (i32::MIN, -5, 1)] {
-            let req = TmRequest {
-                year,
-                mon,
-                mday: 31,
-                hour: 2,
-                min: 30,
-                sec: 61,
-                isdst,
-            };
+            let req = TmRequest { year, mon, mday: 31, hour: 2, min: 30, sec: 61, isdst };
             let _ = z.mktime(&req, &mut guess);
         }
     }

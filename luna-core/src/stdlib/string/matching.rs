@@ -38,15 +38,9 @@ pub(super) fn gmatch(st: &mut State) -> LResult<usize> {
     let p = st.check_str(2)?;
     let ls = s.len();
     let init = posrelat_start(st.opt_integer(3, 1)?, ls) - 1;
-    let state = GmatchState {
-        src: Cell::new(init.min(ls + 1)),
-        lastmatch: Cell::new(None),
-    };
+    let state = GmatchState { src: Cell::new(init.min(ls + 1)), lastmatch: Cell::new(None) };
     let ud = st.new_userdata(state, 0)?;
-    let f = st.new_native_closure(
-        NativeFn::Ptr(gmatch_aux),
-        &[Value::Str(s), Value::Str(p), Value::Userdata(ud)],
-    )?;
+    let f = st.new_native_closure(NativeFn::Ptr(gmatch_aux), &[Value::Str(s), Value::Str(p), Value::Userdata(ud)])?;
     st.push(f);
     Ok(1)
 }
@@ -299,8 +293,7 @@ fn pattern_error(st: &mut State, e: PatternError) -> Throw {
 /// The step budget of a match when the host limits fuel: the fuel at the
 /// start and the steps it allows.
 fn step_budget(st: &State) -> Option<(i64, u64)> {
-    st.fuel()
-        .map(|f| (f, u64::try_from(f.max(0)).unwrap_or(0).saturating_mul(STEPS_PER_FUEL)))
+    st.fuel().map(|f| (f, u64::try_from(f.max(0)).unwrap_or(0).saturating_mul(STEPS_PER_FUEL)))
 }
 
 /// Charges the steps a match spent to the fuel.

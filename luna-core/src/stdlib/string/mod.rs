@@ -110,10 +110,7 @@ fn end_position(st: &mut State, n: usize, def: i64, len: usize) -> LResult<usize
 /// memory error when the result could not be stored under the state's
 /// memory limit or the allocation fails.
 pub(super) fn reserve(st: &State, buf: &mut Vec<u8>, extra: usize) -> LResult<()> {
-    let fits = buf
-        .len()
-        .checked_add(extra)
-        .is_some_and(|total| total <= MAX_STRING_LEN && st.heap.fits(total));
+    let fits = buf.len().checked_add(extra).is_some_and(|total| total <= MAX_STRING_LEN && st.heap.fits(total));
     if !fits {
         return Err(st.mem_throw());
     }
@@ -131,10 +128,7 @@ pub(super) fn append(st: &State, buf: &mut Vec<u8>, bytes: &[u8]) -> LResult<()>
 /// (msg)" as PUC's `luaL_checkstack` does when the stack limit forbids it.
 pub(super) fn check_stack_msg(st: &mut State, n: usize, msg: &str) -> LResult<()> {
     let top = st.th().top;
-    let fits = top
-        .checked_add(n)
-        .and_then(|t| t.checked_add(EXTRA_STACK))
-        .is_some_and(|t| t <= MAX_STACK);
+    let fits = top.checked_add(n).and_then(|t| t.checked_add(EXTRA_STACK)).is_some_and(|t| t <= MAX_STACK);
     if !fits {
         return Err(st.error_msg(&format!("stack overflow ({msg})")));
     }
@@ -165,11 +159,7 @@ fn str_sub(st: &mut State) -> LResult<usize> {
     let l = s.len();
     let start = posrelat_start(st.check_integer(2)?, l);
     let end = end_position(st, 3, -1, l)?;
-    let r = if start <= end {
-        s.as_bytes().get(start - 1..end).unwrap_or(&[])
-    } else {
-        &[]
-    };
+    let r = if start <= end { s.as_bytes().get(start - 1..end).unwrap_or(&[]) } else { &[] };
     let v = st.str_value(r)?;
     st.push(v);
     Ok(1)
@@ -308,11 +298,7 @@ fn arith_mm(st: &mut State, op: ArithOp, mtname: &str) -> LResult<usize> {
         return Ok(1);
     }
     let (a, b) = (st.arg(1), st.arg(2));
-    let tm = if matches!(b, Value::Str(_)) {
-        Value::Nil
-    } else {
-        st.meta_field(b, mtname)?
-    };
+    let tm = if matches!(b, Value::Str(_)) { Value::Nil } else { st.meta_field(b, mtname)? };
     if tm.is_nil() {
         let msg = format!(
             "attempt to {} a '{}' with a '{}'",
@@ -423,11 +409,7 @@ mod tests {
         let status = st.pcall_raw(base, 1, 0);
         assert_eq!(status, Status::ErrRun);
         match st.stack_get(st.top() - 1) {
-            Value::Str(s) => assert!(
-                s.to_str_lossy().contains("instruction limit reached"),
-                "{}",
-                s.to_str_lossy()
-            ),
+            Value::Str(s) => assert!(s.to_str_lossy().contains("instruction limit reached"), "{}", s.to_str_lossy()),
             other => panic!("unexpected error value {other:?}"),
         }
     }

@@ -55,10 +55,7 @@ fn read_source(fname: Option<&[u8]>) -> Result<Vec<u8>, (&'static str, std::io::
     let mut data = Vec::new();
     match fname {
         None => {
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut data)
-                .map_err(|e| ("read", e))?;
+            std::io::stdin().lock().read_to_end(&mut data).map_err(|e| ("read", e))?;
         }
         Some(name) => {
             let mut f = std::fs::File::open(bytes_to_path(name)).map_err(|e| ("open", e))?;

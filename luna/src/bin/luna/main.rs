@@ -72,10 +72,7 @@ struct Cli {
 fn main() -> ExitCode {
     let argv = command_line();
     let mut st = State::new();
-    st.set_ext(Cli {
-        argv,
-        progname: Some(PROGNAME.to_vec()),
-    });
+    st.set_ext(Cli { argv, progname: Some(PROGNAME.to_vec()) });
     let base = st.top();
     let status = match st.new_native(pmain) {
         Ok(f) => {
@@ -209,11 +206,7 @@ fn run_args(st: &mut State, argv: &[Vec<u8>], optlim: usize) -> LResult<bool> {
                     i += 1;
                     extra = argv.get(i).map(|x| x.as_slice()).unwrap_or(&[]);
                 }
-                let status = if c == b'e' {
-                    dostring(st, extra, b"=(command line)")?
-                } else {
-                    dolibrary(st, extra)?
-                };
+                let status = if c == b'e' { dostring(st, extra, b"=(command line)")? } else { dolibrary(st, extra)? };
                 if status != Status::Ok {
                     return Ok(false);
                 }
@@ -410,10 +403,7 @@ fn msghandler(st: &mut State) -> LResult<usize> {
 fn report(st: &mut State, status: Status) -> Status {
     if status != Status::Ok {
         let v = st.stack_get(st.top().saturating_sub(1));
-        let msg = value_text(st, v)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| b"(error message not a string)".to_vec());
+        let msg = value_text(st, v).ok().flatten().unwrap_or_else(|| b"(error message not a string)".to_vec());
         l_message(st, &msg);
         st.pop(1);
     }
@@ -435,10 +425,7 @@ fn l_message(st: &mut State, msg: &[u8]) {
 
 /// Prints the bad-option message and the usage (lua.c's `print_usage`).
 fn print_usage(st: &mut State, badoption: &[u8]) {
-    let progname = st
-        .ext::<Cli>()
-        .and_then(|c| c.progname.clone())
-        .unwrap_or_else(|| PROGNAME.to_vec());
+    let progname = st.ext::<Cli>().and_then(|c| c.progname.clone()).unwrap_or_else(|| PROGNAME.to_vec());
     let mut out = progname.clone();
     out.extend_from_slice(b": ");
     if matches!(badoption.get(1), Some(b'e' | b'l')) {
