@@ -221,12 +221,10 @@ impl State {
             None => return Ok(()),
         };
         let th = self.th();
-        if pc > 0 {
-            let prev = p.code[pc - 1];
-            if !(get_op(prev).uses_top() && crate::vm::opcodes::arg_b(prev) == 0) {
-                th.top = th.ci[ci_idx].top;
-            }
-        } else {
+        // Unless the instruction about to run takes its operands up to the
+        // top (set by the previous one), the top is the frame's limit.
+        let cur = p.code[pc];
+        if !(get_op(cur).uses_top() && crate::vm::opcodes::arg_b(cur) == 0) {
             th.top = th.ci[ci_idx].top;
         }
         if counthook {
