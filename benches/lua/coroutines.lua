@@ -5,11 +5,11 @@ local function gen(n)
   end)
 end
 local s = 0
-for v in gen(1000000) do s = s + v end
+for v in gen(2000000) do s = s + v end
 local co = coroutine.create(function(a)
   while true do a = coroutine.yield(a * 2) end
 end)
-for i = 1, 500000 do
+for i = 1, 1500000 do
   local _, r = coroutine.resume(co, i)
   s = s + r
 end

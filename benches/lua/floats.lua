@@ -1,5 +1,5 @@
 -- Float loops: a Mandelbrot set computation.
-local w, h, iter = 250, 250, 50
+local w, h, iter = 600, 600, 60
 local count = 0
 for y = 0, h - 1 do
   local ci = 2.0 * y / h - 1.0
@@ -18,7 +18,7 @@ for y = 0, h - 1 do
 end
 -- Spectral-norm style dot products.
 local function A(i, j) local ij = i + j - 1; return 1.0 / (ij * (ij - 1) * 0.5 + i) end
-local n = 300
+local n = 500
 local u, v = {}, {}
 for i = 1, n do u[i] = 1.0 end
 for _ = 1, 5 do

@@ -843,20 +843,24 @@ impl State {
                             continue 'newframe;
                         }
                         RawOp::RETURN0 => {
-                            let fresh = ci!().status & CIST_FRESH != 0;
+                            let c = ci!();
+                            let fresh = c.status & CIST_FRESH != 0;
                             if (&mut *th).hook.mask != 0 {
-                                (&mut *th).top = ci!().func + 1 + arg_a(i) as usize;
+                                (&mut *th).top = c.func + 1 + arg_a(i) as usize;
                                 savepc!();
                                 self.poscall(0);
                             } else {
-                                let ci = (&mut *th).ci.pop().unwrap_unchecked();
-                                (&mut *th).top = ci.func;
-                                let mut nres = ci.nresults;
+                                let (res, mut nres) = (c.func, c.nresults);
+                                let tdata = &mut *th;
+                                tdata.ci.set_len(ci_idx);
+                                let stack = tdata.stack.as_mut_ptr();
+                                let mut top = res;
                                 while nres > 0 {
-                                    *(&mut *th).stack.as_mut_ptr().add((&mut *th).top) = Value::Nil;
-                                    (&mut *th).top += 1;
+                                    *stack.add(top) = Value::Nil;
+                                    top += 1;
                                     nres -= 1;
                                 }
+                                tdata.top = top;
                             }
                             if fresh {
                                 return Ok(());
@@ -864,27 +868,29 @@ impl State {
                             resume_caller!();
                         }
                         RawOp::RETURN1 => {
-                            let fresh = ci!().status & CIST_FRESH != 0;
+                            let c = ci!();
+                            let fresh = c.status & CIST_FRESH != 0;
                             if (&mut *th).hook.mask != 0 {
-                                (&mut *th).top = ci!().func + 1 + arg_a(i) as usize + 1;
+                                (&mut *th).top = c.func + 1 + arg_a(i) as usize + 1;
                                 savepc!();
                                 self.poscall(1);
                             } else {
-                                let v = reg!(arg_a(i));
-                                let ci = (&mut *th).ci.pop().unwrap_unchecked();
-                                let res = ci.func;
-                                let stack = (&mut *th).stack.as_mut_ptr();
-                                if ci.nresults == 0 {
-                                    (&mut *th).top = res;
+                                let (res, nres) = (c.func, c.nresults);
+                                let tdata = &mut *th;
+                                tdata.ci.set_len(ci_idx);
+                                let stack = tdata.stack.as_mut_ptr();
+                                if nres == 0 {
+                                    tdata.top = res;
                                 } else {
-                                    *stack.add(res) = v;
-                                    (&mut *th).top = res + 1;
-                                    let mut nres = ci.nresults;
-                                    while nres > 1 {
-                                        *stack.add((&mut *th).top) = Value::Nil;
-                                        (&mut *th).top += 1;
-                                        nres -= 1;
+                                    *stack.add(res) = *base.add(arg_a(i) as usize);
+                                    let mut top = res + 1;
+                                    let mut n = nres;
+                                    while n > 1 {
+                                        *stack.add(top) = Value::Nil;
+                                        top += 1;
+                                        n -= 1;
                                     }
+                                    tdata.top = top;
                                 }
                             }
                             if fresh {
