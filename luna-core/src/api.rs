@@ -30,49 +30,64 @@ pub enum FuelMode {
     Yield,
 }
 
-/// State kept by `host_call`'s message handler.
-#[derive(Default)]
-struct CapturedTraceback(Option<Vec<FrameInfo>>);
-
-/// Message handler of host calls: records the traceback and leaves the
-/// error value unchanged.
+/// Message handler of host calls: records the traceback of the first
+/// error and leaves the error value unchanged.
 fn capture_traceback(st: &mut State) -> LResult<usize> {
     let v = st.arg(1);
-    if st.ext::<CapturedTraceback>().is_none_or(|c| c.0.is_none()) {
-        let frames = st.traceback_frames(1);
-        st.set_ext(CapturedTraceback(Some(frames)));
+    if st.captured_traceback.is_none() {
+        st.captured_traceback = Some(st.traceback_frames(1));
     }
     st.push(v);
     Ok(1)
 }
 
 impl State {
+    /// The message handler used by host calls, created once.
+    fn host_handler(&mut self) -> LResult<Value> {
+        if let Some(h) = self.host_handler {
+            return Ok(h);
+        }
+        let h = self.new_native(capture_traceback)?;
+        // Anchor it in the registry so the collector keeps it.
+        let reg = self.registry;
+        self.raw_set_field(reg, "_HOSTHANDLER", h)?;
+        self.host_handler = Some(h);
+        Ok(h)
+    }
+
     /// Calls `f` with `args` in protected mode. On success the results are
     /// on the stack from the returned index up to `top()` (the caller pops
     /// them with `set_top`); on error the stack is restored and the error
     /// is returned with its traceback.
     pub fn host_call(&mut self, f: Value, args: &[Value], nresults: i32) -> Result<usize, HostError> {
-        self.relieve_memory_pressure();
         if let Err(t) = self.ensure_stack(args.len() + 2) {
             return Err(HostError { status: t.status, value: t.value, traceback: Vec::new() });
         }
         let base = self.top();
-        let handler = match self.new_native(capture_traceback) {
-            Ok(h) => h,
-            Err(t) => return Err(HostError { status: t.status, value: t.value, traceback: Vec::new() }),
-        };
-        self.push(handler);
         self.push(f);
         for a in args {
             self.push(*a);
         }
-        let prev = self.remove_ext::<CapturedTraceback>();
-        self.set_ext(CapturedTraceback(None));
+        self.host_call_at(base, nresults)
+    }
+
+    /// Calls the function at stack index `base` with the arguments pushed
+    /// above it, in protected mode, as `host_call` does. On success the
+    /// results start at `base`.
+    pub fn host_call_at(&mut self, base: usize, nresults: i32) -> Result<usize, HostError> {
+        self.relieve_memory_pressure();
+        let handler = match self.host_handler() {
+            Ok(h) => h,
+            Err(t) => {
+                self.set_top(base);
+                return Err(HostError { status: t.status, value: t.value, traceback: Vec::new() });
+            }
+        };
+        // The handler goes below the function.
+        self.insert_at(base, handler);
+        let saved = self.captured_traceback.take();
         let status = self.pcall_raw(base + 1, nresults, base);
-        let captured = self.remove_ext::<CapturedTraceback>().and_then(|c| c.0).unwrap_or_default();
-        if let Some(p) = prev {
-            self.set_ext(p);
-        }
+        let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
         if status == Status::Ok {
             // Drop the handler slot: move the results down by one.
             let top = self.top();
@@ -84,6 +99,51 @@ impl State {
             let value = self.stack_get(self.top() - 1);
             self.set_top(base);
             Err(HostError { status, value, traceback: captured })
+        }
+    }
+
+    /// Runs `f` (a runtime operation that may call Lua code, such as an
+    /// indexing with metamethods) in protected mode: if it raises an
+    /// error, the frames it left are dropped, the variables to be closed
+    /// above the current top are closed, and the error is returned with its
+    /// traceback. The stack top is restored either way.
+    pub fn protect<R>(&mut self, f: impl FnOnce(&mut State) -> LResult<R>) -> Result<R, HostError> {
+        let handler = match self.host_handler() {
+            Ok(h) => h,
+            Err(t) => return Err(HostError { status: t.status, value: t.value, traceback: Vec::new() }),
+        };
+        let th = self.th();
+        let base = th.top;
+        th.push(handler);
+        let old_ci = th.ci.len();
+        let old_errfunc = th.errfunc;
+        let old_nccalls = th.n_ccalls;
+        let old_allow = th.hook.allow;
+        th.errfunc = base;
+        let saved = self.captured_traceback.take();
+        let r = f(self);
+        let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
+        match r {
+            Ok(v) => {
+                let th = self.th();
+                th.errfunc = old_errfunc;
+                th.top = base;
+                Ok(v)
+            }
+            Err(t) => {
+                let th = self.th();
+                th.ci.truncate(old_ci);
+                th.n_ccalls = old_nccalls;
+                th.hook.allow = old_allow;
+                th.push(t.value);
+                let status = self.close_protected(base + 1, t.status);
+                let value = self.stack_get(self.top() - 1);
+                let th = self.th();
+                th.errfunc = old_errfunc;
+                th.top = base;
+                self.shrink_stack();
+                Err(HostError { status, value, traceback: captured })
+            }
         }
     }
 

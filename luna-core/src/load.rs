@@ -56,6 +56,14 @@ impl State {
         if is_binary && mode == LoadMode::Text {
             return Err(self.syntax_error_value(format!("attempt to load a binary chunk (mode is '{}')", mode.name())));
         }
+        if is_binary && !self.binary_allowed {
+            return Err(
+                self.syntax_error_value("attempt to load a binary chunk (binary chunks are disabled)".to_string())
+            );
+        }
+        if chunk.len() > self.max_source {
+            return Err(self.syntax_error_value("chunk too large".to_string()));
+        }
         if !is_binary && mode == LoadMode::Binary {
             return Err(self.syntax_error_value(format!("attempt to load a text chunk (mode is '{}')", mode.name())));
         }

@@ -84,10 +84,16 @@ pub struct State {
     pub(crate) ext: HashMap<TypeId, Box<dyn Any>>,
     /// Instruction budget (fuel) left, if limited.
     pub(crate) fuel: Option<i64>,
+    /// The message handler of host calls (anchored in the registry).
+    pub(crate) host_handler: Option<Value>,
+    /// Traceback captured by the host-call message handler.
+    pub(crate) captured_traceback: Option<Vec<crate::vm::debug::FrameInfo>>,
     /// What running out of fuel does.
     pub(crate) fuel_mode: crate::api::FuelMode,
     /// Largest chunk `load` accepts, in bytes.
     pub(crate) max_source: usize,
+    /// Whether binary chunks may be loaded.
+    pub(crate) binary_allowed: bool,
     /// Identifier of this state (for host-root tickets).
     pub(crate) id: u32,
     /// Set while the state is closing (finalizers of everything run).
@@ -139,7 +145,10 @@ impl State {
             ext: HashMap::new(),
             fuel: None,
             fuel_mode: crate::api::FuelMode::Error,
+            host_handler: None,
+            captured_traceback: None,
             max_source: usize::MAX / 2,
+            binary_allowed: true,
             id: NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             closing: false,
             closed: false,
@@ -308,6 +317,18 @@ impl State {
         Throw { status: Status::ErrMem, value: Value::Str(self.mem_err_msg) }
     }
 
+    /// The "not enough memory" error, to return from natives.
+    pub fn memory_error(&self) -> Throw {
+        self.mem_throw()
+    }
+
+    /// Empties a (closed) thread's stack down to its base frame.
+    pub fn reset_thread_stack(&mut self, th: Gc<Thread>) {
+        let d = th.dm();
+        d.ci.truncate(1);
+        d.top = 1;
+    }
+
     /// Creates a string.
     #[inline]
     pub fn new_str(&mut self, bytes: &[u8]) -> LResult<Gc<LuaStr>> {
@@ -395,6 +416,12 @@ impl State {
 
     // ------------------------------------------------------------------
     // Tables.
+
+    /// Raw set reporting the table error itself (for hosts, which map it to
+    /// their own errors without raising a Lua error).
+    pub fn table_raw_set(&mut self, t: Gc<Table>, k: Value, v: Value) -> Result<(), TableError> {
+        t.raw_set(&mut self.heap, k, v)
+    }
 
     /// Raw set with the error mapped to a Lua error.
     pub fn raw_set(&mut self, t: Gc<Table>, k: Value, v: Value) -> LResult<()> {
@@ -543,6 +570,26 @@ impl State {
         }
     }
 
+    /// Replaces the value of a live pinned slot (false for a stale ticket).
+    pub fn replace_pinned(&mut self, r: HostRoot, v: Value) -> bool {
+        if r.state_id != self.id {
+            return false;
+        }
+        match self.host_roots.slots.get_mut(r.index as usize) {
+            Some(slot) if slot.2 && slot.1 == r.generation => {
+                slot.0 = v;
+                self.heap.barrier_root(v);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The identifier of this state (host-root tickets carry it).
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
     /// Releases a pinned value. Stale tickets are ignored (returns false).
     pub fn unpin(&mut self, r: HostRoot) -> bool {
         if r.state_id != self.id {
@@ -610,6 +657,26 @@ impl State {
     /// The collector mode.
     pub fn gc_mode(&self) -> GcMode {
         self.heap.mode
+    }
+
+    /// Stops or restarts the automatic collector (`collectgarbage("stop")`
+    /// / `"restart"`).
+    pub fn set_gc_running(&mut self, running: bool) {
+        self.heap.running = running;
+        if running {
+            self.heap.debt = 0;
+        }
+    }
+
+    /// Whether the automatic collector runs.
+    pub fn gc_running(&self) -> bool {
+        self.heap.running
+    }
+
+    /// Allows or refuses loading binary chunks (refused chunks give a
+    /// syntax error, as a mode mismatch does).
+    pub fn set_binary_chunks_allowed(&mut self, allowed: bool) {
+        self.binary_allowed = allowed;
     }
 
     // ------------------------------------------------------------------

@@ -1,2 +1,72 @@
-//! luna: a safe, mlua-style embedding API for the luna Lua runtime.
+//! # luna
+//!
+//! A safe, mlua-style embedding API for the luna Lua runtime (a complete
+//! Lua 5.4 written in Rust: no C toolchain, no FFI).
+//!
+//! ```
+//! use luna::prelude::*;
+//!
+//! let lua = Lua::new();
+//! let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?;
+//! lua.globals().set("add", add)?;
+//! lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok(a * b)))?;
+//! let n: i64 = lua.load("return add(40, 2)").set_name("main.lua").eval()?;
+//! assert_eq!(n, 42);
+//!
+//! let t: LuaTable = lua.create_table()?;
+//! t.set("name", "luna")?;
+//! for pair in t.pairs::<String, LuaValue>() {
+//!     let (k, _v) = pair?;
+//!     assert_eq!(k, "name");
+//! }
+//! # Ok::<(), LuaError>(())
+//! ```
+//!
+//! All handles (`LuaTable`, `LuaFunction`, ...) are `'static` and cheap to
+//! clone; they keep their value alive and release it when the last clone
+//! drops. Using a handle after its `Lua` is gone, or with another `Lua`, is
+//! an error, never undefined behaviour. A `Lua` is not `Send`: use one per
+//! thread.
+
+mod callback;
+mod chunk;
+mod conversion;
+mod error;
+mod function;
+mod lua;
+mod multi;
+pub mod prelude;
+mod registry;
+mod state_access;
+mod string;
+mod table;
+mod thread;
+mod userdata;
+mod value;
+
+pub use callback::{LuaNativeFn, WrappedFunction};
+pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
+pub use conversion::LuaEither;
+pub use error::{ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, TracebackFrame};
+pub use function::{LuaFunction, LuaFunctionInfo};
+pub use lua::{Lua, LuaOptions, StdLib};
+pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
+pub use registry::LuaRegistryKey;
+pub use state_access::{AppDataRef, AppDataRefMut};
+pub use string::LuaString;
+pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
+pub use thread::{LuaThread, LuaThreadStatus};
+pub use userdata::LuaAnyUserData;
+pub use value::{LuaLightUserData, LuaNil, LuaValue};
+
+/// The collector modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LuaGcMode {
+    /// Incremental collection.
+    Incremental,
+    /// Generational collection.
+    Generational,
+}
+
+/// The runtime crate, for advanced uses.
 pub use luna_core as core;

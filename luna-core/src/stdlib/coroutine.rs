@@ -177,7 +177,7 @@ fn yield_(st: &mut State) -> LResult<usize> {
 }
 
 /// The status name of `co` seen from the running thread.
-pub(crate) fn status_of(st: &State, co: Gc<Thread>) -> &'static str {
+pub fn status_of(st: &State, co: Gc<Thread>) -> &'static str {
     if co.ptr_eq(st.current) {
         return "running";
     }

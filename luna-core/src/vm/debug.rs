@@ -230,6 +230,22 @@ impl State {
         self.func_name_from_call(ci_idx - 1)
     }
 
+    /// How the function running in frame `ci_idx` was named by its caller
+    /// (the name a native's argument errors use).
+    pub fn callback_name(&self, ci_idx: usize) -> Option<NameInfo> {
+        self.func_name_for_frame(ci_idx)
+    }
+
+    /// Structured traceback frames of another thread (a coroutine), from
+    /// its innermost frame.
+    pub fn thread_traceback_frames(&mut self, th: crate::gc::Gc<crate::object::thread::Thread>) -> Vec<FrameInfo> {
+        let prev = self.current;
+        self.current = th;
+        let frames = self.traceback_frames(0);
+        self.current = prev;
+        frames
+    }
+
     /// PUC's `funcnamefromcall` for the calling frame `ci_idx`.
     pub(crate) fn func_name_from_call(&self, ci_idx: usize) -> Option<NameInfo> {
         let ci = self.th().ci.get(ci_idx)?;

@@ -1,0 +1,240 @@
+//! Rust functions callable from Lua: `Lua::create_function`,
+//! `create_function_mut`, and `LuaFunction::wrap` for natural-arity
+//! closures.
+//!
+//! A callback runs in three steps. Its arguments are taken from the Lua
+//! stack as facade values (handles pinned); the state is then lent to the
+//! user code (see `state_access`), which converts the arguments, runs, and
+//! converts its results; finally the results are pushed back. An error
+//! returned by the user code becomes a Lua error value carrying the
+//! `LuaError` (bad arguments get the name the function was called by), and
+//! a panic becomes a Lua error too: nothing unwinds through the runtime.
+
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::{Rc, Weak};
+
+use luna_core::object::function::NativeFn;
+use luna_core::{LResult, State};
+
+use crate::error::{LuaError, LuaResult};
+use crate::function::LuaFunction;
+use crate::lua::{Lua, LuaInner};
+use crate::multi::{FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue};
+use crate::value::LuaValue;
+
+/// Runs a callback body with the arguments of the native call on the top
+/// of `st`, pushing its results. `body` gets the arguments as facade
+/// values.
+fn run_callback(
+    weak: &Weak<LuaInner>,
+    st: &mut State,
+    body: impl FnOnce(&Lua, LuaMultiValue) -> LuaResult<LuaMultiValue>,
+) -> LResult<usize> {
+    let inner = match weak.upgrade() {
+        Some(i) => i,
+        None => return Err(st.error_msg("Lua state dropped")),
+    };
+    let lua = Lua { inner };
+    // Step 1: arguments as facade values.
+    let n = st.nargs();
+    let mut args = LuaMultiValue::with_capacity(n);
+    for i in 1..=n {
+        let v = st.arg(i);
+        args.push(lua.lift(st, v));
+    }
+    // Step 2: the user code, with the state lent to it.
+    let outcome = {
+        let _lend = lua.inner.cell.lend(st);
+        catch_unwind(AssertUnwindSafe(|| body(&lua, args)))
+    };
+    // Step 3: results or error.
+    match outcome {
+        Ok(Ok(results)) => {
+            let count = results.len();
+            if st.check_stack(count).is_err() {
+                return Err(st.error_msg("too many results"));
+            }
+            for v in results.iter() {
+                match lua.lower(st, v) {
+                    Ok(cv) => st.push(cv),
+                    Err(e) => return Err(raise(&lua, st, e)),
+                }
+            }
+            Ok(count)
+        }
+        Ok(Err(e)) => Err(raise(&lua, st, e)),
+        Err(panic) => {
+            let msg = if let Some(s) = panic.downcast_ref::<&str>() {
+                (*s).to_string()
+            } else if let Some(s) = panic.downcast_ref::<String>() {
+                s.clone()
+            } else {
+                "panic".to_string()
+            };
+            Err(raise(&lua, st, LuaError::runtime(format!("panic in Rust callback: {msg}"))))
+        }
+    }
+}
+
+/// Turns a callback's error into a Lua error: a value carrying the
+/// `LuaError`, raised with the message handler.
+fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw {
+    let e = match e {
+        LuaError::BadArgument { to: None, pos, name, cause } => {
+            let ci = st.frame_at_level(0);
+            let mut pos = pos;
+            let to = match ci.and_then(|c| st.callback_name(c)) {
+                Some((kind, name)) => {
+                    if kind == "method" {
+                        pos = pos.saturating_sub(1);
+                    }
+                    Some(name)
+                }
+                None => {
+                    let f = st.stack_get(st.frame_base());
+                    st.global_func_name(f)
+                }
+            };
+            LuaError::BadArgument { to, pos, name, cause }
+        }
+        LuaError::MemoryError => {
+            return st.memory_error();
+        }
+        other => other,
+    };
+    let _ = lua;
+    match crate::lua::error_value(st, e) {
+        Ok(v) => st.throw_value(v),
+        Err(_) => st.memory_error(),
+    }
+}
+
+impl Lua {
+    /// Creates a Lua function from a Rust closure taking the state and its
+    /// arguments (converted with `FromLuaMulti`) and returning its results
+    /// (converted with `IntoLuaMulti`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?;
+    /// lua.globals().set("add", add)?;
+    /// assert_eq!(lua.load("return add(40, 2)").eval::<i64>()?, 42);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn create_function<A, R, F>(&self, func: F) -> LuaResult<LuaFunction>
+    where
+        A: FromLuaMulti,
+        R: IntoLuaMulti,
+        F: Fn(&Lua, A) -> LuaResult<R> + 'static,
+    {
+        let weak = Rc::downgrade(&self.inner);
+        let native = move |st: &mut State| -> LResult<usize> {
+            run_callback(&weak, st, |lua, args| {
+                let a = A::from_lua_args(args, 1, lua)?;
+                func(lua, a)?.into_lua_multi(lua)
+            })
+        };
+        self.create_native(NativeFn::Boxed(Box::new(native)))
+    }
+
+    /// As `create_function`, for a closure that mutates its captured
+    /// state. Calling it again while it runs (from Lua code it calls) is
+    /// the error `RecursiveMutCallback`.
+    pub fn create_function_mut<A, R, F>(&self, func: F) -> LuaResult<LuaFunction>
+    where
+        A: FromLuaMulti,
+        R: IntoLuaMulti,
+        F: FnMut(&Lua, A) -> LuaResult<R> + 'static,
+    {
+        let func = RefCell::new(func);
+        self.create_function(move |lua, args: A| {
+            let mut f = func.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+            (*f)(lua, args)
+        })
+    }
+}
+
+/// Closures of any arity (up to 16) usable with `LuaFunction::wrap`.
+pub trait LuaNativeFn<A> {
+    /// The results.
+    type Output: IntoLuaMulti;
+    /// Calls the closure with the converted arguments.
+    fn call(&self, args: A) -> LuaResult<Self::Output>;
+}
+
+macro_rules! impl_native_fn {
+    ($($name:ident)*) => {
+        impl<FN, $($name,)* R> LuaNativeFn<($($name,)*)> for FN
+        where
+            FN: Fn($($name),*) -> LuaResult<R> + 'static,
+            ($($name,)*): FromLuaMulti,
+            R: IntoLuaMulti,
+        {
+            type Output = R;
+            #[allow(non_snake_case)]
+            fn call(&self, args: ($($name,)*)) -> LuaResult<R> {
+                let ($($name,)*) = args;
+                self($($name),*)
+            }
+        }
+    };
+}
+
+impl_native_fn!();
+impl_native_fn!(A);
+impl_native_fn!(A B);
+impl_native_fn!(A B C);
+impl_native_fn!(A B C D);
+impl_native_fn!(A B C D E);
+impl_native_fn!(A B C D E F);
+impl_native_fn!(A B C D E F G);
+impl_native_fn!(A B C D E F G H);
+impl_native_fn!(A B C D E F G H I);
+impl_native_fn!(A B C D E F G H I J);
+impl_native_fn!(A B C D E F G H I J K);
+impl_native_fn!(A B C D E F G H I J K L);
+impl_native_fn!(A B C D E F G H I J K L M);
+impl_native_fn!(A B C D E F G H I J K L M N);
+impl_native_fn!(A B C D E F G H I J K L M N O);
+impl_native_fn!(A B C D E F G H I J K L M N O P);
+
+/// A Rust closure waiting to become a Lua function (see
+/// `LuaFunction::wrap`); it converts when stored into Lua.
+pub struct WrappedFunction<F, A> {
+    func: F,
+    _args: std::marker::PhantomData<fn(A)>,
+}
+
+impl<F, A> IntoLua for WrappedFunction<F, A>
+where
+    F: LuaNativeFn<A> + 'static,
+    A: FromLuaMulti + 'static,
+{
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        let func = self.func;
+        let f = lua.create_function(move |_lua, args: A| func.call(args))?;
+        Ok(LuaValue::Function(f))
+    }
+}
+
+impl LuaFunction {
+    /// Wraps a closure of natural arity, converting its arguments and
+    /// results. The result converts into a Lua function when stored.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok(a * b)))?;
+    /// assert_eq!(lua.load("return mul(6, 7)").eval::<f64>()?, 42.0);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn wrap<F, A>(func: F) -> WrappedFunction<F, A>
+    where
+        F: LuaNativeFn<A> + 'static,
+        A: FromLuaMulti + 'static,
+    {
+        WrappedFunction { func, _args: std::marker::PhantomData }
+    }
+}

@@ -1,0 +1,225 @@
+//! Loading code: `Lua::load` returns a `LuaChunk` builder that sets the
+//! chunk's name, environment and mode, then runs it (`exec`, `eval`,
+//! `call`) or turns it into a function.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use luna_core::load::LoadMode;
+use luna_core::Value;
+
+use crate::error::{LuaError, LuaResult};
+use crate::function::LuaFunction;
+use crate::lua::Lua;
+use crate::multi::{FromLuaMulti, IntoLuaMulti};
+use crate::table::LuaTable;
+
+/// What a chunk may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LuaChunkMode {
+    /// Source text only.
+    Text,
+    /// Binary chunks (`string.dump` output) only.
+    Binary,
+}
+
+/// Where chunk source code comes from.
+pub trait AsChunk {
+    /// The code.
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>>;
+    /// The default chunk name (`None`: the source text, as `load` does).
+    fn name(&self) -> Option<String> {
+        None
+    }
+}
+
+impl AsChunk for str {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self.as_bytes()))
+    }
+}
+
+impl AsChunk for &str {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self.as_bytes()))
+    }
+}
+
+impl AsChunk for String {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self.as_bytes()))
+    }
+}
+
+impl AsChunk for &String {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self.as_bytes()))
+    }
+}
+
+impl AsChunk for [u8] {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self))
+    }
+}
+
+impl AsChunk for &[u8] {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self))
+    }
+}
+
+impl AsChunk for Vec<u8> {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(self))
+    }
+}
+
+impl AsChunk for &Path {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        let mut data = std::fs::read(self).map_err(LuaError::external)?;
+        luna_core::stdlib::base::skip_prefix(&mut data);
+        Ok(Cow::Owned(data))
+    }
+    fn name(&self) -> Option<String> {
+        Some(format!("@{}", self.display()))
+    }
+}
+
+impl AsChunk for std::path::PathBuf {
+    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
+        self.as_path().source().map(|c| Cow::Owned(c.into_owned()))
+    }
+    fn name(&self) -> Option<String> {
+        self.as_path().name()
+    }
+}
+
+/// A chunk of code to load and run.
+pub struct LuaChunk<'a> {
+    lua: &'a Lua,
+    source: LuaResult<Cow<'a, [u8]>>,
+    name: Option<String>,
+    env: Option<LuaTable>,
+    mode: Option<LuaChunkMode>,
+}
+
+impl Lua {
+    /// Prepares a chunk of code (source text, bytes, or a file path).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let n: i64 = lua.load("return 40 + 2").set_name("main.lua").eval()?;
+    /// assert_eq!(n, 42);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn load<'a, S: AsChunk + ?Sized>(&'a self, chunk: &'a S) -> LuaChunk<'a> {
+        LuaChunk { lua: self, source: chunk.source(), name: chunk.name(), env: None, mode: None }
+    }
+}
+
+impl<'a> LuaChunk<'a> {
+    /// Sets the chunk name used in messages (`"main.lua"` shows as
+    /// `main.lua:1:`; PUC conventions `=name` and `@file` are honoured).
+    pub fn set_name(mut self, name: impl Into<String>) -> Self {
+        let n = name.into();
+        self.name = Some(if n.starts_with('=') || n.starts_with('@') { n } else { format!("={n}") });
+        self
+    }
+
+    /// Sets the environment (`_ENV`) of the chunk.
+    pub fn set_environment(mut self, env: LuaTable) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// Restricts the chunk to text or binary.
+    pub fn set_mode(mut self, mode: LuaChunkMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    fn compile(&self, source: &[u8]) -> LuaResult<LuaFunction> {
+        let name: Vec<u8> = match &self.name {
+            Some(n) => n.as_bytes().to_vec(),
+            None => source.to_vec(),
+        };
+        let mode = match self.mode {
+            Some(LuaChunkMode::Text) => LoadMode::Text,
+            Some(LuaChunkMode::Binary) => LoadMode::Binary,
+            None => LoadMode::Both,
+        };
+        let lua = self.lua;
+        lua.with(|st| -> LuaResult<LuaFunction> {
+            st.relieve_memory_pressure();
+            let env = match &self.env {
+                Some(e) => Some(lua.value_of(st, &e.0)?),
+                None => None,
+            };
+            match st.load(source, &name, mode, env) {
+                Ok(f) => Ok(LuaFunction(lua.pin(st, f))),
+                Err(t) => {
+                    let message = match t.value {
+                        Value::Str(s) => s.to_str_lossy().into_owned(),
+                        _ => "syntax error".to_string(),
+                    };
+                    if t.status == luna_core::Status::ErrMem {
+                        return Err(LuaError::MemoryError);
+                    }
+                    let incomplete_input = message.ends_with("<eof>");
+                    Err(LuaError::SyntaxError { message, incomplete_input })
+                }
+            }
+        })?
+    }
+
+    /// Loads the chunk as a function.
+    pub fn into_function(self) -> LuaResult<LuaFunction> {
+        let source = match &self.source {
+            Ok(s) => s.clone(),
+            Err(e) => return Err(e.clone()),
+        };
+        self.compile(&source)
+    }
+
+    /// Runs the chunk, discarding its results.
+    pub fn exec(self) -> LuaResult<()> {
+        self.call(())
+    }
+
+    /// Runs the chunk with `args` (its `...`), converting its results.
+    pub fn call<R: FromLuaMulti>(self, args: impl IntoLuaMulti) -> LuaResult<R> {
+        self.into_function()?.call(args)
+    }
+
+    /// Evaluates the chunk as an expression (`return <chunk>`) when it is
+    /// one, else runs it as statements, converting the results (REPL-style).
+    pub fn eval<R: FromLuaMulti>(self) -> LuaResult<R> {
+        let source = match &self.source {
+            Ok(s) => s.clone(),
+            Err(e) => return Err(e.clone()),
+        };
+        let is_binary = source.first() == Some(&0x1b);
+        if !is_binary {
+            let mut expr = b"return ".to_vec();
+            expr.extend_from_slice(&source);
+            let saved_name = self.name.clone();
+            let this = LuaChunk {
+                lua: self.lua,
+                source: Ok(Cow::Owned(expr.clone())),
+                name: None,
+                env: self.env.clone(),
+                mode: self.mode,
+            };
+            let this = LuaChunk {
+                name: Some(saved_name.unwrap_or_else(|| String::from_utf8_lossy(&source).into_owned())),
+                ..this
+            };
+            if let Ok(f) = this.compile(&expr) {
+                return f.call(());
+            }
+        }
+        self.compile(&source)?.call(())
+    }
+}

@@ -1,0 +1,611 @@
+//! `IntoLua` and `FromLua` for Rust types: booleans, every integer width
+//! (out-of-range values are conversion errors, never silent wraps),
+//! floats, strings and bytes, options, vectors, arrays, maps, sets, and the
+//! facade's own value types.
+//!
+//! Conversions from Lua follow Lua's rules where it has them: numeric
+//! strings convert to numbers (as `luaL_checkinteger` accepts them),
+//! numbers convert to strings, a float converts to an integer only when it
+//! has an exact integer value.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash};
+
+use crate::error::{LuaError, LuaResult};
+use crate::lua::Lua;
+use crate::multi::{FromLua, IntoLua};
+use crate::value::{LuaLightUserData, LuaNil, LuaValue};
+use crate::{LuaAnyUserData, LuaFunction, LuaString, LuaTable, LuaThread};
+
+/// The conversion error for a value of the wrong type.
+pub(crate) fn type_error(v: &LuaValue, expected: &str) -> LuaError {
+    LuaError::FromLuaConversionError { from: v.type_name(), to: expected.to_string(), message: None }
+}
+
+// ---------------------------------------------------------------------------
+// Facade values.
+
+impl IntoLua for LuaValue {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(self)
+    }
+}
+
+impl FromLua for LuaValue {
+    #[inline]
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        Ok(value)
+    }
+}
+
+impl IntoLua for &LuaValue {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(self.clone())
+    }
+}
+
+macro_rules! handle_conversions {
+    ($ty:ident, $variant:ident, $name:literal) => {
+        impl IntoLua for $ty {
+            #[inline]
+            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+                Ok(LuaValue::$variant(self))
+            }
+        }
+
+        impl IntoLua for &$ty {
+            #[inline]
+            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+                Ok(LuaValue::$variant(self.clone()))
+            }
+        }
+
+        impl FromLua for $ty {
+            #[inline]
+            fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+                match value {
+                    LuaValue::$variant(x) => Ok(x),
+                    other => Err(type_error(&other, $name)),
+                }
+            }
+        }
+    };
+}
+
+handle_conversions!(LuaTable, Table, "table");
+handle_conversions!(LuaFunction, Function, "function");
+handle_conversions!(LuaThread, Thread, "thread");
+handle_conversions!(LuaAnyUserData, UserData, "userdata");
+
+impl IntoLua for LuaString {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::String(self))
+    }
+}
+
+impl IntoLua for &LuaString {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::String(self.clone()))
+    }
+}
+
+impl FromLua for LuaString {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::String(s) => Ok(s),
+            LuaValue::Integer(_) | LuaValue::Number(_) => {
+                let text = value.to_string_lossy().unwrap_or_default();
+                lua.create_string(text)
+            }
+            other => Err(type_error(&other, "string")),
+        }
+    }
+}
+
+impl IntoLua for LuaNil {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::Nil)
+    }
+}
+
+impl FromLua for LuaNil {
+    #[inline]
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Nil => Ok(LuaNil),
+            other => Err(type_error(&other, "nil")),
+        }
+    }
+}
+
+impl IntoLua for LuaLightUserData {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::LightUserData(self))
+    }
+}
+
+impl FromLua for LuaLightUserData {
+    #[inline]
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::LightUserData(p) => Ok(p),
+            other => Err(type_error(&other, "light userdata")),
+        }
+    }
+}
+
+impl IntoLua for LuaError {
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::Error(Box::new(self)))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Booleans.
+
+impl IntoLua for bool {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::Boolean(self))
+    }
+}
+
+/// Lua truthiness: `nil` and `false` are false, everything else true.
+impl FromLua for bool {
+    #[inline]
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        Ok(value.is_truthy())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numbers.
+
+/// The value as a Lua number (integer or float), converting numeric
+/// strings.
+fn to_number_value(value: &LuaValue) -> Option<LuaValue> {
+    match value {
+        LuaValue::Integer(_) | LuaValue::Number(_) => Some(value.clone()),
+        LuaValue::String(s) => {
+            let bytes = s.as_bytes();
+            match luna_core::number::str_to_number(&bytes)? {
+                luna_core::number::Numeral::Int(i) => Some(LuaValue::Integer(i)),
+                luna_core::number::Numeral::Float(f) => Some(LuaValue::Number(f)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The value as an `i64`, as `luaL_checkinteger` accepts it.
+fn to_i64(value: &LuaValue) -> LuaResult<i64> {
+    match value {
+        LuaValue::Integer(i) => Ok(*i),
+        _ => match to_number_value(value) {
+            Some(LuaValue::Integer(i)) => Ok(i),
+            Some(LuaValue::Number(f)) => {
+                luna_core::vm::arith::float_to_int_exact(f).ok_or_else(|| LuaError::FromLuaConversionError {
+                    from: "number",
+                    to: "integer".to_string(),
+                    message: Some("number has no integer representation".to_string()),
+                })
+            }
+            _ => Err(type_error(value, "number")),
+        },
+    }
+}
+
+macro_rules! int_conversions {
+    ($($ty:ty),*) => {$(
+        impl IntoLua for $ty {
+            #[inline]
+            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+                match i64::try_from(self) {
+                    Ok(i) => Ok(LuaValue::Integer(i)),
+                    Err(_) => Err(LuaError::ToLuaConversionError {
+                        from: stringify!($ty).to_string(),
+                        to: "integer",
+                        message: Some("out of range".to_string()),
+                    }),
+                }
+            }
+        }
+
+        impl FromLua for $ty {
+            #[inline]
+            fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+                let i = match value {
+                    LuaValue::Integer(i) => i,
+                    ref other => to_i64(other)?,
+                };
+                <$ty>::try_from(i).map_err(|_| LuaError::FromLuaConversionError {
+                    from: "number",
+                    to: stringify!($ty).to_string(),
+                    message: Some(format!("integer {} out of range for {}", i, stringify!($ty))),
+                })
+            }
+        }
+    )*};
+}
+
+int_conversions!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, i128, u128);
+
+impl IntoLua for f64 {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::Number(self))
+    }
+}
+
+impl IntoLua for f32 {
+    #[inline]
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::Number(self as f64))
+    }
+}
+
+impl FromLua for f64 {
+    #[inline]
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Number(n) => Ok(n),
+            LuaValue::Integer(i) => Ok(i as f64),
+            ref other => match to_number_value(other) {
+                Some(LuaValue::Integer(i)) => Ok(i as f64),
+                Some(LuaValue::Number(n)) => Ok(n),
+                _ => Err(type_error(other, "number")),
+            },
+        }
+    }
+}
+
+impl FromLua for f32 {
+    #[inline]
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        f64::from_lua(value, lua).map(|f| f as f32)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Strings and bytes.
+
+fn string_value(lua: &Lua, bytes: &[u8]) -> LuaResult<LuaValue> {
+    lua.create_string(bytes).map(LuaValue::String)
+}
+
+/// The bytes of a string (or the text of a number).
+fn bytes_of(value: &LuaValue) -> LuaResult<Vec<u8>> {
+    match value {
+        LuaValue::String(s) => Ok(s.as_bytes()),
+        LuaValue::Integer(_) | LuaValue::Number(_) => Ok(value.to_string_lossy().unwrap_or_default().into_bytes()),
+        other => Err(type_error(other, "string")),
+    }
+}
+
+impl IntoLua for String {
+    #[inline]
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.as_bytes())
+    }
+}
+
+impl IntoLua for &String {
+    #[inline]
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.as_bytes())
+    }
+}
+
+impl IntoLua for &str {
+    #[inline]
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.as_bytes())
+    }
+}
+
+impl IntoLua for Box<str> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.as_bytes())
+    }
+}
+
+impl IntoLua for Cow<'_, str> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.as_bytes())
+    }
+}
+
+impl IntoLua for Cow<'_, [u8]> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, &self)
+    }
+}
+
+impl IntoLua for char {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        let mut buf = [0u8; 4];
+        string_value(lua, self.encode_utf8(&mut buf).as_bytes())
+    }
+}
+
+impl FromLua for String {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        let bytes = bytes_of(&value)?;
+        String::from_utf8(bytes).map_err(|e| LuaError::FromLuaConversionError {
+            from: "string",
+            to: "String".to_string(),
+            message: Some(format!("invalid UTF-8: {e}")),
+        })
+    }
+}
+
+impl FromLua for Box<str> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        String::from_lua(value, lua).map(String::into_boxed_str)
+    }
+}
+
+impl FromLua for Cow<'static, str> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        String::from_lua(value, lua).map(Cow::Owned)
+    }
+}
+
+impl FromLua for Box<[u8]> {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        bytes_of(&value).map(Vec::into_boxed_slice)
+    }
+}
+
+impl FromLua for Cow<'static, [u8]> {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        bytes_of(&value).map(Cow::Owned)
+    }
+}
+
+impl FromLua for char {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        let s = String::from_lua(value, lua)?;
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(c),
+            _ => Err(LuaError::FromLuaConversionError {
+                from: "string",
+                to: "char".to_string(),
+                message: Some("expected a string of one character".to_string()),
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Options.
+
+impl<T: IntoLua> IntoLua for Option<T> {
+    #[inline]
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        match self {
+            Some(v) => v.into_lua(lua),
+            None => Ok(LuaValue::Nil),
+        }
+    }
+}
+
+impl<T: FromLua> FromLua for Option<T> {
+    #[inline]
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Nil => Ok(None),
+            v => T::from_lua(v, lua).map(Some),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sequences.
+
+/// Whether `T` is `u8` (vectors and slices of bytes convert to strings).
+fn is_u8<T: 'static>() -> bool {
+    std::any::TypeId::of::<T>() == std::any::TypeId::of::<u8>()
+}
+
+fn sequence<T: IntoLua>(lua: &Lua, items: impl IntoIterator<Item = T>, hint: usize) -> LuaResult<LuaValue> {
+    let t = lua.create_table_with_capacity(hint, 0)?;
+    for (i, v) in items.into_iter().enumerate() {
+        t.raw_set(i as i64 + 1, v)?;
+    }
+    Ok(LuaValue::Table(t))
+}
+
+/// `Vec<u8>` converts to a Lua string; every other `Vec<T>` to a sequence.
+impl<T: IntoLua + 'static> IntoLua for Vec<T> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        if is_u8::<T>() {
+            let any: Box<dyn std::any::Any> = Box::new(self);
+            if let Ok(bytes) = any.downcast::<Vec<u8>>() {
+                return string_value(lua, &bytes);
+            }
+            return Err(LuaError::ToLuaConversionError { from: "Vec<u8>".into(), to: "string", message: None });
+        }
+        let n = self.len();
+        sequence(lua, self, n)
+    }
+}
+
+/// A sequence converts to `Vec<T>`; a string converts to `Vec<u8>` (its
+/// bytes) when `T` is `u8`.
+impl<T: FromLua + 'static> FromLua for Vec<T> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Table(t) => t.sequence_values::<T>().collect(),
+            LuaValue::String(s) if is_u8::<T>() => {
+                s.as_bytes().into_iter().map(|b| T::from_lua(LuaValue::Integer(b as i64), lua)).collect()
+            }
+            other => Err(type_error(&other, "table")),
+        }
+    }
+}
+
+impl<T: IntoLua + Clone + 'static> IntoLua for &[T] {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        self.to_vec().into_lua(lua)
+    }
+}
+
+impl<T: IntoLua + 'static, const N: usize> IntoLua for [T; N] {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        sequence(lua, self, N)
+    }
+}
+
+impl<T: FromLua + 'static, const N: usize> FromLua for [T; N] {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        let v = Vec::<T>::from_lua(value, lua)?;
+        let len = v.len();
+        v.try_into().map_err(|_| LuaError::FromLuaConversionError {
+            from: "table",
+            to: format!("[_; {N}]"),
+            message: Some(format!("expected a sequence of {N} values, got {len}")),
+        })
+    }
+}
+
+impl<T: IntoLua + 'static> IntoLua for Box<[T]> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        self.into_vec().into_lua(lua)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Maps and sets.
+
+impl<K: IntoLua, V: IntoLua, S: BuildHasher> IntoLua for HashMap<K, V, S> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        let t = lua.create_table_with_capacity(0, self.len())?;
+        for (k, v) in self {
+            t.raw_set(k, v)?;
+        }
+        Ok(LuaValue::Table(t))
+    }
+}
+
+impl<K: FromLua + Eq + Hash, V: FromLua, S: BuildHasher + Default> FromLua for HashMap<K, V, S> {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Table(t) => t.pairs::<K, V>().collect(),
+            other => Err(type_error(&other, "table")),
+        }
+    }
+}
+
+impl<K: IntoLua, V: IntoLua> IntoLua for BTreeMap<K, V> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        let t = lua.create_table_with_capacity(0, self.len())?;
+        for (k, v) in self {
+            t.raw_set(k, v)?;
+        }
+        Ok(LuaValue::Table(t))
+    }
+}
+
+impl<K: FromLua + Ord, V: FromLua> FromLua for BTreeMap<K, V> {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Table(t) => t.pairs::<K, V>().collect(),
+            other => Err(type_error(&other, "table")),
+        }
+    }
+}
+
+/// Sets are tables whose keys are the elements (values `true`).
+impl<T: IntoLua, S: BuildHasher> IntoLua for HashSet<T, S> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        let t = lua.create_table_with_capacity(0, self.len())?;
+        for k in self {
+            t.raw_set(k, true)?;
+        }
+        Ok(LuaValue::Table(t))
+    }
+}
+
+/// A table converts to a set of its keys whose values are truthy; a
+/// sequence of values also converts (its values become the elements).
+impl<T: FromLua + Eq + Hash, S: BuildHasher + Default> FromLua for HashSet<T, S> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        set_from_lua(value, lua)
+    }
+}
+
+impl<T: IntoLua> IntoLua for BTreeSet<T> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        let t = lua.create_table_with_capacity(0, self.len())?;
+        for k in self {
+            t.raw_set(k, true)?;
+        }
+        Ok(LuaValue::Table(t))
+    }
+}
+
+impl<T: FromLua + Ord> FromLua for BTreeSet<T> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        set_from_lua(value, lua)
+    }
+}
+
+fn set_from_lua<T: FromLua, C: FromIterator<T>>(value: LuaValue, lua: &Lua) -> LuaResult<C> {
+    match value {
+        LuaValue::Table(t) => {
+            let is_sequence =
+                t.raw_len() > 0 && t.pairs::<LuaValue, LuaValue>().all(|p| matches!(p, Ok((LuaValue::Integer(_), _))));
+            if is_sequence {
+                t.sequence_values::<T>().collect()
+            } else {
+                t.pairs::<LuaValue, LuaValue>()
+                    .filter_map(|p| match p {
+                        Ok((k, v)) if v.is_truthy() => Some(T::from_lua(k, lua)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    })
+                    .collect()
+            }
+        }
+        other => Err(type_error(&other, "table")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Either.
+
+/// One of two types: converts from Lua as `L` if possible, else as `R`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LuaEither<L, R> {
+    /// The first alternative.
+    Left(L),
+    /// The second alternative.
+    Right(R),
+}
+
+impl<L: IntoLua, R: IntoLua> IntoLua for LuaEither<L, R> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        match self {
+            LuaEither::Left(l) => l.into_lua(lua),
+            LuaEither::Right(r) => r.into_lua(lua),
+        }
+    }
+}
+
+impl<L: FromLua, R: FromLua> FromLua for LuaEither<L, R> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        match L::from_lua(value.clone(), lua) {
+            Ok(l) => Ok(LuaEither::Left(l)),
+            Err(_) => R::from_lua(value, lua).map(LuaEither::Right),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `LuaFunction`: a handle to a Lua or Rust function.
+
+use luna_core::object::function::NativeFn;
+use luna_core::{LResult, State, Value};
+
+use crate::error::{LuaError, LuaResult};
+use crate::lua::{HandleRef, Lua};
+use crate::multi::{FromLuaMulti, IntoLuaMulti, LuaMultiValue};
+
+/// A function (Lua or Rust).
+#[derive(Clone)]
+pub struct LuaFunction(pub(crate) HandleRef);
+
+impl std::fmt::Debug for LuaFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LuaFunction({:?})", self.0)
+    }
+}
+
+impl PartialEq for LuaFunction {
+    fn eq(&self, other: &LuaFunction) -> bool {
+        crate::lua::same_value(&self.0, &other.0)
+    }
+}
+
+/// Information about a function (`debug.getinfo`'s "S" and "u" parts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LuaFunctionInfo {
+    /// A name for the function, when the function is a global or a field
+    /// of a loaded module.
+    pub name: Option<String>,
+    /// `"Lua"`, `"main"` or `"C"` (Rust functions).
+    pub what: &'static str,
+    /// The chunk name the function was loaded with.
+    pub source: Option<String>,
+    /// The short source used in messages.
+    pub short_src: String,
+    /// Line where the definition starts (`None` for Rust functions).
+    pub line_defined: Option<u32>,
+    /// Line where the definition ends.
+    pub last_line_defined: Option<u32>,
+    /// Number of fixed parameters.
+    pub num_params: usize,
+    /// Whether the function takes varargs.
+    pub is_vararg: bool,
+    /// Number of upvalues.
+    pub num_upvalues: usize,
+}
+
+impl LuaFunction {
+    fn lua(&self) -> LuaResult<Lua> {
+        Lua::of_handle(&self.0)
+    }
+
+    /// Calls the function with `args`, converting its results to `R`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let f: LuaFunction = lua.load("return function(a, b) return a + b, tostring(b) end").eval()?;
+    /// let (x, s): (i64, String) = f.call((1, 2))?;
+    /// assert_eq!((x, s.as_str()), (3, "2"));
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn call<R: FromLuaMulti>(&self, args: impl IntoLuaMulti) -> LuaResult<R> {
+        let lua = self.lua()?;
+        let args = args.into_lua_multi(&lua)?;
+        let results = lua.with(|st| call_core(&lua, st, &self.0, &args))??;
+        R::from_lua_multi(results, &lua)
+    }
+
+    /// A function that calls this one with `args` prepended to its own
+    /// arguments.
+    pub fn bind(&self, args: impl IntoLuaMulti) -> LuaResult<LuaFunction> {
+        let lua = self.lua()?;
+        let args = args.into_lua_multi(&lua)?;
+        lua.with(|st| -> LuaResult<LuaFunction> {
+            let mut ups = Vec::with_capacity(args.len() + 1);
+            ups.push(lua.value_of(st, &self.0)?);
+            for a in args.iter() {
+                ups.push(lua.lower(st, a)?);
+            }
+            let f = st.new_native_closure(NativeFn::Ptr(bound_call), &ups).map_err(|_| LuaError::MemoryError)?;
+            Ok(LuaFunction(lua.pin(st, f)))
+        })?
+    }
+
+    /// Information about the function.
+    pub fn info(&self) -> LuaFunctionInfo {
+        let lua = match self.lua() {
+            Ok(l) => l,
+            Err(_) => return LuaFunctionInfo::unknown(),
+        };
+        lua.with(|st| {
+            let f = match lua.value_of(st, &self.0) {
+                Ok(f) => f,
+                Err(_) => return LuaFunctionInfo::unknown(),
+            };
+            let d = st.function_info(f);
+            let src = String::from_utf8_lossy(&d.source).into_owned();
+            LuaFunctionInfo {
+                name: st.global_func_name(f),
+                what: d.what,
+                source: if d.what == "C" { None } else { Some(src) },
+                short_src: String::from_utf8_lossy(&d.short_src).into_owned(),
+                line_defined: u32::try_from(d.line_defined).ok(),
+                last_line_defined: u32::try_from(d.last_line_defined).ok(),
+                num_params: d.nparams,
+                is_vararg: d.is_vararg,
+                num_upvalues: d.nups,
+            }
+        })
+        .unwrap_or_else(|_| LuaFunctionInfo::unknown())
+    }
+
+    /// The binary chunk of a Lua function (`string.dump`), with debug
+    /// information removed when `strip`. `None` for Rust functions.
+    pub fn dump(&self, strip: bool) -> Option<Vec<u8>> {
+        let lua = self.lua().ok()?;
+        lua.with(|st| {
+            let f = lua.value_of(st, &self.0).ok()?;
+            st.dump_function(f, strip)
+        })
+        .ok()
+        .flatten()
+    }
+}
+
+impl LuaFunctionInfo {
+    fn unknown() -> LuaFunctionInfo {
+        LuaFunctionInfo {
+            name: None,
+            what: "C",
+            source: None,
+            short_src: "?".to_string(),
+            line_defined: None,
+            last_line_defined: None,
+            num_params: 0,
+            is_vararg: true,
+            num_upvalues: 0,
+        }
+    }
+}
+
+/// Calls the function of handle `f` with `args` (inside a state access).
+pub(crate) fn call_core(
+    lua: &Lua,
+    st: &mut State,
+    f: &crate::lua::Handle,
+    args: &LuaMultiValue,
+) -> LuaResult<LuaMultiValue> {
+    let fv = lua.value_of(st, f)?;
+    if st.check_stack(args.len() + 3).is_err() {
+        return Err(LuaError::runtime("stack overflow (too many arguments)"));
+    }
+    let base = st.top();
+    st.push(fv);
+    for a in args.iter() {
+        match lua.lower(st, a) {
+            Ok(v) => st.push(v),
+            Err(e) => {
+                st.set_top(base);
+                return Err(e);
+            }
+        }
+    }
+    match st.host_call_at(base, luna_core::vm::MULTRET) {
+        Ok(b) => {
+            let top = st.top();
+            let mut results = LuaMultiValue::with_capacity(top - b);
+            for i in b..top {
+                let v = st.stack_get(i);
+                results.push(lua.lift(st, v));
+            }
+            st.set_top(b);
+            Ok(results)
+        }
+        Err(e) => Err(lua.host_error(st, e)),
+    }
+}
+
+/// The body of bound functions: upvalue 1 is the function, the others are
+/// the bound arguments.
+fn bound_call(st: &mut State) -> LResult<usize> {
+    let f = st.upvalue(1);
+    let nbound = match st.stack_get(st.frame_base()) {
+        Value::NativeFn(c) => c.num_upvalues() - 1,
+        _ => 0,
+    };
+    let nargs = st.nargs();
+    st.check_stack(nbound + nargs + 1)?;
+    let func = st.top();
+    st.push(f);
+    for i in 0..nbound {
+        let v = st.upvalue(i + 2);
+        st.push(v);
+    }
+    for i in 1..=nargs {
+        let v = st.arg(i);
+        st.push(v);
+    }
+    st.call_noyield(func, luna_core::vm::MULTRET)?;
+    Ok(st.top() - func)
+}

@@ -1,0 +1,651 @@
+//! `Lua`, the handle to one Lua state, and the machinery every other
+//! facade type uses: state access, handles (values pinned as host roots),
+//! and the conversion of facade values to and from runtime values.
+
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use luna_core::api::HostError;
+use luna_core::object::function::NativeFn;
+use luna_core::state::HostRoot;
+use luna_core::stdlib::Libs;
+use luna_core::{State, Status, Value};
+
+use crate::error::{LuaError, LuaResult, TracebackFrame};
+use crate::state_access::{AppDataRef, AppDataRefMut, StateCell};
+use crate::value::LuaValue;
+use crate::{LuaAnyUserData, LuaFunction, LuaString, LuaTable, LuaThread};
+
+/// Which standard libraries a state opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StdLib(u32);
+
+impl StdLib {
+    /// `coroutine`.
+    pub const COROUTINE: StdLib = StdLib(1 << 1);
+    /// `table`.
+    pub const TABLE: StdLib = StdLib(1 << 2);
+    /// `string`.
+    pub const STRING: StdLib = StdLib(1 << 3);
+    /// `math`.
+    pub const MATH: StdLib = StdLib(1 << 4);
+    /// `utf8`.
+    pub const UTF8: StdLib = StdLib(1 << 5);
+    /// `os` (in safe mode only `clock`, `date`, `difftime`, `getenv`,
+    /// `time`).
+    pub const OS: StdLib = StdLib(1 << 6);
+    /// `io` (unsafe: files and processes).
+    pub const IO: StdLib = StdLib(1 << 7);
+    /// `package` and `require` (in safe mode without `loadlib`).
+    pub const PACKAGE: StdLib = StdLib(1 << 8);
+    /// `debug` (unsafe: it can break the sandbox).
+    pub const DEBUG: StdLib = StdLib(1 << 9);
+    /// No library (the base functions are always opened).
+    pub const NONE: StdLib = StdLib(0);
+    /// The libraries that cannot escape the sandbox.
+    pub const ALL_SAFE: StdLib = StdLib((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8));
+    /// Every library, `io` and `debug` included.
+    pub const ALL: StdLib = StdLib((1 << 10) - 2);
+
+    /// Whether all libraries of `other` are in `self`.
+    pub fn contains(self, other: StdLib) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for StdLib {
+    type Output = StdLib;
+    fn bitor(self, rhs: StdLib) -> StdLib {
+        StdLib(self.0 | rhs.0)
+    }
+}
+
+/// Options of a new state.
+#[derive(Clone, Debug, Default)]
+pub struct LuaOptions {
+    /// Keep the unsafe parts of the libraries opened (`os.execute`,
+    /// `os.exit`, `os.remove`..., `package.loadlib`) and allow binary
+    /// chunks. Off by default.
+    pub unsafe_features: bool,
+    /// A memory limit in bytes.
+    pub memory_limit: Option<usize>,
+    /// An instruction budget.
+    pub instruction_limit: Option<u64>,
+}
+
+impl LuaOptions {
+    /// Default options.
+    pub fn new() -> LuaOptions {
+        LuaOptions::default()
+    }
+
+    /// Sets the memory limit.
+    pub fn memory_limit(mut self, bytes: usize) -> LuaOptions {
+        self.memory_limit = Some(bytes);
+        self
+    }
+
+    /// Sets the instruction budget.
+    pub fn instruction_limit(mut self, n: u64) -> LuaOptions {
+        self.instruction_limit = Some(n);
+        self
+    }
+}
+
+/// A pinned runtime value: the host root of a handle. Dropping the last
+/// clone of the handle releases the root.
+pub(crate) struct Handle {
+    pub(crate) lua: Weak<LuaInner>,
+    pub(crate) root: HostRoot,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(inner) = self.lua.upgrade() {
+            inner.release(self.root);
+        }
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Handle({})", self.root.index)
+    }
+}
+
+/// Shared reference to a handle: what facade value types hold.
+pub(crate) type HandleRef = Rc<Handle>;
+
+pub(crate) struct LuaInner {
+    pub(crate) cell: StateCell,
+    pub(crate) state_id: u32,
+    /// Roots released while the state was busy, released at the next
+    /// access.
+    pending: RefCell<Vec<HostRoot>>,
+    app_data: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
+}
+
+impl LuaInner {
+    fn release(&self, root: HostRoot) {
+        // While the state is busy (a handle dropped inside an operation),
+        // the release waits for the next access.
+        if self.cell.is_busy() || self.cell.with(|st| st.unpin(root)).is_err() {
+            self.pending.borrow_mut().push(root);
+        }
+    }
+}
+
+/// A Lua state. Cheap to clone (clones share the state); not `Send`.
+#[derive(Clone)]
+pub struct Lua {
+    pub(crate) inner: Rc<LuaInner>,
+}
+
+impl std::fmt::Debug for Lua {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Lua({})", self.inner.state_id)
+    }
+}
+
+impl Default for Lua {
+    fn default() -> Self {
+        Lua::new()
+    }
+}
+
+/// The payload of error values that carry a Rust `LuaError` through Lua.
+pub(crate) struct ErrorPayload(pub(crate) LuaError);
+
+fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
+    let msg = match st.arg(1) {
+        Value::Userdata(u) => u.payload::<ErrorPayload>().map(|e| e.0.lua_message()),
+        _ => None,
+    };
+    let s = st.str_value(msg.unwrap_or_else(|| "error".to_string()))?;
+    st.push(s);
+    Ok(1)
+}
+
+impl Lua {
+    /// A new state with the safe standard libraries (everything but `io`
+    /// and `debug`; `os` reduced to its safe functions; no
+    /// `package.loadlib`; no binary chunks).
+    pub fn new() -> Lua {
+        Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new()).unwrap_or_else(|_| Lua::bare())
+    }
+
+    /// A state with no library but the base functions (never fails).
+    fn bare() -> Lua {
+        Lua::from_state(State::new())
+    }
+
+    /// A state with the chosen libraries and options.
+    pub fn new_with(libs: StdLib, options: LuaOptions) -> LuaResult<Lua> {
+        let mut st = State::new();
+        let core_libs = luna_core::stdlib::Libs(libs.0 | Libs::BASE.0);
+        st.open_libs(core_libs).map_err(|t| LuaError::runtime(format!("{:?}", t.value)))?;
+        if !options.unsafe_features {
+            make_safe(&mut st).map_err(|t| LuaError::runtime(format!("{:?}", t.value)))?;
+        }
+        if let Some(m) = options.memory_limit {
+            st.set_memory_limit(m);
+        }
+        if let Some(n) = options.instruction_limit {
+            st.set_fuel(Some(n.min(i64::MAX as u64) as i64));
+        }
+        Ok(Lua::from_state(st))
+    }
+
+    /// A state for untrusted code: safe libraries, a 64 MiB memory limit,
+    /// a budget of 100 million instructions, no binary chunks.
+    pub fn sandboxed() -> Lua {
+        let opts = LuaOptions::new().memory_limit(64 << 20).instruction_limit(100_000_000);
+        Lua::new_with(StdLib::ALL_SAFE, opts).unwrap_or_else(|_| Lua::bare())
+    }
+
+    /// Every library, unsafe features included (like the stand-alone
+    /// interpreter).
+    pub fn unsafe_new() -> Lua {
+        let opts = LuaOptions { unsafe_features: true, ..LuaOptions::default() };
+        Lua::new_with(StdLib::ALL, opts).unwrap_or_else(|_| Lua::bare())
+    }
+
+    fn from_state(mut st: Box<State>) -> Lua {
+        let state_id = st.id();
+        // The metatable of error values carrying Rust errors.
+        if let Ok(mt) = st.new_table() {
+            if let Ok(f) = st.new_native(error_tostring) {
+                let _ = st.raw_set_field(mt, "__tostring", f);
+            }
+            if let Ok(n) = st.str_value("error") {
+                let _ = st.raw_set_field(mt, "__name", n);
+            }
+            st.set_userdata_metatable(TypeId::of::<ErrorPayload>(), mt);
+        }
+        Lua {
+            inner: Rc::new(LuaInner {
+                cell: StateCell::new(st),
+                state_id,
+                pending: RefCell::new(Vec::new()),
+                app_data: RefCell::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Runs `f` with the runtime state (one primitive step; never calls
+    /// user code inside).
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> LuaResult<R> {
+        let inner = &self.inner;
+        let pending_nonempty = !inner.pending.borrow().is_empty();
+        inner
+            .cell
+            .with(|st| {
+                if pending_nonempty {
+                    for r in inner.pending.borrow_mut().drain(..) {
+                        st.unpin(r);
+                    }
+                }
+                f(st)
+            })
+            .map_err(|_| LuaError::StateBusy)
+    }
+
+    /// Pins a runtime value as a new handle.
+    #[inline]
+    pub(crate) fn pin(&self, st: &mut State, v: Value) -> HandleRef {
+        Rc::new(Handle { lua: Rc::downgrade(&self.inner), root: st.pin(v) })
+    }
+
+    /// The runtime value of a handle, checking it belongs to this state.
+    #[inline]
+    pub(crate) fn value_of(&self, st: &State, h: &Handle) -> LuaResult<Value> {
+        if !Weak::ptr_eq(&h.lua, &Rc::downgrade(&self.inner)) {
+            return Err(if h.lua.upgrade().is_none() { LuaError::StateDropped } else { LuaError::MismatchedState });
+        }
+        st.get_pinned(h.root).ok_or(LuaError::StateDropped)
+    }
+
+    /// The `Lua` a handle belongs to.
+    pub(crate) fn of_handle(h: &Handle) -> LuaResult<Lua> {
+        h.lua.upgrade().map(|inner| Lua { inner }).ok_or(LuaError::StateDropped)
+    }
+
+    /// Lowers a facade value to a runtime value (handles are looked up;
+    /// errors become error values).
+    pub(crate) fn lower(&self, st: &mut State, v: &LuaValue) -> LuaResult<Value> {
+        Ok(match v {
+            LuaValue::Nil => Value::Nil,
+            LuaValue::Boolean(b) => Value::Bool(*b),
+            LuaValue::Integer(i) => Value::Int(*i),
+            LuaValue::Number(n) => Value::Float(*n),
+            LuaValue::LightUserData(p) => Value::LightUserdata(p.0),
+            LuaValue::String(s) => self.value_of(st, &s.0)?,
+            LuaValue::Table(t) => self.value_of(st, &t.0)?,
+            LuaValue::Function(f) => self.value_of(st, &f.0)?,
+            LuaValue::Thread(t) => self.value_of(st, &t.0)?,
+            LuaValue::UserData(u) => self.value_of(st, &u.0)?,
+            LuaValue::Error(e) => error_value(st, (**e).clone())?,
+        })
+    }
+
+    /// Lifts a runtime value to a facade value (collectable values are
+    /// pinned).
+    pub(crate) fn lift(&self, st: &mut State, v: Value) -> LuaValue {
+        match v {
+            Value::Nil => LuaValue::Nil,
+            Value::Bool(b) => LuaValue::Boolean(b),
+            Value::Int(i) => LuaValue::Integer(i),
+            Value::Float(f) => LuaValue::Number(f),
+            Value::LightUserdata(p) => LuaValue::LightUserData(crate::LuaLightUserData(p)),
+            Value::Str(_) => LuaValue::String(LuaString(self.pin(st, v))),
+            Value::Table(_) => LuaValue::Table(LuaTable(self.pin(st, v))),
+            Value::LuaFn(_) | Value::NativeFn(_) => LuaValue::Function(LuaFunction(self.pin(st, v))),
+            Value::Thread(_) => LuaValue::Thread(LuaThread(self.pin(st, v))),
+            Value::Userdata(u) => match u.payload::<ErrorPayload>() {
+                Some(e) => LuaValue::Error(Box::new(e.0.clone())),
+                None => LuaValue::UserData(LuaAnyUserData(self.pin(st, v))),
+            },
+        }
+    }
+
+    /// Converts a runtime error that reached the host into a `LuaError`.
+    pub(crate) fn host_error(&self, st: &mut State, e: HostError) -> LuaError {
+        let traceback: Vec<TracebackFrame> =
+            e.traceback.into_iter().map(|f| TracebackFrame { source: f.source, line: f.line, name: f.name }).collect();
+        if e.status == Status::ErrMem {
+            return LuaError::MemoryError;
+        }
+        if let Value::Userdata(u) = e.value {
+            if let Some(p) = u.payload::<ErrorPayload>() {
+                let cause = p.0.clone();
+                return match cause {
+                    LuaError::CallbackError { .. } => cause,
+                    other => LuaError::CallbackError { traceback, cause: std::sync::Arc::new(other) },
+                };
+            }
+        }
+        let message = match e.value {
+            Value::Str(s) => s.to_str_lossy().into_owned(),
+            Value::Nil => "nil".to_string(),
+            other => match st.to_display_string(other) {
+                Ok(s) => s.to_str_lossy().into_owned(),
+                Err(_) => format!("(error object is a {} value)", other.type_name()),
+            },
+        };
+        if st.fuel() == Some(0) && message.ends_with("instruction limit reached") {
+            return LuaError::InstructionLimit;
+        }
+        LuaError::RuntimeError { message, traceback }
+    }
+
+    // ------------------------------------------------------------------
+    // Creating values.
+
+    /// The globals table.
+    pub fn globals(&self) -> LuaTable {
+        self.with(|st| {
+            let g = st.globals();
+            LuaTable(self.pin(st, Value::Table(g)))
+        })
+        .expect("globals are always accessible outside other operations")
+    }
+
+    /// Replaces the globals table (used by later loads).
+    pub fn set_globals(&self, globals: LuaTable) -> LuaResult<()> {
+        self.with(|st| -> LuaResult<()> {
+            match self.value_of(st, &globals.0)? {
+                Value::Table(t) => st.set_globals(t).map_err(|_| LuaError::MemoryError),
+                _ => Err(LuaError::runtime("globals must be a table")),
+            }
+        })?
+    }
+
+    /// A new empty table.
+    pub fn create_table(&self) -> LuaResult<LuaTable> {
+        self.create_table_with_capacity(0, 0)
+    }
+
+    /// A new table with room for `narr` sequence items and `nrec` fields.
+    pub fn create_table_with_capacity(&self, narr: usize, nrec: usize) -> LuaResult<LuaTable> {
+        self.with(|st| match st.new_table_with(narr, nrec) {
+            Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
+            Err(_) => Err(LuaError::MemoryError),
+        })?
+    }
+
+    /// A table filled from key/value pairs.
+    pub fn create_table_from<K, V, I>(&self, iter: I) -> LuaResult<LuaTable>
+    where
+        K: crate::IntoLua,
+        V: crate::IntoLua,
+        I: IntoIterator<Item = (K, V)>,
+    {
+        let t = self.create_table()?;
+        for (k, v) in iter {
+            t.raw_set(k, v)?;
+        }
+        Ok(t)
+    }
+
+    /// A table filled with a sequence.
+    pub fn create_sequence_from<T, I>(&self, iter: I) -> LuaResult<LuaTable>
+    where
+        T: crate::IntoLua,
+        I: IntoIterator<Item = T>,
+    {
+        let t = self.create_table()?;
+        for (i, v) in iter.into_iter().enumerate() {
+            t.raw_set(i as i64 + 1, v)?;
+        }
+        Ok(t)
+    }
+
+    /// A Lua string with these bytes.
+    pub fn create_string(&self, bytes: impl AsRef<[u8]>) -> LuaResult<LuaString> {
+        self.with(|st| match st.new_str(bytes.as_ref()) {
+            Ok(s) => Ok(LuaString(self.pin(st, Value::Str(s)))),
+            Err(_) => Err(LuaError::MemoryError),
+        })?
+    }
+
+    /// A new coroutine running `f`.
+    pub fn create_thread(&self, f: LuaFunction) -> LuaResult<LuaThread> {
+        self.with(|st| -> LuaResult<LuaThread> {
+            let fv = self.value_of(st, &f.0)?;
+            let co = st.new_thread().map_err(|_| LuaError::MemoryError)?;
+            st.push_to_thread(co, fv);
+            Ok(LuaThread(self.pin(st, Value::Thread(co))))
+        })?
+    }
+
+    /// Wraps a native function as a Lua function value.
+    pub(crate) fn create_native(&self, f: NativeFn) -> LuaResult<LuaFunction> {
+        self.with(|st| match st.new_native_closure(f, &[]) {
+            Ok(v) => Ok(LuaFunction(self.pin(st, v))),
+            Err(_) => Err(LuaError::MemoryError),
+        })?
+    }
+
+    // ------------------------------------------------------------------
+    // Registry and application data.
+
+    /// Stores a value in the registry under `name`.
+    pub fn set_named_registry_value(&self, name: &str, v: impl crate::IntoLua) -> LuaResult<()> {
+        let v = v.into_lua(self)?;
+        self.with(|st| -> LuaResult<()> {
+            let cv = self.lower(st, &v)?;
+            let reg = st.registry();
+            let key = format!("luna.{name}");
+            st.raw_set_field(reg, &key, cv).map_err(|_| LuaError::MemoryError)
+        })?
+    }
+
+    /// Reads a value stored with `set_named_registry_value`.
+    pub fn named_registry_value<T: crate::FromLua>(&self, name: &str) -> LuaResult<T> {
+        let v = self.with(|st| -> LuaResult<LuaValue> {
+            let reg = st.registry();
+            let key = format!("luna.{name}");
+            let cv = st.raw_get_field(reg, &key).map_err(|_| LuaError::MemoryError)?;
+            Ok(self.lift(st, cv))
+        })??;
+        T::from_lua(v, self)
+    }
+
+    /// Removes a value stored with `set_named_registry_value`.
+    pub fn unset_named_registry_value(&self, name: &str) -> LuaResult<()> {
+        self.set_named_registry_value(name, LuaValue::Nil)
+    }
+
+    /// Keeps a value alive in the registry, returning a key to get it back.
+    pub fn create_registry_value(&self, v: impl crate::IntoLua) -> LuaResult<crate::LuaRegistryKey> {
+        let v = v.into_lua(self)?;
+        self.with(|st| -> LuaResult<crate::LuaRegistryKey> {
+            let cv = self.lower(st, &v)?;
+            Ok(crate::LuaRegistryKey(self.pin(st, cv)))
+        })?
+    }
+
+    /// The value of a registry key.
+    pub fn registry_value<T: crate::FromLua>(&self, key: &crate::LuaRegistryKey) -> LuaResult<T> {
+        let v = self.with(|st| -> LuaResult<LuaValue> {
+            let cv = self.value_of(st, &key.0)?;
+            Ok(self.lift(st, cv))
+        })??;
+        T::from_lua(v, self)
+    }
+
+    /// Replaces the value of a registry key.
+    pub fn replace_registry_value(&self, key: &crate::LuaRegistryKey, v: impl crate::IntoLua) -> LuaResult<()> {
+        let v = v.into_lua(self)?;
+        self.with(|st| -> LuaResult<()> {
+            self.value_of(st, &key.0)?;
+            let cv = self.lower(st, &v)?;
+            st.replace_pinned(key.0.root, cv);
+            Ok(())
+        })?
+    }
+
+    /// Releases a registry key (dropping it does the same).
+    pub fn remove_registry_value(&self, key: crate::LuaRegistryKey) -> LuaResult<()> {
+        drop(key);
+        Ok(())
+    }
+
+    /// Stores typed application data (replacing any of the same type).
+    /// Returns the previous value, unless it is still borrowed.
+    pub fn set_app_data<T: Any>(&self, data: T) -> Option<T> {
+        let cell: Rc<dyn Any> = Rc::new(RefCell::new(data));
+        let old = self.inner.app_data.borrow_mut().insert(TypeId::of::<T>(), cell)?;
+        Rc::downcast::<RefCell<T>>(old).ok().and_then(|rc| Rc::try_unwrap(rc).ok()).map(RefCell::into_inner)
+    }
+
+    fn app_data_cell<T: Any>(&self) -> Option<Rc<RefCell<T>>> {
+        let any = self.inner.app_data.borrow().get(&TypeId::of::<T>())?.clone();
+        Rc::downcast::<RefCell<T>>(any).ok()
+    }
+
+    /// Borrows application data of type `T` (`None` if absent or mutably
+    /// borrowed).
+    pub fn app_data_ref<T: Any>(&self) -> Option<AppDataRef<T>> {
+        AppDataRef::new(self.app_data_cell::<T>()?)
+    }
+
+    /// Borrows application data of type `T` mutably (`None` if absent or
+    /// borrowed).
+    pub fn app_data_mut<T: Any>(&self) -> Option<AppDataRefMut<T>> {
+        AppDataRefMut::new(self.app_data_cell::<T>()?)
+    }
+
+    /// Removes application data of type `T`, returning it unless it is
+    /// still borrowed.
+    pub fn remove_app_data<T: Any>(&self) -> Option<T> {
+        let old = self.inner.app_data.borrow_mut().remove(&TypeId::of::<T>())?;
+        Rc::downcast::<RefCell<T>>(old).ok().and_then(|rc| Rc::try_unwrap(rc).ok()).map(RefCell::into_inner)
+    }
+
+    // ------------------------------------------------------------------
+    // Memory, limits and the collector.
+
+    /// Bytes used by the state.
+    pub fn used_memory(&self) -> usize {
+        self.with(|st| st.used_memory()).unwrap_or(0)
+    }
+
+    /// Sets the memory limit (0: none); returns the previous limit.
+    pub fn set_memory_limit(&self, bytes: usize) -> LuaResult<usize> {
+        let limit = if bytes == 0 { usize::MAX } else { bytes };
+        self.with(|st| {
+            let old = st.set_memory_limit(limit);
+            if old == usize::MAX {
+                0
+            } else {
+                old
+            }
+        })
+    }
+
+    /// Sets the instruction budget (`None`: unlimited). Running out raises
+    /// `LuaError::InstructionLimit` in the running script.
+    pub fn set_instruction_limit(&self, n: Option<u64>) -> LuaResult<()> {
+        self.with(|st| st.set_fuel(n.map(|n| n.min(i64::MAX as u64) as i64)))
+    }
+
+    /// Instructions left in the budget.
+    pub fn remaining_instructions(&self) -> Option<u64> {
+        self.with(|st| st.fuel().map(|f| f.max(0) as u64)).ok().flatten()
+    }
+
+    /// Runs a full collection.
+    pub fn gc_collect(&self) -> LuaResult<()> {
+        self.with(|st| st.full_gc(false))
+    }
+
+    /// Runs a step of `kbytes` of collector work; returns whether a cycle
+    /// finished.
+    pub fn gc_step(&self, kbytes: usize) -> LuaResult<bool> {
+        self.with(|st| st.gc_step_kb(kbytes))
+    }
+
+    /// Stops the automatic collector.
+    pub fn gc_stop(&self) {
+        let _ = self.with(|st| st.set_gc_running(false));
+    }
+
+    /// Restarts the automatic collector.
+    pub fn gc_restart(&self) {
+        let _ = self.with(|st| st.set_gc_running(true));
+    }
+
+    /// Whether the automatic collector runs.
+    pub fn gc_is_running(&self) -> bool {
+        self.with(|st| st.gc_running()).unwrap_or(false)
+    }
+
+    /// Selects the collector mode, returning the previous one.
+    pub fn gc_set_mode(&self, mode: crate::LuaGcMode) -> crate::LuaGcMode {
+        let m = match mode {
+            crate::LuaGcMode::Incremental => luna_core::gc::GcMode::Incremental,
+            crate::LuaGcMode::Generational => luna_core::gc::GcMode::Generational,
+        };
+        match self.with(|st| st.set_gc_mode(m)) {
+            Ok(luna_core::gc::GcMode::Generational) => crate::LuaGcMode::Generational,
+            _ => crate::LuaGcMode::Incremental,
+        }
+    }
+}
+
+/// Whether two handles hold the same value (raw equality).
+pub(crate) fn same_value(a: &Handle, b: &Handle) -> bool {
+    if !Weak::ptr_eq(&a.lua, &b.lua) {
+        return false;
+    }
+    match a.lua.upgrade() {
+        Some(inner) => {
+            let lua = Lua { inner };
+            lua.with(|st| match (st.get_pinned(a.root), st.get_pinned(b.root)) {
+                (Some(x), Some(y)) => x.raw_eq(&y),
+                _ => false,
+            })
+            .unwrap_or(false)
+        }
+        None => false,
+    }
+}
+
+/// The error value that carries a Rust error through Lua.
+pub(crate) fn error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
+    let u = st.new_userdata(ErrorPayload(e), 0).map_err(|_| LuaError::MemoryError)?;
+    let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
+    st.set_metatable(Value::Userdata(u), mt);
+    Ok(Value::Userdata(u))
+}
+
+/// Removes the unsafe parts of the opened libraries (the default for
+/// `Lua::new`).
+fn make_safe(st: &mut State) -> luna_core::LResult<()> {
+    for (lib, names) in [
+        ("os", &["execute", "exit", "remove", "rename", "tmpname", "setlocale"][..]),
+        ("package", &["loadlib", "cpath"][..]),
+    ] {
+        if let Value::Table(t) = st.get_global(lib)? {
+            for n in names {
+                st.raw_set_field(t, n, Value::Nil)?;
+            }
+        }
+    }
+    for g in ["dofile", "loadfile"] {
+        st.set_global(g, Value::Nil)?;
+    }
+    st.set_binary_chunks_allowed(false);
+    Ok(())
+}
+
+impl Lua {
+    /// Whether two `Lua` values are the same state.
+    pub fn ptr_eq(&self, other: &Lua) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}

@@ -1,0 +1,173 @@
+//! The one module of this crate with `unsafe`: access to the runtime state
+//! from the facade, and the guards of application data. Why each is needed
+//! and why it is sound is argued below.
+//!
+//! # State access
+//!
+//! A `Lua` owns its `luna_core::State`. Every facade operation borrows it
+//! mutably for one primitive step (`StateCell::with`). The difficulty is
+//! re-entrancy: when Lua code calls a Rust callback, the interpreter is
+//! itself running inside such a borrow, and hands the callback a `&mut
+//! State` derived from it. The callback's user code receives `&Lua` and
+//! may call any facade operation, which must reach the state through that
+//! very `&mut State`, not through a second, independent borrow of the
+//! owner (two live `&mut` to one object are undefined behaviour).
+//!
+//! So while a callback runs, the cell *lends* the callback's `&mut State`
+//! (`StateCell::lend`): it stores it as a raw pointer and later
+//! operations reborrow from it. Outside callbacks, operations borrow the
+//! owned state. The rules that make this sound:
+//!
+//! 1. `busy` is set for the duration of every borrow handed out by `with`;
+//!    a nested `with` while busy fails instead of creating a second `&mut`
+//!    (facade code never calls user code while holding a borrow).
+//! 2. A lent pointer is derived from the `&mut State` the interpreter
+//!    passes to the callback; it is used only while that callback is
+//!    running (the `Lend` guard restores the previous pointer when the
+//!    callback returns, before the callback's own `&mut` is used again),
+//!    and all accesses through it are reborrows, so they are nested within
+//!    the callback's borrow.
+//! 3. `Lua` is `!Send` and `!Sync` (`Rc`), so all of this is single-threaded.
+
+use std::cell::{Cell, Ref, RefCell, RefMut, UnsafeCell};
+use std::rc::Rc;
+
+use luna_core::State;
+
+/// The state of one `Lua`, with the borrow discipline described above.
+pub(crate) struct StateCell {
+    owned: UnsafeCell<Box<State>>,
+    /// The state lent by the running callback, or null.
+    lent: Cell<*mut State>,
+    /// A borrow handed out by `with` is alive.
+    busy: Cell<bool>,
+}
+
+/// The state was already borrowed (a facade operation was attempted from
+/// inside another one, which facade code never does; reported as an error
+/// rather than creating aliasing borrows).
+#[derive(Debug)]
+pub(crate) struct Busy;
+
+impl StateCell {
+    pub(crate) fn new(state: Box<State>) -> StateCell {
+        StateCell { owned: UnsafeCell::new(state), lent: Cell::new(std::ptr::null_mut()), busy: Cell::new(false) }
+    }
+
+    /// Runs `f` with the state borrowed mutably.
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, Busy> {
+        if self.busy.get() {
+            return Err(Busy);
+        }
+        let lent = self.lent.get();
+        let st: &mut State = if lent.is_null() {
+            // SAFETY: not busy and nothing lent, so no other reference to
+            // the owned state is alive (rule 1); this is the only borrow
+            // until it ends below.
+            unsafe { &mut *self.owned.get() }
+        } else {
+            // SAFETY: rule 2: the pointer comes from the `&mut State` of
+            // the running callback, which is not used while its user code
+            // (our caller) runs; this reborrow ends before `with` returns.
+            unsafe { &mut *lent }
+        };
+        self.busy.set(true);
+        let r = f(st);
+        self.busy.set(false);
+        Ok(r)
+    }
+
+    /// Whether a borrow is alive (dropped handles then defer their work).
+    pub(crate) fn is_busy(&self) -> bool {
+        self.busy.get()
+    }
+
+    /// Lends the callback's state for the duration of the returned guard
+    /// (rule 2). The caller must not use `st` until the guard is dropped.
+    pub(crate) fn lend<'a>(&'a self, st: &'a mut State) -> Lend<'a> {
+        let prev = self.lent.replace(st as *mut State);
+        let prev_busy = self.busy.replace(false);
+        Lend { cell: self, prev, prev_busy }
+    }
+}
+
+/// Restores the previously lent state when a callback finishes.
+pub(crate) struct Lend<'a> {
+    cell: &'a StateCell,
+    prev: *mut State,
+    prev_busy: bool,
+}
+
+impl Drop for Lend<'_> {
+    fn drop(&mut self) {
+        self.cell.lent.set(self.prev);
+        self.cell.busy.set(self.prev_busy);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// # Application data guards
+//
+// `Lua::app_data_ref` and `app_data_mut` return guards that dereference to
+// the data, as mlua's do, while the data lives in an `Rc<RefCell<T>>` of the
+// state's map (so that data of different types can be borrowed at once and
+// the map itself is never borrowed for long). A guard therefore owns both
+// the `Rc` and a `Ref`/`RefMut` borrowing from the `RefCell` inside it: a
+// self-referential pair. It is sound because the `RefCell` lives in the
+// `Rc`'s heap allocation, which does not move and stays alive as long as
+// the guard holds the `Rc`, and the borrow field is declared first so it
+// is dropped before the `Rc`. The `'static` lifetime never escapes: the
+// guards only hand out references tied to `&self`.
+
+/// A shared borrow of application data.
+pub struct AppDataRef<T: 'static> {
+    borrow: Ref<'static, T>,
+    _cell: Rc<RefCell<T>>,
+}
+
+/// A mutable borrow of application data.
+pub struct AppDataRefMut<T: 'static> {
+    borrow: RefMut<'static, T>,
+    _cell: Rc<RefCell<T>>,
+}
+
+impl<T: 'static> AppDataRef<T> {
+    pub(crate) fn new(cell: Rc<RefCell<T>>) -> Option<AppDataRef<T>> {
+        // SAFETY: see the section comment: the `RefCell` outlives the
+        // borrow because the guard keeps the `Rc` and drops the borrow
+        // first.
+        let cell_ref: &'static RefCell<T> = unsafe { &*Rc::as_ptr(&cell) };
+        let borrow = cell_ref.try_borrow().ok()?;
+        Some(AppDataRef { borrow, _cell: cell })
+    }
+}
+
+impl<T: 'static> AppDataRefMut<T> {
+    pub(crate) fn new(cell: Rc<RefCell<T>>) -> Option<AppDataRefMut<T>> {
+        // SAFETY: as for `AppDataRef::new`.
+        let cell_ref: &'static RefCell<T> = unsafe { &*Rc::as_ptr(&cell) };
+        let borrow = cell_ref.try_borrow_mut().ok()?;
+        Some(AppDataRefMut { borrow, _cell: cell })
+    }
+}
+
+impl<T: 'static> std::ops::Deref for AppDataRef<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.borrow
+    }
+}
+
+impl<T: 'static> std::ops::Deref for AppDataRefMut<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.borrow
+    }
+}
+
+impl<T: 'static> std::ops::DerefMut for AppDataRefMut<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.borrow
+    }
+}

@@ -1,0 +1,360 @@
+//! `LuaTable`: a handle to a Lua table.
+//!
+//! `get`, `set`, `len` honour metamethods (`__index`, `__newindex`,
+//! `__len`); the `raw_*` methods do not. Operations that may run Lua code
+//! (metamethods) run it in protected mode, so an error inside comes back as
+//! a `LuaError`.
+
+use luna_core::vm::debug::ValLoc;
+use luna_core::{State, Value};
+
+use crate::error::{LuaError, LuaResult};
+use crate::lua::{HandleRef, Lua};
+use crate::multi::{FromLua, IntoLua};
+use crate::value::LuaValue;
+
+/// A Lua table.
+#[derive(Clone)]
+pub struct LuaTable(pub(crate) HandleRef);
+
+impl std::fmt::Debug for LuaTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LuaTable({:?})", self.0)
+    }
+}
+
+impl LuaTable {
+    fn lua(&self) -> LuaResult<Lua> {
+        Lua::of_handle(&self.0)
+    }
+
+    /// The runtime table (inside a state access).
+    fn table(&self, lua: &Lua, st: &State) -> LuaResult<luna_core::gc::Gc<luna_core::object::table::Table>> {
+        match lua.value_of(st, &self.0)? {
+            Value::Table(t) => Ok(t),
+            _ => Err(LuaError::runtime("not a table")),
+        }
+    }
+
+    /// `t[key]`, with `__index`.
+    pub fn get<V: FromLua>(&self, key: impl IntoLua) -> LuaResult<V> {
+        let lua = self.lua()?;
+        let key = key.into_lua(&lua)?;
+        let v = lua.with(|st| -> LuaResult<LuaValue> {
+            let t = self.table(&lua, st)?;
+            let k = lua.lower(st, &key)?;
+            let v = if t.metatable().is_none() {
+                t.get(k)
+            } else {
+                match st.protect(|st| st.index(Value::Table(t), k, ValLoc::Other)) {
+                    Ok(v) => v,
+                    Err(e) => return Err(lua.host_error(st, e)),
+                }
+            };
+            Ok(lua.lift(st, v))
+        })??;
+        V::from_lua(v, &lua)
+    }
+
+    /// `t[key] = value`, with `__newindex`.
+    pub fn set(&self, key: impl IntoLua, value: impl IntoLua) -> LuaResult<()> {
+        let lua = self.lua()?;
+        let key = key.into_lua(&lua)?;
+        let value = value.into_lua(&lua)?;
+        lua.with(|st| -> LuaResult<()> {
+            let t = self.table(&lua, st)?;
+            let k = lua.lower(st, &key)?;
+            let v = lua.lower(st, &value)?;
+            if t.metatable().is_none() {
+                return raw_set_core(&lua, st, t, k, v);
+            }
+            st.protect(|st| st.set_index(Value::Table(t), k, v, ValLoc::Other)).map_err(|e| lua.host_error(st, e))
+        })?
+    }
+
+    /// `t[key]` without metamethods.
+    pub fn raw_get<V: FromLua>(&self, key: impl IntoLua) -> LuaResult<V> {
+        let lua = self.lua()?;
+        let key = key.into_lua(&lua)?;
+        let v = lua.with(|st| -> LuaResult<LuaValue> {
+            let t = self.table(&lua, st)?;
+            let k = lua.lower(st, &key)?;
+            let v = t.get(k);
+            Ok(lua.lift(st, v))
+        })??;
+        V::from_lua(v, &lua)
+    }
+
+    /// `t[key] = value` without metamethods.
+    pub fn raw_set(&self, key: impl IntoLua, value: impl IntoLua) -> LuaResult<()> {
+        let lua = self.lua()?;
+        let key = key.into_lua(&lua)?;
+        let value = value.into_lua(&lua)?;
+        lua.with(|st| -> LuaResult<()> {
+            let t = self.table(&lua, st)?;
+            let k = lua.lower(st, &key)?;
+            let v = lua.lower(st, &value)?;
+            raw_set_core(&lua, st, t, k, v)
+        })?
+    }
+
+    /// Whether `t[key]` is not nil (with `__index`).
+    pub fn contains_key(&self, key: impl IntoLua) -> LuaResult<bool> {
+        let v: LuaValue = self.get(key)?;
+        Ok(!v.is_nil())
+    }
+
+    /// `#t`, with `__len`.
+    pub fn len(&self) -> LuaResult<i64> {
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<i64> {
+            let t = self.table(&lua, st)?;
+            if t.metatable().is_none() {
+                return Ok(t.length() as i64);
+            }
+            let v = st.protect(|st| st.len_of(Value::Table(t), ValLoc::Other)).map_err(|e| lua.host_error(st, e))?;
+            match v {
+                Value::Int(i) => Ok(i),
+                Value::Float(f) => luna_core::vm::arith::float_to_int_exact(f)
+                    .ok_or_else(|| LuaError::runtime("object length is not an integer")),
+                _ => Err(LuaError::runtime("object length is not an integer")),
+            }
+        })?
+    }
+
+    /// The border of the table without `__len`.
+    pub fn raw_len(&self) -> usize {
+        self.lua().and_then(|lua| lua.with(|st| self.table(&lua, st).map(|t| t.length() as usize))?).unwrap_or(0)
+    }
+
+    /// Whether the table has no entry (ignoring metamethods).
+    pub fn is_empty(&self) -> bool {
+        self.lua()
+            .and_then(|lua| lua.with(|st| self.table(&lua, st).map(|t| matches!(t.next(Value::Nil), Ok(None))))?)
+            .unwrap_or(true)
+    }
+
+    /// Appends a value at `#t + 1` (with metamethods).
+    pub fn push(&self, value: impl IntoLua) -> LuaResult<()> {
+        let n = self.len()?;
+        self.set(n + 1, value)
+    }
+
+    /// Removes and returns the value at `#t` (with metamethods).
+    pub fn pop<V: FromLua>(&self) -> LuaResult<V> {
+        let n = self.len()?;
+        let v: LuaValue = self.get(n)?;
+        if n > 0 {
+            self.set(n, LuaValue::Nil)?;
+        }
+        let lua = self.lua()?;
+        V::from_lua(v, &lua)
+    }
+
+    /// Inserts at position `idx` of the sequence, shifting up (raw, like
+    /// `table.insert` on a plain table).
+    pub fn raw_insert(&self, idx: i64, value: impl IntoLua) -> LuaResult<()> {
+        let n = self.raw_len() as i64;
+        if idx < 1 || idx > n + 1 {
+            return Err(LuaError::runtime("index out of bounds"));
+        }
+        let lua = self.lua()?;
+        let value = value.into_lua(&lua)?;
+        lua.with(|st| -> LuaResult<()> {
+            let t = self.table(&lua, st)?;
+            let mut i = n;
+            while i >= idx {
+                let v = t.get_int(i);
+                raw_set_core(&lua, st, t, Value::Int(i + 1), v)?;
+                i -= 1;
+            }
+            let v = lua.lower(st, &value)?;
+            raw_set_core(&lua, st, t, Value::Int(idx), v)
+        })?
+    }
+
+    /// Removes position `idx` of the sequence, shifting down (raw).
+    pub fn raw_remove(&self, idx: i64) -> LuaResult<()> {
+        let n = self.raw_len() as i64;
+        if n == 0 {
+            return Ok(());
+        }
+        if idx < 1 || idx > n {
+            return Err(LuaError::runtime("index out of bounds"));
+        }
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<()> {
+            let t = self.table(&lua, st)?;
+            for i in idx..n {
+                let v = t.get_int(i + 1);
+                raw_set_core(&lua, st, t, Value::Int(i), v)?;
+            }
+            raw_set_core(&lua, st, t, Value::Int(n), Value::Nil)
+        })?
+    }
+
+    /// Removes every entry (raw).
+    pub fn clear(&self) -> LuaResult<()> {
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<()> {
+            let t = self.table(&lua, st)?;
+            let mut keys = Vec::new();
+            let mut k = Value::Nil;
+            while let Ok(Some((nk, _))) = t.next(k) {
+                keys.push(nk);
+                k = nk;
+            }
+            for k in keys {
+                raw_set_core(&lua, st, t, k, Value::Nil)?;
+            }
+            Ok(())
+        })?
+    }
+
+    /// The metatable.
+    pub fn metatable(&self) -> Option<LuaTable> {
+        let lua = self.lua().ok()?;
+        lua.with(|st| {
+            let t = self.table(&lua, st).ok()?;
+            t.metatable().map(|m| LuaTable(lua.pin(st, Value::Table(m))))
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Sets (or removes) the metatable.
+    pub fn set_metatable(&self, mt: Option<LuaTable>) -> LuaResult<()> {
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<()> {
+            let t = self.table(&lua, st)?;
+            let m = match &mt {
+                Some(m) => Some(m.table(&lua, st)?),
+                None => None,
+            };
+            st.set_metatable(Value::Table(t), m);
+            Ok(())
+        })?
+    }
+
+    /// Iterates over the key/value pairs (raw, in `next` order), converting
+    /// each pair.
+    pub fn pairs<K: FromLua, V: FromLua>(&self) -> LuaTablePairs<K, V> {
+        LuaTablePairs { table: self.clone(), key: Some(LuaValue::Nil), _marker: std::marker::PhantomData }
+    }
+
+    /// Iterates over `t[1]`, `t[2]`, ... up to the first nil (raw).
+    pub fn sequence_values<V: FromLua>(&self) -> LuaTableSequence<V> {
+        LuaTableSequence { table: self.clone(), index: 1, _marker: std::marker::PhantomData }
+    }
+
+    /// Calls `f` for every pair; stops at the first error.
+    pub fn for_each<K: FromLua, V: FromLua>(&self, mut f: impl FnMut(K, V) -> LuaResult<()>) -> LuaResult<()> {
+        for pair in self.pairs::<K, V>() {
+            let (k, v) = pair?;
+            f(k, v)?;
+        }
+        Ok(())
+    }
+
+    /// Whether two handles refer to the same table.
+    pub fn equals(&self, other: &LuaTable) -> bool {
+        self == other
+    }
+
+    /// The next pair after `key` (raw), as facade values.
+    fn next_pair(&self, key: &LuaValue) -> LuaResult<Option<(LuaValue, LuaValue)>> {
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<Option<(LuaValue, LuaValue)>> {
+            let t = self.table(&lua, st)?;
+            let k = lua.lower(st, key)?;
+            match t.next(k) {
+                Ok(Some((k, v))) => Ok(Some((lua.lift(st, k), lua.lift(st, v)))),
+                Ok(None) => Ok(None),
+                Err(()) => Err(LuaError::runtime("invalid key to 'next'")),
+            }
+        })?
+    }
+}
+
+/// Raw store with the runtime's key errors mapped.
+fn raw_set_core(
+    lua: &Lua,
+    st: &mut State,
+    t: luna_core::gc::Gc<luna_core::object::table::Table>,
+    k: Value,
+    v: Value,
+) -> LuaResult<()> {
+    let _ = lua;
+    st.table_raw_set(t, k, v).map_err(|e| match e {
+        luna_core::object::table::TableError::NilKey => LuaError::runtime("index is nil"),
+        luna_core::object::table::TableError::NanKey => LuaError::runtime("index is NaN"),
+        luna_core::object::table::TableError::Memory => LuaError::MemoryError,
+        luna_core::object::table::TableError::Overflow => LuaError::runtime("table overflow"),
+    })
+}
+
+impl PartialEq for LuaTable {
+    fn eq(&self, other: &LuaTable) -> bool {
+        crate::lua::same_value(&self.0, &other.0)
+    }
+}
+
+/// Iterator of `LuaTable::pairs`.
+pub struct LuaTablePairs<K, V> {
+    table: LuaTable,
+    key: Option<LuaValue>,
+    _marker: std::marker::PhantomData<(K, V)>,
+}
+
+impl<K: FromLua, V: FromLua> Iterator for LuaTablePairs<K, V> {
+    type Item = LuaResult<(K, V)>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.key.take()?;
+        match self.table.next_pair(&key) {
+            Ok(Some((k, v))) => {
+                self.key = Some(k.clone());
+                let lua = match self.table.lua() {
+                    Ok(l) => l,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(K::from_lua(k, &lua).and_then(|k| V::from_lua(v, &lua).map(|v| (k, v))))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// Iterator of `LuaTable::sequence_values`.
+pub struct LuaTableSequence<V> {
+    table: LuaTable,
+    index: i64,
+    _marker: std::marker::PhantomData<V>,
+}
+
+impl<V: FromLua> Iterator for LuaTableSequence<V> {
+    type Item = LuaResult<V>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.index == 0 {
+            return None;
+        }
+        match self.table.raw_get::<LuaValue>(self.index) {
+            Ok(LuaValue::Nil) => {
+                self.index = 0;
+                None
+            }
+            Ok(v) => {
+                self.index += 1;
+                let lua = match self.table.lua() {
+                    Ok(l) => l,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(V::from_lua(v, &lua))
+            }
+            Err(e) => {
+                self.index = 0;
+                Some(Err(e))
+            }
+        }
+    }
+}
