@@ -82,8 +82,13 @@ pub struct State {
     pub(crate) warn: WarnState,
     /// Library and host state, keyed by type.
     pub(crate) ext: HashMap<TypeId, Box<dyn Any>>,
-    /// Instruction budget (fuel) left, if limited.
+    /// Fuel counter: the budget, or with an interrupt the current slice
+    /// of it (see `vm::budget`); `None` when nothing counts.
     pub(crate) fuel: Option<i64>,
+    /// Budget beyond the counter (`None`: unlimited).
+    pub(crate) fuel_reserve: Option<i64>,
+    /// The interrupt callback.
+    pub(crate) interrupt: Option<crate::vm::budget::Interrupt>,
     /// The message handler of host calls (anchored in the registry).
     pub(crate) host_handler: Option<Value>,
     /// Traceback captured by the host-call message handler.
@@ -144,6 +149,8 @@ impl State {
             warn: WarnState { on: false, continuing: false, sink: None },
             ext: HashMap::new(),
             fuel: None,
+            fuel_reserve: None,
+            interrupt: None,
             fuel_mode: crate::api::FuelMode::Error,
             host_handler: None,
             captured_traceback: None,
@@ -677,20 +684,6 @@ impl State {
     /// syntax error, as a mode mismatch does).
     pub fn set_binary_chunks_allowed(&mut self, allowed: bool) {
         self.binary_allowed = allowed;
-    }
-
-    // ------------------------------------------------------------------
-    // Instruction budget.
-
-    /// Sets the instruction budget (`None`: unlimited). When it runs out a
-    /// running script gets the error "instruction limit reached".
-    pub fn set_fuel(&mut self, fuel: Option<i64>) {
-        self.fuel = fuel;
-    }
-
-    /// Instructions left in the budget.
-    pub fn fuel(&self) -> Option<i64> {
-        self.fuel
     }
 }
 

@@ -10,6 +10,7 @@ use luna_core::api::FuelMode;
 use luna_core::load::LoadMode;
 use luna_core::object::function::NativeFn;
 use luna_core::stdlib::Libs;
+use luna_core::vm::budget::{InterruptAction, InterruptFn};
 use luna_core::{State, Status, Value};
 
 fn new_state() -> Box<State> {
@@ -257,6 +258,94 @@ fn instruction_budget_can_yield_to_the_host() {
         }
     }
     assert!(slices >= 50, "the loop should have been sliced, got {slices}");
+}
+
+#[test]
+fn interrupt_runs_periodically_and_can_stop_a_script() {
+    let mut st = new_state();
+    let calls = Rc::new(Cell::new(0u32));
+    let c = calls.clone();
+    let cb: InterruptFn = Rc::new(move |st: &mut State| {
+        c.set(c.get() + 1);
+        if c.get() >= 50 {
+            return Err(st.error_msg("stopped by the host"));
+        }
+        Ok(InterruptAction::Continue)
+    });
+    st.set_interrupt(Some(cb), 100);
+    let err = eval(&mut st, "while true do end").unwrap_err();
+    assert!(err.contains("stopped by the host"), "{err}");
+    assert_eq!(calls.get(), 50);
+    // Removing it lets scripts run; the budget is untouched by it.
+    st.set_interrupt(None, 0);
+    assert_eq!(st.fuel(), None);
+    assert_eq!(eval(&mut st, "local n = 0 for i = 1, 1000 do n = n + i end return n").unwrap(), "500500");
+}
+
+#[test]
+fn interrupt_and_budget_share_the_counter() {
+    let mut st = new_state();
+    let calls = Rc::new(Cell::new(0u32));
+    let c = calls.clone();
+    st.set_interrupt(
+        Some(Rc::new(move |_: &mut State| {
+            c.set(c.get() + 1);
+            Ok(InterruptAction::Continue)
+        })),
+        1000,
+    );
+    st.set_fuel(Some(10_500));
+    assert_eq!(st.fuel(), Some(10_500));
+    let err = eval(&mut st, "while true do end").unwrap_err();
+    assert!(err.contains("instruction limit reached"), "{err}");
+    assert_eq!(st.fuel(), Some(0));
+    assert_eq!(calls.get(), 10, "one call per slice of 1000 before the budget ran out");
+    // The callback may run Lua code itself (it is not re-entered).
+    st.set_fuel(None);
+    let hits = Rc::new(Cell::new(0u32));
+    let h = hits.clone();
+    st.set_interrupt(
+        Some(Rc::new(move |st: &mut State| {
+            h.set(h.get() + 1);
+            let f = st.load(b"local s = 0 for i = 1, 500 do s = s + i end return s", b"=cb", LoadMode::Text, None)?;
+            st.push(f);
+            let fi = st.top() - 1;
+            st.call_noyield(fi, 1)?;
+            st.set_top(fi);
+            Ok(if h.get() < 5 { InterruptAction::Continue } else { InterruptAction::Yield })
+        })),
+        10,
+    );
+    assert_eq!(eval(&mut st, "local n = 0 for i = 1, 1000 do n = n + i end return n").unwrap(), "500500");
+    assert!(hits.get() >= 100, "{}", hits.get());
+}
+
+#[test]
+fn interrupt_can_yield_a_coroutine() {
+    let mut st = new_state();
+    let cb: InterruptFn = Rc::new(|_: &mut State| Ok(InterruptAction::Yield));
+    st.set_interrupt(Some(cb), 1000);
+    let f =
+        st.load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None).unwrap();
+    let co = st.new_thread().unwrap();
+    st.push_to_thread(co, f);
+    let mut slices = 0;
+    loop {
+        let (status, n) = st.resume(co, 0);
+        match status {
+            Status::Yield => {
+                assert_eq!(n, 0);
+                slices += 1;
+                assert!(slices < 10_000, "never finished");
+            }
+            Status::Ok => {
+                assert_eq!(n, 1);
+                break;
+            }
+            other => panic!("unexpected status {other:?}"),
+        }
+    }
+    assert!((90..=110).contains(&slices), "one yield per slice, got {slices}");
 }
 
 #[test]

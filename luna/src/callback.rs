@@ -15,6 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::{Rc, Weak};
 
 use luna_core::object::function::NativeFn;
+use luna_core::vm::budget::{InterruptAction, InterruptFn};
 use luna_core::{LResult, State};
 
 use crate::error::{LuaError, LuaResult};
@@ -44,13 +45,10 @@ fn run_callback(
         args.push(lua.lift(st, v));
     }
     // Step 2: the user code, with the state lent to it.
-    let outcome = {
-        let _lend = lua.inner.cell.lend(st);
-        catch_unwind(AssertUnwindSafe(|| body(&lua, args)))
-    };
+    let outcome = run_user_code(&lua, st, |lua| body(lua, args));
     // Step 3: results or error.
     match outcome {
-        Ok(Ok(results)) => {
+        Ok(results) => {
             let count = results.len();
             if st.check_stack(count).is_err() {
                 return Err(st.error_msg("too many results"));
@@ -63,23 +61,32 @@ fn run_callback(
             }
             Ok(count)
         }
-        Ok(Err(e)) => Err(raise(&lua, st, e)),
-        Err(panic) => {
-            let msg = if let Some(s) = panic.downcast_ref::<&str>() {
-                (*s).to_string()
-            } else if let Some(s) = panic.downcast_ref::<String>() {
-                s.clone()
-            } else {
-                "panic".to_string()
-            };
-            Err(raise(&lua, st, LuaError::runtime(format!("panic in Rust callback: {msg}"))))
-        }
+        Err(e) => Err(raise(&lua, st, e)),
     }
+}
+
+/// Runs user code with the state lent to it, turning a panic into an
+/// error: nothing unwinds through the runtime.
+pub(crate) fn run_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua) -> LuaResult<R>) -> LuaResult<R> {
+    let outcome = {
+        let _lend = lua.inner.cell.lend(st);
+        catch_unwind(AssertUnwindSafe(|| body(lua)))
+    };
+    outcome.unwrap_or_else(|panic| {
+        let msg = if let Some(s) = panic.downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = panic.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "panic".to_string()
+        };
+        Err(LuaError::runtime(format!("panic in Rust callback: {msg}")))
+    })
 }
 
 /// Turns a callback's error into a Lua error: a value carrying the
 /// `LuaError`, raised with the message handler.
-fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw {
+pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw {
     let e = match e {
         LuaError::BadArgument { to: None, pos, name, cause } => {
             let ci = st.frame_at_level(0);
@@ -236,5 +243,69 @@ impl LuaFunction {
         A: FromLuaMulti + 'static,
     {
         WrappedFunction { func, _args: std::marker::PhantomData }
+    }
+}
+
+/// What a script does after the interrupt callback (`Lua::set_interrupt`)
+/// returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LuaVmState {
+    /// Keep running.
+    Continue,
+    /// Yield the running coroutine to whoever resumed it (with no values);
+    /// resuming it continues where it stopped. Outside a coroutine the
+    /// script keeps running.
+    Yield,
+}
+
+/// How often the interrupt callback runs, in units of the instruction
+/// budget (function calls and loop iterations).
+pub const INTERRUPT_PERIOD: u32 = 1024;
+
+impl Lua {
+    /// Installs a callback that runs periodically while Lua code runs
+    /// (every [`INTERRUPT_PERIOD`] function calls and loop iterations), to
+    /// watch a deadline, a cancellation flag or a progress counter. It may
+    /// let the script continue, yield the running coroutine, or stop the
+    /// script by returning an error (raised in the script: `pcall` can
+    /// catch it, but the callback keeps running and can fail again).
+    /// Replaces any previous callback.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// # use std::cell::Cell; use std::rc::Rc;
+    /// let lua = Lua::new();
+    /// let ticks = Rc::new(Cell::new(0));
+    /// let t = ticks.clone();
+    /// lua.set_interrupt(move |_| {
+    ///     t.set(t.get() + 1);
+    ///     if t.get() > 100 { Err(LuaError::runtime("time is up")) } else { Ok(LuaVmState::Continue) }
+    /// });
+    /// let err = lua.load("while true do end").exec().unwrap_err();
+    /// assert!(err.to_string().contains("time is up"));
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn set_interrupt<F>(&self, callback: F)
+    where
+        F: Fn(&Lua) -> LuaResult<LuaVmState> + 'static,
+    {
+        let weak = Rc::downgrade(&self.inner);
+        let cb: InterruptFn = Rc::new(move |st: &mut State| {
+            let Some(inner) = weak.upgrade() else {
+                return Ok(InterruptAction::Continue);
+            };
+            let lua = Lua { inner };
+            match run_user_code(&lua, st, |lua| callback(lua)) {
+                Ok(LuaVmState::Continue) => Ok(InterruptAction::Continue),
+                Ok(LuaVmState::Yield) => Ok(InterruptAction::Yield),
+                Err(e) => Err(raise(&lua, st, e)),
+            }
+        });
+        let _ = self.with(|st| st.set_interrupt(Some(cb), INTERRUPT_PERIOD));
+    }
+
+    /// Removes the interrupt callback.
+    pub fn remove_interrupt(&self) {
+        let _ = self.with(|st| st.set_interrupt(None, INTERRUPT_PERIOD));
     }
 }

@@ -44,7 +44,7 @@ mod thread;
 mod userdata;
 mod value;
 
-pub use callback::{LuaNativeFn, WrappedFunction};
+pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
 pub use conversion::LuaEither;
 pub use error::{ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, TracebackFrame};

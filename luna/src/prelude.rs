@@ -5,5 +5,5 @@ pub use crate::{
     AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserData, LuaChunk,
     LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserData, LuaMultiValue,
     LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread, LuaThreadStatus,
-    LuaValue, LuaVariadic, StdLib,
+    LuaValue, LuaVariadic, LuaVmState, StdLib,
 };

@@ -61,10 +61,13 @@ impl State {
                 let mut trap = (&mut *th).hook.mask != 0;
                 if fresh_entry {
                     if let Some(f) = self.fuel {
-                        if f <= 0 {
-                            return Err(self.fuel_out(pc.offset_from(code) as usize));
+                        if f > 0 {
+                            self.fuel = Some(f - 1);
+                        } else {
+                            self.fuel_tick(pc.offset_from(code) as usize)?;
+                            self.fuel = self.fuel.map(|f| f - 1);
+                            trap = (&mut *th).hook.mask != 0;
                         }
-                        self.fuel = Some(f - 1);
                     }
                 }
                 if trap {
@@ -176,11 +179,15 @@ impl State {
                 macro_rules! back_edge {
                     () => {{
                         if let Some(f) = self.fuel {
-                            if f <= 0 {
+                            if f > 0 {
+                                self.fuel = Some(f - 1);
+                            } else {
                                 savepc!();
-                                return Err(self.fuel_out(pc.offset_from(code) as usize));
+                                let r = self.fuel_tick(pc.offset_from(code) as usize);
+                                reload!();
+                                r?;
+                                self.fuel = self.fuel.map(|f| f - 1);
                             }
-                            self.fuel = Some(f - 1);
                         }
                     }};
                 }
@@ -755,10 +762,14 @@ impl State {
                                     pc = code;
                                     base = (&mut *th).stack.as_mut_ptr().add(ra + 1);
                                     if let Some(f) = self.fuel {
-                                        if f <= 0 {
-                                            return Err(self.fuel_out(0));
+                                        if f > 0 {
+                                            self.fuel = Some(f - 1);
+                                        } else {
+                                            let r = self.fuel_tick(0);
+                                            reload!();
+                                            r?;
+                                            self.fuel = self.fuel.map(|f| f - 1);
                                         }
-                                        self.fuel = Some(f - 1);
                                     }
                                     continue;
                                 }
@@ -1239,36 +1250,6 @@ impl State {
         c.func += actual + 1;
         c.top += actual + 1;
         Ok(())
-    }
-
-    /// The error raised when native code (pattern matching, for instance)
-    /// uses up the instruction budget: natives cannot yield there.
-    #[cold]
-    pub(crate) fn fuel_exhausted(&mut self) -> crate::vm::Throw {
-        self.fuel = Some(0);
-        self.rt_error("instruction limit reached")
-    }
-
-    /// Run when the instruction budget is used up at instruction `pc` of
-    /// the running Lua frame (the next one to execute): raises "instruction
-    /// limit reached", or, in `FuelMode::Yield` inside a yieldable
-    /// coroutine, yields to the host with no values. Resuming the
-    /// coroutine continues at `pc` (as after a yield inside a hook).
-    #[cold]
-    pub(crate) fn fuel_out(&mut self, pc: usize) -> crate::vm::Throw {
-        self.fuel = Some(0);
-        if self.fuel_mode == crate::api::FuelMode::Yield
-            && !self.current.ptr_eq(self.main_thread)
-            && self.th().yieldable()
-        {
-            let th = self.th();
-            th.status = crate::object::thread::ThreadStatus::Yield;
-            let ci = th.ci_mut();
-            ci.u2 = 0;
-            ci.savedpc = pc + 1;
-            return crate::vm::Throw::YIELD;
-        }
-        self.rt_error("instruction limit reached")
     }
 }
 

@@ -2,7 +2,8 @@
 //! (`execute`), calls, returns, errors and protected calls (`call`),
 //! coroutines (`coroutine`), arithmetic and conversions (`arith`),
 //! metamethods (`meta`), debug information for messages and tracebacks
-//! (`debug`) and debug hooks (`hooks`).
+//! (`debug`), debug hooks (`hooks`), and the instruction budget and
+//! interrupt callback (`budget`).
 //!
 //! Errors and yields unwind the Rust stack as the `Err` side of
 //! `LResult`: a `Throw` carries the status and, for errors, the error
@@ -12,6 +13,7 @@
 //! PUC Lua does after a `longjmp`.
 
 pub mod arith;
+pub mod budget;
 pub mod call;
 pub mod coroutine;
 pub mod debug;
