@@ -75,7 +75,6 @@ impl State {
     /// above it, in protected mode, as `host_call` does. On success the
     /// results start at `base`.
     pub fn host_call_at(&mut self, base: usize, nresults: i32) -> Result<usize, HostError> {
-        self.relieve_memory_pressure();
         let handler = match self.host_handler() {
             Ok(h) => h,
             Err(t) => {
@@ -85,21 +84,45 @@ impl State {
         };
         // The handler goes below the function.
         self.insert_at(base, handler);
+        self.host_pcall(base, nresults)?;
+        // Drop the handler slot: move the results down by one.
+        let top = self.top();
+        let th = self.th();
+        th.stack.copy_within(base + 1..top, base);
+        th.top = top - 1;
+        Ok(base)
+    }
+
+    /// Pushes the message handler of host calls, for `host_pcall` (one
+    /// free stack slot is needed).
+    #[inline]
+    pub fn push_host_handler(&mut self) -> LResult<()> {
+        let h = match self.host_handler {
+            Some(h) => h,
+            None => self.host_handler()?,
+        };
+        self.push(h);
+        Ok(())
+    }
+
+    /// The protected call under `host_call_at`, for a caller that pushed
+    /// the message handler itself (`push_host_handler`) at `base`, then the
+    /// function and its arguments. On success the results are on the stack
+    /// from `base + 1` up to `top()` (the caller pops them, handler
+    /// included, with `set_top(base)`); on error the stack is restored to
+    /// `base` and the error is returned with its traceback.
+    pub fn host_pcall(&mut self, base: usize, nresults: i32) -> Result<(), HostError> {
+        self.relieve_memory_pressure();
         let saved = self.captured_traceback.take();
         let status = self.pcall_raw(base + 1, nresults, base);
-        let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
         if status == Status::Ok {
-            // Drop the handler slot: move the results down by one.
-            let top = self.top();
-            let th = self.th();
-            th.stack.copy_within(base + 1..top, base);
-            th.top = top - 1;
-            Ok(base)
-        } else {
-            let value = self.stack_get(self.top() - 1);
-            self.set_top(base);
-            Err(HostError { status, value, traceback: captured })
+            self.captured_traceback = saved;
+            return Ok(());
         }
+        let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
+        let value = self.stack_get(self.top() - 1);
+        self.set_top(base);
+        Err(HostError { status, value, traceback: captured })
     }
 
     /// Runs `f` (a runtime operation that may call Lua code, such as an

@@ -21,46 +21,33 @@ use luna_core::{LResult, State};
 use crate::error::{LuaError, LuaResult};
 use crate::function::LuaFunction;
 use crate::lua::{Lua, LuaInner};
-use crate::multi::{FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue};
+use crate::multi::{FromLuaMulti, GatheredMulti, IntoLua, IntoLuaMulti, PreparedMulti};
 use crate::value::LuaValue;
 
-/// Runs a callback body with the arguments of the native call on the top
-/// of `st`, pushing its results. `body` gets the arguments as facade
-/// values.
-fn run_callback(
-    weak: &Weak<LuaInner>,
-    st: &mut State,
-    body: impl FnOnce(&Lua, LuaMultiValue) -> LuaResult<LuaMultiValue>,
-) -> LResult<usize> {
+/// Runs a typed callback for the native call running on `st`: converts
+/// the arguments, runs `func` with the state lent to it, and pushes its
+/// results.
+fn run_callback<A, R, F>(weak: &Weak<LuaInner>, st: &mut State, func: &F) -> LResult<usize>
+where
+    A: FromLuaMulti,
+    R: IntoLuaMulti,
+    F: Fn(&Lua, A) -> LuaResult<R>,
+{
     let inner = match weak.upgrade() {
         Some(i) => i,
         None => return Err(st.error_msg("Lua state dropped")),
     };
     let lua = Lua { inner };
-    // Step 1: arguments as facade values.
-    let n = st.nargs();
-    let mut args = LuaMultiValue::with_capacity(n);
-    for i in 1..=n {
-        let v = st.arg(i);
-        args.push(lua.lift(st, v));
-    }
-    // Step 2: the user code, with the state lent to it.
-    let outcome = run_user_code(&lua, st, |lua| body(lua, args));
-    // Step 3: results or error.
-    match outcome {
-        Ok(results) => {
-            let count = results.len();
-            if st.check_stack(count).is_err() {
-                return Err(st.error_msg("too many results"));
-            }
-            for v in results.iter() {
-                match lua.lower(st, v) {
-                    Ok(cv) => st.push(cv),
-                    Err(e) => return Err(raise(&lua, st, e)),
-                }
-            }
-            Ok(count)
-        }
+    // Arguments: converted here when direct, else lifted to facade values
+    // converted by the user-code step.
+    let (base, nargs) = (st.frame_base() + 1, st.nargs());
+    let args = GatheredMulti::<A>::new(&lua, st, base, nargs, Some(1));
+    let outcome = run_user_code(&lua, st, |lua| {
+        let a = args.finish(lua, Some(1))?;
+        PreparedMulti::new(func(lua, a)?, lua)
+    });
+    match outcome.and_then(|results| results.push(&lua, st)) {
+        Ok(n) => Ok(n),
         Err(e) => Err(raise(&lua, st, e)),
     }
 }
@@ -137,12 +124,7 @@ impl Lua {
         F: Fn(&Lua, A) -> LuaResult<R> + 'static,
     {
         let weak = Rc::downgrade(&self.inner);
-        let native = move |st: &mut State| -> LResult<usize> {
-            run_callback(&weak, st, |lua, args| {
-                let a = A::from_lua_args(args, 1, lua)?;
-                func(lua, a)?.into_lua_multi(lua)
-            })
-        };
+        let native = move |st: &mut State| -> LResult<usize> { run_callback(&weak, st, &func) };
         self.create_native(NativeFn::Boxed(Box::new(native)))
     }
 

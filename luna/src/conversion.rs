@@ -12,6 +12,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
+use luna_core::{State, Value};
+
 use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
 use crate::multi::{FromLua, IntoLua};
@@ -20,7 +22,86 @@ use crate::{LuaAnyUserData, LuaFunction, LuaString, LuaTable, LuaThread};
 
 /// The conversion error for a value of the wrong type.
 pub(crate) fn type_error(v: &LuaValue, expected: &str) -> LuaError {
-    LuaError::FromLuaConversionError { from: v.type_name(), to: expected.to_string(), message: None }
+    raw_type_error(v.type_name(), expected)
+}
+
+fn raw_type_error(from: &'static str, expected: &str) -> LuaError {
+    LuaError::FromLuaConversionError { from, to: expected.to_string(), message: None }
+}
+
+// ---------------------------------------------------------------------------
+// Direct conversions (see `IntoLua::DIRECT`): the runtime value is read or
+// produced inside the state access of the operation, with no `LuaValue` in
+// between.
+
+/// A new runtime string.
+#[inline]
+fn new_str(st: &mut State, bytes: &[u8]) -> LuaResult<Value> {
+    st.new_str(bytes).map(Value::Str).map_err(|_| LuaError::MemoryError)
+}
+
+/// A runtime value as an `i64`, as `luaL_checkinteger` accepts it.
+#[inline]
+fn raw_to_i64(v: Value) -> LuaResult<i64> {
+    match v {
+        Value::Int(i) => Ok(i),
+        Value::Float(f) => float_to_i64(f),
+        Value::Str(s) => match luna_core::number::str_to_number(s.as_bytes()) {
+            Some(luna_core::number::Numeral::Int(i)) => Ok(i),
+            Some(luna_core::number::Numeral::Float(f)) => float_to_i64(f),
+            None => Err(raw_type_error("string", "number")),
+        },
+        other => Err(raw_type_error(other.type_name(), "number")),
+    }
+}
+
+fn float_to_i64(f: f64) -> LuaResult<i64> {
+    luna_core::vm::arith::float_to_int_exact(f).ok_or_else(|| LuaError::FromLuaConversionError {
+        from: "number",
+        to: "integer".to_string(),
+        message: Some("number has no integer representation".to_string()),
+    })
+}
+
+/// A runtime value as an `f64` (numbers and numeric strings).
+#[inline]
+fn raw_to_f64(v: Value) -> LuaResult<f64> {
+    match v {
+        Value::Float(f) => Ok(f),
+        Value::Int(i) => Ok(i as f64),
+        Value::Str(s) => match luna_core::number::str_to_number(s.as_bytes()) {
+            Some(luna_core::number::Numeral::Int(i)) => Ok(i as f64),
+            Some(luna_core::number::Numeral::Float(f)) => Ok(f),
+            None => Err(raw_type_error("string", "number")),
+        },
+        other => Err(raw_type_error(other.type_name(), "number")),
+    }
+}
+
+/// Runs `f` with the bytes of a runtime string (or of a number's text).
+#[inline]
+fn with_raw_bytes<R>(v: Value, f: impl FnOnce(&[u8]) -> R) -> LuaResult<R> {
+    match v {
+        Value::Str(s) => Ok(f(s.as_bytes())),
+        Value::Int(i) => Ok(f(i.to_string().as_bytes())),
+        Value::Float(n) => {
+            let mut buf = Vec::new();
+            luna_core::fmt::fmt_float(n, &mut buf);
+            Ok(f(&buf))
+        }
+        other => Err(raw_type_error(other.type_name(), "string")),
+    }
+}
+
+fn utf8_string(bytes: &[u8]) -> LuaResult<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => Err(LuaError::FromLuaConversionError {
+            from: "string",
+            to: "String".to_string(),
+            message: Some(format!("invalid UTF-8: {e}")),
+        }),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -31,12 +112,26 @@ impl IntoLua for LuaValue {
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(self)
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        lua.lower(st, &self)
+    }
 }
 
 impl FromLua for LuaValue {
     #[inline]
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         Ok(value)
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        Ok(lua.lift(st, value))
     }
 }
 
@@ -45,23 +140,18 @@ impl IntoLua for &LuaValue {
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(self.clone())
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        lua.lower(st, self)
+    }
 }
 
 macro_rules! handle_conversions {
     ($ty:ident, $variant:ident, $name:literal) => {
-        impl IntoLua for $ty {
-            #[inline]
-            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-                Ok(LuaValue::$variant(self))
-            }
-        }
-
-        impl IntoLua for &$ty {
-            #[inline]
-            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-                Ok(LuaValue::$variant(self.clone()))
-            }
-        }
+        handle_conversions!($ty, $variant);
 
         impl FromLua for $ty {
             #[inline]
@@ -71,28 +161,54 @@ macro_rules! handle_conversions {
                     other => Err(type_error(&other, $name)),
                 }
             }
+
+            const DIRECT: bool = true;
+
+            #[inline]
+            fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+                match lua.lift(st, value) {
+                    LuaValue::$variant(x) => Ok(x),
+                    other => Err(type_error(&other, $name)),
+                }
+            }
+        }
+    };
+    ($ty:ident, $variant:ident) => {
+        impl IntoLua for $ty {
+            #[inline]
+            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+                Ok(LuaValue::$variant(self))
+            }
+
+            const DIRECT: bool = true;
+
+            #[inline]
+            fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+                lua.value_of(st, &self.0)
+            }
+        }
+
+        impl IntoLua for &$ty {
+            #[inline]
+            fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+                Ok(LuaValue::$variant(self.clone()))
+            }
+
+            const DIRECT: bool = true;
+
+            #[inline]
+            fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+                lua.value_of(st, &self.0)
+            }
         }
     };
 }
 
 handle_conversions!(LuaTable, Table, "table");
+handle_conversions!(LuaString, String);
 handle_conversions!(LuaFunction, Function, "function");
 handle_conversions!(LuaThread, Thread, "thread");
 handle_conversions!(LuaAnyUserData, UserData, "userdata");
-
-impl IntoLua for LuaString {
-    #[inline]
-    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-        Ok(LuaValue::String(self))
-    }
-}
-
-impl IntoLua for &LuaString {
-    #[inline]
-    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-        Ok(LuaValue::String(self.clone()))
-    }
-}
 
 impl FromLua for LuaString {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
@@ -105,12 +221,30 @@ impl FromLua for LuaString {
             other => Err(type_error(&other, "string")),
         }
     }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        let s = match value {
+            Value::Str(_) => value,
+            Value::Int(_) | Value::Float(_) => with_raw_bytes(value, |b| new_str(st, b))??,
+            other => return Err(raw_type_error(other.type_name(), "string")),
+        };
+        Ok(LuaString(lua.pin(st, s)))
+    }
 }
 
 impl IntoLua for LuaNil {
     #[inline]
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(LuaValue::Nil)
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+        Ok(Value::Nil)
     }
 }
 
@@ -122,12 +256,29 @@ impl FromLua for LuaNil {
             other => Err(type_error(&other, "nil")),
         }
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        match value {
+            Value::Nil => Ok(LuaNil),
+            other => Err(raw_type_error(other.type_name(), "nil")),
+        }
+    }
 }
 
 impl IntoLua for LuaLightUserData {
     #[inline]
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(LuaValue::LightUserData(self))
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+        Ok(Value::LightUserdata(self.0))
     }
 }
 
@@ -139,11 +290,27 @@ impl FromLua for LuaLightUserData {
             other => Err(type_error(&other, "light userdata")),
         }
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        match value {
+            Value::LightUserdata(p) => Ok(LuaLightUserData(p)),
+            other => Err(raw_type_error(other.type_name(), "light userdata")),
+        }
+    }
 }
 
 impl IntoLua for LuaError {
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(LuaValue::Error(Box::new(self)))
+    }
+
+    const DIRECT: bool = true;
+
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        crate::lua::error_value(st, self)
     }
 }
 
@@ -155,6 +322,13 @@ impl IntoLua for bool {
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(LuaValue::Boolean(self))
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+        Ok(Value::Bool(self))
+    }
 }
 
 /// Lua truthiness: `nil` and `false` are false, everything else true.
@@ -162,6 +336,13 @@ impl FromLua for bool {
     #[inline]
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         Ok(value.is_truthy())
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        Ok(!matches!(value, Value::Nil | Value::Bool(false)))
     }
 }
 
@@ -207,14 +388,14 @@ macro_rules! int_conversions {
         impl IntoLua for $ty {
             #[inline]
             fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-                match i64::try_from(self) {
-                    Ok(i) => Ok(LuaValue::Integer(i)),
-                    Err(_) => Err(LuaError::ToLuaConversionError {
-                        from: stringify!($ty).to_string(),
-                        to: "integer",
-                        message: Some("out of range".to_string()),
-                    }),
-                }
+                int_into_i64(self).map(LuaValue::Integer)
+            }
+
+            const DIRECT: bool = true;
+
+            #[inline]
+            fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+                int_into_i64(self).map(Value::Int)
             }
         }
 
@@ -225,14 +406,40 @@ macro_rules! int_conversions {
                     LuaValue::Integer(i) => i,
                     ref other => to_i64(other)?,
                 };
-                <$ty>::try_from(i).map_err(|_| LuaError::FromLuaConversionError {
-                    from: "number",
-                    to: stringify!($ty).to_string(),
-                    message: Some(format!("integer {} out of range for {}", i, stringify!($ty))),
-                })
+                i64_into_int(i)
+            }
+
+            const DIRECT: bool = true;
+
+            #[inline]
+            fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+                i64_into_int(raw_to_i64(value)?)
             }
         }
     )*};
+}
+
+/// A Rust integer as a Lua integer (out of range: a conversion error).
+#[inline]
+fn int_into_i64<T: TryInto<i64>>(n: T) -> LuaResult<i64> {
+    n.try_into().map_err(|_| LuaError::ToLuaConversionError {
+        from: std::any::type_name::<T>().to_string(),
+        to: "integer",
+        message: Some("out of range".to_string()),
+    })
+}
+
+/// A Lua integer as a Rust integer (out of range: a conversion error).
+#[inline]
+fn i64_into_int<T: TryFrom<i64>>(i: i64) -> LuaResult<T> {
+    T::try_from(i).map_err(|_| {
+        let name = std::any::type_name::<T>();
+        LuaError::FromLuaConversionError {
+            from: "number",
+            to: name.to_string(),
+            message: Some(format!("integer {i} out of range for {name}")),
+        }
+    })
 }
 
 int_conversions!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, i128, u128);
@@ -242,12 +449,26 @@ impl IntoLua for f64 {
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(LuaValue::Number(self))
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+        Ok(Value::Float(self))
+    }
 }
 
 impl IntoLua for f32 {
     #[inline]
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
         Ok(LuaValue::Number(self as f64))
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+        Ok(Value::Float(self as f64))
     }
 }
 
@@ -264,12 +485,26 @@ impl FromLua for f64 {
             },
         }
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        raw_to_f64(value)
+    }
 }
 
 impl FromLua for f32 {
     #[inline]
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         f64::from_lua(value, lua).map(|f| f as f32)
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        raw_to_f64(value).map(|f| f as f32)
     }
 }
 
@@ -294,12 +529,26 @@ impl IntoLua for String {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         string_value(lua, self.as_bytes())
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        new_str(st, self.as_bytes())
+    }
 }
 
 impl IntoLua for &String {
     #[inline]
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         string_value(lua, self.as_bytes())
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        new_str(st, self.as_bytes())
     }
 }
 
@@ -308,23 +557,54 @@ impl IntoLua for &str {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         string_value(lua, self.as_bytes())
     }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        new_str(st, self.as_bytes())
+    }
 }
 
 impl IntoLua for Box<str> {
+    #[inline]
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         string_value(lua, self.as_bytes())
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        new_str(st, self.as_bytes())
     }
 }
 
 impl IntoLua for Cow<'_, str> {
+    #[inline]
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         string_value(lua, self.as_bytes())
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        new_str(st, self.as_bytes())
     }
 }
 
 impl IntoLua for Cow<'_, [u8]> {
+    #[inline]
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         string_value(lua, &self)
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        new_str(st, &self)
     }
 }
 
@@ -333,16 +613,26 @@ impl IntoLua for char {
         let mut buf = [0u8; 4];
         string_value(lua, self.encode_utf8(&mut buf).as_bytes())
     }
+
+    const DIRECT: bool = true;
+
+    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        let mut buf = [0u8; 4];
+        new_str(st, self.encode_utf8(&mut buf).as_bytes())
+    }
 }
 
 impl FromLua for String {
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         let bytes = bytes_of(&value)?;
-        String::from_utf8(bytes).map_err(|e| LuaError::FromLuaConversionError {
-            from: "string",
-            to: "String".to_string(),
-            message: Some(format!("invalid UTF-8: {e}")),
-        })
+        utf8_string(&bytes)
+    }
+
+    const DIRECT: bool = true;
+
+    #[inline]
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        with_raw_bytes(value, utf8_string)?
     }
 }
 
@@ -350,11 +640,23 @@ impl FromLua for Box<str> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         String::from_lua(value, lua).map(String::into_boxed_str)
     }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        String::from_direct(value, lua, st).map(String::into_boxed_str)
+    }
 }
 
 impl FromLua for Cow<'static, str> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         String::from_lua(value, lua).map(Cow::Owned)
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        String::from_direct(value, lua, st).map(Cow::Owned)
     }
 }
 
@@ -362,11 +664,23 @@ impl FromLua for Box<[u8]> {
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         bytes_of(&value).map(Vec::into_boxed_slice)
     }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        with_raw_bytes(value, |b| b.into())
+    }
 }
 
 impl FromLua for Cow<'static, [u8]> {
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         bytes_of(&value).map(Cow::Owned)
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+        with_raw_bytes(value, |b| Cow::Owned(b.to_vec()))
     }
 }
 
@@ -396,6 +710,16 @@ impl<T: IntoLua> IntoLua for Option<T> {
             None => Ok(LuaValue::Nil),
         }
     }
+
+    const DIRECT: bool = T::DIRECT;
+
+    #[inline]
+    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+        match self {
+            Some(v) => v.lower_direct(lua, st),
+            None => Ok(Value::Nil),
+        }
+    }
 }
 
 impl<T: FromLua> FromLua for Option<T> {
@@ -404,6 +728,16 @@ impl<T: FromLua> FromLua for Option<T> {
         match value {
             LuaValue::Nil => Ok(None),
             v => T::from_lua(v, lua).map(Some),
+        }
+    }
+
+    const DIRECT: bool = T::DIRECT;
+
+    #[inline]
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        match value {
+            Value::Nil => Ok(None),
+            v => T::from_direct(v, lua, st).map(Some),
         }
     }
 }

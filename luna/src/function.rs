@@ -5,7 +5,7 @@ use luna_core::{LResult, State, Value};
 
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua};
-use crate::multi::{FromLuaMulti, IntoLuaMulti, LuaMultiValue};
+use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
 
 /// A function (Lua or Rust).
 #[derive(Clone)]
@@ -64,9 +64,34 @@ impl LuaFunction {
     /// ```
     pub fn call<R: FromLuaMulti>(&self, args: impl IntoLuaMulti) -> LuaResult<R> {
         let lua = self.lua()?;
-        let args = args.into_lua_multi(&lua)?;
-        let results = lua.with(|st| call_core(&lua, st, &self.0, &args))??;
-        R::from_lua_multi(results, &lua)
+        let args = PreparedMulti::new(args, &lua)?;
+        // The message handler, the function and the arguments go on the
+        // stack; the results are read from there.
+        let out = lua.with(|st| -> LuaResult<GatheredMulti<R>> {
+            let f = lua.value_of(st, &self.0)?;
+            if st.check_stack(2).is_err() {
+                return Err(LuaError::runtime("stack overflow"));
+            }
+            let base = st.top();
+            if st.push_host_handler().is_err() {
+                return Err(LuaError::MemoryError);
+            }
+            st.push(f);
+            if let Err(e) = args.push(&lua, st) {
+                st.set_top(base);
+                return Err(e);
+            }
+            match st.host_pcall(base, luna_core::vm::MULTRET) {
+                Ok(()) => {
+                    let n = st.top() - (base + 1);
+                    let out = GatheredMulti::new(&lua, st, base + 1, n, None);
+                    st.set_top(base);
+                    Ok(out)
+                }
+                Err(e) => Err(lua.host_error(st, e)),
+            }
+        })??;
+        out.finish(&lua, None)
     }
 
     /// A function that calls this one with `args` prepended to its own
@@ -139,43 +164,6 @@ impl LuaFunctionInfo {
             is_vararg: true,
             num_upvalues: 0,
         }
-    }
-}
-
-/// Calls the function of handle `f` with `args` (inside a state access).
-pub(crate) fn call_core(
-    lua: &Lua,
-    st: &mut State,
-    f: &crate::lua::Handle,
-    args: &LuaMultiValue,
-) -> LuaResult<LuaMultiValue> {
-    let fv = lua.value_of(st, f)?;
-    if st.check_stack(args.len() + 3).is_err() {
-        return Err(LuaError::runtime("stack overflow (too many arguments)"));
-    }
-    let base = st.top();
-    st.push(fv);
-    for a in args.iter() {
-        match lua.lower(st, a) {
-            Ok(v) => st.push(v),
-            Err(e) => {
-                st.set_top(base);
-                return Err(e);
-            }
-        }
-    }
-    match st.host_call_at(base, luna_core::vm::MULTRET) {
-        Ok(b) => {
-            let top = st.top();
-            let mut results = LuaMultiValue::with_capacity(top - b);
-            for i in b..top {
-                let v = st.stack_get(i);
-                results.push(lua.lift(st, v));
-            }
-            st.set_top(b);
-            Ok(results)
-        }
-        Err(e) => Err(lua.host_error(st, e)),
     }
 }
 

@@ -3,7 +3,7 @@
 //! and the conversion of facade values to and from runtime values.
 
 use std::any::{Any, TypeId};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
@@ -124,15 +124,25 @@ pub(crate) struct LuaInner {
     /// Roots released while the state was busy, released at the next
     /// access.
     pending: RefCell<Vec<HostRoot>>,
+    /// Whether `pending` is not empty (tested on every access).
+    has_pending: Cell<bool>,
     app_data: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
 }
 
 impl LuaInner {
+    fn release_pending(&self, st: &mut State) {
+        self.has_pending.set(false);
+        for r in self.pending.borrow_mut().drain(..) {
+            st.unpin(r);
+        }
+    }
+
     fn release(&self, root: HostRoot) {
         // While the state is busy (a handle dropped inside an operation),
         // the release waits for the next access.
         if self.cell.is_busy() || self.cell.with(|st| st.unpin(root)).is_err() {
             self.pending.borrow_mut().push(root);
+            self.has_pending.set(true);
         }
     }
 }
@@ -229,6 +239,7 @@ impl Lua {
                 cell: StateCell::new(st),
                 state_id,
                 pending: RefCell::new(Vec::new()),
+                has_pending: Cell::new(false),
                 app_data: RefCell::new(HashMap::new()),
             }),
         }
@@ -239,18 +250,45 @@ impl Lua {
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> LuaResult<R> {
         let inner = &self.inner;
-        let pending_nonempty = !inner.pending.borrow().is_empty();
         inner
             .cell
             .with(|st| {
-                if pending_nonempty {
-                    for r in inner.pending.borrow_mut().drain(..) {
-                        st.unpin(r);
-                    }
+                if inner.has_pending.get() {
+                    inner.release_pending(st);
                 }
                 f(st)
             })
             .map_err(|_| LuaError::StateBusy)
+    }
+
+    /// Pushes a runtime value on the running thread's stack, checking for
+    /// room.
+    #[inline]
+    pub(crate) fn push_raw(st: &mut State, v: Value) -> LuaResult<()> {
+        if st.check_stack(1).is_err() {
+            return Err(LuaError::runtime("stack overflow (too many values)"));
+        }
+        st.push(v);
+        Ok(())
+    }
+
+    /// Pushes the facade values of `values` (lowered).
+    pub(crate) fn push_values(&self, st: &mut State, values: &crate::LuaMultiValue) -> LuaResult<usize> {
+        for v in values.iter() {
+            let cv = self.lower(st, v)?;
+            Lua::push_raw(st, cv)?;
+        }
+        Ok(values.len())
+    }
+
+    /// The facade values of `n` stack slots from `base`.
+    pub(crate) fn lift_range(&self, st: &mut State, base: usize, n: usize) -> crate::LuaMultiValue {
+        let mut m = crate::LuaMultiValue::with_capacity(n);
+        for i in base..base + n {
+            let v = st.stack_get(i);
+            m.push(self.lift(st, v));
+        }
+        m
     }
 
     /// Pins a runtime value as a new handle.
@@ -262,15 +300,21 @@ impl Lua {
     /// The runtime value of a handle, checking it belongs to this state.
     #[inline]
     pub(crate) fn value_of(&self, st: &State, h: &Handle) -> LuaResult<Value> {
-        if !Weak::ptr_eq(&h.lua, &Rc::downgrade(&self.inner)) {
+        if h.lua.as_ptr() != Rc::as_ptr(&self.inner) {
             return Err(if h.lua.upgrade().is_none() { LuaError::StateDropped } else { LuaError::MismatchedState });
         }
-        st.get_pinned(h.root).ok_or(LuaError::StateDropped)
+        match st.get_pinned(h.root) {
+            Some(v) => Ok(v),
+            None => Err(LuaError::StateDropped),
+        }
     }
 
     /// The `Lua` a handle belongs to.
     pub(crate) fn of_handle(h: &Handle) -> LuaResult<Lua> {
-        h.lua.upgrade().map(|inner| Lua { inner }).ok_or(LuaError::StateDropped)
+        match h.lua.upgrade() {
+            Some(inner) => Ok(Lua { inner }),
+            None => Err(LuaError::StateDropped),
+        }
     }
 
     /// Lowers a facade value to a runtime value (handles are looked up;

@@ -10,7 +10,7 @@ use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua};
-use crate::multi::{FromLua, IntoLua};
+use crate::multi::{FromLua, Gathered, IntoLua, Prepared};
 use crate::value::LuaValue;
 
 /// A Lua table.
@@ -38,63 +38,77 @@ impl LuaTable {
 
     /// `t[key]`, with `__index`.
     pub fn get<V: FromLua>(&self, key: impl IntoLua) -> LuaResult<V> {
-        let lua = self.lua()?;
-        let key = key.into_lua(&lua)?;
-        let v = lua.with(|st| -> LuaResult<LuaValue> {
-            let t = self.table(&lua, st)?;
-            let k = lua.lower(st, &key)?;
-            let v = if t.metatable().is_none() {
-                t.get(k)
-            } else {
-                match st.protect(|st| st.index(Value::Table(t), k, ValLoc::Other)) {
-                    Ok(v) => v,
-                    Err(e) => return Err(lua.host_error(st, e)),
-                }
-            };
-            Ok(lua.lift(st, v))
-        })??;
-        V::from_lua(v, &lua)
+        self.get_with(key, true)
     }
 
     /// `t[key] = value`, with `__newindex`.
     pub fn set(&self, key: impl IntoLua, value: impl IntoLua) -> LuaResult<()> {
-        let lua = self.lua()?;
-        let key = key.into_lua(&lua)?;
-        let value = value.into_lua(&lua)?;
-        lua.with(|st| -> LuaResult<()> {
-            let t = self.table(&lua, st)?;
-            let k = lua.lower(st, &key)?;
-            let v = lua.lower(st, &value)?;
-            if t.metatable().is_none() {
-                return raw_set_core(&lua, st, t, k, v);
-            }
-            st.protect(|st| st.set_index(Value::Table(t), k, v, ValLoc::Other)).map_err(|e| lua.host_error(st, e))
-        })?
+        self.set_with(key, value, true)
     }
 
     /// `t[key]` without metamethods.
     pub fn raw_get<V: FromLua>(&self, key: impl IntoLua) -> LuaResult<V> {
-        let lua = self.lua()?;
-        let key = key.into_lua(&lua)?;
-        let v = lua.with(|st| -> LuaResult<LuaValue> {
-            let t = self.table(&lua, st)?;
-            let k = lua.lower(st, &key)?;
-            let v = t.get(k);
-            Ok(lua.lift(st, v))
-        })??;
-        V::from_lua(v, &lua)
+        self.get_with(key, false)
     }
 
     /// `t[key] = value` without metamethods.
     pub fn raw_set(&self, key: impl IntoLua, value: impl IntoLua) -> LuaResult<()> {
+        self.set_with(key, value, false)
+    }
+
+    /// `get` and `raw_get`: the key is pushed (rooting it while metamethods
+    /// run), then replaced by the value, which is read from there.
+    fn get_with<V: FromLua>(&self, key: impl IntoLua, meta: bool) -> LuaResult<V> {
         let lua = self.lua()?;
-        let key = key.into_lua(&lua)?;
-        let value = value.into_lua(&lua)?;
+        let key = Prepared::new(key, &lua)?;
+        let out = lua.with(|st| -> LuaResult<Gathered<V>> {
+            let t = self.table(&lua, st)?;
+            let base = st.top();
+            let k = key.lower(&lua, st)?;
+            let v = if !meta || t.metatable().is_none() {
+                t.get(k)
+            } else {
+                Lua::push_raw(st, k)?;
+                let r = st.protect(|st| st.index(Value::Table(t), k, ValLoc::Other));
+                match r {
+                    Ok(v) => {
+                        st.stack_set(base, v);
+                        v
+                    }
+                    Err(e) => {
+                        st.set_top(base);
+                        return Err(lua.host_error(st, e));
+                    }
+                }
+            };
+            let out = Gathered::new(v, &lua, st);
+            st.set_top(base);
+            Ok(out)
+        })??;
+        out.finish(&lua)
+    }
+
+    /// `set` and `raw_set`: key and value are pushed (rooting them while
+    /// metamethods run), then stored.
+    fn set_with(&self, key: impl IntoLua, value: impl IntoLua, meta: bool) -> LuaResult<()> {
+        let lua = self.lua()?;
+        let key = Prepared::new(key, &lua)?;
+        let value = Prepared::new(value, &lua)?;
         lua.with(|st| -> LuaResult<()> {
             let t = self.table(&lua, st)?;
-            let k = lua.lower(st, &key)?;
-            let v = lua.lower(st, &value)?;
-            raw_set_core(&lua, st, t, k, v)
+            let base = st.top();
+            let r = (|| {
+                let k = key.lower(&lua, st)?;
+                Lua::push_raw(st, k)?;
+                let v = value.lower(&lua, st)?;
+                if !meta || t.metatable().is_none() {
+                    return raw_set_core(&lua, st, t, k, v);
+                }
+                Lua::push_raw(st, v)?;
+                st.protect(|st| st.set_index(Value::Table(t), k, v, ValLoc::Other)).map_err(|e| lua.host_error(st, e))
+            })();
+            st.set_top(base);
+            r
         })?
     }
 

@@ -6,7 +6,7 @@ use luna_core::{Status, Value};
 use crate::error::{LuaError, LuaResult, TracebackFrame};
 use crate::function::LuaFunction;
 use crate::lua::{HandleRef, Lua};
-use crate::multi::{FromLuaMulti, IntoLuaMulti, LuaMultiValue};
+use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
 
 /// A coroutine.
 #[derive(Clone)]
@@ -46,32 +46,36 @@ impl LuaThread {
     /// those it returns when it finishes.
     pub fn resume<R: FromLuaMulti>(&self, args: impl IntoLuaMulti) -> LuaResult<R> {
         let lua = self.lua()?;
-        let args = args.into_lua_multi(&lua)?;
-        let results = lua.with(|st| -> LuaResult<LuaMultiValue> {
+        let args = PreparedMulti::new(args, &lua)?;
+        let out = lua.with(|st| -> LuaResult<GatheredMulti<R>> {
             let co = match lua.value_of(st, &self.0)? {
                 Value::Thread(t) => t,
                 _ => return Err(LuaError::runtime("not a thread")),
             };
-            let mut nargs = 0;
-            for a in args.iter() {
-                let v = lua.lower(st, a)?;
-                st.push_to_thread(co, v);
-                nargs += 1;
-            }
-            let (status, n) = st.resume(co, nargs);
+            // The arguments are pushed here, then move to the coroutine's
+            // stack.
             let base = st.top();
+            let nargs = match args.push(&lua, st) {
+                Ok(n) => n,
+                Err(e) => {
+                    st.set_top(base);
+                    return Err(e);
+                }
+            };
+            for i in base..base + nargs {
+                let v = st.stack_get(i);
+                st.push_to_thread(co, v);
+            }
+            st.set_top(base);
+            let (status, n) = st.resume(co, nargs);
             if st.check_stack(n + 1).is_err() {
                 return Err(LuaError::runtime("too many results to resume"));
             }
             st.xmove_from(co, n);
             if status == Status::Ok || status == Status::Yield {
-                let mut results = LuaMultiValue::with_capacity(n);
-                for i in base..base + n {
-                    let v = st.stack_get(i);
-                    results.push(lua.lift(st, v));
-                }
+                let out = GatheredMulti::new(&lua, st, base, n, None);
                 st.set_top(base);
-                Ok(results)
+                Ok(out)
             } else {
                 let v = st.stack_get(base);
                 st.set_top(base);
@@ -88,7 +92,7 @@ impl LuaThread {
                 })
             }
         })??;
-        R::from_lua_multi(results, &lua)
+        out.finish(&lua, None)
     }
 
     /// The coroutine's status.
