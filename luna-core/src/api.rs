@@ -112,7 +112,9 @@ impl State {
     /// included, with `set_top(base)`); on error the stack is restored to
     /// `base` and the error is returned with its traceback.
     pub fn host_pcall(&mut self, base: usize, nresults: i32) -> Result<(), HostError> {
-        self.relieve_memory_pressure();
+        if self.heap.limit != usize::MAX {
+            self.relieve_memory_pressure();
+        }
         let saved = self.captured_traceback.take();
         let status = self.pcall_raw(base + 1, nresults, base);
         if status == Status::Ok {

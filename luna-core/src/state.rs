@@ -250,6 +250,18 @@ impl State {
         self.th().push(v);
     }
 
+    /// Pushes a value after making room for it (`check_stack(1)` and
+    /// `push`); fails with "stack overflow" beyond the stack limit.
+    #[inline]
+    pub fn push_checked(&mut self, v: Value) -> LResult<()> {
+        let th = self.th();
+        if th.top >= th.ci().top {
+            self.check_stack(1)?;
+        }
+        self.th().push(v);
+        Ok(())
+    }
+
     /// The stack top (first free slot) of the running thread.
     #[inline]
     pub fn top(&self) -> usize {

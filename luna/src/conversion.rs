@@ -40,9 +40,19 @@ fn new_str(st: &mut State, bytes: &[u8]) -> LuaResult<Value> {
     st.new_str(bytes).map(Value::Str).map_err(|_| LuaError::MemoryError)
 }
 
-/// A runtime value as an `i64`, as `luaL_checkinteger` accepts it.
-#[inline]
+/// A runtime value as an `i64`, as `luaL_checkinteger` accepts it. The
+/// common case is inlined; the others (and every error) are out of line.
+#[inline(always)]
 fn raw_to_i64(v: Value) -> LuaResult<i64> {
+    match v {
+        Value::Int(i) => Ok(i),
+        other => raw_to_i64_slow(other),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn raw_to_i64_slow(v: Value) -> LuaResult<i64> {
     match v {
         Value::Int(i) => Ok(i),
         Value::Float(f) => float_to_i64(f),
@@ -64,8 +74,18 @@ fn float_to_i64(f: f64) -> LuaResult<i64> {
 }
 
 /// A runtime value as an `f64` (numbers and numeric strings).
-#[inline]
+#[inline(always)]
 fn raw_to_f64(v: Value) -> LuaResult<f64> {
+    match v {
+        Value::Float(f) => Ok(f),
+        Value::Int(i) => Ok(i as f64),
+        other => raw_to_f64_slow(other),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn raw_to_f64_slow(v: Value) -> LuaResult<f64> {
     match v {
         Value::Float(f) => Ok(f),
         Value::Int(i) => Ok(i as f64),
@@ -420,26 +440,37 @@ macro_rules! int_conversions {
 }
 
 /// A Rust integer as a Lua integer (out of range: a conversion error).
-#[inline]
+#[inline(always)]
 fn int_into_i64<T: TryInto<i64>>(n: T) -> LuaResult<i64> {
-    n.try_into().map_err(|_| LuaError::ToLuaConversionError {
-        from: std::any::type_name::<T>().to_string(),
-        to: "integer",
-        message: Some("out of range".to_string()),
-    })
+    match n.try_into() {
+        Ok(i) => Ok(i),
+        Err(_) => Err(int_range_error(std::any::type_name::<T>())),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn int_range_error(name: &str) -> LuaError {
+    LuaError::ToLuaConversionError { from: name.to_string(), to: "integer", message: Some("out of range".to_string()) }
 }
 
 /// A Lua integer as a Rust integer (out of range: a conversion error).
-#[inline]
+#[inline(always)]
 fn i64_into_int<T: TryFrom<i64>>(i: i64) -> LuaResult<T> {
-    T::try_from(i).map_err(|_| {
-        let name = std::any::type_name::<T>();
-        LuaError::FromLuaConversionError {
-            from: "number",
-            to: name.to_string(),
-            message: Some(format!("integer {i} out of range for {name}")),
-        }
-    })
+    match T::try_from(i) {
+        Ok(v) => Ok(v),
+        Err(_) => Err(lua_int_range_error(i, std::any::type_name::<T>())),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn lua_int_range_error(i: i64, name: &str) -> LuaError {
+    LuaError::FromLuaConversionError {
+        from: "number",
+        to: name.to_string(),
+        message: Some(format!("integer {i} out of range for {name}")),
+    }
 }
 
 int_conversions!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, i128, u128);

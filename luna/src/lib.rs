@@ -28,6 +28,8 @@
 //! an error, never undefined behaviour. A `Lua` is not `Send`: use one per
 //! thread.
 
+#![warn(missing_docs)]
+
 mod callback;
 mod chunk;
 mod conversion;

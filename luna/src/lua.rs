@@ -265,11 +265,10 @@ impl Lua {
     /// room.
     #[inline]
     pub(crate) fn push_raw(st: &mut State, v: Value) -> LuaResult<()> {
-        if st.check_stack(1).is_err() {
-            return Err(LuaError::runtime("stack overflow (too many values)"));
+        match st.push_checked(v) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(stack_overflow_error()),
         }
-        st.push(v);
-        Ok(())
     }
 
     /// Pushes the facade values of `values` (lowered).
@@ -639,6 +638,13 @@ impl Lua {
             _ => crate::LuaGcMode::Incremental,
         }
     }
+}
+
+/// The error for a push beyond the stack limit.
+#[cold]
+#[inline(never)]
+fn stack_overflow_error() -> LuaError {
+    LuaError::runtime("stack overflow (too many values)")
 }
 
 /// Whether two handles hold the same value (raw equality).

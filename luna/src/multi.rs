@@ -419,6 +419,8 @@ impl<T: FromLua> FromLuaMulti for LuaVariadic<T> {
 }
 
 /// Wraps a conversion error as a bad-argument error for position `pos`.
+#[cold]
+#[inline(never)]
 pub(crate) fn bad_argument(pos: usize, e: LuaError) -> LuaError {
     match e {
         e @ LuaError::BadArgument { .. } => e,
