@@ -155,13 +155,18 @@ impl State {
                         }
                     };
                 }
+                // A backward jump closes a loop (`repeat ... until`, an
+                // `if` ending a loop body): it is charged as a back edge.
                 macro_rules! cond_jump {
                     ($i:expr, $cond:expr) => {{
                         if $cond != arg_k($i) {
                             pc = pc.add(1);
                         } else {
-                            let ni = *pc;
-                            pc = pc.offset(arg_sj(ni) as isize + 1);
+                            let sj = arg_sj(*pc);
+                            pc = pc.offset(sj as isize + 1);
+                            if sj < 0 {
+                                back_edge!();
+                            }
                         }
                     }};
                 }
