@@ -112,6 +112,7 @@ impl State {
     /// included, with `set_top(base)`); on error the stack is restored to
     /// `base` and the error is returned with its traceback.
     pub fn host_pcall(&mut self, base: usize, nresults: i32) -> Result<(), HostError> {
+        self.note_host_entry();
         if self.heap.limit != usize::MAX {
             self.relieve_memory_pressure();
         }
@@ -133,6 +134,7 @@ impl State {
     /// above the current top are closed, and the error is returned with its
     /// traceback. The stack top is restored either way.
     pub fn protect<R>(&mut self, f: impl FnOnce(&mut State) -> LResult<R>) -> Result<R, HostError> {
+        self.note_host_entry();
         let handler = match self.host_handler() {
             Ok(h) => h,
             Err(t) => return Err(HostError { status: t.status, value: t.value, traceback: Vec::new() }),

@@ -51,6 +51,7 @@ impl State {
     /// `relieve_memory_pressure` first (natives need not: the native call
     /// itself did).
     pub fn load(&mut self, chunk: &[u8], chunkname: &[u8], mode: LoadMode, env: Option<Value>) -> LResult<Value> {
+        self.note_host_entry();
         // As PUC, the first byte alone (ESC) marks a binary chunk.
         let is_binary = chunk.first() == Some(&BINARY_SIGNATURE[0]);
         if is_binary && mode == LoadMode::Text {

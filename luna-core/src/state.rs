@@ -89,6 +89,11 @@ pub struct State {
     pub(crate) fuel_reserve: Option<i64>,
     /// The interrupt callback.
     pub(crate) interrupt: Option<crate::vm::budget::Interrupt>,
+    /// Native stack position where the host last entered the runtime (see
+    /// `vm::call`, "native stack").
+    pub(crate) native_stack_base: usize,
+    /// Native stack bytes the runtime may use below `native_stack_base`.
+    pub(crate) native_stack_budget: usize,
     /// The message handler of host calls (anchored in the registry).
     pub(crate) host_handler: Option<Value>,
     /// Traceback captured by the host-call message handler.
@@ -151,6 +156,8 @@ impl State {
             fuel: None,
             fuel_reserve: None,
             interrupt: None,
+            native_stack_base: crate::vm::call::native_stack_position(),
+            native_stack_budget: crate::vm::call::DEFAULT_NATIVE_STACK_BUDGET,
             fuel_mode: crate::api::FuelMode::Error,
             host_handler: None,
             captured_traceback: None,

@@ -74,31 +74,33 @@ pub(crate) fn run_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua
 /// Turns a callback's error into a Lua error: a value carrying the
 /// `LuaError`, raised with the message handler.
 pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw {
-    let e = match e {
+    let _ = lua;
+    let (e, location) = match e {
+        // A conversion error of an argument: named as PUC's
+        // `luaL_argerror` names it, and positioned at the calling line.
         LuaError::BadArgument { to: None, pos, name, cause } => {
-            let ci = st.frame_at_level(0);
             let mut pos = pos;
-            let to = match ci.and_then(|c| st.callback_name(c)) {
+            let to = match st.frame_at_level(0).and_then(|c| st.callback_name(c)) {
                 Some((kind, name)) => {
                     if kind == "method" {
                         pos = pos.saturating_sub(1);
                     }
-                    Some(name)
+                    name
                 }
                 None => {
                     let f = st.stack_get(st.frame_base());
-                    st.global_func_name(f)
+                    st.global_func_name(f).unwrap_or_else(|| "?".to_string())
                 }
             };
-            LuaError::BadArgument { to, pos, name, cause }
+            let location = String::from_utf8_lossy(&st.where_(1)).into_owned();
+            (LuaError::BadArgument { to: Some(to), pos, name, cause }, location)
         }
         LuaError::MemoryError => {
             return st.memory_error();
         }
-        other => other,
+        other => (other, String::new()),
     };
-    let _ = lua;
-    match crate::lua::error_value(st, e) {
+    match crate::lua::error_value_at(st, e, location) {
         Ok(v) => st.throw_value(v),
         Err(_) => st.memory_error(),
     }

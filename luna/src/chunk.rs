@@ -23,75 +23,78 @@ pub enum LuaChunkMode {
     Binary,
 }
 
-/// Where chunk source code comes from.
-pub trait AsChunk {
+/// Where chunk source code comes from: text (`&str`, `String`, `Cow<str>`),
+/// bytes (`&[u8]`, `Vec<u8>`, which may hold a binary chunk), or a file
+/// (`&Path`, `PathBuf`: read when the chunk is loaded, named `@path`, a
+/// first `#` line skipped as `lua` does).
+pub trait AsChunk<'a> {
     /// The code.
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>>;
+    fn source(self) -> LuaResult<Cow<'a, [u8]>>;
     /// The default chunk name (`None`: the source text, as `load` does).
     fn name(&self) -> Option<String> {
         None
     }
 }
 
-impl AsChunk for str {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self.as_bytes()))
+macro_rules! text_chunk {
+    ($($ty:ty => |$v:ident| $e:expr;)*) => {$(
+        impl<'a> AsChunk<'a> for $ty {
+            fn source(self) -> LuaResult<Cow<'a, [u8]>> {
+                let $v = self;
+                Ok($e)
+            }
+        }
+    )*};
+}
+
+text_chunk! {
+    &'a str => |s| Cow::Borrowed(s.as_bytes());
+    &'a String => |s| Cow::Borrowed(s.as_bytes());
+    String => |s| Cow::Owned(s.into_bytes());
+    Cow<'a, str> => |s| match s { Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()), Cow::Owned(o) => Cow::Owned(o.into_bytes()) };
+    &'a [u8] => |s| Cow::Borrowed(s);
+    &'a Vec<u8> => |s| Cow::Borrowed(s.as_slice());
+    Vec<u8> => |s| Cow::Owned(s);
+}
+
+impl<'a, const N: usize> AsChunk<'a> for &'a [u8; N] {
+    fn source(self) -> LuaResult<Cow<'a, [u8]>> {
+        Ok(Cow::Borrowed(self.as_slice()))
     }
 }
 
-impl AsChunk for &str {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self.as_bytes()))
-    }
+/// Reads a chunk file, skipping a first `#` line (and a BOM).
+fn read_chunk_file(path: &Path) -> LuaResult<Cow<'static, [u8]>> {
+    let mut data =
+        std::fs::read(path).map_err(|e| LuaError::external(e).context(format!("cannot open {}", path.display())))?;
+    luna_core::stdlib::base::skip_prefix(&mut data);
+    Ok(Cow::Owned(data))
 }
 
-impl AsChunk for String {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self.as_bytes()))
-    }
-}
-
-impl AsChunk for &String {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self.as_bytes()))
-    }
-}
-
-impl AsChunk for [u8] {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self))
-    }
-}
-
-impl AsChunk for &[u8] {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self))
-    }
-}
-
-impl AsChunk for Vec<u8> {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        Ok(Cow::Borrowed(self))
-    }
-}
-
-impl AsChunk for &Path {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        let mut data = std::fs::read(self).map_err(LuaError::external)?;
-        luna_core::stdlib::base::skip_prefix(&mut data);
-        Ok(Cow::Owned(data))
+impl<'a> AsChunk<'a> for &Path {
+    fn source(self) -> LuaResult<Cow<'a, [u8]>> {
+        read_chunk_file(self)
     }
     fn name(&self) -> Option<String> {
         Some(format!("@{}", self.display()))
     }
 }
 
-impl AsChunk for std::path::PathBuf {
-    fn source(&self) -> LuaResult<Cow<'_, [u8]>> {
-        self.as_path().source().map(|c| Cow::Owned(c.into_owned()))
+impl<'a> AsChunk<'a> for &std::path::PathBuf {
+    fn source(self) -> LuaResult<Cow<'a, [u8]>> {
+        read_chunk_file(self)
     }
     fn name(&self) -> Option<String> {
-        self.as_path().name()
+        Some(format!("@{}", self.display()))
+    }
+}
+
+impl<'a> AsChunk<'a> for std::path::PathBuf {
+    fn source(self) -> LuaResult<Cow<'a, [u8]>> {
+        read_chunk_file(&self)
+    }
+    fn name(&self) -> Option<String> {
+        Some(format!("@{}", self.display()))
     }
 }
 
@@ -114,8 +117,9 @@ impl Lua {
     /// assert_eq!(n, 42);
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn load<'a, S: AsChunk + ?Sized>(&'a self, chunk: &'a S) -> LuaChunk<'a> {
-        LuaChunk { lua: self, source: chunk.source(), name: chunk.name(), env: None, mode: None }
+    pub fn load<'a>(&'a self, chunk: impl AsChunk<'a>) -> LuaChunk<'a> {
+        let name = chunk.name();
+        LuaChunk { lua: self, source: chunk.source(), name, env: None, mode: None }
     }
 }
 

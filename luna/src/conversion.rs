@@ -375,7 +375,7 @@ fn to_number_value(value: &LuaValue) -> Option<LuaValue> {
     match value {
         LuaValue::Integer(_) | LuaValue::Number(_) => Some(value.clone()),
         LuaValue::String(s) => {
-            let bytes = s.as_bytes();
+            let bytes = s.as_bytes().ok()?;
             match luna_core::number::str_to_number(&bytes)? {
                 luna_core::number::Numeral::Int(i) => Some(LuaValue::Integer(i)),
                 luna_core::number::Numeral::Float(f) => Some(LuaValue::Number(f)),
@@ -549,7 +549,7 @@ fn string_value(lua: &Lua, bytes: &[u8]) -> LuaResult<LuaValue> {
 /// The bytes of a string (or the text of a number).
 fn bytes_of(value: &LuaValue) -> LuaResult<Vec<u8>> {
     match value {
-        LuaValue::String(s) => Ok(s.as_bytes()),
+        LuaValue::String(s) => s.as_bytes(),
         LuaValue::Integer(_) | LuaValue::Number(_) => Ok(value.to_string_lossy().unwrap_or_default().into_bytes()),
         other => Err(type_error(other, "string")),
     }
@@ -811,7 +811,7 @@ impl<T: FromLua + 'static> FromLua for Vec<T> {
         match value {
             LuaValue::Table(t) => t.sequence_values::<T>().collect(),
             LuaValue::String(s) if is_u8::<T>() => {
-                s.as_bytes().into_iter().map(|b| T::from_lua(LuaValue::Integer(b as i64), lua)).collect()
+                s.as_bytes()?.into_iter().map(|b| T::from_lua(LuaValue::Integer(b as i64), lua)).collect()
             }
             other => Err(type_error(&other, "table")),
         }
@@ -927,18 +927,15 @@ impl<T: FromLua + Ord> FromLua for BTreeSet<T> {
 fn set_from_lua<T: FromLua, C: FromIterator<T>>(value: LuaValue, lua: &Lua) -> LuaResult<C> {
     match value {
         LuaValue::Table(t) => {
-            let is_sequence =
-                t.raw_len() > 0 && t.pairs::<LuaValue, LuaValue>().all(|p| matches!(p, Ok((LuaValue::Integer(_), _))));
-            if is_sequence {
+            // The set form (every value `true`, as sets convert into Lua)
+            // takes precedence over the list form, so that a set of small
+            // integers round-trips.
+            let pairs = t.pairs::<LuaValue, LuaValue>().collect::<LuaResult<Vec<_>>>()?;
+            let set_form = pairs.iter().all(|(_, v)| matches!(v, LuaValue::Boolean(true)));
+            if !set_form && t.raw_len()? > 0 {
                 t.sequence_values::<T>().collect()
             } else {
-                t.pairs::<LuaValue, LuaValue>()
-                    .filter_map(|p| match p {
-                        Ok((k, v)) if v.is_truthy() => Some(T::from_lua(k, lua)),
-                        Ok(_) => None,
-                        Err(e) => Some(Err(e)),
-                    })
-                    .collect()
+                pairs.into_iter().filter(|(_, v)| v.is_truthy()).map(|(k, _)| T::from_lua(k, lua)).collect()
             }
         }
         other => Err(type_error(&other, "table")),

@@ -10,7 +10,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// One frame of a Lua traceback.
+/// One frame of a Lua traceback. A deep traceback keeps its first 10 and
+/// last 11 frames, as Lua's does; the frames left out are represented by
+/// one entry with source `...` and name `(skipping N levels)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TracebackFrame {
     /// The short source: `input`, `[C]`, `[string "..."]`.
@@ -24,6 +26,10 @@ pub struct TracebackFrame {
 
 impl fmt::Display for TracebackFrame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The entry standing for the frames left out of a deep traceback.
+        if self.source == "..." && self.line.is_none() && self.name.starts_with("(skipping ") {
+            return write!(f, "...\t{}", self.name);
+        }
         match self.line {
             Some(l) => write!(f, "{}:{}: in {}", self.source, l, self.name),
             None => write!(f, "{}: in {}", self.source, self.name),
@@ -72,15 +78,21 @@ pub enum LuaError {
     InstructionLimit,
 
     /// An argument given to a Rust callback could not be converted.
-    #[error("bad argument #{pos}{} ({cause})", match to { Some(t) => format!(" to '{t}'"), None => String::new() })]
+    /// Displayed as PUC's `luaL_argerror` does: `bad argument #2 to 'f'
+    /// (string expected, got nil)`, or `calling 'f' on bad self (...)` for
+    /// the receiver of a method call (position 0).
+    #[error("{}", bad_argument_message(to.as_deref(), *pos, cause))]
     BadArgument {
-        /// The function name the callback was called by, if known.
+        /// The function name the callback was called by (`None` when
+        /// unknown: shown as `?`).
         to: Option<String>,
-        /// The position of the argument (1-based).
+        /// The position of the argument (1-based; 0 is the `self` of a
+        /// method call).
         pos: usize,
         /// The argument's name, if known.
         name: Option<String>,
         /// What was wrong.
+        #[source]
         cause: Arc<LuaError>,
     },
 
@@ -106,13 +118,16 @@ pub enum LuaError {
         message: Option<String>,
     },
 
-    /// A Rust callback failed; `cause` is the error it returned, shown
-    /// once, followed by the Lua traceback where it was called.
-    #[error("{cause}{}", if traceback.is_empty() { String::new() } else { format!("\n{}", format_traceback(traceback)) })]
+    /// A Rust callback failed; `cause` is the error it returned. Shown as
+    /// the cause's message, once, followed by one traceback: the deepest
+    /// one in the chain of causes (a Lua error that crossed several
+    /// callbacks is not repeated at each layer).
+    #[error("{}", callback_error_message(traceback, cause))]
     CallbackError {
         /// The Lua frames active when the callback failed.
         traceback: Vec<TracebackFrame>,
         /// The error the callback returned.
+        #[source]
         cause: Arc<LuaError>,
     },
 
@@ -166,8 +181,9 @@ pub enum LuaError {
     #[error("deserialize error: {0}")]
     DeserializeError(String),
 
-    /// An error of any other kind, wrapped.
-    #[error("{0}")]
+    /// An error of any other kind, wrapped (transparent: its display and
+    /// source are the wrapped error's).
+    #[error(transparent)]
     ExternalError(Arc<dyn std::error::Error + Send + Sync>),
 
     /// An error with added context.
@@ -176,8 +192,34 @@ pub enum LuaError {
         /// The context.
         context: String,
         /// The underlying error.
+        #[source]
         cause: Arc<LuaError>,
     },
+}
+
+/// The display of `BadArgument`.
+fn bad_argument_message(to: Option<&str>, pos: usize, cause: &LuaError) -> String {
+    let to = to.unwrap_or("?");
+    if pos == 0 {
+        format!("calling '{to}' on bad self ({cause})")
+    } else {
+        format!("bad argument #{pos} to '{to}' ({cause})")
+    }
+}
+
+/// The display of `CallbackError`: the cause's message and the deepest
+/// traceback of the chain.
+fn callback_error_message(traceback: &[TracebackFrame], cause: &LuaError) -> String {
+    let frames = match cause.deepest_traceback() {
+        [] => traceback,
+        inner => inner,
+    };
+    let message = cause.lua_message();
+    if frames.is_empty() {
+        message
+    } else {
+        format!("{message}\n{}", format_traceback(frames))
+    }
 }
 
 /// The result type of the facade.
@@ -225,6 +267,19 @@ impl LuaError {
         }
     }
 
+    /// The innermost non-empty traceback in the chain of causes.
+    fn deepest_traceback(&self) -> &[TracebackFrame] {
+        let inner = match self {
+            LuaError::CallbackError { cause, .. } | LuaError::WithContext { cause, .. } => cause.deepest_traceback(),
+            _ => &[],
+        };
+        if inner.is_empty() {
+            self.traceback()
+        } else {
+            inner
+        }
+    }
+
     /// The message Lua code sees for this error (`tostring` of the error
     /// value): the display form without tracebacks.
     pub(crate) fn lua_message(&self) -> String {
@@ -263,19 +318,31 @@ impl<T, E: ExternalError> LuaResultExt<T> for Result<T, E> {
     }
 }
 
-/// Adds context to errors of a result.
-pub trait ErrorContext<T> {
+/// Adds context to an error, or to the error of a result (mlua's
+/// `ErrorContext`). The context is shown before the error:
+/// `reading config: file not found`.
+pub trait ErrorContext: Sized {
     /// Adds a fixed context.
-    fn context(self, context: impl fmt::Display) -> LuaResult<T>;
+    fn context(self, context: impl fmt::Display) -> Self;
     /// Adds a context computed from the error.
-    fn with_context<C: fmt::Display>(self, f: impl FnOnce(&LuaError) -> C) -> LuaResult<T>;
+    fn with_context<C: fmt::Display>(self, f: impl FnOnce(&LuaError) -> C) -> Self;
 }
 
-impl<T> ErrorContext<T> for LuaResult<T> {
-    fn context(self, context: impl fmt::Display) -> LuaResult<T> {
+impl ErrorContext for LuaError {
+    fn context(self, context: impl fmt::Display) -> Self {
+        LuaError::context(self, context)
+    }
+    fn with_context<C: fmt::Display>(self, f: impl FnOnce(&LuaError) -> C) -> Self {
+        let c = f(&self);
+        LuaError::context(self, c)
+    }
+}
+
+impl<T> ErrorContext for LuaResult<T> {
+    fn context(self, context: impl fmt::Display) -> Self {
         self.map_err(|e| e.context(context))
     }
-    fn with_context<C: fmt::Display>(self, f: impl FnOnce(&LuaError) -> C) -> LuaResult<T> {
+    fn with_context<C: fmt::Display>(self, f: impl FnOnce(&LuaError) -> C) -> Self {
         self.map_err(|e| {
             let c = f(&e);
             e.context(c)

@@ -31,7 +31,8 @@ pub struct LuaFunctionInfo {
     pub name: Option<String>,
     /// `"Lua"`, `"main"` or `"C"` (Rust functions).
     pub what: &'static str,
-    /// The chunk name the function was loaded with.
+    /// The chunk name the function was loaded with (`=[C]` for Rust
+    /// functions).
     pub source: Option<String>,
     /// The short source used in messages.
     pub short_src: String,
@@ -110,60 +111,47 @@ impl LuaFunction {
         })?
     }
 
-    /// Information about the function.
-    pub fn info(&self) -> LuaFunctionInfo {
-        let lua = match self.lua() {
-            Ok(l) => l,
-            Err(_) => return LuaFunctionInfo::unknown(),
-        };
+    /// Information about the function (`debug.getinfo(f, "Su")`, plus a
+    /// name when the function is a global or a field of a loaded module).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let f: LuaFunction = lua.load("function(a, b, ...)\nend").set_name("=demo").eval()?;
+    /// let info = f.info()?;
+    /// assert_eq!((info.what, info.line_defined, info.num_params, info.is_vararg), ("Lua", Some(1), 2, true));
+    /// assert_eq!(info.short_src, "demo");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn info(&self) -> LuaResult<LuaFunctionInfo> {
+        let lua = self.lua()?;
         lua.with(|st| {
-            let f = match lua.value_of(st, &self.0) {
-                Ok(f) => f,
-                Err(_) => return LuaFunctionInfo::unknown(),
-            };
+            let f = lua.value_of(st, &self.0)?;
             let d = st.function_info(f);
             let src = String::from_utf8_lossy(&d.source).into_owned();
-            LuaFunctionInfo {
+            Ok(LuaFunctionInfo {
                 name: st.global_func_name(f),
                 what: d.what,
-                source: if d.what == "C" { None } else { Some(src) },
+                source: Some(src),
                 short_src: String::from_utf8_lossy(&d.short_src).into_owned(),
                 line_defined: u32::try_from(d.line_defined).ok(),
                 last_line_defined: u32::try_from(d.last_line_defined).ok(),
                 num_params: d.nparams,
                 is_vararg: d.is_vararg,
                 num_upvalues: d.nups,
-            }
-        })
-        .unwrap_or_else(|_| LuaFunctionInfo::unknown())
+            })
+        })?
     }
 
     /// The binary chunk of a Lua function (`string.dump`), with debug
-    /// information removed when `strip`. `None` for Rust functions.
-    pub fn dump(&self, strip: bool) -> Option<Vec<u8>> {
-        let lua = self.lua().ok()?;
+    /// information removed when `strip`. Rust functions cannot be dumped
+    /// (an error, as `string.dump` gives).
+    pub fn dump(&self, strip: bool) -> LuaResult<Vec<u8>> {
+        let lua = self.lua()?;
         lua.with(|st| {
-            let f = lua.value_of(st, &self.0).ok()?;
-            st.dump_function(f, strip)
-        })
-        .ok()
-        .flatten()
-    }
-}
-
-impl LuaFunctionInfo {
-    fn unknown() -> LuaFunctionInfo {
-        LuaFunctionInfo {
-            name: None,
-            what: "C",
-            source: None,
-            short_src: "?".to_string(),
-            line_defined: None,
-            last_line_defined: None,
-            num_params: 0,
-            is_vararg: true,
-            num_upvalues: 0,
-        }
+            let f = lua.value_of(st, &self.0)?;
+            st.dump_function(f, strip).ok_or_else(|| LuaError::runtime("unable to dump given function"))
+        })?
     }
 }
 

@@ -165,12 +165,14 @@ impl Default for Lua {
     }
 }
 
-/// The payload of error values that carry a Rust `LuaError` through Lua.
-pub(crate) struct ErrorPayload(pub(crate) LuaError);
+/// The payload of error values that carry a Rust `LuaError` through Lua:
+/// the error, and the position Lua code sees before its message (the
+/// calling line of a bad argument, as `luaL_argerror` gives it).
+pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String);
 
 fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
     let msg = match st.arg(1) {
-        Value::Userdata(u) => u.payload::<ErrorPayload>().map(|e| e.0.lua_message()),
+        Value::Userdata(u) => u.payload::<ErrorPayload>().map(|e| format!("{}{}", e.1, e.0.lua_message())),
         _ => None,
     };
     let s = st.str_value(msg.unwrap_or_else(|| "error".to_string()))?;
@@ -285,7 +287,7 @@ impl Lua {
         let mut m = crate::LuaMultiValue::with_capacity(n);
         for i in base..base + n {
             let v = st.stack_get(i);
-            m.push(self.lift(st, v));
+            m.push_back(self.lift(st, v));
         }
         m
     }
@@ -667,7 +669,12 @@ pub(crate) fn same_value(a: &Handle, b: &Handle) -> bool {
 
 /// The error value that carries a Rust error through Lua.
 pub(crate) fn error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
-    let u = st.new_userdata(ErrorPayload(e), 0).map_err(|_| LuaError::MemoryError)?;
+    error_value_at(st, e, String::new())
+}
+
+/// As `error_value`, with the position shown before the message in Lua.
+pub(crate) fn error_value_at(st: &mut State, e: LuaError, location: String) -> LuaResult<Value> {
+    let u = st.new_userdata(ErrorPayload(e, location), 0).map_err(|_| LuaError::MemoryError)?;
     let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
     st.set_metatable(Value::Userdata(u), mt);
     Ok(Value::Userdata(u))

@@ -11,43 +11,53 @@ pub struct LuaString(pub(crate) HandleRef);
 
 impl LuaString {
     /// A copy of the bytes.
-    pub fn as_bytes(&self) -> Vec<u8> {
-        self.with_bytes(|b| b.to_vec()).unwrap_or_default()
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let s = lua.create_string(b"a\0b")?;
+    /// assert_eq!(s.as_bytes()?, b"a\0b");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn as_bytes(&self) -> LuaResult<Vec<u8>> {
+        self.with_bytes(|b| b.to_vec())
     }
 
     /// Runs `f` with the bytes, without copying them.
     pub fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> LuaResult<R> {
         let lua = Lua::of_handle(&self.0)?;
-        let s = lua.with(|st| lua.value_of(st, &self.0))??;
-        match s {
+        lua.with(|st| match lua.value_of(st, &self.0)? {
             Value::Str(s) => Ok(f(s.as_bytes())),
             _ => Err(LuaError::runtime("not a string")),
-        }
+        })?
     }
 
     /// The string as UTF-8 text; an error if it is not valid UTF-8.
     pub fn to_str(&self) -> LuaResult<String> {
-        let b = self.as_bytes();
-        String::from_utf8(b).map_err(|e| LuaError::FromLuaConversionError {
-            from: "string",
-            to: "String".to_string(),
-            message: Some(format!("invalid UTF-8: {e}")),
-        })
+        self.with_bytes(|b| match std::str::from_utf8(b) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => Err(LuaError::FromLuaConversionError {
+                from: "string",
+                to: "String".to_string(),
+                message: Some(format!("invalid UTF-8: {e}")),
+            }),
+        })?
     }
 
-    /// The string as UTF-8 text, invalid sequences replaced.
+    /// The string as UTF-8 text, invalid sequences replaced (empty when
+    /// the state is gone).
     pub fn to_string_lossy(&self) -> String {
-        String::from_utf8_lossy(&self.as_bytes()).into_owned()
+        self.with_bytes(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
     }
 
     /// Length in bytes.
-    pub fn len(&self) -> usize {
-        self.with_bytes(|b| b.len()).unwrap_or(0)
+    pub fn len(&self) -> LuaResult<usize> {
+        self.with_bytes(|b| b.len())
     }
 
     /// Whether the string is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    pub fn is_empty(&self) -> LuaResult<bool> {
+        self.with_bytes(|b| b.is_empty())
     }
 }
 

@@ -11,7 +11,7 @@ use luna_core::{State, Value};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLua, Gathered, IntoLua, Prepared};
-use crate::value::LuaValue;
+use crate::value::{LuaNil, LuaValue};
 
 /// A Lua table.
 #[derive(Clone)]
@@ -137,15 +137,15 @@ impl LuaTable {
     }
 
     /// The border of the table without `__len`.
-    pub fn raw_len(&self) -> usize {
-        self.lua().and_then(|lua| lua.with(|st| self.table(&lua, st).map(|t| t.length() as usize))?).unwrap_or(0)
+    pub fn raw_len(&self) -> LuaResult<usize> {
+        let lua = self.lua()?;
+        lua.with(|st| self.table(&lua, st).map(|t| t.length() as usize))?
     }
 
     /// Whether the table has no entry (ignoring metamethods).
-    pub fn is_empty(&self) -> bool {
-        self.lua()
-            .and_then(|lua| lua.with(|st| self.table(&lua, st).map(|t| matches!(t.next(Value::Nil), Ok(None))))?)
-            .unwrap_or(true)
+    pub fn is_empty(&self) -> LuaResult<bool> {
+        let lua = self.lua()?;
+        lua.with(|st| self.table(&lua, st).map(|t| matches!(t.next(Value::Nil), Ok(None))))?
     }
 
     /// Appends a value at `#t + 1` (with metamethods).
@@ -168,7 +168,7 @@ impl LuaTable {
     /// Inserts at position `idx` of the sequence, shifting up (raw, like
     /// `table.insert` on a plain table).
     pub fn raw_insert(&self, idx: i64, value: impl IntoLua) -> LuaResult<()> {
-        let n = self.raw_len() as i64;
+        let n = self.raw_len()? as i64;
         if idx < 1 || idx > n + 1 {
             return Err(LuaError::runtime("index out of bounds"));
         }
@@ -187,16 +187,19 @@ impl LuaTable {
         })?
     }
 
-    /// Removes position `idx` of the sequence, shifting down (raw).
-    pub fn raw_remove(&self, idx: i64) -> LuaResult<()> {
-        let n = self.raw_len() as i64;
-        if n == 0 {
-            return Ok(());
-        }
+    /// Removes `key` (raw). An integer key is a position of the sequence:
+    /// the items above it shift down (as `table.remove`), and a position
+    /// outside `1..=#t` is an error; any other key is set to nil.
+    pub fn raw_remove(&self, key: impl IntoLua) -> LuaResult<()> {
+        let lua = self.lua()?;
+        let idx = match key.into_lua(&lua)? {
+            LuaValue::Integer(i) => i,
+            other => return self.raw_set(other, LuaNil),
+        };
+        let n = self.raw_len()? as i64;
         if idx < 1 || idx > n {
             return Err(LuaError::runtime("index out of bounds"));
         }
-        let lua = self.lua()?;
         lua.with(|st| -> LuaResult<()> {
             let t = self.table(&lua, st)?;
             for i in idx..n {
@@ -225,15 +228,13 @@ impl LuaTable {
         })?
     }
 
-    /// The metatable.
-    pub fn metatable(&self) -> Option<LuaTable> {
-        let lua = self.lua().ok()?;
+    /// The metatable (raw: `__metatable` is not consulted).
+    pub fn metatable(&self) -> LuaResult<Option<LuaTable>> {
+        let lua = self.lua()?;
         lua.with(|st| {
-            let t = self.table(&lua, st).ok()?;
-            t.metatable().map(|m| LuaTable(lua.pin(st, Value::Table(m))))
-        })
-        .ok()
-        .flatten()
+            let t = self.table(&lua, st)?;
+            Ok(t.metatable().map(|m| LuaTable(lua.pin(st, Value::Table(m)))))
+        })?
     }
 
     /// Sets (or removes) the metatable.
@@ -270,9 +271,15 @@ impl LuaTable {
         Ok(())
     }
 
-    /// Whether two handles refer to the same table.
-    pub fn equals(&self, other: &LuaTable) -> bool {
-        self == other
+    /// `self == other` in Lua: the same table, or equal by `__eq`.
+    /// (`PartialEq` on handles compares identity only.)
+    pub fn equals(&self, other: &LuaTable) -> LuaResult<bool> {
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<bool> {
+            let a = self.table(&lua, st)?;
+            let b = other.table(&lua, st)?;
+            st.protect(|st| st.equal_obj(Value::Table(a), Value::Table(b))).map_err(|e| lua.host_error(st, e))
+        })?
     }
 
     /// The next pair after `key` (raw), as facade values.

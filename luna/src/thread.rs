@@ -52,6 +52,11 @@ impl LuaThread {
                 Value::Thread(t) => t,
                 _ => return Err(LuaError::runtime("not a thread")),
             };
+            // The running coroutine (the one a callback was called from)
+            // cannot be resumed: its stack is the one in use.
+            if co.ptr_eq(st.current_thread()) {
+                return Err(LuaError::runtime("cannot resume non-suspended coroutine"));
+            }
             // The arguments are pushed here, then move to the coroutine's
             // stack.
             let base = st.top();
@@ -129,6 +134,11 @@ impl LuaThread {
                 Value::Thread(t) => t,
                 _ => return Err(LuaError::runtime("not a thread")),
             };
+            // The running coroutine (the one a callback was called from)
+            // cannot be resumed: its stack is the one in use.
+            if co.ptr_eq(st.current_thread()) {
+                return Err(LuaError::runtime("cannot resume non-suspended coroutine"));
+            }
             if luna_core::stdlib::coroutine::status_of(st, co) == "running"
                 || luna_core::stdlib::coroutine::status_of(st, co) == "normal"
             {

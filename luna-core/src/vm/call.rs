@@ -24,6 +24,17 @@ use crate::value::Value;
 use crate::vm::opcodes::TmKind;
 use crate::vm::{LResult, Status, Throw, MAX_CCALLS, MULTRET};
 
+/// Native stack bytes the runtime may use by default (see
+/// `State::set_native_stack_budget`).
+pub const DEFAULT_NATIVE_STACK_BUDGET: usize = 1 << 20;
+
+/// An address on the native stack near its current top.
+#[inline(always)]
+pub(crate) fn native_stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// A continuation: what a native function runs when it is resumed after a
 /// yield (or an error recovered by a protected call) interrupted a call it
 /// made. Receives the status and the context given at the call.
@@ -247,7 +258,7 @@ impl State {
     fn ccall(&mut self, func: usize, nresults: i32, inc: u32) -> LResult<()> {
         let th = self.th();
         th.n_ccalls += inc;
-        if th.c_calls() >= MAX_CCALLS {
+        if th.c_calls() >= MAX_CCALLS || self.native_stack_exhausted() {
             self.check_cstack()?;
         }
         if self.precall(func, nresults)? {
@@ -262,13 +273,19 @@ impl State {
     /// The check made when the native-call count reaches the limit (PUC's
     /// `luaE_checkcstack`): an error at the limit, and an error-handling
     /// error a little beyond it (handlers get some room to run).
+    ///
+    /// The native stack budget is checked here too: past it, the same
+    /// "C stack overflow" error; past it by a tenth more (message handlers
+    /// running near the limit), "error in error handling".
     #[cold]
     pub(crate) fn check_cstack(&mut self) -> LResult<()> {
         let n = self.th().c_calls();
-        if n == MAX_CCALLS {
-            Err(self.rt_error("C stack overflow"))
-        } else if n >= MAX_CCALLS / 10 * 11 {
+        let used = self.native_stack_used();
+        let budget = self.native_stack_budget;
+        if n >= MAX_CCALLS / 10 * 11 || used > budget / 10 * 11 {
             Err(self.errerr())
+        } else if n == MAX_CCALLS || used > budget {
+            Err(self.rt_error("C stack overflow"))
         } else {
             Ok(())
         }
@@ -279,10 +296,53 @@ impl State {
     pub(crate) fn inc_cstack(&mut self) -> LResult<()> {
         let th = self.th();
         th.n_ccalls += 1;
-        if th.c_calls() >= MAX_CCALLS {
+        if th.c_calls() >= MAX_CCALLS || self.native_stack_exhausted() {
             self.check_cstack()?;
         }
         Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // Native stack.
+    //
+    // The native-call count bounds how deeply Lua and Rust calls nest, but
+    // not how many bytes of the Rust stack that takes: frames are much
+    // larger in unoptimized builds, and the host may run the runtime on a
+    // thread with a small stack. So the runtime also measures the stack it
+    // uses: the host's entry point is noted (`note_host_entry`), and a
+    // call that would go deeper than the budget below it fails with the
+    // same "C stack overflow" error. Positions are addresses of locals
+    // (taking one is safe; it is never dereferenced); the stack grows
+    // towards lower addresses on every supported platform.
+
+    /// Bytes of native stack used since the host entered the runtime.
+    #[inline(always)]
+    pub(crate) fn native_stack_used(&self) -> usize {
+        self.native_stack_base.saturating_sub(native_stack_position())
+    }
+
+    /// Whether the native stack budget is used up.
+    #[inline(always)]
+    pub(crate) fn native_stack_exhausted(&self) -> bool {
+        self.native_stack_used() > self.native_stack_budget
+    }
+
+    /// Notes where the host enters the runtime, when nothing runs yet (on
+    /// the main thread, no frame but the base one): the budget counts from
+    /// there.
+    #[inline]
+    pub(crate) fn note_host_entry(&mut self) {
+        if self.current.ptr_eq(self.main_thread) && self.th().ci.len() <= 1 {
+            self.native_stack_base = native_stack_position();
+        }
+    }
+
+    /// Sets how many bytes of native stack the runtime may use below the
+    /// point where the host calls it (the default,
+    /// `DEFAULT_NATIVE_STACK_BUDGET`, suits a thread with a 2 MiB stack).
+    /// Beyond it, calls fail with "C stack overflow".
+    pub fn set_native_stack_budget(&mut self, bytes: usize) {
+        self.native_stack_budget = bytes;
     }
 
     /// Calls the function at `func` from a native that can continue with

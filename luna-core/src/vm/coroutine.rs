@@ -25,6 +25,7 @@ impl State {
     /// values left on `co`'s stack top (results, yielded values, or the
     /// error value).
     pub fn resume(&mut self, co: Gc<Thread>, nargs: usize) -> (Status, usize) {
+        self.note_host_entry();
         let from_ccalls = self.th().c_calls();
         let th = co.dm();
         match th.status {
@@ -40,7 +41,7 @@ impl State {
             ThreadStatus::Error(_) => return self.resume_error(co, "cannot resume dead coroutine", nargs),
         }
         th.n_ccalls = from_ccalls;
-        if th.c_calls() >= MAX_CCALLS {
+        if th.c_calls() >= MAX_CCALLS || self.native_stack_exhausted() {
             return self.resume_error(co, "C stack overflow", nargs);
         }
         th.n_ccalls += 1;

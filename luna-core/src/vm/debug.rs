@@ -450,10 +450,22 @@ impl State {
     }
 
     /// Structured traceback frames of the running thread from `level`.
+    ///
+    /// As PUC's `luaL_traceback`, a deep stack keeps its first 10 and last
+    /// 11 frames, with one `FrameInfo::skipped` entry between them.
     pub fn traceback_frames(&self, level: usize) -> Vec<FrameInfo> {
-        let mut frames = Vec::new();
+        const FIRST: usize = 10;
+        const LAST: usize = 11;
+        let total = self.th().ci.len().saturating_sub(level + 1);
+        let mut frames = Vec::with_capacity(total.min(FIRST + LAST + 1));
         let mut lv = level;
         while let Some(ci_idx) = self.frame_at_level(lv) {
+            if lv - level == FIRST && total > FIRST + LAST {
+                let skipped = total - FIRST - LAST;
+                frames.push(FrameInfo::skipped(skipped));
+                lv += skipped;
+                continue;
+            }
             lv += 1;
             let line = self.current_line(ci_idx);
             frames.push(FrameInfo {
@@ -464,6 +476,19 @@ impl State {
             });
         }
         frames
+    }
+}
+
+impl FrameInfo {
+    /// The entry standing for `n` frames left out of a deep traceback:
+    /// source `...`, no line, name `(skipping n levels)`.
+    pub fn skipped(n: usize) -> FrameInfo {
+        FrameInfo { source: "...".to_string(), line: None, name: format!("(skipping {n} levels)"), tail_call: false }
+    }
+
+    /// Whether this is the entry of left-out frames.
+    pub fn is_skipped(&self) -> bool {
+        self.source == "..." && self.line.is_none() && self.name.starts_with("(skipping ")
     }
 }
 

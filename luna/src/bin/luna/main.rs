@@ -69,9 +69,26 @@ struct Cli {
     progname: Option<Vec<u8>>,
 }
 
+/// The interpreter runs on a thread with a stack large enough that Lua's
+/// own limits (200 nested native calls, "C stack overflow") are reached
+/// before the native stack budget, as with PUC's `lua`.
+const STACK_SIZE: usize = 64 << 20;
+
 fn main() -> ExitCode {
+    let big = std::thread::Builder::new().name("luna".into()).stack_size(STACK_SIZE);
+    match big.spawn(|| interpreter(Some(STACK_SIZE / 4 * 3))) {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::FAILURE),
+        // No thread: run on this one, with the default budget.
+        Err(_) => interpreter(None),
+    }
+}
+
+fn interpreter(stack_budget: Option<usize>) -> ExitCode {
     let argv = command_line();
     let mut st = State::new();
+    if let Some(bytes) = stack_budget {
+        st.set_native_stack_budget(bytes);
+    }
     st.set_ext(Cli { argv, progname: Some(PROGNAME.to_vec()) });
     let base = st.top();
     let status = match st.new_native(pmain) {
