@@ -161,6 +161,7 @@ impl State {
                 let th = self.th();
                 th.ci.truncate(old_ci);
                 th.n_ccalls = old_nccalls;
+                self.native_stack_limit = self.native_stack_budget;
                 th.hook.allow = old_allow;
                 th.push(t.value);
                 let status = self.close_protected(base + 1, t.status);

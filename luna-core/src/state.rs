@@ -94,6 +94,10 @@ pub struct State {
     pub(crate) native_stack_base: usize,
     /// Native stack bytes the runtime may use below `native_stack_base`.
     pub(crate) native_stack_budget: usize,
+    /// The limit checked on calls: the budget, or a tenth more while the
+    /// "C stack overflow" error is being handled (message handlers need
+    /// some room), until an error is caught.
+    pub(crate) native_stack_limit: usize,
     /// The message handler of host calls (anchored in the registry).
     pub(crate) host_handler: Option<Value>,
     /// Traceback captured by the host-call message handler.
@@ -158,6 +162,7 @@ impl State {
             interrupt: None,
             native_stack_base: crate::vm::call::native_stack_position(),
             native_stack_budget: crate::vm::call::DEFAULT_NATIVE_STACK_BUDGET,
+            native_stack_limit: crate::vm::call::DEFAULT_NATIVE_STACK_BUDGET,
             fuel_mode: crate::api::FuelMode::Error,
             host_handler: None,
             captured_traceback: None,

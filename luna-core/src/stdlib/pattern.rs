@@ -53,6 +53,9 @@ pub enum PatternError {
     /// A replacement string has '%' followed by something other than a
     /// digit or '%'.
     InvalidReplacement,
+    /// A checkpoint stopped the match (the error it raised is reported by
+    /// whoever installed it).
+    Interrupted,
 }
 
 impl PatternError {
@@ -70,6 +73,7 @@ impl PatternError {
             PatternError::TooComplex => "pattern too complex".into(),
             PatternError::StepLimit => "pattern too complex (step limit exceeded)".into(),
             PatternError::InvalidReplacement => "invalid use of '%' in replacement string".into(),
+            PatternError::Interrupted => "interrupted".into(),
         }
     }
 }
@@ -230,6 +234,21 @@ pub struct Matcher<'a> {
     caps: [RawCapture; MAX_CAPTURES],
     max_steps: Option<u64>,
     steps: u64,
+    /// Steps between two calls of the checkpoint, and the step count of
+    /// the next call (`u64::MAX`: none).
+    checkpoint_interval: u64,
+    next_checkpoint: u64,
+}
+
+/// A callback the matcher runs every `checkpoint_interval` steps during a
+/// match (see [`Matcher::set_checkpoint_interval`]); an error stops the
+/// match and is returned by it. This is how a host's interrupt gets control
+/// during a long match.
+pub type Checkpoint<'c> = dyn FnMut() -> Result<(), PatternError> + 'c;
+
+/// The checkpoint of matches run without one.
+fn no_checkpoint() -> Result<(), PatternError> {
+    Ok(())
 }
 
 impl<'a> Matcher<'a> {
@@ -245,6 +264,8 @@ impl<'a> Matcher<'a> {
             caps: [EMPTY_CAPTURE; MAX_CAPTURES],
             max_steps: None,
             steps: 0,
+            checkpoint_interval: u64::MAX,
+            next_checkpoint: u64::MAX,
         }
     }
 
@@ -271,17 +292,30 @@ impl<'a> Matcher<'a> {
         self.steps
     }
 
+    /// Sets how many steps pass between two calls of the checkpoint given
+    /// to `match_at_with`, `find_with` and `MatchIter::next_match_with`
+    /// (`None`: never).
+    pub fn set_checkpoint_interval(&mut self, interval: Option<u64>) {
+        self.checkpoint_interval = interval.unwrap_or(u64::MAX).max(1);
+        self.next_checkpoint = self.steps.saturating_add(self.checkpoint_interval);
+    }
+
     /// Tries to match the whole pattern at byte offset `pos` of the subject
     /// (PUC-Rio's `match` from a fresh state). Returns the match, `None`
     /// when the pattern does not match there (or `pos` is past the end), or
     /// the first error the matcher ran into.
     pub fn match_at(&mut self, pos: usize) -> Result<Option<Match>, PatternError> {
+        self.match_at_with(pos, &mut no_checkpoint)
+    }
+
+    /// As `match_at`, running `cp` at the checkpoints.
+    pub fn match_at_with(&mut self, pos: usize, cp: &mut Checkpoint<'_>) -> Result<Option<Match>, PatternError> {
         if pos > self.src.len() {
             return Ok(None);
         }
         self.level = 0;
         self.depth = MAX_DEPTH;
-        let end = self.do_match(pos, 0)?;
+        let end = self.do_match(pos, 0, cp)?;
         Ok(end.map(|end| Match { start: pos, end, captures: Captures { level: self.level, caps: self.caps } }))
     }
 
@@ -290,9 +324,19 @@ impl<'a> Matcher<'a> {
     /// and including the end of the subject, or only at `init` when
     /// `anchor` is set. Returns `None` when `init` is past the end.
     pub fn find(&mut self, init: usize, anchor: bool) -> Result<Option<Match>, PatternError> {
+        self.find_with(init, anchor, &mut no_checkpoint)
+    }
+
+    /// As `find`, running `cp` at the checkpoints.
+    pub fn find_with(
+        &mut self,
+        init: usize,
+        anchor: bool,
+        cp: &mut Checkpoint<'_>,
+    ) -> Result<Option<Match>, PatternError> {
         let mut s = init;
         while s <= self.src.len() {
-            if let Some(m) = self.match_at(s)? {
+            if let Some(m) = self.match_at_with(s, cp)? {
                 return Ok(Some(m));
             }
             if anchor {
@@ -308,13 +352,20 @@ impl<'a> Matcher<'a> {
         self.pat.get(i).copied().unwrap_or(0)
     }
 
-    /// Charges `n` steps to the budget.
-    fn tick(&mut self, n: u64) -> Result<(), PatternError> {
+    /// Charges `n` steps to the budget, running the checkpoint when due.
+    #[inline]
+    fn tick(&mut self, n: u64, cp: &mut Checkpoint<'_>) -> Result<(), PatternError> {
         self.steps = self.steps.saturating_add(n);
-        match self.max_steps {
-            Some(max) if self.steps > max => Err(PatternError::StepLimit),
-            _ => Ok(()),
+        if let Some(max) = self.max_steps {
+            if self.steps > max {
+                return Err(PatternError::StepLimit);
+            }
         }
+        if self.steps >= self.next_checkpoint {
+            self.next_checkpoint = self.steps.saturating_add(self.checkpoint_interval);
+            cp()?;
+        }
+        Ok(())
     }
 
     /// Returns the index just after the single-character class starting at
@@ -402,7 +453,7 @@ impl<'a> Matcher<'a> {
 
     /// Matches `%bxy` whose two characters start at `p`, returning the end
     /// of the balanced text (PUC-Rio's `matchbalance`).
-    fn match_balance(&mut self, s: usize, p: usize) -> Result<Option<usize>, PatternError> {
+    fn match_balance(&mut self, s: usize, p: usize, cp: &mut Checkpoint<'_>) -> Result<Option<usize>, PatternError> {
         if p + 1 >= self.pat.len() {
             return Err(PatternError::MissingBalanceArgs);
         }
@@ -416,27 +467,33 @@ impl<'a> Matcher<'a> {
             if c == close {
                 depth -= 1;
                 if depth == 0 {
-                    self.tick(u64::try_from(i - s).unwrap_or(u64::MAX))?;
+                    self.tick(u64::try_from(i - s).unwrap_or(u64::MAX), cp)?;
                     return Ok(Some(i + 1));
                 }
             } else if c == open {
                 depth += 1;
             }
         }
-        self.tick(u64::try_from(self.src.len() - s).unwrap_or(u64::MAX))?;
+        self.tick(u64::try_from(self.src.len() - s).unwrap_or(u64::MAX), cp)?;
         Ok(None)
     }
 
     /// Matches the longest run of the class at `p` (ending at `ep`) that
     /// lets the rest of the pattern match (PUC-Rio's `max_expand`).
-    fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> Result<Option<usize>, PatternError> {
+    fn max_expand(
+        &mut self,
+        s: usize,
+        p: usize,
+        ep: usize,
+        cp: &mut Checkpoint<'_>,
+    ) -> Result<Option<usize>, PatternError> {
         let mut i = 0;
         while self.single_match(s + i, p, ep) {
             i += 1;
         }
-        self.tick(u64::try_from(i).unwrap_or(u64::MAX))?;
+        self.tick(u64::try_from(i).unwrap_or(u64::MAX), cp)?;
         loop {
-            if let Some(res) = self.do_match(s + i, ep + 1)? {
+            if let Some(res) = self.do_match(s + i, ep + 1, cp)? {
                 return Ok(Some(res));
             }
             if i == 0 {
@@ -448,10 +505,16 @@ impl<'a> Matcher<'a> {
 
     /// Matches the shortest run of the class at `p` (ending at `ep`) that
     /// lets the rest of the pattern match (PUC-Rio's `min_expand`).
-    fn min_expand(&mut self, s: usize, p: usize, ep: usize) -> Result<Option<usize>, PatternError> {
+    fn min_expand(
+        &mut self,
+        s: usize,
+        p: usize,
+        ep: usize,
+        cp: &mut Checkpoint<'_>,
+    ) -> Result<Option<usize>, PatternError> {
         let mut s = s;
         loop {
-            if let Some(res) = self.do_match(s, ep + 1)? {
+            if let Some(res) = self.do_match(s, ep + 1, cp)? {
                 return Ok(Some(res));
             }
             if self.single_match(s, p, ep) {
@@ -464,14 +527,20 @@ impl<'a> Matcher<'a> {
 
     /// Opens a capture at `s` and matches the rest of the pattern from `p`
     /// (PUC-Rio's `start_capture`).
-    fn start_capture(&mut self, s: usize, p: usize, what: CapLen) -> Result<Option<usize>, PatternError> {
+    fn start_capture(
+        &mut self,
+        s: usize,
+        p: usize,
+        what: CapLen,
+        cp: &mut Checkpoint<'_>,
+    ) -> Result<Option<usize>, PatternError> {
         let level = self.level;
         if level >= MAX_CAPTURES {
             return Err(PatternError::TooManyCaptures);
         }
         self.caps[level] = RawCapture { init: s, len: what };
         self.level = level + 1;
-        let res = self.do_match(s, p)?;
+        let res = self.do_match(s, p, cp)?;
         if res.is_none() {
             self.level -= 1;
         }
@@ -480,13 +549,13 @@ impl<'a> Matcher<'a> {
 
     /// Closes the innermost open capture at `s` and matches the rest of the
     /// pattern from `p` (PUC-Rio's `end_capture`).
-    fn end_capture(&mut self, s: usize, p: usize) -> Result<Option<usize>, PatternError> {
+    fn end_capture(&mut self, s: usize, p: usize, cp: &mut Checkpoint<'_>) -> Result<Option<usize>, PatternError> {
         let l = (0..self.level)
             .rev()
             .find(|&l| self.caps[l].len == CapLen::Unfinished)
             .ok_or(PatternError::InvalidPatternCapture)?;
         self.caps[l].len = CapLen::Len(s.saturating_sub(self.caps[l].init));
-        let res = self.do_match(s, p)?;
+        let res = self.do_match(s, p, cp)?;
         if res.is_none() {
             self.caps[l].len = CapLen::Unfinished;
         }
@@ -495,7 +564,7 @@ impl<'a> Matcher<'a> {
 
     /// Matches a back reference `%d` (with `d` the digit byte) at `s`
     /// (PUC-Rio's `match_capture` and `check_capture`).
-    fn match_capture(&mut self, s: usize, d: u8) -> Result<Option<usize>, PatternError> {
+    fn match_capture(&mut self, s: usize, d: u8, cp: &mut Checkpoint<'_>) -> Result<Option<usize>, PatternError> {
         let index = usize::from(d.wrapping_sub(b'0'));
         let cap = match index.checked_sub(1) {
             Some(l) if l < self.level && self.caps[l].len != CapLen::Unfinished => self.caps[l],
@@ -506,7 +575,7 @@ impl<'a> Matcher<'a> {
         let CapLen::Len(len) = cap.len else {
             return Ok(None);
         };
-        self.tick(u64::try_from(len).unwrap_or(u64::MAX))?;
+        self.tick(u64::try_from(len).unwrap_or(u64::MAX), cp)?;
         let captured = self.src.get(cap.init..cap.init + len);
         let here = self.src.get(s..s + len);
         match (captured, here) {
@@ -518,12 +587,12 @@ impl<'a> Matcher<'a> {
     /// Matches the pattern from index `p` against the subject from offset
     /// `s`, returning the end of the match (PUC-Rio's `match`). Each call
     /// uses one level of the depth limit.
-    fn do_match(&mut self, s: usize, p: usize) -> Result<Option<usize>, PatternError> {
+    fn do_match(&mut self, s: usize, p: usize, cp: &mut Checkpoint<'_>) -> Result<Option<usize>, PatternError> {
         if self.depth == 0 {
             return Err(PatternError::TooComplex);
         }
         self.depth -= 1;
-        let res = self.match_body(s, p);
+        let res = self.match_body(s, p, cp);
         self.depth += 1;
         res
     }
@@ -531,10 +600,15 @@ impl<'a> Matcher<'a> {
     /// The body of [`Matcher::do_match`]. The cases PUC-Rio implements as
     /// tail calls (`goto init`) continue the loop instead of recursing, so
     /// long subjects matched by simple items use no depth.
-    fn match_body(&mut self, mut s: usize, mut p: usize) -> Result<Option<usize>, PatternError> {
+    fn match_body(
+        &mut self,
+        mut s: usize,
+        mut p: usize,
+        cp: &mut Checkpoint<'_>,
+    ) -> Result<Option<usize>, PatternError> {
         let plen = self.pat.len();
         loop {
-            self.tick(1)?;
+            self.tick(1, cp)?;
             if p >= plen {
                 return Ok(Some(s));
             }
@@ -543,16 +617,16 @@ impl<'a> Matcher<'a> {
             match pc {
                 b'(' => {
                     return if next == b')' {
-                        self.start_capture(s, p + 2, CapLen::Position)
+                        self.start_capture(s, p + 2, CapLen::Position, cp)
                     } else {
-                        self.start_capture(s, p + 1, CapLen::Unfinished)
+                        self.start_capture(s, p + 1, CapLen::Unfinished, cp)
                     };
                 }
-                b')' => return self.end_capture(s, p + 1),
+                b')' => return self.end_capture(s, p + 1, cp),
                 b'$' if p + 1 == plen => {
                     return Ok((s == self.src.len()).then_some(s));
                 }
-                b'%' if next == b'b' => match self.match_balance(s, p + 2)? {
+                b'%' if next == b'b' => match self.match_balance(s, p + 2, cp)? {
                     Some(end) => {
                         s = end;
                         p += 4;
@@ -577,7 +651,7 @@ impl<'a> Matcher<'a> {
                     }
                     return Ok(None);
                 }
-                b'%' if next.is_ascii_digit() => match self.match_capture(s, next)? {
+                b'%' if next.is_ascii_digit() => match self.match_capture(s, next, cp)? {
                     Some(end) => {
                         s = end;
                         p += 2;
@@ -597,14 +671,14 @@ impl<'a> Matcher<'a> {
                     }
                     match suffix {
                         b'?' => {
-                            if let Some(res) = self.do_match(s + 1, ep + 1)? {
+                            if let Some(res) = self.do_match(s + 1, ep + 1, cp)? {
                                 return Ok(Some(res));
                             }
                             p = ep + 1;
                         }
-                        b'+' => return self.max_expand(s + 1, p, ep),
-                        b'*' => return self.max_expand(s, p, ep),
-                        b'-' => return self.min_expand(s, p, ep),
+                        b'+' => return self.max_expand(s + 1, p, ep, cp),
+                        b'*' => return self.max_expand(s, p, ep, cp),
+                        b'-' => return self.min_expand(s, p, ep, cp),
                         _ => {
                             s += 1;
                             p = ep;
@@ -705,11 +779,22 @@ impl<'a> MatchIter<'a> {
         self.matcher.steps()
     }
 
+    /// Sets the checkpoint interval of the underlying matcher (see
+    /// [`Matcher::set_checkpoint_interval`]).
+    pub fn set_checkpoint_interval(&mut self, interval: Option<u64>) {
+        self.matcher.set_checkpoint_interval(interval);
+    }
+
     /// Returns the next match, or `None` when the scan is over.
     pub fn next_match(&mut self) -> Result<Option<Match>, PatternError> {
+        self.next_match_with(&mut no_checkpoint)
+    }
+
+    /// As `next_match`, running `cp` at the checkpoints.
+    pub fn next_match_with(&mut self, cp: &mut Checkpoint<'_>) -> Result<Option<Match>, PatternError> {
         let len = self.matcher.src.len();
         while !self.done && self.src <= len {
-            let m = self.matcher.match_at(self.src)?;
+            let m = self.matcher.match_at_with(self.src, cp)?;
             if self.anchor {
                 self.done = true;
             }

@@ -84,6 +84,29 @@ impl State {
         self.set_fuel(budget);
     }
 
+    /// The interrupt period, when an interrupt is installed.
+    pub(crate) fn interrupt_period(&self) -> Option<i64> {
+        self.interrupt.as_ref().map(|i| i.period)
+    }
+
+    /// Runs the interrupt callback from native code that works in long
+    /// stretches (pattern matching): natives cannot yield there, so a
+    /// `Yield` answer lets the work continue.
+    pub(crate) fn interrupt_from_native(&mut self) -> LResult<()> {
+        let callback = match &mut self.interrupt {
+            Some(i) if !i.running => {
+                i.running = true;
+                i.callback.clone()
+            }
+            _ => return Ok(()),
+        };
+        let r = callback(self);
+        if let Some(i) = &mut self.interrupt {
+            i.running = false;
+        }
+        r.map(|_| ())
+    }
+
     /// Whether the budget itself (not only the current slice) is used up.
     fn budget_exhausted(&self) -> bool {
         self.fuel_reserve == Some(0) && self.fuel.unwrap_or(0) <= 0

@@ -281,10 +281,13 @@ impl State {
     pub(crate) fn check_cstack(&mut self) -> LResult<()> {
         let n = self.th().c_calls();
         let used = self.native_stack_used();
-        let budget = self.native_stack_budget;
-        if n >= MAX_CCALLS / 10 * 11 || used > budget / 10 * 11 {
+        let grace = self.native_stack_budget / 10 * 11;
+        if n >= MAX_CCALLS / 10 * 11 || used > grace {
             Err(self.errerr())
-        } else if n == MAX_CCALLS || used > budget {
+        } else if n == MAX_CCALLS {
+            Err(self.rt_error("C stack overflow"))
+        } else if used > self.native_stack_limit {
+            self.native_stack_limit = grace;
             Err(self.rt_error("C stack overflow"))
         } else {
             Ok(())
@@ -324,7 +327,7 @@ impl State {
     /// Whether the native stack budget is used up.
     #[inline(always)]
     pub(crate) fn native_stack_exhausted(&self) -> bool {
-        self.native_stack_used() > self.native_stack_budget
+        self.native_stack_used() > self.native_stack_limit
     }
 
     /// Notes where the host enters the runtime, when nothing runs yet (on
@@ -334,6 +337,7 @@ impl State {
     pub(crate) fn note_host_entry(&mut self) {
         if self.current.ptr_eq(self.main_thread) && self.th().ci.len() <= 1 {
             self.native_stack_base = native_stack_position();
+            self.native_stack_limit = self.native_stack_budget;
         }
     }
 
@@ -343,6 +347,7 @@ impl State {
     /// Beyond it, calls fail with "C stack overflow".
     pub fn set_native_stack_budget(&mut self, bytes: usize) {
         self.native_stack_budget = bytes;
+        self.native_stack_limit = bytes;
     }
 
     /// Calls the function at `func` from a native that can continue with
@@ -469,6 +474,7 @@ impl State {
                 let th = self.th();
                 th.ci.truncate(old_ci);
                 th.n_ccalls = old_nccalls;
+                self.native_stack_limit = self.native_stack_budget;
                 th.hook.allow = old_allowhook;
                 th.push(t.value);
                 let st = self.close_protected(func, t.status);
@@ -524,6 +530,7 @@ impl State {
                 let th = self.th();
                 th.ci.truncate(ci_idx + 1);
                 th.n_ccalls = old_nccalls;
+                self.native_stack_limit = self.native_stack_budget;
                 th.push(t.value);
                 th.ci[ci_idx].set_recover_status(t.status as u8);
                 match self.finish_pcallk(ci_idx) {
@@ -603,6 +610,7 @@ impl State {
                     th.ci.truncate(old_ci);
                     th.hook.allow = old_allow;
                     th.n_ccalls = old_nccalls;
+                    self.native_stack_limit = self.native_stack_budget;
                     th.push(t.value);
                     status = t.status;
                 }

@@ -61,6 +61,7 @@ impl State {
             };
             th.ci.truncate(ci_idx + 1);
             th.n_ccalls = saved_nccalls;
+            self.native_stack_limit = self.native_stack_budget;
             th.push(t.value);
             th.ci[ci_idx].set_recover_status(t.status as u8);
             r = self.unroll();

@@ -65,16 +65,19 @@ pub(super) fn str_gsub(st: &mut State) -> LResult<usize> {
     let mut it = MatchIter::gsub(sb, p.as_bytes());
     let budget = step_budget(st);
     it.set_max_steps(budget.map(|(_, steps)| steps));
+    it.set_checkpoint_interval(checkpoint_interval(st));
+    let mut raised = None;
     let mut out: Vec<u8> = Vec::new();
     let mut copied = 0;
     let mut n: i64 = 0;
     let mut changed = false;
     let result = (|| -> LResult<()> {
         while n < max_s {
-            let m = match it.next_match() {
+            let r = it.next_match_with(&mut checkpoint(st, &mut raised));
+            let m = match r {
                 Ok(Some(m)) => m,
                 Ok(None) => break,
-                Err(e) => return Err(pattern_error(st, e)),
+                Err(e) => return Err(raised.take().unwrap_or_else(|| pattern_error(st, e))),
             };
             n += 1;
             append(st, &mut out, sb.get(copied..m.start).unwrap_or(&[]))?;
@@ -120,10 +123,12 @@ fn find_aux(st: &mut State, find: bool) -> LResult<usize> {
         let (mut m, anchor) = Matcher::anchored(sb, pb);
         let budget = step_budget(st);
         m.set_max_steps(budget.map(|(_, steps)| steps));
-        let r = m.find(init, anchor);
+        m.set_checkpoint_interval(checkpoint_interval(st));
+        let mut raised = None;
+        let r = m.find_with(init, anchor, &mut checkpoint(st, &mut raised));
         charge_steps(st, budget, m.steps());
         match r {
-            Err(e) => return Err(pattern_error(st, e)),
+            Err(e) => return Err(raised.take().unwrap_or_else(|| pattern_error(st, e))),
             Ok(Some(found)) => {
                 if find {
                     st.push(Value::Int(found.start as i64 + 1));
@@ -164,10 +169,13 @@ fn gmatch_aux(st: &mut State) -> LResult<usize> {
     let mut m = Matcher::new(sb, p.as_bytes());
     let budget = step_budget(st);
     m.set_max_steps(budget.map(|(_, steps)| steps));
+    m.set_checkpoint_interval(checkpoint_interval(st));
+    let mut raised = None;
     let mut src = gm.src.get();
     let mut found = None;
     while src <= sb.len() {
-        match m.match_at(src) {
+        let r = m.match_at_with(src, &mut checkpoint(st, &mut raised));
+        match r {
             Ok(Some(mt)) if Some(mt.end) != gm.lastmatch.get() => {
                 found = Some(mt);
                 break;
@@ -175,7 +183,7 @@ fn gmatch_aux(st: &mut State) -> LResult<usize> {
             Ok(_) => src += 1,
             Err(e) => {
                 charge_steps(st, budget, m.steps());
-                return Err(pattern_error(st, e));
+                return Err(raised.take().unwrap_or_else(|| pattern_error(st, e)));
             }
         }
     }
@@ -294,6 +302,24 @@ fn pattern_error(st: &mut State, e: PatternError) -> Throw {
 /// start and the steps it allows.
 fn step_budget(st: &State) -> Option<(i64, u64)> {
     st.fuel().map(|f| (f, u64::try_from(f.max(0)).unwrap_or(0).saturating_mul(STEPS_PER_FUEL)))
+}
+
+/// Matching steps between two runs of the host's interrupt (as many as
+/// the fuel units of its period allow), when one is installed.
+fn checkpoint_interval(st: &State) -> Option<u64> {
+    st.interrupt_period().map(|p| u64::try_from(p).unwrap_or(1).saturating_mul(STEPS_PER_FUEL))
+}
+
+/// The matcher's checkpoint: runs the host's interrupt; an error it raises
+/// stops the match and is kept in `raised`, to be raised in its place.
+fn checkpoint<'s>(st: &'s mut State, raised: &'s mut Option<Throw>) -> impl FnMut() -> Result<(), PatternError> + 's {
+    move || match st.interrupt_from_native() {
+        Ok(()) => Ok(()),
+        Err(t) => {
+            *raised = Some(t);
+            Err(PatternError::Interrupted)
+        }
+    }
 }
 
 /// Charges the steps a match spent to the fuel.
