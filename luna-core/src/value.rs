@@ -36,6 +36,42 @@ pub enum Value {
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
+/// Offset of the payload in a `Value` (after the tag byte and padding).
+const PAYLOAD: usize = 8;
+
+impl Value {
+    /// Copies the value at `src` to `dst` as PUC's `setobj` does: the tag
+    /// byte and the payload word separately.
+    ///
+    /// A plain `*dst = *src` copies the 16 bytes with one vector load. When
+    /// `src` was just written (by the separate tag and payload stores that
+    /// building a `Value` takes), the processor cannot forward those stores
+    /// to that wider load and stalls until they reach the cache, some ten
+    /// cycles; interpreter register moves hit this constantly. Loads of the
+    /// same widths as the stores are forwarded.
+    ///
+    /// # Safety
+    /// `src` must point to a valid `Value` and `dst` to memory valid for
+    /// writing a `Value` (an initialized one: only the tag and payload are
+    /// written, the padding keeps its bytes, which no one reads).
+    #[inline(always)]
+    pub(crate) unsafe fn copy_raw(dst: *mut Value, src: *const Value) {
+        let s = src as *const u8;
+        let d = dst as *mut u8;
+        // SAFETY: by the caller's contract both point to 16-byte values
+        // with the tag at offset 0 and the payload at `PAYLOAD` (repr(C,
+        // u8) with 8-byte-aligned payloads, checked by the layout test);
+        // the payload is copied as possibly uninitialized bytes (a `Bool`
+        // uses one of them).
+        unsafe {
+            *d = *s;
+            let sp = s.add(PAYLOAD) as *const std::mem::MaybeUninit<u64>;
+            let dp = d.add(PAYLOAD) as *mut std::mem::MaybeUninit<u64>;
+            dp.write(sp.read());
+        }
+    }
+}
+
 /// The basic type of a value, in PUC's numbering (`LUA_TNIL` ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]

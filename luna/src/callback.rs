@@ -133,6 +133,19 @@ impl Lua {
     /// As `create_function`, for a closure that mutates its captured
     /// state. Calling it again while it runs (from Lua code it calls) is
     /// the error `RecursiveMutCallback`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let mut total = 0;
+    /// let add = lua.create_function_mut(move |_, n: i64| {
+    ///     total += n;
+    ///     Ok(total)
+    /// })?;
+    /// lua.globals().set("add", add)?;
+    /// assert_eq!(lua.load("add(1); add(2); return add(3)").eval::<i64>()?, 6);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn create_function_mut<A, R, F>(&self, func: F) -> LuaResult<LuaFunction>
     where
         A: FromLuaMulti,

@@ -132,7 +132,18 @@ impl<'a> LuaChunk<'a> {
         self
     }
 
-    /// Sets the environment (`_ENV`) of the chunk.
+    /// Sets the environment (`_ENV`) of the chunk: its global names are
+    /// looked up in `env`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let env = lua.create_table_from([("x", 20)])?;
+    /// lua.load("y = x + 1").set_environment(env.clone()).exec()?;
+    /// assert_eq!(env.get::<i64>("y")?, 21);
+    /// assert!(lua.globals().get::<Option<i64>>("y")?.is_none());
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn set_environment(mut self, env: LuaTable) -> Self {
         self.env = Some(env);
         self

@@ -48,6 +48,23 @@ pub(crate) fn format_traceback(frames: &[TracebackFrame]) -> String {
 }
 
 /// Every error the facade reports.
+///
+/// A Rust error returned by a callback travels through Lua (`pcall` catches
+/// it, `tostring` gives its message) and comes back to the host as a
+/// `CallbackError` around the same error:
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let parse = lua.create_function(|_, s: String| s.parse::<i64>().map_err(LuaError::external))?;
+/// lua.globals().set("parse", parse)?;
+/// let msg: String = lua.load("local ok, e = pcall(parse, 'x') return tostring(e)").eval()?;
+/// assert_eq!(msg, "invalid digit found in string");
+/// let err = lua.load("parse('x')").exec().unwrap_err();
+/// assert!(matches!(err, LuaError::CallbackError { .. }));
+/// assert!(err.downcast_ref::<std::num::ParseIntError>().is_some());
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LuaError {

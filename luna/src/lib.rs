@@ -70,5 +70,10 @@ pub enum LuaGcMode {
     Generational,
 }
 
+/// The code examples of the README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// The runtime crate, for advanced uses.
 pub use luna_core as core;

@@ -211,7 +211,19 @@ impl Lua {
     }
 
     /// A state for untrusted code: safe libraries, a 64 MiB memory limit,
-    /// a budget of 100 million instructions, no binary chunks.
+    /// a budget of 100 million instructions, no binary chunks. The budget
+    /// is the state's, not per call: once it is used up every script stops
+    /// at once, until the host grants a new one (`set_instruction_limit`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::sandboxed();
+    /// assert!(lua.load("return io").eval::<Option<LuaTable>>()?.is_none());
+    /// assert!(matches!(lua.load("while true do end").exec(), Err(LuaError::InstructionLimit)));
+    /// lua.set_instruction_limit(Some(1_000_000))?;
+    /// assert_eq!(lua.load("local n = 0 for i = 1, 100 do n = n + i end return n").eval::<i64>()?, 5050);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn sandboxed() -> Lua {
         let opts = LuaOptions::new().memory_limit(64 << 20).instruction_limit(100_000_000);
         Lua::new_with(StdLib::ALL_SAFE, opts).unwrap_or_else(|_| Lua::bare())
@@ -505,6 +517,17 @@ impl Lua {
     }
 
     /// Keeps a value alive in the registry, returning a key to get it back.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let key = lua.create_registry_value("kept")?;
+    /// lua.gc_collect()?;
+    /// assert_eq!(lua.registry_value::<String>(&key)?, "kept");
+    /// lua.replace_registry_value(&key, 42)?;
+    /// assert_eq!(lua.registry_value::<i64>(&key)?, 42);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn create_registry_value(&self, v: impl crate::IntoLua) -> LuaResult<crate::LuaRegistryKey> {
         let v = v.into_lua(self)?;
         self.with(|st| -> LuaResult<crate::LuaRegistryKey> {
@@ -540,7 +563,24 @@ impl Lua {
     }
 
     /// Stores typed application data (replacing any of the same type).
-    /// Returns the previous value, unless it is still borrowed.
+    /// Returns the previous value, unless it is still borrowed. Callbacks
+    /// reach it through the `&Lua` they receive.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Counter(u32);
+    /// let lua = Lua::new();
+    /// lua.set_app_data(Counter(0));
+    /// let bump = lua.create_function(|lua, ()| {
+    ///     let mut c = lua.app_data_mut::<Counter>().ok_or_else(|| LuaError::runtime("no counter"))?;
+    ///     c.0 += 1;
+    ///     Ok(c.0)
+    /// })?;
+    /// lua.globals().set("bump", bump)?;
+    /// lua.load("bump() bump()").exec()?;
+    /// assert_eq!(lua.app_data_ref::<Counter>().map(|c| c.0), Some(2));
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn set_app_data<T: Any>(&self, data: T) -> Option<T> {
         let cell: Rc<dyn Any> = Rc::new(RefCell::new(data));
         let old = self.inner.app_data.borrow_mut().insert(TypeId::of::<T>(), cell)?;
@@ -579,7 +619,20 @@ impl Lua {
         self.with(|st| st.used_memory()).unwrap_or(0)
     }
 
-    /// Sets the memory limit (0: none); returns the previous limit.
+    /// Sets the memory limit (0: none); returns the previous limit. A script
+    /// that allocates beyond it gets "not enough memory" (catchable by
+    /// `pcall`); uncaught, the host sees `LuaError::MemoryError`, and the
+    /// state remains usable.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.set_memory_limit(1 << 20)?;
+    /// let r = lua.load("local t = {} for i = 1, 1e7 do t[i] = i end").exec();
+    /// assert!(matches!(r, Err(LuaError::MemoryError)));
+    /// assert_eq!(lua.load("1 + 1").eval::<i64>()?, 2);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn set_memory_limit(&self, bytes: usize) -> LuaResult<usize> {
         let limit = if bytes == 0 { usize::MAX } else { bytes };
         self.with(|st| {

@@ -14,6 +14,25 @@ use crate::multi::{FromLua, Gathered, IntoLua, Prepared};
 use crate::value::{LuaNil, LuaValue};
 
 /// A Lua table.
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let t = lua.create_table()?;
+/// t.set("name", "luna")?;
+/// t.push(10)?;
+/// t.push(20)?;
+/// assert_eq!(t.get::<String>("name")?, "luna");
+/// assert_eq!(t.len()?, 2);
+/// let items: Vec<i64> = t.sequence_values().collect::<LuaResult<_>>()?;
+/// assert_eq!(items, [10, 20]);
+/// // `get` honours `__index`; `raw_get` does not.
+/// let mt = lua.create_table_from([("__index", lua.create_table_from([("default", true)])?)])?;
+/// t.set_metatable(Some(mt))?;
+/// assert!(t.get::<bool>("default")?);
+/// assert_eq!(t.raw_get::<Option<bool>>("default")?, None);
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone)]
 pub struct LuaTable(pub(crate) HandleRef);
 

@@ -9,6 +9,18 @@ use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
 
 /// A coroutine.
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let f: LuaFunction = lua.load("function(a) local b = coroutine.yield(a + 1) return b * 2 end").eval()?;
+/// let co = lua.create_thread(f)?;
+/// assert_eq!(co.resume::<i64>(1)?, 2); // yielded
+/// assert_eq!(co.resume::<i64>(21)?, 42); // returned
+/// assert_eq!(co.status(), LuaThreadStatus::Finished);
+/// assert!(co.resume::<()>(()).is_err()); // cannot resume dead coroutine
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone)]
 pub struct LuaThread(pub(crate) HandleRef);
 

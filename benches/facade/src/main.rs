@@ -70,6 +70,31 @@ macro_rules! scenarios {
                 (t0.elapsed(), n)
             }
 
+            /// Calls `function() end`: the fixed cost of a call from Rust.
+            pub fn call_empty(n: u64) -> Run {
+                let lua = Lua::new();
+                let f: Function = lua.load("return function() end").eval().expect("load");
+                let t0 = Instant::now();
+                for _ in 0..n {
+                    f.call::<()>(()).expect("call");
+                }
+                (t0.elapsed(), n)
+            }
+
+            /// A Lua loop calling a Lua function n times, for reference:
+            /// the interpreters alone, no host involved.
+            pub fn lua_calls_lua(n: u64) -> Run {
+                let lua = Lua::new();
+                let runner: Function = lua
+                    .load("local function add(a, b) return a + b end return function(n) local s = 0 for i = 1, n do s = add(s, i) end return s end")
+                    .eval()
+                    .expect("load");
+                let t0 = Instant::now();
+                let s = runner.call::<i64>(n as i64).expect("call");
+                black_box(s);
+                (t0.elapsed(), n)
+            }
+
             /// Calls `function(s) return s end` with a short string and
             /// reads the result as a `String`.
             pub fn call_lua_from_rust_str(n: u64) -> Run {
@@ -172,8 +197,10 @@ macro_rules! scenario_list {
 fn all_scenarios() -> Vec<Scenario> {
     scenario_list![
         state_new: false,
+        call_empty: false,
         call_lua_from_rust: true,
         call_lua_from_rust_str: false,
+        lua_calls_lua: false,
         call_rust_from_lua: true,
         table_set_get: true,
         table_set_get_str: true,

@@ -330,7 +330,7 @@ impl State {
                     pc = pc.add(1);
                     match RawOp::of(i) {
                         RawOp::MOVE => {
-                            reg!(arg_a(i)) = reg!(arg_b(i));
+                            Value::copy_raw(base.add(arg_a(i) as usize), base.add(arg_b(i) as usize));
                         }
                         RawOp::LOAD_I => {
                             reg!(arg_a(i)) = Value::Int(arg_sbx(i) as i64);
@@ -898,7 +898,7 @@ impl State {
                                 if nres == 0 {
                                     tdata.top = res;
                                 } else {
-                                    *stack.add(res) = *base.add(arg_a(i) as usize);
+                                    Value::copy_raw(stack.add(res), base.add(arg_a(i) as usize));
                                     let mut top = res + 1;
                                     let mut n = nres;
                                     while n > 1 {
