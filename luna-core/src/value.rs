@@ -244,3 +244,37 @@ impl std::fmt::Debug for Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `copy_raw` relies on the tag at offset 0 and the payload at
+    /// `PAYLOAD`; copying every kind of inline value must reproduce it.
+    #[test]
+    fn copy_raw_copies_every_inline_kind() {
+        let values = [
+            Value::Nil,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(i64::MIN),
+            Value::Int(-1),
+            Value::Float(-0.5),
+            Value::Float(f64::INFINITY),
+            Value::LightUserdata(0x1234 as *mut std::ffi::c_void),
+        ];
+        for v in values {
+            let mut dst = Value::Int(7);
+            // SAFETY: both are valid, initialized values.
+            unsafe { Value::copy_raw(&mut dst, &v) };
+            assert!(dst.raw_eq(&v), "{v:?} copied as {dst:?}");
+            assert_eq!(dst.type_name(), v.type_name());
+        }
+        // The layout the copy relies on.
+        let v = Value::Int(0x0102_0304_0506_0708);
+        let base = &v as *const Value as usize;
+        if let Value::Int(ref i) = v {
+            assert_eq!(i as *const i64 as usize - base, PAYLOAD);
+        }
+    }
+}
