@@ -116,10 +116,10 @@ impl State {
         if self.heap.limit != usize::MAX {
             self.relieve_memory_pressure();
         }
-        let saved = self.captured_traceback.take();
+        let saved = self.save_captured_traceback();
         let status = self.pcall_raw(base + 1, nresults, base);
         if status == Status::Ok {
-            self.captured_traceback = saved;
+            self.restore_captured_traceback(saved);
             return Ok(());
         }
         let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
@@ -147,17 +147,18 @@ impl State {
         let old_nccalls = th.n_ccalls;
         let old_allow = th.hook.allow;
         th.errfunc = base;
-        let saved = self.captured_traceback.take();
+        let saved = self.save_captured_traceback();
         let r = f(self);
-        let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
         match r {
             Ok(v) => {
+                self.restore_captured_traceback(saved);
                 let th = self.th();
                 th.errfunc = old_errfunc;
                 th.top = base;
                 Ok(v)
             }
             Err(t) => {
+                let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
                 let th = self.th();
                 th.ci.truncate(old_ci);
                 th.n_ccalls = old_nccalls;
@@ -172,6 +173,26 @@ impl State {
                 self.shrink_stack();
                 Err(HostError { status, value, traceback: captured })
             }
+        }
+    }
+
+    /// Takes the traceback captured for an enclosing host call, if any, so
+    /// that a nested call captures its own. Nothing is written when there
+    /// is none (the common case): this runs on every host call.
+    #[inline]
+    fn save_captured_traceback(&mut self) -> Option<Vec<FrameInfo>> {
+        if self.captured_traceback.is_some() {
+            self.captured_traceback.take()
+        } else {
+            None
+        }
+    }
+
+    /// Puts back what `save_captured_traceback` took.
+    #[inline]
+    fn restore_captured_traceback(&mut self, saved: Option<Vec<FrameInfo>>) {
+        if saved.is_some() || self.captured_traceback.is_some() {
+            self.captured_traceback = saved;
         }
     }
 
