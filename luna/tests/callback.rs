@@ -137,18 +137,18 @@ fn many_values_in_and_out() {
     let split = lua
         .create_function(|_, (head, rest): (String, LuaMultiValue)| {
             let mut out = LuaMultiValue::new();
-            out.push(LuaValue::Integer(rest.len() as i64));
+            out.push_back(LuaValue::Integer(rest.len() as i64));
             for v in rest {
-                out.push(v);
+                out.push_back(v);
             }
-            out.push(LuaValue::Boolean(head == "h"));
+            out.push_back(LuaValue::Boolean(head == "h"));
             Ok(out)
         })
         .unwrap();
     lua.globals().set("split", split).unwrap();
     let all: LuaMultiValue = eval(&lua, "return split('h', 1, nil, 'x', nil)");
     assert_eq!(all.len(), 6);
-    assert_eq!(all.get(0).unwrap().as_integer(), Some(4));
+    assert_eq!(all.front().unwrap().as_integer(), Some(4));
     assert!(all.get(2).unwrap().is_nil());
     assert!(all.get(4).unwrap().is_nil());
     assert_eq!(all.get(5).unwrap().as_boolean(), Some(true));
@@ -257,8 +257,20 @@ fn bad_argument_messages_start_with_the_caller_position() {
     );
     let msg: String = eval(&lua, "local ok, e = pcall(function()\n\n greet(1, {}) end) return tostring(e)");
     assert_eq!(msg, "cb:3: bad argument #2 to 'greet' (string expected, got table)");
+    // The host gets the error as a value: a CallbackError around the
+    // BadArgument, displayed without the position prefix, followed by one
+    // traceback that shows where the call was.
     let err = lua.load("\ngreet('a', nil)").set_name("host.lua").exec().unwrap_err();
-    assert!(err.to_string().starts_with("host.lua:2: bad argument #2 to 'greet'"), "{err}");
+    match &err {
+        LuaError::CallbackError { cause, .. } => {
+            assert!(matches!(**cause, LuaError::BadArgument { pos: 2, .. }), "{cause:?}")
+        }
+        other => panic!("expected a CallbackError, got {other:?}"),
+    }
+    let shown = err.to_string();
+    assert!(shown.starts_with("bad argument #2 to 'greet' (string expected, got nil)\nstack traceback:\n"), "{shown}");
+    assert_eq!(shown.matches("stack traceback:").count(), 1, "{shown}");
+    assert!(shown.contains("\n\thost.lua:2: in main chunk"), "{shown}");
 }
 
 #[test]
@@ -299,7 +311,7 @@ fn bad_argument_uses_the_name_of_the_call() {
 fn bad_argument_in_method_calls() {
     let lua = Lua::new();
     let describe = lua
-        .create_function(|_, (this, name, n): (LuaTable, String, i64)| Ok(format!("{}:{name}:{n}", this.raw_len())))
+        .create_function(|_, (this, name, n): (LuaTable, String, i64)| Ok(format!("{}:{name}:{n}", this.raw_len()?)))
         .unwrap();
     lua.load("obj = {}").exec().unwrap();
     lua.globals().get::<LuaTable>("obj").unwrap().set("describe", describe).unwrap();
@@ -784,7 +796,7 @@ fn interrupt_can_yield_coroutines() {
         assert!(resumes < 1_000_000);
     };
     assert!(resumes > 1, "the coroutine was suspended by the interrupt");
-    assert_eq!(result.get(0).and_then(LuaValue::as_integer), Some(100000));
+    assert_eq!(result.front().and_then(LuaValue::as_integer), Some(100000));
     // Outside a coroutine, Yield lets the script continue.
     assert_eq!(f.call::<i64>(()).unwrap(), 100000);
 }

@@ -1,6 +1,7 @@
 //! Loading code with `Lua::load` and the `LuaChunk` builder: sources given
-//! as `&str`, `String`, `&[u8]`, `Vec<u8>`, `&Path` and `PathBuf` (files
-//! with a BOM or a `#!` line, missing files), chunk names (`set_name` and
+//! by value as `&str`, `String`, `&String`, `Cow<str>`, `&[u8]`, `&[u8; N]`,
+//! `Vec<u8>`, `&Vec<u8>`, `&Path`, `PathBuf` and `&PathBuf` (files with a
+//! BOM or a `#!` line, missing files), chunk names (`set_name` and
 //! PUC's `=name`, `@file` and `[string "..."]` rules), `set_environment`,
 //! `set_mode` (text versus binary chunks), running a chunk (`exec`, `eval`,
 //! `call`, `into_function`), syntax errors (`LuaError::SyntaxError` with
@@ -49,10 +50,21 @@ fn load_from_str() {
 fn load_from_string() {
     let lua = Lua::new();
     let src = String::from("return 'from String'");
+    // By reference (`&String`).
     let s: String = lua.load(&src).eval().unwrap();
     assert_eq!(s, "from String");
     let r = &src;
-    let s: String = lua.load(&r).eval().unwrap();
+    let s: String = lua.load(r).eval().unwrap();
+    assert_eq!(s, "from String");
+    // By value (`String`).
+    let s: String = lua.load(src.clone()).eval().unwrap();
+    assert_eq!(s, "from String");
+    let s: String = lua.load(format!("return '{}'", "formatted")).eval().unwrap();
+    assert_eq!(s, "formatted");
+    // `Cow<str>`, borrowed and owned.
+    let s: String = lua.load(std::borrow::Cow::Borrowed("return 'cow'")).eval().unwrap();
+    assert_eq!(s, "cow");
+    let s: String = lua.load(std::borrow::Cow::<str>::Owned(src)).eval().unwrap();
     assert_eq!(s, "from String");
 }
 
@@ -62,15 +74,18 @@ fn load_from_bytes() {
     let bytes: &[u8] = b"return 'bytes'";
     let s: String = lua.load(bytes).eval().unwrap();
     assert_eq!(s, "bytes");
-    let s: String = lua.load(&bytes).eval().unwrap();
-    assert_eq!(s, "bytes");
+    // A byte string literal (`&[u8; N]`).
+    let s: String = lua.load(b"return 'array'").eval().unwrap();
+    assert_eq!(s, "array");
     let v: Vec<u8> = b"return #'\xff\xfe'".to_vec();
     let n: i64 = lua.load(&v).eval().unwrap();
+    assert_eq!(n, 2);
+    let n: i64 = lua.load(v).eval().unwrap();
     assert_eq!(n, 2);
     // Non-UTF-8 bytes in string literals are kept as they are.
     let v: Vec<u8> = b"return '\xff\x00\x01'".to_vec();
     let s: LuaString = lua.load(&v).eval().unwrap();
-    assert_eq!(s.as_bytes(), b"\xff\x00\x01");
+    assert_eq!(s.as_bytes().unwrap(), b"\xff\x00\x01");
 }
 
 #[test]
@@ -78,13 +93,15 @@ fn load_from_path_and_pathbuf() {
     let lua = Lua::new();
     let f = TempFile::new("path", b"local a, b = ...\nreturn (a or 1) + (b or 2)\n");
     let p: &Path = f.0.as_path();
-    let n: i64 = lua.load(&p).eval().unwrap();
+    let n: i64 = lua.load(p).eval().unwrap();
     assert_eq!(n, 3);
-    let n: i64 = lua.load(&p).call((10, 20)).unwrap();
+    let n: i64 = lua.load(p).call((10, 20)).unwrap();
     assert_eq!(n, 30);
     let pb: PathBuf = f.0.clone();
     let n: i64 = lua.load(&pb).call((5, 5)).unwrap();
     assert_eq!(n, 10);
+    let n: i64 = lua.load(pb).call((1, 1)).unwrap();
+    assert_eq!(n, 2);
 }
 
 #[test]
@@ -109,6 +126,19 @@ fn missing_file_is_an_error_not_a_panic() {
     let err = lua.load(&missing).exec().unwrap_err();
     let io = err.downcast_ref::<std::io::Error>().unwrap_or_else(|| panic!("expected an io error, got {err:?}"));
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    // The error names the file, as `lua` does: "cannot open <path>", with
+    // the io::Error as its cause.
+    match &err {
+        LuaError::WithContext { context, cause } => {
+            assert_eq!(context, &format!("cannot open {}", missing.display()));
+            assert!(matches!(**cause, LuaError::ExternalError(_)), "{cause:?}");
+        }
+        other => panic!("expected WithContext, got {other:?}"),
+    }
+    let shown = err.to_string();
+    assert!(shown.starts_with(&format!("cannot open {}: ", missing.display())), "{shown}");
+    let source = std::error::Error::source(&err).expect("the cause");
+    assert!(source.to_string().contains(&io.to_string()), "{source}");
     assert!(lua.load(&missing).into_function().is_err());
     assert!(lua.load(&missing).eval::<LuaValue>().is_err());
     assert!(lua.load(&missing).call::<()>(1).is_err());
@@ -161,13 +191,13 @@ fn huge_sources() {
     }
     src.push('}');
     let t: LuaTable = lua.load(&src).eval().unwrap();
-    assert_eq!(t.raw_len(), 100_000);
+    assert_eq!(t.raw_len().unwrap(), 100_000);
     assert_eq!(t.get::<i64>(100_000).unwrap(), 99_999);
     // A 4 MB long string literal.
     let body = "x".repeat(4 << 20);
     let src = format!("return [[{body}]]");
     let s: LuaString = lua.load(&src).eval().unwrap();
-    assert_eq!(s.len(), 4 << 20);
+    assert_eq!(s.len().unwrap(), 4 << 20);
     // A syntax error on the last line of a long source reports that line.
     let mut src = "\n".repeat(50_000);
     src.push_str("x = = 1");
@@ -222,7 +252,7 @@ fn set_name_honours_puc_prefixes() {
 fn function_info_reports_the_chunk_name() {
     let lua = Lua::new();
     let f = lua.load("return 1").set_name("@info.lua").into_function().unwrap();
-    let info = f.info();
+    let info = f.info().unwrap();
     assert_eq!(info.short_src, "info.lua");
     assert_eq!(info.source.as_deref(), Some("@info.lua"));
     assert_eq!(info.what, "main");

@@ -109,7 +109,7 @@ fn integers_out_of_range_are_errors() {
     assert!(u128::MAX.into_lua(&lua).is_err());
     let t = lua.create_table().unwrap();
     assert!(t.set("k", u64::MAX).is_err());
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn bytes() {
     assert_eq!(eval::<i64>(&lua, "return b:byte(4)"), 255);
     // LuaString keeps bytes; numbers convert to strings.
     let s: LuaString = from_expr(&lua, "'\\0\\xff'").unwrap();
-    assert_eq!(s.as_bytes(), [0, 0xff]);
+    assert_eq!(s.as_bytes().unwrap(), [0, 0xff]);
     let n: LuaString = from_expr(&lua, "12").unwrap();
     assert_eq!(n, "12");
     let f: LuaString = from_expr(&lua, "0.5").unwrap();
@@ -485,7 +485,7 @@ fn tuples_and_multi_values() {
     let mut mv = LuaMultiValue::new();
     assert!(mv.is_empty());
     for i in 0..10 {
-        mv.push(LuaValue::Integer(i));
+        mv.push_back(LuaValue::Integer(i));
     }
     assert_eq!(mv.len(), 10);
     assert_eq!(mv.get(9).and_then(LuaValue::as_integer), Some(9));
@@ -494,7 +494,7 @@ fn tuples_and_multi_values() {
     let collected: LuaMultiValue = mv.clone().into_iter().collect();
     assert_eq!(collected.len(), 10);
     assert_eq!((&mv).into_iter().count(), 10);
-    assert_eq!(mv.as_slice().len(), 10);
+    assert_eq!(mv.clone().into_vec().len(), 10);
 }
 
 #[test]

@@ -155,13 +155,30 @@ fn bad_argument_variant() {
         LuaError::BadArgument { to, pos, cause, .. } => {
             assert_eq!(to.as_deref(), Some("greet"));
             assert_eq!(*pos, 2);
-            assert!(matches!(**cause, LuaError::FromLuaConversionError { from: "nil", .. }), "{cause:?}");
+            // The argument is absent: "no value", not "nil".
+            assert!(matches!(**cause, LuaError::FromLuaConversionError { from: "no value", .. }), "{cause:?}");
         }
         other => panic!("expected a bad argument error, got {other:?}"),
     }
     assert_eq!(traceback[0].name, "function 'greet'");
-    assert_eq!(cause.to_string(), "bad argument #2 to 'greet' (string expected, got nil)");
-    assert!(err.to_string().starts_with("bad argument #2 to 'greet' (string expected, got nil)\nstack traceback:"));
+    assert_eq!(cause.to_string(), "bad argument #2 to 'greet' (string expected, got no value)");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("bad argument #2 to 'greet' (string expected, got no value)\nstack traceback:"),
+        "{shown}"
+    );
+    // The source of a CallbackError is its cause.
+    let source = std::error::Error::source(&err).expect("the cause");
+    assert_eq!(source.to_string(), cause.to_string());
+    // An explicit nil is "nil".
+    let err = lua.load("greet('a', nil)").exec().unwrap_err();
+    match err.root_cause() {
+        LuaError::BadArgument { cause, .. } => {
+            assert!(matches!(**cause, LuaError::FromLuaConversionError { from: "nil", .. }), "{cause:?}")
+        }
+        other => panic!("expected a bad argument error, got {other:?}"),
+    }
+    assert!(err.to_string().starts_with("bad argument #2 to 'greet' (string expected, got nil)\n"), "{err}");
     // Lua code sees the same message.
     let msg: String = lua.load("local ok, e = pcall(greet, 'x', {}) return tostring(e)").eval().unwrap();
     assert_eq!(msg, "bad argument #2 to 'greet' (string expected, got table)");
@@ -175,13 +192,40 @@ fn bad_argument_in_method_calls_counts_like_puc() {
     obj.set("scale", m).unwrap();
     lua.globals().set("obj", obj).unwrap();
     assert_eq!(lua.load("return obj:scale(3)").eval::<i64>().unwrap(), 3);
-    let msg: String =
-        lua.load("local ok, e = pcall(function() return obj:scale('x') end) return tostring(e)").eval().unwrap();
-    assert_eq!(msg, "bad argument #1 to 'scale' (number expected, got string)");
+    // As luaL_argerror: the caller's position comes first, and a method
+    // call does not count `self`.
+    let msg: String = lua
+        .load("local ok, e = pcall(function() return obj:scale('x') end) return tostring(e)")
+        .set_name("m")
+        .eval()
+        .unwrap();
+    assert_eq!(msg, "m:1: bad argument #1 to 'scale' (number expected, got string)");
     // The same function called as a field counts `self` as argument 1.
-    let msg: String =
-        lua.load("local ok, e = pcall(function() return obj.scale(obj, 'x') end) return tostring(e)").eval().unwrap();
-    assert_eq!(msg, "bad argument #2 to 'scale' (number expected, got string)");
+    let msg: String = lua
+        .load("local ok, e = pcall(function() return obj.scale(obj, 'x') end) return tostring(e)")
+        .set_name("m")
+        .eval()
+        .unwrap();
+    assert_eq!(msg, "m:1: bad argument #2 to 'scale' (number expected, got string)");
+    // A bad receiver of a method call is "bad self".
+    let msg: String = lua
+        .load(
+            "local o = {scale = obj.scale} local ok, e = pcall(function() return o.scale(1, 2) end) return tostring(e)",
+        )
+        .set_name("m")
+        .eval()
+        .unwrap();
+    assert_eq!(msg, "m:1: bad argument #1 to 'scale' (table expected, got number)");
+    let msg: String = lua
+        .load("string.scale = obj.scale local ok, e = pcall(function() return ('abc'):scale(2) end) return tostring(e)")
+        .set_name("m")
+        .eval()
+        .unwrap();
+    assert_eq!(msg, "m:1: calling 'scale' on bad self (table expected, got string)");
+    // On the host side the position is 0.
+    let err = lua.load("return ('abc'):scale(2)").exec().unwrap_err();
+    assert!(matches!(err.root_cause(), LuaError::BadArgument { pos: 0, .. }), "{err:?}");
+    assert!(err.to_string().starts_with("calling 'scale' on bad self (table expected, got string)\n"), "{err}");
 }
 
 #[test]
@@ -557,23 +601,52 @@ fn std_error_source_chain() {
     let r: LuaResult<()> = Err(LuaError::external(Outer { inner: std::io::Error::other("disk on fire") }));
     let err = r.context("saving").unwrap_err();
     assert_eq!(err.to_string(), "saving: outer failed");
+    // The source of the context is the error it wraps, then its sources.
     let source = err.source().expect("context keeps the source chain");
+    assert_eq!(source.to_string(), "outer failed");
+    let source = source.source().expect("the wrapped error's source");
     assert_eq!(source.to_string(), "disk on fire");
-    // Errors whose display already includes their cause do not repeat it as source.
+    assert!(source.source().is_none());
+    // A runtime error has no source.
     let err = LuaError::runtime("plain");
     assert!(err.source().is_none());
-    // Walking the chain never shows a message twice.
+    // Through a callback (as mlua): the CallbackError shows the message and
+    // the traceback, its source is the error the callback returned
+    // (transparent: the wrapped error's display), then that error's source.
     let lua = Lua::new();
     failing_global(&lua, "fail", LuaError::external(Outer { inner: std::io::Error::other("disk on fire") }));
     let err = lua.load("fail()").exec().unwrap_err();
-    let mut shown = err.to_string();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = err.source();
+    let mut chain = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     while let Some(e) = cur {
-        shown.push_str(&format!("\ncaused by: {e}"));
+        chain.push(e.to_string());
         cur = e.source();
     }
-    assert_eq!(count(&shown, "outer failed"), 1, "{shown}");
-    assert!(count(&shown, "disk on fire") <= 1, "{shown}");
+    assert_eq!(chain.len(), 3, "{chain:#?}");
+    assert!(chain[0].starts_with("outer failed\nstack traceback:\n"), "{chain:#?}");
+    assert_eq!(chain[1], "outer failed");
+    assert_eq!(chain[2], "disk on fire");
+    let shown = chain.join("\ncaused by: ");
+    assert_eq!(count(&shown, "stack traceback:"), 1, "{shown}");
+    assert_eq!(count(&shown, "disk on fire"), 1, "{shown}");
+}
+
+#[test]
+fn sources_of_wrappers_downcast_to_lua_error() {
+    // As in mlua, the source of a CallbackError, WithContext or BadArgument
+    // is the wrapped LuaError itself, so it can be downcast to LuaError.
+    let lua = Lua::new();
+    failing_global(&lua, "fail", LuaError::runtime("inner"));
+    let err = lua.load("fail()").exec().unwrap_err();
+    let source = err.source().expect("a CallbackError has a source");
+    let arc = source.downcast_ref::<std::sync::Arc<LuaError>>().is_some();
+    assert!(
+        matches!(source.downcast_ref::<LuaError>(), Some(LuaError::RuntimeError { message, .. }) if message == "inner"),
+        "the source of a CallbackError does not downcast to LuaError (downcasts to Arc<LuaError>: {arc})"
+    );
+    let err = LuaError::runtime("inner").context("outer");
+    let source = err.source().expect("a WithContext has a source");
+    assert!(source.downcast_ref::<LuaError>().is_some(), "the source of a WithContext does not downcast to LuaError");
 }
 
 #[test]

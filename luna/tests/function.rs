@@ -67,7 +67,7 @@ fn call_with_various_result_shapes() {
     // All results.
     let all: LuaMultiValue = three.call(()).unwrap();
     assert_eq!(all.len(), 3);
-    assert_eq!(all.get(0).unwrap().as_integer(), Some(1));
+    assert_eq!(all.front().unwrap().as_integer(), Some(1));
     let (first, rest): (i64, LuaVariadic<LuaValue>) = three.call(()).unwrap();
     assert_eq!(first, 1);
     assert_eq!(rest.len(), 2);
@@ -274,7 +274,7 @@ fn bind_works_with_rust_functions_and_from_lua() {
     let err = fails.bind("bound failure").unwrap().call::<()>(()).unwrap_err();
     assert!(matches!(&err, LuaError::RuntimeError { message, .. } if message == "bound failure"), "{err:?}");
     // A bound function is a Rust (C) function.
-    assert_eq!(from_ten.info().what, "C");
+    assert_eq!(from_ten.info().unwrap().what, "C");
 }
 
 #[test]
@@ -300,7 +300,7 @@ fn info_of_lua_functions() {
     let main = lua.load(code).set_name("test.lua").into_function().unwrap();
     let (g, h, anon): (LuaFunction, LuaFunction, LuaFunction) = main.call(()).unwrap();
 
-    let i = main.info();
+    let i = main.info().unwrap();
     assert_eq!(i.what, "main");
     assert_eq!(i.source.as_deref(), Some("=test.lua"));
     assert_eq!(i.short_src, "test.lua");
@@ -309,7 +309,7 @@ fn info_of_lua_functions() {
     assert_eq!(i.num_params, 0);
     assert!(i.is_vararg);
 
-    let i = g.info();
+    let i = g.info().unwrap();
     assert_eq!(i.what, "Lua");
     assert_eq!(i.name.as_deref(), Some("g"), "a global function is named");
     assert_eq!(i.source.as_deref(), Some("=test.lua"));
@@ -319,7 +319,7 @@ fn info_of_lua_functions() {
     assert_eq!(i.num_params, 2);
     assert!(i.is_vararg);
 
-    let i = h.info();
+    let i = h.info().unwrap();
     assert_eq!(i.what, "Lua");
     assert_eq!(i.name, None, "a local function has no global name");
     assert_eq!(i.line_defined, Some(5));
@@ -327,7 +327,7 @@ fn info_of_lua_functions() {
     assert_eq!(i.num_params, 1);
     assert!(!i.is_vararg);
 
-    let i = anon.info();
+    let i = anon.info().unwrap();
     assert_eq!(i.line_defined, Some(8));
     assert_eq!(i.last_line_defined, Some(8));
     assert_eq!(i.num_params, 0);
@@ -338,40 +338,42 @@ fn info_of_lua_functions() {
 fn info_sources_follow_chunk_names() {
     let lua = Lua::new();
     let f = lua.load("return 1").into_function().unwrap();
-    let i = f.info();
+    let i = f.info().unwrap();
     assert_eq!(i.source.as_deref(), Some("return 1"));
     assert_eq!(i.short_src, "[string \"return 1\"]");
     let f = lua.load("return 1").set_name("@dir/file.lua").into_function().unwrap();
-    let i = f.info();
+    let i = f.info().unwrap();
     assert_eq!(i.source.as_deref(), Some("@dir/file.lua"));
     assert_eq!(i.short_src, "dir/file.lua");
     let f = lua.load("return 1").set_name("=custom").into_function().unwrap();
-    assert_eq!(f.info().short_src, "custom");
+    assert_eq!(f.info().unwrap().short_src, "custom");
 }
 
 #[test]
 fn info_of_rust_functions() {
     let lua = Lua::new();
     let print: LuaFunction = lua.globals().get("print").unwrap();
-    let i = print.info();
+    let i = print.info().unwrap();
     assert_eq!(i.what, "C");
     assert_eq!(i.name.as_deref(), Some("print"));
+    assert_eq!(i.source.as_deref(), Some("=[C]"));
     assert_eq!(i.short_src, "[C]");
     assert_eq!(i.line_defined, None);
     assert_eq!(i.last_line_defined, None);
     assert_eq!(i.num_params, 0);
     assert!(i.is_vararg);
     let format: LuaFunction = eval(&lua, "return string.format");
-    assert_eq!(format.info().name.as_deref(), Some("string.format"));
+    assert_eq!(format.info().unwrap().name.as_deref(), Some("string.format"));
     let f = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap();
-    let i = f.info();
+    let i = f.info().unwrap();
     assert_eq!(i.what, "C");
+    assert_eq!(i.source.as_deref(), Some("=[C]"));
     assert_eq!(i.short_src, "[C]");
     assert_eq!(i.line_defined, None);
     assert!(i.is_vararg);
     assert_eq!(i.name, None);
     lua.globals().set("my_add", &f).unwrap();
-    assert_eq!(f.info().name.as_deref(), Some("my_add"));
+    assert_eq!(f.info().unwrap().name.as_deref(), Some("my_add"));
 }
 
 // ---------------------------------------------------------------------------
@@ -393,7 +395,7 @@ fn dump_and_load_back_in_unsafe_states() {
     // The loaded function's first upvalue is the new state's globals.
     dst.globals().set("X", 100).unwrap();
     assert_eq!(g.call::<i64>((6, 7)).unwrap(), 142);
-    assert_eq!(g.info().source.as_deref(), Some("=d.lua"));
+    assert_eq!(g.info().unwrap().source.as_deref(), Some("=d.lua"));
     let g = dst.load(&stripped).into_function().unwrap();
     assert_eq!(g.call::<i64>((2, 3)).unwrap(), 106);
     // Binary mode loads it; text mode refuses it.
@@ -419,10 +421,10 @@ fn dump_keeps_line_information_unless_stripped() {
     let src = Lua::new();
     let f: LuaFunction = src.load("return function()\n\n error('here') end").set_name("lines.lua").eval().unwrap();
     let dst = Lua::unsafe_new();
-    let full = dst.load(&f.dump(false).unwrap()).into_function().unwrap();
+    let full = dst.load(f.dump(false).unwrap()).into_function().unwrap();
     let err = full.call::<()>(()).unwrap_err();
     assert!(err.to_string().starts_with("lines.lua:3: here"), "{err}");
-    let stripped = dst.load(&f.dump(true).unwrap()).into_function().unwrap();
+    let stripped = dst.load(f.dump(true).unwrap()).into_function().unwrap();
     let err = stripped.call::<()>(()).unwrap_err();
     // Without line information the message has no position (as PUC).
     assert!(matches!(&err, LuaError::RuntimeError { message, .. } if message == "here"), "{err:?}");
@@ -442,16 +444,31 @@ fn safe_states_refuse_binary_chunks() {
     }
 }
 
+/// Asserts that dumping `f` fails as `string.dump` does for a C function.
+fn assert_undumpable(what: &str, f: &LuaFunction) {
+    for strip in [false, true] {
+        match f.dump(strip) {
+            Err(e @ LuaError::RuntimeError { .. }) => {
+                assert_eq!(e.to_string(), "unable to dump given function", "{what}")
+            }
+            other => panic!("{what}: expected an error, got {other:?}"),
+        }
+    }
+}
+
 #[test]
-fn dump_of_rust_functions_is_none() {
+fn dump_of_rust_functions_is_an_error() {
     let lua = Lua::new();
     let f = lua.create_function(|_, ()| Ok(())).unwrap();
-    assert!(f.dump(false).is_none());
-    assert!(f.dump(true).is_none());
+    assert_undumpable("create_function", &f);
     let print: LuaFunction = lua.globals().get("print").unwrap();
-    assert!(print.dump(false).is_none());
+    assert_undumpable("print", &print);
     let bound: LuaFunction = eval::<LuaFunction>(&lua, "return function() end").bind(1).unwrap();
-    assert!(bound.dump(false).is_none());
+    assert_undumpable("bound", &bound);
+    // The message is the one Lua code gets from string.dump.
+    lua.globals().set("f", &f).unwrap();
+    let msg: String = eval(&lua, "local ok, e = pcall(string.dump, f) return e");
+    assert_eq!(msg, "unable to dump given function");
 }
 
 // ---------------------------------------------------------------------------
@@ -534,6 +551,10 @@ fn wrap_arity_16() {
     assert_eq!((sum, weighted), (2, 32), "the 16th argument arrives in the 16th place");
     let msg: String =
         eval(&lua, "local ok, e = pcall(sixteen, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1) return tostring(e)");
+    // A missing argument is "no value", as luaL_checkinteger reports it.
+    assert!(msg.contains("bad argument #16 to 'sixteen' (number expected, got no value)"), "{msg}");
+    let msg: String =
+        eval(&lua, "local ok, e = pcall(sixteen, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, nil) return tostring(e)");
     assert!(msg.contains("bad argument #16 to 'sixteen' (number expected, got nil)"), "{msg}");
 }
 
@@ -569,8 +590,8 @@ fn calling_after_the_state_is_dropped() {
         assert!(matches!(f.call::<i64>(()), Err(LuaError::StateDropped)));
         assert!(matches!(f.call::<LuaMultiValue>((1, 2)), Err(LuaError::StateDropped)));
         assert!(matches!(f.bind(1), Err(LuaError::StateDropped)));
-        assert!(f.dump(false).is_none());
-        let _ = f.info();
+        assert!(matches!(f.dump(false), Err(LuaError::StateDropped)));
+        assert!(matches!(f.info(), Err(LuaError::StateDropped)));
     }
     assert_ne!(lua_fn, lua_fn.clone());
 }

@@ -127,6 +127,16 @@ fn missing_callback_arguments_are_nil() {
         LuaError::BadArgument { pos, to, cause, .. } => {
             assert_eq!(*pos, 1);
             assert_eq!(to.as_deref(), Some("f"));
+            // An absent argument is "no value", as luaL_checkinteger says.
+            assert!(matches!(**cause, LuaError::FromLuaConversionError { from: "no value", .. }), "{cause:?}");
+        }
+        other => panic!("expected a bad argument error, got {other:?}"),
+    }
+    assert!(err.to_string().starts_with("bad argument #1 to 'f' (number expected, got no value)"), "{err}");
+    // An explicit nil is "nil".
+    let err = lua.load("f(nil)").exec().unwrap_err();
+    match err.root_cause() {
+        LuaError::BadArgument { pos: 1, cause, .. } => {
             assert!(matches!(**cause, LuaError::FromLuaConversionError { from: "nil", .. }), "{cause:?}");
         }
         other => panic!("expected a bad argument error, got {other:?}"),
@@ -220,7 +230,7 @@ fn multivalue_as_last_element_takes_the_rest() {
     let (a, rest): (i64, LuaMultiValue) = lua.load("return 1, 'two', nil, true").eval().unwrap();
     assert_eq!(a, 1);
     assert_eq!(rest.len(), 3);
-    assert_eq!(rest.get(0).and_then(|v| v.to_string_lossy()).as_deref(), Some("two"));
+    assert_eq!(rest.front().and_then(|v| v.to_string_lossy()).as_deref(), Some("two"));
     assert!(rest.get(1).unwrap().is_nil());
     assert_eq!(rest.get(2).unwrap().as_boolean(), Some(true));
 
@@ -242,14 +252,14 @@ fn multivalue_as_last_element_takes_the_rest() {
 fn multivalue_passes_all_values_as_arguments_and_results() {
     let lua = Lua::new();
     let mut m = LuaMultiValue::new();
-    m.push(LuaValue::Integer(1));
-    m.push(LuaValue::Nil);
-    m.push(LuaValue::Boolean(false));
+    m.push_back(LuaValue::Integer(1));
+    m.push_back(LuaValue::Nil);
+    m.push_back(LuaValue::Boolean(false));
     let (n, types): (i64, String) = arg_types(&lua).call(m.clone()).unwrap();
     assert_eq!((n, types.as_str()), (3, "number,nil,boolean"));
     let back: LuaMultiValue = identity(&lua).call(m).unwrap();
     assert_eq!(back.len(), 3);
-    assert_eq!(back.get(0), Some(&LuaValue::Integer(1)));
+    assert_eq!(back.front(), Some(&LuaValue::Integer(1)));
 
     let f = lua
         .create_function(|_, n: usize| Ok((0..n).map(|i| LuaValue::Integer(i as i64)).collect::<LuaMultiValue>()))
@@ -264,16 +274,16 @@ fn multivalue_api() {
     let mut m = LuaMultiValue::new();
     assert!(m.is_empty());
     assert_eq!(m.len(), 0);
-    assert_eq!(m.get(0), None);
-    // Past the inline capacity and back.
+    assert_eq!(m.front(), None);
     for i in 0..10 {
-        m.push(LuaValue::Integer(i));
+        m.push_back(LuaValue::Integer(i));
     }
     assert_eq!(m.len(), 10);
     assert!(!m.is_empty());
     assert_eq!(m.get(9), Some(&LuaValue::Integer(9)));
     assert_eq!(m.get(10), None);
-    assert_eq!(m.as_slice().len(), 10);
+    assert_eq!(m.front(), Some(&LuaValue::Integer(0)));
+    assert_eq!(m.back(), Some(&LuaValue::Integer(9)));
     let sum: i64 = m.iter().filter_map(|v| v.as_integer()).sum();
     assert_eq!(sum, 45);
     let by_ref: Vec<i64> = (&m).into_iter().filter_map(|v| v.as_integer()).collect();
@@ -298,6 +308,40 @@ fn multivalue_api() {
     assert_eq!(it.size_hint(), (3, Some(3)));
     assert_eq!(it.next(), Some(LuaValue::Integer(1)));
     assert_eq!(it.size_hint(), (2, Some(2)));
+}
+
+#[test]
+fn multivalue_is_a_deque() {
+    // mlua's shape: a VecDeque underneath, reached through Deref.
+    let mut m = LuaMultiValue::from_vec(vec![LuaValue::Integer(2), LuaValue::Integer(3)]);
+    m.push_front(LuaValue::Integer(1));
+    m.push_back(LuaValue::Integer(4));
+    assert_eq!(m.len(), 4);
+    assert_eq!(m.pop_front(), Some(LuaValue::Integer(1)));
+    assert_eq!(m.pop_back(), Some(LuaValue::Integer(4)));
+    assert_eq!(m.iter().filter_map(LuaValue::as_integer).collect::<Vec<_>>(), [2, 3]);
+    let deque: &std::collections::VecDeque<LuaValue> = &m;
+    assert_eq!(deque.len(), 2);
+    m.clear();
+    assert_eq!(m.pop_front(), None);
+    assert!(m.is_empty());
+    // Consuming the arguments of a callback one by one.
+    let lua = Lua::new();
+    let sum = lua
+        .create_function(|_, mut args: LuaMultiValue| {
+            let mut total = 0;
+            while let Some(v) = args.pop_front() {
+                total += v.as_integer().unwrap_or(0);
+            }
+            Ok(total)
+        })
+        .unwrap();
+    assert_eq!(sum.call::<i64>((1, 2, "x", 4)).unwrap(), 7);
+    // from_vec and into_vec keep the order.
+    let v = vec![LuaValue::Boolean(true), LuaValue::Nil, LuaValue::Integer(5)];
+    assert_eq!(LuaMultiValue::from_vec(v.clone()).into_vec(), v);
+    let back: LuaMultiValue = identity(&lua).call(LuaMultiValue::from_vec(v.clone())).unwrap();
+    assert_eq!(back.into_vec(), v);
 }
 
 #[test]
@@ -418,7 +462,7 @@ fn single_values_convert_as_one_value() {
     assert_eq!(m.len(), 1);
     let m = LuaNil.into_lua_multi(&lua).unwrap();
     assert_eq!(m.len(), 1);
-    assert!(m.get(0).unwrap().is_nil());
+    assert!(m.front().unwrap().is_nil());
     let m = None::<i64>.into_lua_multi(&lua).unwrap();
     assert_eq!(m.len(), 1);
     let x = i64::from_lua_multi(LuaMultiValue::from(vec![LuaValue::Integer(3), LuaValue::Integer(4)]), &lua).unwrap();

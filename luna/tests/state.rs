@@ -299,16 +299,16 @@ fn set_globals_is_used_by_later_loads() {
 fn create_table_variants() {
     let lua = Lua::new();
     let t = lua.create_table().unwrap();
-    assert!(t.is_empty());
-    assert_eq!(t.raw_len(), 0);
+    assert!(t.is_empty().unwrap());
+    assert_eq!(t.raw_len().unwrap(), 0);
 
     let t = lua.create_table_with_capacity(100, 10).unwrap();
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
     for i in 1..=100 {
         t.raw_set(i, i * i).unwrap();
     }
     t.set("k", "v").unwrap();
-    assert_eq!(t.raw_len(), 100);
+    assert_eq!(t.raw_len().unwrap(), 100);
     assert_eq!(t.get::<i64>(10).unwrap(), 100);
     assert_eq!(t.get::<String>("k").unwrap(), "v");
 
@@ -331,14 +331,14 @@ fn create_table_variants() {
     assert!(err.to_string().contains("index is nil"), "{err}");
 
     let t = lua.create_sequence_from(["a", "b", "c"]).unwrap();
-    assert_eq!(t.raw_len(), 3);
+    assert_eq!(t.raw_len().unwrap(), 3);
     assert_eq!(t.sequence_values::<String>().collect::<LuaResult<Vec<_>>>().unwrap(), ["a", "b", "c"]);
     lua.globals().set("seq", t).unwrap();
     assert_eq!(eval::<String>(&lua, "return table.concat(seq, ',')"), "a,b,c");
     let empty = lua.create_sequence_from(Vec::<i64>::new()).unwrap();
-    assert!(empty.is_empty());
+    assert!(empty.is_empty().unwrap());
     let many = lua.create_sequence_from(1..=1000).unwrap();
-    assert_eq!(many.raw_len(), 1000);
+    assert_eq!(many.raw_len().unwrap(), 1000);
     assert_eq!(many.get::<i64>(1000).unwrap(), 1000);
 }
 
@@ -347,9 +347,9 @@ fn create_string_holds_arbitrary_bytes() {
     let lua = Lua::new();
     let bytes: &[u8] = b"a\0b\xff\xfe\x80z";
     let s = lua.create_string(bytes).unwrap();
-    assert_eq!(s.as_bytes(), bytes);
-    assert_eq!(s.len(), bytes.len());
-    assert!(!s.is_empty());
+    assert_eq!(s.as_bytes().unwrap(), bytes);
+    assert_eq!(s.len().unwrap(), bytes.len());
+    assert!(!s.is_empty().unwrap());
     assert!(s.to_str().is_err(), "invalid UTF-8 is not a str");
     assert_eq!(s.to_string_lossy(), String::from_utf8_lossy(bytes));
     lua.globals().set("s", &s).unwrap();
@@ -361,13 +361,14 @@ fn create_string_holds_arbitrary_bytes() {
     let from_lua: LuaString = eval(&lua, "return 'a\\0b' .. '\\xff\\xfe\\x80z'");
     assert_eq!(from_lua, s);
     let empty = lua.create_string("").unwrap();
-    assert!(empty.is_empty());
+    assert!(empty.is_empty().unwrap());
+    assert_eq!(empty.len().unwrap(), 0);
     assert_eq!(empty.to_str().unwrap(), "");
     let text = lua.create_string("héllo").unwrap();
     assert_eq!(text.to_str().unwrap(), "héllo");
     assert_eq!(text, "héllo");
     let big = lua.create_string(vec![7u8; 1 << 20]).unwrap();
-    assert_eq!(big.len(), 1 << 20);
+    assert_eq!(big.len().unwrap(), 1 << 20);
 }
 
 #[test]
@@ -525,7 +526,7 @@ fn handles_of_different_states_are_never_equal() {
     assert_ne!(a.globals(), b.globals());
     let sa = a.create_string("same").unwrap();
     let sb = b.create_string("same").unwrap();
-    assert_eq!(sa.as_bytes(), sb.as_bytes());
+    assert_eq!(sa.as_bytes().unwrap(), sb.as_bytes().unwrap());
 }
 
 // ---------------------------------------------------------------------------
@@ -575,10 +576,11 @@ fn handles_fail_cleanly_after_the_state_is_dropped() {
     check_dropped(&mut failures, "set_metatable(None)", t.set_metatable(None));
     check_dropped(&mut failures, "for_each", t.for_each(|_: i64, _: i64| Ok(())));
     check_dropped(&mut failures, "globals.get", g.get::<LuaValue>("print"));
-    // Infallible accessors give neutral answers.
-    assert_eq!(t.raw_len(), 0);
-    assert!(t.metatable().is_none());
-    let _ = t.is_empty();
+    check_dropped(&mut failures, "raw_len", t.raw_len());
+    check_dropped(&mut failures, "metatable", t.metatable());
+    check_dropped(&mut failures, "is_empty", t.is_empty());
+    check_dropped(&mut failures, "equals", t.equals(&mt));
+    check_dropped(&mut failures, "raw_remove (non-integer key)", t.raw_remove("k"));
     // Iterators yield the error once, then stop.
     let items: Vec<_> = t.pairs::<i64, i64>().collect();
     assert_eq!(items.len(), 1);
@@ -590,12 +592,17 @@ fn handles_fail_cleanly_after_the_state_is_dropped() {
     check_dropped(&mut failures, "call", f.call::<i64>(1));
     check_dropped(&mut failures, "call (Rust)", rf.call::<i64>(1));
     check_dropped(&mut failures, "bind", f.bind(1));
-    assert!(f.dump(false).is_none());
-    let _ = f.info();
+    check_dropped(&mut failures, "dump", f.dump(false));
+    check_dropped(&mut failures, "info", f.info());
+    check_dropped(&mut failures, "info (Rust)", rf.info());
 
     check_dropped(&mut failures, "with_bytes", s.with_bytes(|b| b.len()));
     check_dropped(&mut failures, "to_str", s.to_str());
-    assert!(s.as_bytes().is_empty());
+    check_dropped(&mut failures, "as_bytes", s.as_bytes());
+    check_dropped(&mut failures, "len (string)", s.len());
+    check_dropped(&mut failures, "is_empty (string)", s.is_empty());
+    // The lossy conversion stays infallible: empty once the state is gone.
+    assert_eq!(s.to_string_lossy(), "");
 
     check_dropped(&mut failures, "resume", co.resume::<()>(()));
     assert_eq!(co.status(), LuaThreadStatus::Error);
@@ -656,9 +663,11 @@ fn handles_used_with_another_state_are_rejected() {
     let key = a.create_registry_value(1).unwrap();
     assert_mismatched("registry_value", b.registry_value::<i64>(&key));
 
+    assert_mismatched("equals", tb.equals(&ta));
+
     // Nothing was written, and both states still work.
-    assert!(tb.is_empty());
-    assert!(tb.metatable().is_none());
+    assert!(tb.is_empty().unwrap());
+    assert!(tb.metatable().unwrap().is_none());
     assert_eq!(fb.call::<i64>((1, 2, 3)).unwrap(), 3);
     assert_eq!(fa.call::<i64>(ta.clone()).unwrap(), 1);
     assert_eq!(a.registry_value::<i64>(&key).unwrap(), 1);
@@ -708,7 +717,7 @@ fn handles_keep_values_alive_until_dropped() {
     lua.gc_collect().unwrap();
     assert!(weak.get::<LuaValue>(1).unwrap().is_nil(), "the table is released with its last handle");
     assert!(weak.get::<LuaValue>(2).unwrap().is_nil(), "the function is released with its handle");
-    assert_eq!(s.len(), 65);
+    assert_eq!(s.len().unwrap(), 65);
 }
 
 #[test]

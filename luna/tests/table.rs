@@ -4,7 +4,8 @@
 //! `pop`, `raw_insert`, `raw_remove`), `clear`, `is_empty`, metatables
 //! (including `__metatable`-protected ones), iteration (`pairs`,
 //! `sequence_values`, `for_each`) with conversion errors surfacing as
-//! `Err` items, handle equality, and the error paths: invalid keys and
+//! `Err` items, handle equality (`==` is identity, `equals` honours
+//! `__eq`), and the error paths: invalid keys and
 //! errors raised inside metamethods come back as `Err`, never as panics.
 
 use luna::prelude::*;
@@ -117,7 +118,7 @@ fn nil_and_nan_keys_are_errors() {
         assert!(t.get::<LuaValue>(f64::NAN).unwrap().is_nil());
         assert!(!t.contains_key(LuaNil).unwrap());
         // Nothing was stored and the table still works.
-        assert!(t.is_empty());
+        assert!(t.is_empty().unwrap());
         t.set("ok", 1).unwrap();
         assert_eq!(t.get::<i64>("ok").unwrap(), 1);
     }
@@ -143,10 +144,10 @@ fn len_and_raw_len() {
     let lua = Lua::new();
     let t = lua.create_sequence_from([1, 2, 3]).unwrap();
     assert_eq!(t.len().unwrap(), 3);
-    assert_eq!(t.raw_len(), 3);
+    assert_eq!(t.raw_len().unwrap(), 3);
     let with_len: LuaTable = eval(&lua, "return setmetatable({1, 2}, {__len = function(t) return 42 end})");
     assert_eq!(with_len.len().unwrap(), 42);
-    assert_eq!(with_len.raw_len(), 2);
+    assert_eq!(with_len.raw_len().unwrap(), 2);
     let float_len: LuaTable = eval(&lua, "return setmetatable({}, {__len = function() return 7.0 end})");
     assert_eq!(float_len.len().unwrap(), 7);
     let bad_len: LuaTable = eval(&lua, "return setmetatable({}, {__len = function() return 'x' end})");
@@ -164,7 +165,7 @@ fn len_and_raw_len() {
     let t = lua.create_table().unwrap();
     t.set_metatable(Some(mt)).unwrap();
     assert_eq!(t.len().unwrap(), 5);
-    assert_eq!(t.raw_len(), 0);
+    assert_eq!(t.raw_len().unwrap(), 0);
 }
 
 #[test]
@@ -174,16 +175,16 @@ fn push_and_pop() {
     for i in 1..=5 {
         t.push(i * 10).unwrap();
     }
-    assert_eq!(t.raw_len(), 5);
+    assert_eq!(t.raw_len().unwrap(), 5);
     assert_eq!(t.pop::<i64>().unwrap(), 50);
     assert_eq!(t.pop::<i64>().unwrap(), 40);
-    assert_eq!(t.raw_len(), 3);
+    assert_eq!(t.raw_len().unwrap(), 3);
     t.push("s").unwrap();
     assert_eq!(t.get::<String>(4).unwrap(), "s");
-    while t.raw_len() > 0 {
+    while t.raw_len().unwrap() > 0 {
         t.pop::<LuaValue>().unwrap();
     }
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
     // Popping an empty table gives nil.
     assert!(t.pop::<LuaValue>().unwrap().is_nil());
     assert_eq!(t.pop::<Option<i64>>().unwrap(), None);
@@ -205,7 +206,7 @@ fn push_and_pop_honour_metamethods() {
     );
     t.push("a").unwrap();
     t.push("b").unwrap();
-    assert_eq!(t.raw_len(), 0, "the values went through __newindex");
+    assert_eq!(t.raw_len().unwrap(), 0, "the values went through __newindex");
     assert_eq!(eval::<String>(&lua, "return store[1] .. store[2]"), "ab");
     assert_eq!(t.len().unwrap(), 2);
     assert_eq!(t.pop::<String>().unwrap(), "b");
@@ -225,7 +226,7 @@ fn raw_insert_shifts_up() {
         let err = t.raw_insert(bad, 9).unwrap_err();
         assert!(err.to_string().contains("index out of bounds"), "index {bad}: {err}");
     }
-    assert_eq!(t.raw_len(), 6);
+    assert_eq!(t.raw_len().unwrap(), 6);
     // Inserting into an empty table at 1 works.
     let e = lua.create_table().unwrap();
     e.raw_insert(1, "x").unwrap();
@@ -245,12 +246,12 @@ fn raw_remove_shifts_down() {
     t.raw_remove(3).unwrap();
     let v: Vec<i64> = t.sequence_values().collect::<LuaResult<_>>().unwrap();
     assert_eq!(v, [2, 4]);
-    assert_eq!(t.raw_len(), 2);
+    assert_eq!(t.raw_len().unwrap(), 2);
     for bad in [0, -1, 3, i64::MAX] {
         let err = t.raw_remove(bad).unwrap_err();
         assert!(err.to_string().contains("index out of bounds"), "index {bad}: {err}");
     }
-    assert_eq!(t.raw_len(), 2);
+    assert_eq!(t.raw_len().unwrap(), 2);
 }
 
 #[test]
@@ -258,37 +259,69 @@ fn raw_remove_on_an_empty_table_is_out_of_bounds() {
     // As mlua: any index of an empty sequence is out of bounds.
     let lua = Lua::new();
     let t = lua.create_table().unwrap();
-    let err = t.raw_remove(1).unwrap_err();
-    assert!(err.to_string().contains("index out of bounds"), "{err}");
+    for idx in [1, 0, -1] {
+        let err = t.raw_remove(idx).unwrap_err();
+        assert!(err.to_string().contains("index out of bounds"), "index {idx}: {err}");
+    }
+    assert!(t.is_empty().unwrap());
+}
+
+#[test]
+fn raw_remove_of_other_keys_sets_them_to_nil() {
+    let lua = Lua::new();
+    let t: LuaTable = eval(
+        &lua,
+        "return setmetatable({10, 20, 30, name = 'x', [2.5] = 'f', [true] = 't'}, \
+         {__newindex = function() error('no writes') end})",
+    );
+    // A non-integer key is removed (raw: __newindex is not called), and the
+    // sequence is left alone.
+    t.raw_remove("name").unwrap();
+    t.raw_remove(2.5).unwrap();
+    t.raw_remove(true).unwrap();
+    assert!(t.raw_get::<LuaValue>("name").unwrap().is_nil());
+    assert!(t.raw_get::<LuaValue>(2.5).unwrap().is_nil());
+    assert!(t.raw_get::<LuaValue>(true).unwrap().is_nil());
+    let v: Vec<i64> = t.sequence_values().collect::<LuaResult<_>>().unwrap();
+    assert_eq!(v, [10, 20, 30]);
+    // Removing an absent key is not an error.
+    t.raw_remove("absent").unwrap();
+    // An integer key shifts down.
+    t.raw_remove(1).unwrap();
+    let v: Vec<i64> = t.sequence_values().collect::<LuaResult<_>>().unwrap();
+    assert_eq!(v, [20, 30]);
+    // A nil key is an error (as a raw store of a nil key).
+    let err = t.raw_remove(LuaNil).unwrap_err();
+    assert!(err.to_string().contains("index is nil"), "{err}");
 }
 
 #[test]
 fn clear_and_is_empty() {
     let lua = Lua::new();
     let t: LuaTable = eval(&lua, "return setmetatable({1, 2, 3, x = 1, [true] = 2}, {__index = {y = 1}})");
-    assert!(!t.is_empty());
-    let mt = t.metatable().unwrap();
+    assert!(!t.is_empty().unwrap());
+    let mt = t.metatable().unwrap().unwrap();
     t.clear().unwrap();
-    assert!(t.is_empty());
-    assert_eq!(t.raw_len(), 0);
+    assert!(t.is_empty().unwrap());
+    assert_eq!(t.raw_len().unwrap(), 0);
     assert_eq!(t.pairs::<LuaValue, LuaValue>().count(), 0);
-    assert_eq!(t.metatable().unwrap(), mt, "clear keeps the metatable");
+    assert_eq!(t.metatable().unwrap().unwrap(), mt, "clear keeps the metatable");
     assert_eq!(t.get::<i64>("y").unwrap(), 1);
     // is_empty ignores __index.
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
     // A table with only a hash part is not empty.
     let h = lua.create_table().unwrap();
     h.set("k", 1).unwrap();
-    assert!(!h.is_empty());
+    assert!(!h.is_empty().unwrap());
     // Clearing a big table.
     let big = lua.create_sequence_from(0..10_000).unwrap();
     for i in 0..1000 {
         big.set(format!("k{i}"), i).unwrap();
     }
     big.clear().unwrap();
-    assert!(big.is_empty());
+    assert!(big.is_empty().unwrap());
     big.push(1).unwrap();
-    assert_eq!(big.raw_len(), 1);
+    assert_eq!(big.raw_len().unwrap(), 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -298,24 +331,24 @@ fn clear_and_is_empty() {
 fn metatable_and_set_metatable() {
     let lua = Lua::new();
     let t = lua.create_table().unwrap();
-    assert!(t.metatable().is_none());
+    assert!(t.metatable().unwrap().is_none());
     let mt = lua.create_table().unwrap();
     mt.set("__index", lua.create_function(|_, (_t, k): (LuaTable, String)| Ok(k.to_uppercase())).unwrap()).unwrap();
     t.set_metatable(Some(mt.clone())).unwrap();
-    assert_eq!(t.metatable().unwrap(), mt);
+    assert_eq!(t.metatable().unwrap().unwrap(), mt);
     assert_eq!(t.get::<String>("abc").unwrap(), "ABC");
     lua.globals().set("t", &t).unwrap();
     assert!(eval::<bool>(&lua, "return getmetatable(t) ~= nil"));
     assert_eq!(eval::<String>(&lua, "return t.xyz"), "XYZ");
     t.set_metatable(None).unwrap();
-    assert!(t.metatable().is_none());
+    assert!(t.metatable().unwrap().is_none());
     assert!(t.get::<LuaValue>("abc").unwrap().is_nil());
     assert!(eval::<bool>(&lua, "return getmetatable(t) == nil"));
     // Setting None when there is none is fine.
     t.set_metatable(None).unwrap();
     // A table may be its own metatable.
     t.set_metatable(Some(t.clone())).unwrap();
-    assert_eq!(t.metatable().unwrap(), t);
+    assert_eq!(t.metatable().unwrap().unwrap(), t);
 }
 
 #[test]
@@ -327,12 +360,12 @@ fn protected_metatables() {
     let msg: String = eval(&lua, "local ok, e = pcall(setmetatable, prot, {}) return e");
     assert_eq!(msg, "cannot change a protected metatable");
     // The host sees the real metatable (as the C API does) and can replace it.
-    let mt = t.metatable().expect("the real metatable");
+    let mt = t.metatable().unwrap().expect("the real metatable");
     assert_eq!(mt.get::<String>("__metatable").unwrap(), "locked");
     assert_eq!(t.get::<i64>("k").unwrap(), 1);
     let open = lua.create_table().unwrap();
     t.set_metatable(Some(open.clone())).unwrap();
-    assert_eq!(t.metatable().unwrap(), open);
+    assert_eq!(t.metatable().unwrap().unwrap(), open);
     assert!(eval::<bool>(&lua, "return getmetatable(prot) ~= 'locked'"));
     assert!(t.get::<LuaValue>("k").unwrap().is_nil());
 }
@@ -380,7 +413,7 @@ fn index_and_newindex_functions() {
     assert_eq!(t.get::<i64>(21).unwrap(), 42);
     t.set("a", "b").unwrap();
     assert_eq!(eval::<String>(&lua, "return writes.a"), "b");
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
 }
 
 #[test]
@@ -400,7 +433,7 @@ fn rust_index_and_newindex() {
     assert_eq!(t.get::<i64>(41).unwrap(), 42);
     t.set("x", 5).unwrap();
     assert_eq!(log.get::<i64>("x").unwrap(), 5);
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
     // A conversion error inside the Rust metamethod comes back as an error.
     let err = t.get::<LuaValue>("not a number").unwrap_err();
     assert!(err.to_string().contains("bad argument #2"), "{err}");
@@ -560,7 +593,7 @@ fn pairs_sees_values_changed_during_iteration() {
         let (k, _) = p.unwrap();
         t.set(k, LuaNil).unwrap();
     }
-    assert!(t.is_empty());
+    assert!(t.is_empty().unwrap());
 }
 
 #[test]
@@ -629,10 +662,10 @@ fn handle_equality_is_table_identity() {
     assert_eq!(t, t.clone());
     assert_eq!(t, same);
     assert_eq!(t, from_lua);
-    assert!(t.equals(&same));
+    assert!(t.equals(&same).unwrap());
     let other = lua.create_table().unwrap();
     assert_ne!(t, other);
-    assert!(!t.equals(&other));
+    assert!(!t.equals(&other).unwrap());
     // Equal contents do not make equal tables.
     let a: LuaTable = eval(&lua, "return {1, 2}");
     let b: LuaTable = eval(&lua, "return {1, 2}");
@@ -651,4 +684,46 @@ fn handle_equality_ignores_eq_metamethods() {
     lua.globals().set("b", &b).unwrap();
     assert!(eval::<bool>(&lua, "return a == b"), "Lua's == uses __eq");
     assert_ne!(a, b, "handle == is raw identity");
+    // `equals` is Lua's ==: it honours __eq.
+    assert!(a.equals(&b).unwrap(), "equals uses __eq");
+    assert!(b.equals(&a).unwrap());
+    let plain = lua.create_table().unwrap();
+    // As in Lua 5.4, one operand with __eq is enough.
+    assert!(a.equals(&plain).unwrap(), "the first operand's __eq");
+    assert!(plain.equals(&a).unwrap(), "the second operand's __eq");
+    assert!(eval::<bool>(&lua, "return a == {}"));
+    let other = lua.create_table().unwrap();
+    assert!(!plain.equals(&other).unwrap(), "no __eq: identity");
+}
+
+#[test]
+fn equals_reports_eq_results_and_errors() {
+    let lua = Lua::new();
+    let (a, b): (LuaTable, LuaTable) = eval(
+        &lua,
+        "local mt = {__eq = function(x, y) return x.id == y.id end} \
+         return setmetatable({id = 1}, mt), setmetatable({id = 2}, mt)",
+    );
+    assert!(!a.equals(&b).unwrap(), "__eq said false");
+    b.raw_set("id", 1).unwrap();
+    assert!(a.equals(&b).unwrap(), "__eq said true");
+    // The identical table is equal without calling __eq.
+    let (c, d): (LuaTable, LuaTable) = eval(
+        &lua,
+        "local mt = {__eq = function() error('eq failed') end} return setmetatable({}, mt), setmetatable({}, mt)",
+    );
+    assert!(c.equals(&c).unwrap());
+    // An error inside __eq comes back as an error.
+    let err = c.equals(&d).unwrap_err();
+    assert!(matches!(err, LuaError::RuntimeError { .. }), "{err:?}");
+    assert!(err.to_string().contains("eq failed"), "{err}");
+    // A Rust __eq.
+    let mt = lua.create_table().unwrap();
+    mt.set("__eq", lua.create_function(|_, (_, _): (LuaTable, LuaTable)| Ok(true)).unwrap()).unwrap();
+    let x = lua.create_table().unwrap();
+    let y = lua.create_table().unwrap();
+    x.set_metatable(Some(mt.clone())).unwrap();
+    y.set_metatable(Some(mt)).unwrap();
+    assert!(x.equals(&y).unwrap());
+    assert_ne!(x, y);
 }

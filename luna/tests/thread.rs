@@ -55,7 +55,7 @@ fn many_yields_and_multivalue_results() {
     }
     let last: LuaMultiValue = co.resume(()).unwrap();
     assert_eq!(last.len(), 1);
-    assert_eq!(last.get(0).and_then(|v| v.to_string_lossy()).as_deref(), Some("end"));
+    assert_eq!(last.front().and_then(|v| v.to_string_lossy()).as_deref(), Some("end"));
     assert_eq!(co.status(), LuaThreadStatus::Finished);
     // A yield with no values gives an empty list.
     let co = lua.create_thread(func(&lua, "function() coroutine.yield() end")).unwrap();
@@ -399,7 +399,7 @@ fn interrupt_yield_inside_a_coroutine() {
         assert!(resumes < 1_000_000, "the coroutine never finishes");
     }
     assert_eq!(co.status(), LuaThreadStatus::Finished);
-    assert_eq!(result.get(0), Some(&LuaValue::Integer(5_000_050_000)));
+    assert_eq!(result.front(), Some(&LuaValue::Integer(5_000_050_000)));
     assert!(resumes > 1, "the interrupt never yielded");
     assert!(ticks.get() >= resumes - 1);
     // Outside a coroutine, a yielding interrupt lets the script run on.
