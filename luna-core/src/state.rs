@@ -327,7 +327,7 @@ impl State {
     /// fails with "stack overflow" beyond the stack limit.
     pub fn check_stack(&mut self, n: usize) -> LResult<()> {
         let th = self.th();
-        if th.stack_size() - th.top < n {
+        if th.top.saturating_add(n) > th.stack_size() {
             self.grow_stack(n)?;
         }
         let th = self.th();

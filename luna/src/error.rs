@@ -268,6 +268,18 @@ impl LuaError {
         }
     }
 
+    /// The error and its causes, outermost first: through `CallbackError`,
+    /// `WithContext` and `BadArgument` down to the error that started it.
+    /// (Their `source()` is the cause too, as the `Arc<LuaError>` they hold.)
+    pub fn chain(&self) -> impl Iterator<Item = &LuaError> {
+        std::iter::successors(Some(self), |e| match e {
+            LuaError::CallbackError { cause, .. }
+            | LuaError::WithContext { cause, .. }
+            | LuaError::BadArgument { cause, .. } => Some(&**cause),
+            _ => None,
+        })
+    }
+
     /// The traceback frames attached to the error, if any.
     pub fn traceback(&self) -> &[TracebackFrame] {
         match self {

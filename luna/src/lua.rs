@@ -73,6 +73,9 @@ pub struct LuaOptions {
     pub memory_limit: Option<usize>,
     /// An instruction budget.
     pub instruction_limit: Option<u64>,
+    /// Bytes of native (Rust) stack that nested calls through Rust may use
+    /// (see `Lua::set_native_stack_limit`).
+    pub native_stack_limit: Option<usize>,
 }
 
 impl LuaOptions {
@@ -90,6 +93,12 @@ impl LuaOptions {
     /// Sets the instruction budget.
     pub fn instruction_limit(mut self, n: u64) -> LuaOptions {
         self.instruction_limit = Some(n);
+        self
+    }
+
+    /// Sets the native stack limit.
+    pub fn native_stack_limit(mut self, bytes: usize) -> LuaOptions {
+        self.native_stack_limit = Some(bytes);
         self
     }
 }
@@ -206,6 +215,9 @@ impl Lua {
         }
         if let Some(n) = options.instruction_limit {
             st.set_fuel(Some(n.min(i64::MAX as u64) as i64));
+        }
+        if let Some(bytes) = options.native_stack_limit {
+            st.set_native_stack_budget(bytes);
         }
         Ok(Lua::from_state(st))
     }
@@ -649,6 +661,20 @@ impl Lua {
     /// `LuaError::InstructionLimit` in the running script.
     pub fn set_instruction_limit(&self, n: Option<u64>) -> LuaResult<()> {
         self.with(|st| st.set_fuel(n.map(|n| n.min(i64::MAX as u64) as i64)))
+    }
+
+    /// Sets how many bytes of the native (Rust) stack nested calls through
+    /// Rust may take, counted from where the host calls into Lua: Lua
+    /// calling a Rust callback calling Lua, metamethods, `string.gsub` with
+    /// a function... Deeper nesting is the catchable error "C stack
+    /// overflow" instead of a stack overflow of the thread. The default, 1
+    /// MiB, suits the 2 MiB stacks of spawned threads (in unoptimized
+    /// builds it allows some twenty levels of Lua→Rust→Lua calls, in
+    /// optimized builds Lua's own limit of 200 is reached first); on a
+    /// thread with a larger stack it can be raised up to a little less than
+    /// that stack's size.
+    pub fn set_native_stack_limit(&self, bytes: usize) -> LuaResult<()> {
+        self.with(|st| st.set_native_stack_budget(bytes))
     }
 
     /// Instructions left in the budget.

@@ -529,7 +529,15 @@ fn panics_inside_nested_calls_unwind_cleanly() {
 
 #[test]
 fn callbacks_call_back_into_lua_to_many_levels() {
+    // Sixty levels of Lua and Rust take more than the default native stack
+    // limit in unoptimized builds: run on a thread with room for them.
+    let big = std::thread::Builder::new().stack_size(64 << 20);
+    big.spawn(callbacks_to_many_levels).unwrap().join().unwrap();
+}
+
+fn callbacks_to_many_levels() {
     let lua = Lua::new();
+    lua.set_native_stack_limit(48 << 20).unwrap();
     // rust_down(n) calls lua_down(n - 1), which calls rust_down(n - 2)...
     let rust_down = lua
         .create_function(|lua, n: i64| -> LuaResult<String> {

@@ -632,21 +632,26 @@ fn std_error_source_chain() {
 }
 
 #[test]
-fn sources_of_wrappers_downcast_to_lua_error() {
-    // As in mlua, the source of a CallbackError, WithContext or BadArgument
-    // is the wrapped LuaError itself, so it can be downcast to LuaError.
+fn sources_of_wrappers_are_their_causes() {
+    // The source of a CallbackError, WithContext or BadArgument is its
+    // cause, held as `Arc<LuaError>` (what `source()` hands out); `chain()`
+    // walks the causes as `LuaError`s.
     let lua = Lua::new();
     failing_global(&lua, "fail", LuaError::runtime("inner"));
     let err = lua.load("fail()").exec().unwrap_err();
     let source = err.source().expect("a CallbackError has a source");
-    let arc = source.downcast_ref::<std::sync::Arc<LuaError>>().is_some();
     assert!(
-        matches!(source.downcast_ref::<LuaError>(), Some(LuaError::RuntimeError { message, .. }) if message == "inner"),
-        "the source of a CallbackError does not downcast to LuaError (downcasts to Arc<LuaError>: {arc})"
+        matches!(source.downcast_ref::<std::sync::Arc<LuaError>>().map(|a| &**a), Some(LuaError::RuntimeError { message, .. }) if message == "inner"),
+        "the source of a CallbackError is its cause"
     );
+    let chain: Vec<&LuaError> = err.chain().collect();
+    assert_eq!(chain.len(), 2);
+    assert!(matches!(chain[0], LuaError::CallbackError { .. }));
+    assert!(matches!(chain[1], LuaError::RuntimeError { message, .. } if message == "inner"));
     let err = LuaError::runtime("inner").context("outer");
     let source = err.source().expect("a WithContext has a source");
-    assert!(source.downcast_ref::<LuaError>().is_some(), "the source of a WithContext does not downcast to LuaError");
+    assert!(source.downcast_ref::<std::sync::Arc<LuaError>>().is_some());
+    assert_eq!(err.chain().count(), 2);
 }
 
 #[test]

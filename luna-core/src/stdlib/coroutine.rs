@@ -70,7 +70,7 @@ impl State {
 /// and returns `None` (PUC's `auxresume`).
 fn aux_resume(st: &mut State, co: Gc<Thread>, narg: usize) -> LResult<Option<usize>> {
     let cd = co.dm();
-    if cd.stack_size() - cd.top < narg && narg > crate::object::thread::MAX_STACK {
+    if cd.top + narg > cd.stack_size() && narg > crate::object::thread::MAX_STACK {
         let m = st.str_value("too many arguments to resume")?;
         st.push(m);
         return Ok(None);

@@ -49,7 +49,10 @@ impl State {
     #[inline(always)]
     pub(crate) fn ensure_stack(&mut self, n: usize) -> LResult<()> {
         let th = self.th();
-        if th.stack_size() - th.top <= n {
+        // The top may already be inside the extra slots above the usable
+        // size (metamethod calls push there), so compare without
+        // subtracting.
+        if th.top + n >= th.stack_size() {
             self.grow_stack(n)?;
         }
         Ok(())

@@ -745,7 +745,7 @@ impl State {
                                 let fsize = p.max_stack_size as usize;
                                 let tdata = &mut *th;
                                 let top = tdata.top;
-                                if tdata.stack.len() - crate::object::thread::EXTRA_STACK - top > fsize
+                                if top + fsize < tdata.stack.len() - crate::object::thread::EXTRA_STACK
                                     && tdata.ci.len() < tdata.ci.capacity()
                                     && tdata.hook.mask == 0
                                 {
