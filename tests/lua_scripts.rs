@@ -76,4 +76,7 @@ lua_tests! {
     math_lib => "math.lua",
     utf8_lib => "utf8.lua",
     os_lib => "os.lua",
+    robustness_stack_edge => "robustness_stack_edge.lua",
+    robustness_native_depth => "robustness_native_depth.lua",
+    robustness_debug => "robustness_debug.lua",
 }
