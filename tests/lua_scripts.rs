@@ -79,4 +79,6 @@ lua_tests! {
     robustness_stack_edge => "robustness_stack_edge.lua",
     robustness_native_depth => "robustness_native_depth.lua",
     robustness_debug => "robustness_debug.lua",
+    robustness_messages => "robustness_messages.lua",
+    robustness_gc => "robustness_gc.lua",
 }

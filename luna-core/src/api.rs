@@ -75,6 +75,9 @@ impl State {
     /// above it, in protected mode, as `host_call` does. On success the
     /// results start at `base`.
     pub fn host_call_at(&mut self, base: usize, nresults: i32) -> Result<usize, HostError> {
+        if base >= self.top() {
+            return Err(self.api_error("host_call_at: no function at the given index"));
+        }
         let handler = match self.host_handler() {
             Ok(h) => h,
             Err(t) => {
@@ -91,6 +94,13 @@ impl State {
         th.stack.copy_within(base + 1..top, base);
         th.top = top - 1;
         Ok(base)
+    }
+
+    /// The error of a misused host API call (an invalid index or count).
+    #[cold]
+    fn api_error(&mut self, msg: &str) -> HostError {
+        let t = self.rt_error(msg);
+        HostError { status: t.status, value: t.value, traceback: Vec::new() }
     }
 
     /// Pushes the message handler of host calls, for `host_pcall` (one
@@ -113,6 +123,17 @@ impl State {
     /// `base` and the error is returned with its traceback.
     pub fn host_pcall(&mut self, base: usize, nresults: i32) -> Result<(), HostError> {
         self.note_host_entry();
+        if base + 2 > self.top() {
+            return Err(self.api_error("host_pcall: no handler and function at the given index"));
+        }
+        if nresults < crate::vm::MULTRET {
+            return Err(self.api_error("host_pcall: invalid number of results"));
+        }
+        if nresults > 0 {
+            if let Err(t) = self.check_stack(nresults as usize) {
+                return Err(HostError { status: t.status, value: t.value, traceback: Vec::new() });
+            }
+        }
         if self.heap.limit != usize::MAX {
             self.relieve_memory_pressure();
         }

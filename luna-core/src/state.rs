@@ -280,9 +280,12 @@ impl State {
         self.th().top
     }
 
-    /// Sets the stack top; new slots are nil.
+    /// Sets the stack top; new slots are nil. A top beyond the stack limit
+    /// (`MAX_STACK` slots) is clamped to it: raising the top that far is a
+    /// misuse, and growing the stack for it would exhaust memory.
     pub fn set_top(&mut self, top: usize) {
         let th = self.th();
+        let top = if top > th.stack.len() { top.min(crate::object::thread::MAX_STACK) } else { top };
         if top > th.top {
             if top > th.stack.len() {
                 th.stack.resize(top + crate::object::thread::EXTRA_STACK, Value::Nil);
@@ -478,8 +481,8 @@ impl State {
 
     pub(crate) fn table_error(&mut self, e: TableError) -> Throw {
         match e {
-            TableError::NilKey => self.rt_error("index is nil"),
-            TableError::NanKey => self.rt_error("index is NaN"),
+            TableError::NilKey => self.rt_error("table index is nil"),
+            TableError::NanKey => self.rt_error("table index is NaN"),
             TableError::Memory => self.mem_throw(),
             TableError::Overflow => self.rt_error("table overflow"),
         }

@@ -449,3 +449,28 @@ fn unbounded_recursion_is_a_catchable_error() {
         assert_eq!(eval(&mut st, "return 'alive'").unwrap(), "alive");
     });
 }
+
+#[test]
+fn host_api_misuse_gives_errors_not_panics() {
+    let mut st = new_state();
+    let top = st.top();
+    // No function at the index.
+    assert!(st.host_call_at(top + 5, -1).is_err());
+    assert_eq!(st.top(), top);
+    // An invalid result count.
+    let f = st.load(b"return 1", b"=t", LoadMode::Text, None).unwrap();
+    st.push_host_handler().unwrap();
+    st.push(f);
+    assert!(st.host_pcall(top, -7).is_err());
+    st.set_top(top);
+    // A result count larger than any stack.
+    st.push_host_handler().unwrap();
+    st.push(f);
+    assert!(st.host_pcall(top, i32::MAX).is_err());
+    st.set_top(top);
+    // Raising the top absurdly is clamped, not an abort.
+    st.set_top(1 << 40);
+    assert!(st.top() <= luna_core::object::thread::MAX_STACK);
+    st.set_top(top);
+    assert_eq!(eval(&mut st, "return 1 + 1").unwrap(), "2");
+}

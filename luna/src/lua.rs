@@ -690,7 +690,7 @@ impl Lua {
     /// Runs a step of `kbytes` of collector work; returns whether a cycle
     /// finished.
     pub fn gc_step(&self, kbytes: usize) -> LuaResult<bool> {
-        self.with(|st| st.gc_step_kb(kbytes))
+        self.with(|st| st.gc_step_kb(i64::try_from(kbytes).unwrap_or(i64::MAX)))
     }
 
     /// Stops the automatic collector.

@@ -326,8 +326,8 @@ fn raw_set_core(
 ) -> LuaResult<()> {
     let _ = lua;
     st.table_raw_set(t, k, v).map_err(|e| match e {
-        luna_core::object::table::TableError::NilKey => LuaError::runtime("index is nil"),
-        luna_core::object::table::TableError::NanKey => LuaError::runtime("index is NaN"),
+        luna_core::object::table::TableError::NilKey => LuaError::runtime("table index is nil"),
+        luna_core::object::table::TableError::NanKey => LuaError::runtime("table index is NaN"),
         luna_core::object::table::TableError::Memory => LuaError::MemoryError,
         luna_core::object::table::TableError::Overflow => LuaError::runtime("table overflow"),
     })

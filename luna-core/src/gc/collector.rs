@@ -300,22 +300,35 @@ impl State {
     /// Performs a basic step of `n` KB of work, as `collectgarbage("step",
     /// n)` does (PUC's `lua_gc(LUA_GCSTEP)`). Returns whether a cycle
     /// finished.
-    pub fn gc_step_kb(&mut self, n: usize) -> bool {
+    ///
+    /// As PUC's `lua_gc(LUA_GCSTEP)`: `n` kilobytes are added to the debt
+    /// (a negative `n` lowers it, doing no work), `0` does one basic step.
+    /// In generational mode a step is a minor collection; luna's
+    /// generational mode runs the incremental collector, so its step is a
+    /// whole (young and old) collection.
+    pub fn gc_step_kb(&mut self, n: i64) -> bool {
         let old_running = self.heap.running;
         self.heap.running = true;
-        let mut finished = false;
-        if n == 0 {
+        let finished = if self.heap.mode == super::GcMode::Generational {
+            // A generational step never reports the end of a cycle.
+            let kb = isize::try_from(n).unwrap_or(if n < 0 { isize::MIN } else { isize::MAX });
+            if n == 0 || kb.saturating_mul(1024).saturating_add(self.heap.debt) > 0 {
+                self.full_gc(false);
+            }
+            false
+        } else if n == 0 {
             self.heap.debt = 0;
             self.inc_step();
-            finished = self.heap.phase == GcPhase::Pause;
+            self.heap.phase == GcPhase::Pause
         } else {
-            let debt = (n as isize).saturating_mul(1024).saturating_add(self.heap.debt);
+            let kb = isize::try_from(n).unwrap_or(if n < 0 { isize::MIN } else { isize::MAX });
+            let debt = kb.saturating_mul(1024).saturating_add(self.heap.debt);
             self.heap.debt = debt;
-            if self.heap.debt > 0 {
+            if debt > 0 {
                 self.inc_step();
-                finished = self.heap.phase == GcPhase::Pause;
             }
-        }
+            debt > 0 && self.heap.phase == GcPhase::Pause
+        };
         self.heap.running = old_running;
         finished
     }

@@ -129,7 +129,9 @@ fn next(st: &mut State) -> LResult<usize> {
             st.push(Value::Nil);
             Ok(1)
         }
-        Err(()) => Err(st.error_msg("invalid key to 'next'")),
+        // Raised by the table code in PUC (`luaH_next`), so without the
+        // caller's position.
+        Err(()) => Err(st.rt_error("invalid key to 'next'")),
     }
 }
 
@@ -559,7 +561,7 @@ fn collectgarbage(st: &mut State) -> LResult<usize> {
         }
         "step" => {
             let n = st.opt_integer(2, 0)?;
-            let done = st.gc_step_kb(n.max(0) as usize);
+            let done = st.gc_step_kb(n);
             st.push(Value::Bool(done));
         }
         "setpause" => {

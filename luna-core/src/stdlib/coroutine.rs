@@ -25,7 +25,7 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
 fn get_co(st: &mut State) -> LResult<Gc<Thread>> {
     match st.arg(1) {
         Value::Thread(t) => Ok(t),
-        _ => Err(st.arg_type_error(1, "coroutine")),
+        _ => Err(st.arg_type_error(1, "thread")),
     }
 }
 

@@ -283,8 +283,10 @@ fn fmod(st: &mut State) -> LResult<usize> {
             st.push(Value::Int(a % d));
         }
     } else {
-        let a = st.check_number(1)?;
+        // The reference interpreter evaluates its two checks right to
+        // left, so a bad second argument is the one reported.
         let b = st.check_number(2)?;
+        let a = st.check_number(1)?;
         st.push(Value::Float(a % b));
     }
     Ok(1)

@@ -32,8 +32,12 @@ pub type NameInfo = (&'static str, String);
 const LEVELS1: usize = 10;
 const LEVELS2: usize = 11;
 
+/// A name for messages: the string up to its first zero byte (PUC uses it
+/// as a C string), as text (invalid UTF-8 replaced).
 fn lossy(s: Gc<crate::object::string::LuaStr>) -> String {
-    s.to_str_lossy().into_owned()
+    let b = s.as_bytes();
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(&b[..end]).into_owned()
 }
 
 fn upval_name(p: &Proto, uv: usize) -> String {
