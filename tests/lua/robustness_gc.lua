@@ -99,4 +99,27 @@ do
   collectgarbage("incremental", 200, 100, 13)
 end
 
+-- 6. Chains of ephemeron entries (each key keeps the next key alive
+-- through its value), in both orders: everything reachable from the head
+-- survives, and all of it goes once the head is dropped. (Convergence is
+-- linear in luna; a quadratic one takes seconds here.)
+for _, reverse in ipairs({false, true}) do
+  local N = 20000
+  local t = setmetatable({}, {__mode = "k"})
+  local keys = {}
+  for i = 1, N do keys[i] = {} end
+  for i = 1, N - 1 do
+    if reverse then t[keys[i + 1]] = keys[i] else t[keys[i]] = keys[i + 1] end
+  end
+  local head = reverse and keys[N] or keys[1]
+  keys = nil
+  collectgarbage()
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  assert(n == N - 1, n)
+  head = nil
+  collectgarbage()
+  assert(next(t) == nil)
+end
+
 print("OK")

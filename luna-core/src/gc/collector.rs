@@ -17,6 +17,7 @@
 //! `CallFin` (finalizers run a few at a time) → `Pause`.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use crate::gc::*;
 use crate::object::function::{LuaClosure, NativeClosure, Proto, UpVal};
@@ -51,6 +52,9 @@ impl Heap {
         let h = header(p);
         if !h.is_white() {
             return;
+        }
+        if let Some(log) = &mut self.mark_log {
+            log.push(p);
         }
         match h.kind {
             ObjKind::Str => {
@@ -611,6 +615,9 @@ impl State {
                 has_clears = true;
                 if Heap::is_white_value(&node.val) {
                     has_ww = true;
+                    if let (Some(pending), Some(k)) = (self.heap.ephemeron_pending.as_mut(), node.key.gc_ptr()) {
+                        pending.entry(k).or_default().push(node.val);
+                    }
                 }
             } else if Heap::is_white_value(&node.val) {
                 marked = true;
@@ -697,22 +704,59 @@ impl State {
         work
     }
 
+    /// Marks what the ephemeron tables keep alive (PUC's
+    /// `convergeephemerons`): the value of every entry whose key is marked,
+    /// until nothing changes.
+    ///
+    /// PUC re-traverses all the tables until a pass marks nothing, which is
+    /// quadratic when entries keep each other alive in a chain the
+    /// traversal order does not follow. Here the traversals record the
+    /// entries whose key is still unmarked (key → values, in
+    /// `ephemeron_pending`), every object marked meanwhile is logged, and a
+    /// logged object that is a recorded key has its values marked in turn:
+    /// linear in the size of the tables, however the entries chain.
     fn converge_ephemerons(&mut self) {
-        let mut dir = false;
         loop {
+            self.heap.ephemeron_pending = Some(HashMap::new());
+            self.heap.mark_log = Some(Vec::new());
             let list = std::mem::take(&mut self.heap.ephemeron);
-            let mut changed = false;
             for p in list {
                 // SAFETY: only tables are put on the ephemeron list.
                 let t: Gc<Table> = unsafe { Gc::from_erased(p) };
                 t.header().set_bits(BLACK_BIT);
-                if self.traverse_ephemeron(t, dir) {
-                    self.propagate_all();
-                    changed = true;
+                self.traverse_ephemeron(t, false);
+            }
+            loop {
+                // Propagation may reach more ephemeron tables: their
+                // traversal records their pending entries too.
+                self.propagate_all();
+                let log = match self.heap.mark_log.as_mut() {
+                    Some(log) if !log.is_empty() => std::mem::take(log),
+                    _ => break,
+                };
+                for p in log {
+                    let values = self.heap.ephemeron_pending.as_mut().and_then(|m| m.remove(&p));
+                    for v in values.into_iter().flatten() {
+                        self.heap.mark_value(v);
+                    }
                 }
             }
-            dir = !dir;
-            if !changed {
+            self.heap.mark_log = None;
+            self.heap.ephemeron_pending = None;
+            // Settle: traverse the tables again now that what they keep is
+            // marked, so each goes to the list its remaining entries need.
+            // Nothing is left to mark, unless that reasoning is wrong: then
+            // converge again rather than leave a live value unmarked.
+            let list = std::mem::take(&mut self.heap.ephemeron);
+            let mut marked = false;
+            for p in list {
+                // SAFETY: as above.
+                let t: Gc<Table> = unsafe { Gc::from_erased(p) };
+                t.header().set_bits(BLACK_BIT);
+                marked |= self.traverse_ephemeron(t, false);
+            }
+            self.propagate_all();
+            if !marked {
                 break;
             }
         }

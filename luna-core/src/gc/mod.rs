@@ -282,6 +282,12 @@ pub struct Heap {
     pub(crate) ephemeron: Vec<GcPtr>,
     /// Tables with weak keys and values.
     pub(crate) allweak: Vec<GcPtr>,
+    /// While ephemerons converge: the objects marked since the log was last
+    /// drained (`None`: not logging).
+    pub(crate) mark_log: Option<Vec<GcPtr>>,
+    /// While ephemerons converge: the values of ephemeron entries whose
+    /// key is not marked yet, by key.
+    pub(crate) ephemeron_pending: Option<std::collections::HashMap<GcPtr, Vec<crate::value::Value>>>,
     pub(crate) sweep: SweepCursor,
     /// Threads with open upvalues (PUC's `twups`).
     pub(crate) twups: Vec<Gc<crate::object::thread::Thread>>,
@@ -318,6 +324,8 @@ impl Heap {
             gray_again: Vec::new(),
             weak: Vec::new(),
             ephemeron: Vec::new(),
+            mark_log: None,
+            ephemeron_pending: None,
             allweak: Vec::new(),
             sweep: SweepCursor::Done,
             twups: Vec::new(),
