@@ -614,8 +614,8 @@ fn gethook(st: &mut State) -> LResult<usize> {
 }
 
 fn setcstacklimit(st: &mut State) -> LResult<usize> {
-    // Deprecated in 5.4: the limit is fixed; returns 0 as PUC does.
-    st.push(Value::Int(0));
+    // Deprecated in 5.4: the limit is fixed and is what PUC returns.
+    st.push(Value::Int(i64::from(crate::vm::MAX_CCALLS)));
     Ok(1)
 }
 
