@@ -81,4 +81,5 @@ lua_tests! {
     robustness_debug => "robustness_debug.lua",
     robustness_messages => "robustness_messages.lua",
     robustness_gc => "robustness_gc.lua",
+    robustness_bytecode => "robustness_bytecode.lua",
 }

@@ -433,22 +433,55 @@ fn check_header(r: &mut Reader) -> Result<(), BadFormat> {
 }
 
 /// Checks that the interpreter can run `p` without leaving its frame,
-/// constants, upvalues or code (see the module docs).
+/// constants, upvalues or code, without reading a `top` that no
+/// instruction set, and without returning over open upvalues or
+/// to-be-closed variables (see the module docs). The rules are those the
+/// compiler's code follows (PUC's code generator):
+///
+/// - every register, constant, upvalue and prototype operand is in range;
+///   every jump, skip and fall-through lands inside the code, and in a
+///   vararg function nothing jumps back to VARARGPREP at pc 0;
+/// - an instruction taking its operands up to the top (CALL, TAILCALL,
+///   RETURN or SETLIST with B = 0) comes right after one leaving an open
+///   top (CALL or VARARG with C = 0, or TAILCALL), whose values start at
+///   or above the ones it takes, and is reached no other way (no jump or
+///   skip lands on it); an open top is always used by the next
+///   instruction (PUC's `isOT(pc - 1) == isIT(pc)`);
+/// - an arithmetic instruction is followed by the MMBIN, MMBINI or MMBINK
+///   of its kind (its fast path skips it), and that is the only way to
+///   reach an MMBIN; EXTRAARG is reached only as the operand of the
+///   LOADKX, NEWTABLE or SETLIST (with k) before it;
+/// - a test is followed by its jump and by an instruction to skip to;
+/// - a function that can leave open upvalues or to-be-closed variables in
+///   its frame (a closure of it captures one of its registers, or it has
+///   TBC or TFORPREP) returns only with a closing (k) RETURN or TAILCALL,
+///   never with RETURN0 or RETURN1, which are also excluded from vararg
+///   functions (whose frame must be restored);
+/// - VARARG appears only in vararg functions, whose first instruction,
+///   and only that, is VARARGPREP.
 fn verify(p: &Proto) -> Result<(), BadFormat> {
     const BAD: BadFormat = BadFormat("invalid bytecode");
-    let n = p.code.len();
+    let code = &p.code[..];
+    let n = code.len();
     let ms = p.max_stack_size as u32;
     let nk = p.constants.len() as u32;
     let nup = p.upvalues.len() as u32;
     if n == 0 || (p.num_params as u32) > ms {
         return Err(BAD);
     }
+    let mut ops = Vec::with_capacity(n);
+    for &i in code {
+        ops.push(OpCode::from_u8((i & 0x7f) as u8).ok_or(BAD)?);
+    }
+    // Can the frame hold open upvalues or to-be-closed variables?
+    let mut needs_close = ops.iter().any(|&op| matches!(op, OpCode::Tbc | OpCode::TForPrep));
     for q in p.protos.iter() {
         for u in q.upvalues.iter() {
             let ok = if u.in_stack { (u.index as u32) < ms } else { (u.index as u32) < nup };
             if !ok {
                 return Err(BAD);
             }
+            needs_close |= u.in_stack;
         }
     }
     let reg = |r: u32| if r < ms { Ok(()) } else { Err(BAD) };
@@ -456,11 +489,23 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
     let regs = |a: u32, len: i64| if (a as i64 + len) < ms as i64 { Ok(()) } else { Err(BAD) };
     let kidx = |k: u32| if k < nk { Ok(()) } else { Err(BAD) };
     let uidx = |u: u32| if u < nup { Ok(()) } else { Err(BAD) };
-    let target = |t: i64| if t >= 0 && (t as usize) < n { Ok(()) } else { Err(BAD) };
-    let is_jmp = |pc: usize| pc < n && OpCode::from_u8((p.code[pc] & 0x7f) as u8) == Some(OpCode::Jmp);
+    let rk = |k: bool, c: u32| if k { kidx(c) } else { reg(c) };
+    // `entry[pc]`: instruction `pc` may be reached other than by falling
+    // through from `pc - 1` (function entry, jumps, skips).
+    let mut entry = vec![false; n];
+    entry[0] = true;
+    // A jump or skip to `t`.
+    let land = |entry: &mut [bool], t: i64| {
+        if t < 0 || t as usize >= n || (t == 0 && p.is_vararg) {
+            return Err(BAD);
+        }
+        entry[t as usize] = true;
+        Ok(())
+    };
+    let next_is = |pc: usize, want: OpCode| pc + 1 < n && ops[pc + 1] == want;
     for pc in 0..n {
-        let i = p.code[pc];
-        let op = OpCode::from_u8((i & 0x7f) as u8).ok_or(BAD)?;
+        let i = code[pc];
+        let op = ops[pc];
         let (a, b, c, k) = (arg_a(i), arg_b(i), arg_c(i), arg_k(i));
         let next = pc as i64 + 1;
         // Does execution continue with the next instruction?
@@ -477,14 +522,15 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
             }
             OpCode::LoadKX => {
                 reg(a)?;
-                if pc + 1 >= n || get_op(p.code[pc + 1]) != OpCode::ExtraArg {
+                if !next_is(pc, OpCode::ExtraArg) {
                     return Err(BAD);
                 }
-                kidx(arg_ax(p.code[pc + 1]))?;
+                kidx(arg_ax(code[pc + 1]))?;
+                land(&mut entry, next + 1)?;
             }
             OpCode::LFalseSkip => {
                 reg(a)?;
-                target(next + 1)?;
+                land(&mut entry, next + 1)?;
             }
             OpCode::LoadNil => regs(a, b as i64)?,
             OpCode::GetUpval | OpCode::SetUpval => {
@@ -513,52 +559,33 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
             OpCode::SetTabUp => {
                 uidx(a)?;
                 kidx(b)?;
-                if k {
-                    kidx(c)?
-                } else {
-                    reg(c)?
-                }
+                rk(k, c)?;
             }
             OpCode::SetTable => {
                 reg(a)?;
                 reg(b)?;
-                if k {
-                    kidx(c)?
-                } else {
-                    reg(c)?
-                }
+                rk(k, c)?;
             }
             OpCode::SetI => {
                 reg(a)?;
-                if k {
-                    kidx(c)?
-                } else {
-                    reg(c)?
-                }
+                rk(k, c)?;
             }
             OpCode::SetField => {
                 reg(a)?;
                 kidx(b)?;
-                if k {
-                    kidx(c)?
-                } else {
-                    reg(c)?
-                }
+                rk(k, c)?;
             }
             OpCode::NewTable => {
                 reg(a)?;
-                if pc + 1 >= n || get_op(p.code[pc + 1]) != OpCode::ExtraArg {
+                if !next_is(pc, OpCode::ExtraArg) {
                     return Err(BAD);
                 }
+                land(&mut entry, next + 1)?;
             }
             OpCode::SelfOp => {
                 regs(a, 1)?;
                 reg(b)?;
-                if k {
-                    kidx(c)?
-                } else {
-                    reg(c)?
-                }
+                rk(k, c)?;
             }
             OpCode::AddI | OpCode::ShrI | OpCode::ShlI => {
                 reg(a)?;
@@ -601,12 +628,7 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
                     OpCode::MmBinK => kidx(b)?,
                     _ => {}
                 }
-                if TmKind::from_u32(c).is_none() || pc == 0 {
-                    return Err(BAD);
-                }
-                let prev = get_op(p.code[pc - 1]);
-                let is_arith = (OpCode::AddI as u8..=OpCode::Shr as u8).contains(&(prev as u8));
-                if !is_arith {
+                if TmKind::from_u32(c).is_none() {
                     return Err(BAD);
                 }
             }
@@ -615,14 +637,14 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
                 reg(b)?;
             }
             OpCode::Concat => {
-                if b == 0 {
+                if b < 2 {
                     return Err(BAD);
                 }
                 regs(a, b as i64 - 1)?;
             }
             OpCode::Close | OpCode::Tbc => reg(a)?,
             OpCode::Jmp => {
-                target(next + arg_sj(i) as i64)?;
+                land(&mut entry, next + arg_sj(i) as i64)?;
                 falls_through = false;
             }
             OpCode::Eq | OpCode::Lt | OpCode::Le => {
@@ -652,7 +674,8 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
                 if b > 0 {
                     regs(a, b as i64 - 1)?;
                 }
-                if c != 0 && (!p.is_vararg || c != p.num_params as u32 + 1) {
+                let c_ok = if p.is_vararg { c == p.num_params as u32 + 1 } else { c == 0 };
+                if !c_ok || k != needs_close {
                     return Err(BAD);
                 }
             }
@@ -663,37 +686,39 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
                     reg(a)?;
                 }
                 let c_ok = if p.is_vararg { c == p.num_params as u32 + 1 } else { c == 0 };
-                if !c_ok {
+                if !c_ok || k != needs_close {
                     return Err(BAD);
                 }
                 falls_through = false;
             }
             OpCode::Return0 | OpCode::Return1 => {
-                if p.is_vararg {
+                if p.is_vararg || needs_close {
                     return Err(BAD);
                 }
+                // RETURN0 names the (empty) range of results starting at A.
                 if op == OpCode::Return1 {
                     reg(a)?;
+                } else {
+                    regs(a, -1)?;
                 }
                 falls_through = false;
             }
             OpCode::ForLoop => {
                 regs(a, 3)?;
-                target(next - arg_bx(i) as i64)?;
+                land(&mut entry, next - arg_bx(i) as i64)?;
             }
             OpCode::ForPrep => {
                 regs(a, 3)?;
-                target(next + arg_bx(i) as i64 + 1)?;
-                // The loop's FORLOOP jumps back to the instruction after
-                // this one; the skip lands after the FORLOOP.
+                // The skip lands after the loop's FORLOOP.
+                land(&mut entry, next + arg_bx(i) as i64 + 1)?;
             }
             OpCode::TForPrep => {
                 regs(a, 3)?;
                 let t = next + arg_bx(i) as i64;
-                target(t)?;
+                land(&mut entry, t)?;
                 // TFORPREP jumps to its TFORCALL, which the interpreter
                 // expects there.
-                if get_op(p.code[t as usize]) != OpCode::TForCall || arg_a(p.code[t as usize]) != a {
+                if ops[t as usize] != OpCode::TForCall || arg_a(code[t as usize]) != a {
                     return Err(BAD);
                 }
                 falls_through = false;
@@ -701,19 +726,22 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
             OpCode::TForCall => {
                 regs(a, 6)?;
                 regs(a, 3 + c as i64)?;
-                if pc + 1 >= n || get_op(p.code[pc + 1]) != OpCode::TForLoop || arg_a(p.code[pc + 1]) != a {
+                if !next_is(pc, OpCode::TForLoop) || arg_a(code[pc + 1]) != a {
                     return Err(BAD);
                 }
             }
             OpCode::TForLoop => {
                 regs(a, 4)?;
-                target(next - arg_bx(i) as i64)?;
+                land(&mut entry, next - arg_bx(i) as i64)?;
             }
             OpCode::SetList => {
                 reg(a)?;
                 regs(a, b as i64)?;
-                if k && (pc + 1 >= n || get_op(p.code[pc + 1]) != OpCode::ExtraArg) {
-                    return Err(BAD);
+                if k {
+                    if !next_is(pc, OpCode::ExtraArg) {
+                        return Err(BAD);
+                    }
+                    land(&mut entry, next + 1)?;
                 }
             }
             OpCode::Closure => {
@@ -723,38 +751,437 @@ fn verify(p: &Proto) -> Result<(), BadFormat> {
                 }
             }
             OpCode::VarArg => {
+                if !p.is_vararg {
+                    return Err(BAD);
+                }
                 reg(a)?;
                 if c > 0 {
                     regs(a, c as i64 - 2)?;
                 }
             }
             OpCode::VarArgPrep => {
-                if pc != 0 || !p.is_vararg || a != p.num_params as u32 {
+                // B = 0 also tells hooks that it takes the top of the call.
+                if pc != 0 || !p.is_vararg || a != p.num_params as u32 || b != 0 || c != 0 || k {
                     return Err(BAD);
                 }
             }
-            OpCode::ExtraArg => {
-                // Only valid as the operand of the previous instruction,
-                // which skips over it.
-                let prev_ok =
-                    pc > 0 && matches!(get_op(p.code[pc - 1]), OpCode::LoadKX | OpCode::NewTable | OpCode::SetList);
-                if !prev_ok {
-                    return Err(BAD);
-                }
-            }
+            OpCode::ExtraArg => {}
         }
-        if op.is_test() {
-            // A test is always followed by the jump it skips or takes.
-            if !is_jmp(pc + 1) {
+        if let Some(mm) = mm_of(op) {
+            // The fast path skips the MMBIN that must follow.
+            if !next_is(pc, mm) {
                 return Err(BAD);
             }
+            land(&mut entry, next + 1)?;
+        }
+        if op.is_test() {
+            // A test is followed by the jump it takes or skips.
+            if !next_is(pc, OpCode::Jmp) {
+                return Err(BAD);
+            }
+            land(&mut entry, next + 1)?;
         }
         if p.is_vararg && pc == 0 && op != OpCode::VarArgPrep {
             return Err(BAD);
         }
-        if falls_through {
-            target(next)?;
+        if falls_through && next as usize >= n {
+            return Err(BAD);
+        }
+    }
+    verify_locals(p)?;
+    // Rules about how an instruction is reached, now that every entry
+    // point is known.
+    for pc in 0..n {
+        let (op, i) = (ops[pc], code[pc]);
+        let prev = if pc > 0 { Some((ops[pc - 1], code[pc - 1])) } else { None };
+        let takes_top = takes_open_top(op, i);
+        match prev {
+            Some((pop, pi)) if leaves_open_top(pop, pi) => {
+                if !takes_top || entry[pc] {
+                    return Err(BAD);
+                }
+                // The values run from the producer's A to the top: the
+                // consumer's own slots below them must come first (RETURN
+                // takes all of them; the others keep A for the function
+                // or the table).
+                let (from, first) = (arg_a(pi), arg_a(i));
+                let ok = if op == OpCode::Return { from >= first } else { from > first };
+                if !ok {
+                    return Err(BAD);
+                }
+            }
+            _ => {
+                if takes_top {
+                    return Err(BAD);
+                }
+            }
+        }
+        match op {
+            OpCode::MmBin | OpCode::MmBinI | OpCode::MmBinK
+                if entry[pc] || prev.and_then(|(pop, _)| mm_of(pop)) != Some(op) =>
+            {
+                return Err(BAD);
+            }
+            OpCode::ExtraArg => {
+                let operand_of = match prev {
+                    Some((OpCode::LoadKX | OpCode::NewTable, _)) => true,
+                    Some((OpCode::SetList, pi)) => arg_k(pi),
+                    _ => false,
+                };
+                if entry[pc] || !operand_of {
+                    return Err(BAD);
+                }
+            }
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// Checks the debug information of local variables: the `n`-th variable
+/// active at an instruction lives in register `n - 1` (the debug library
+/// reads and writes it there), so no more variables than registers may be
+/// active at once.
+fn verify_locals(p: &Proto) -> Result<(), BadFormat> {
+    let n = p.code.len();
+    // Changes of the number of active variables, by instruction.
+    let mut delta = vec![0i64; n + 1];
+    for v in p.loc_vars.iter() {
+        let (start, end) = (v.start_pc as usize, (v.end_pc as usize).min(n));
+        if start < end {
+            delta[start] += 1;
+            delta[end] -= 1;
+        }
+    }
+    let mut active = 0;
+    for d in delta {
+        active += d;
+        if active > p.max_stack_size as i64 {
+            return Err(BadFormat("invalid local variable information"));
+        }
+    }
+    Ok(())
+}
+
+/// The metamethod instruction that must follow arithmetic instruction
+/// `op` (`None` for other instructions).
+fn mm_of(op: OpCode) -> Option<OpCode> {
+    match op {
+        OpCode::AddI | OpCode::ShrI | OpCode::ShlI => Some(OpCode::MmBinI),
+        OpCode::AddK
+        | OpCode::SubK
+        | OpCode::MulK
+        | OpCode::ModK
+        | OpCode::PowK
+        | OpCode::DivK
+        | OpCode::IDivK
+        | OpCode::BAndK
+        | OpCode::BOrK
+        | OpCode::BXorK => Some(OpCode::MmBinK),
+        OpCode::Add
+        | OpCode::Sub
+        | OpCode::Mul
+        | OpCode::Mod
+        | OpCode::Pow
+        | OpCode::Div
+        | OpCode::IDiv
+        | OpCode::BAnd
+        | OpCode::BOr
+        | OpCode::BXor
+        | OpCode::Shl
+        | OpCode::Shr => Some(OpCode::MmBin),
+        _ => None,
+    }
+}
+
+/// Whether instruction `i` leaves an open top for the next one (PUC's
+/// `isOT`): a call or vararg with all results, or a tail call.
+fn leaves_open_top(op: OpCode, i: Instruction) -> bool {
+    match op {
+        OpCode::Call | OpCode::VarArg => arg_c(i) == 0,
+        OpCode::TailCall => true,
+        _ => false,
+    }
+}
+
+/// Whether instruction `i` takes its operands up to the top (PUC's
+/// `isIT`, VARARGPREP aside: it runs at pc 0 with the top of the call).
+fn takes_open_top(op: OpCode, i: Instruction) -> bool {
+    matches!(op, OpCode::Call | OpCode::TailCall | OpCode::Return | OpCode::SetList) && arg_b(i) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::LoadMode;
+
+    const MS: u8 = 10;
+
+    fn abc(op: OpCode, a: u32, b: u32, c: u32) -> Instruction {
+        create_abck(op, a, b, c, false)
+    }
+
+    fn abck(op: OpCode, a: u32, b: u32, c: u32) -> Instruction {
+        create_abck(op, a, b, c, true)
+    }
+
+    fn jmp(sj: i32) -> Instruction {
+        create_sj(OpCode::Jmp, sj, false)
+    }
+
+    /// A prototype with `MS` registers, two integer constants and one
+    /// upvalue (not from the stack).
+    fn proto(code: &[Instruction]) -> Proto {
+        Proto {
+            code: code.to_vec().into_boxed_slice(),
+            constants: vec![Value::Int(1), Value::Int(2)].into_boxed_slice(),
+            protos: Box::new([]),
+            upvalues: vec![UpvalInfo { name: None, in_stack: false, index: 0, kind: VarKind::Regular }]
+                .into_boxed_slice(),
+            line_info: Box::new([]),
+            loc_vars: Box::new([]),
+            source: None,
+            line_defined: 0,
+            last_line_defined: 0,
+            num_params: 0,
+            is_vararg: false,
+            max_stack_size: MS,
+        }
+    }
+
+    fn vararg(code: &[Instruction]) -> Proto {
+        Proto { is_vararg: true, ..proto(code) }
+    }
+
+    /// `code` in a function with a nested prototype capturing register 0.
+    fn capturing(st: &mut State, code: &[Instruction]) -> Proto {
+        let mut child = proto(&[abc(OpCode::Return0, 0, 0, 0)]);
+        child.upvalues =
+            vec![UpvalInfo { name: None, in_stack: true, index: 0, kind: VarKind::Regular }].into_boxed_slice();
+        let Ok(child) = st.heap.alloc(child) else { panic!("allocation") };
+        Proto { protos: vec![child].into_boxed_slice(), ..proto(code) }
+    }
+
+    fn accepted(p: &Proto) -> bool {
+        verify(p).is_ok()
+    }
+
+    const RET0: Instruction = create_abck(OpCode::Return0, 0, 0, 0, false);
+
+    #[test]
+    fn compiled_code_round_trips() {
+        let src = r#"
+            local t = {...}
+            local function f(...) return select('#', ...), ... end
+            local a, b = f(table.unpack(t)), {f(1, 2, 3)}
+            local s = 0
+            for i = 1, 10 do s = s + i * 2 - (i // 3) ^ 2 % 7 end
+            for k, v in pairs({x = 1, y = 2}) do s = s + v end
+            do local c <close> = nil; s = s + #tostring(s) end
+            local function g() return s end
+            local x = a and b or s == 1
+            local big = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+              24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+              48, 49, 50, 51, 52, 53, 54, f()}
+            while s > 1000 do s = s >> 1 end
+            return g(), ..., x, big
+        "#;
+        let mut st = State::new();
+        let Ok(f) = st.load(src.as_bytes(), b"=test", LoadMode::Text, None) else { panic!("compiles") };
+        for strip in [false, true] {
+            let bin = st.dump_function(f, strip).expect("dump");
+            assert!(st.load(&bin, b"=test", LoadMode::Binary, None).is_ok(), "strip = {strip}");
+        }
+    }
+
+    #[test]
+    fn open_top_needs_the_instruction_before() {
+        // f(g()): the inner call leaves its results open for the outer one.
+        let call_call = [abc(OpCode::Call, 1, 1, 0), abc(OpCode::Call, 0, 0, 1), RET0];
+        assert!(accepted(&proto(&call_call)));
+        // return ... / {...}
+        let ret_vararg = [abc(OpCode::VarArgPrep, 0, 0, 0), abc(OpCode::VarArg, 0, 0, 0), abc(OpCode::Return, 0, 0, 1)];
+        assert!(accepted(&vararg(&ret_vararg)));
+        // The consumer without a producer, or first.
+        assert!(!accepted(&proto(&[abc(OpCode::LoadNil, 0, 3, 0), abc(OpCode::Call, 0, 0, 1), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::Return, 0, 0, 0)])));
+        assert!(!accepted(&proto(&[
+            abc(OpCode::Move, 5, 0, 0),
+            abc(OpCode::TailCall, 5, 0, 0),
+            abc(OpCode::Return, 5, 0, 0)
+        ])));
+        let setlist =
+            [abc(OpCode::NewTable, 5, 0, 0), create_ax(OpCode::ExtraArg, 0), abc(OpCode::SetList, 5, 0, 0), RET0];
+        assert!(!accepted(&proto(&setlist)));
+        // A producer whose results are not used by the next instruction.
+        assert!(!accepted(&proto(&[abc(OpCode::Call, 1, 1, 0), RET0])));
+        assert!(!accepted(&vararg(&[
+            abc(OpCode::VarArgPrep, 0, 0, 0),
+            abc(OpCode::VarArg, 0, 0, 0),
+            abc(OpCode::Return, 0, 1, 1)
+        ])));
+        // A consumer reached by a jump or a skip, where the top is stale.
+        let jumped = [jmp(1), abc(OpCode::Call, 1, 1, 0), abc(OpCode::Call, 0, 0, 1), RET0];
+        assert!(!accepted(&proto(&jumped)));
+        let skipped = [abc(OpCode::LFalseSkip, 5, 0, 0), abc(OpCode::Call, 1, 1, 0), abc(OpCode::Call, 0, 0, 1), RET0];
+        assert!(!accepted(&proto(&skipped)));
+    }
+
+    #[test]
+    fn open_values_start_above_the_consumer() {
+        // The values must not start below the consumer's function (or
+        // table) slot: the count would be negative.
+        assert!(!accepted(&proto(&[abc(OpCode::Call, 0, 1, 0), abc(OpCode::Call, 0, 0, 1), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::Call, 1, 1, 0), abc(OpCode::Call, 5, 0, 1), RET0])));
+        let setlist = |from| {
+            [
+                abc(OpCode::NewTable, 1, 0, 0),
+                create_ax(OpCode::ExtraArg, 0),
+                abc(OpCode::Call, from, 1, 0),
+                abc(OpCode::SetList, 1, 0, 0),
+                RET0,
+            ]
+        };
+        assert!(accepted(&proto(&setlist(2))));
+        assert!(!accepted(&proto(&setlist(1))));
+        let ret =
+            |from| [abc(OpCode::VarArgPrep, 0, 0, 0), abc(OpCode::VarArg, from, 0, 0), abc(OpCode::Return, 2, 0, 1)];
+        assert!(accepted(&vararg(&ret(2))));
+        assert!(!accepted(&vararg(&ret(1))));
+        let tail = |from| [abc(OpCode::Call, from, 1, 0), abc(OpCode::TailCall, 1, 0, 0), abc(OpCode::Return, 1, 0, 0)];
+        assert!(accepted(&proto(&tail(2))));
+        assert!(!accepted(&proto(&tail(1))));
+    }
+
+    #[test]
+    fn frames_that_need_closing_return_with_k() {
+        let mut st = State::new();
+        let closure = create_abx(OpCode::Closure, 0, 0);
+        assert!(accepted(&capturing(&mut st, &[closure, abck(OpCode::Return, 0, 2, 0)])));
+        assert!(!accepted(&capturing(&mut st, &[closure, abc(OpCode::Return, 0, 2, 0)])));
+        assert!(!accepted(&capturing(&mut st, &[closure, abc(OpCode::Return1, 0, 0, 0)])));
+        assert!(!accepted(&capturing(&mut st, &[closure, RET0])));
+        let tail = [closure, abc(OpCode::Move, 1, 0, 0), abc(OpCode::TailCall, 1, 1, 0), abc(OpCode::Return, 1, 0, 0)];
+        assert!(!accepted(&capturing(&mut st, &tail)));
+        let tail_k =
+            [closure, abc(OpCode::Move, 1, 0, 0), abck(OpCode::TailCall, 1, 1, 0), abck(OpCode::Return, 1, 0, 0)];
+        assert!(accepted(&capturing(&mut st, &tail_k)));
+        // A to-be-closed variable.
+        assert!(accepted(&proto(&[abc(OpCode::Tbc, 0, 0, 0), abck(OpCode::Return, 0, 1, 0)])));
+        assert!(!accepted(&proto(&[abc(OpCode::Tbc, 0, 0, 0), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::Tbc, 0, 0, 0), abc(OpCode::Return, 0, 1, 0)])));
+        // A generic for registers its closing value.
+        let tfor = [
+            create_abx(OpCode::TForPrep, 0, 0),
+            abc(OpCode::TForCall, 0, 0, 1),
+            create_abx(OpCode::TForLoop, 0, 2),
+            RET0,
+        ];
+        assert!(!accepted(&proto(&tfor)));
+        let mut tfor_k = tfor;
+        tfor_k[3] = abck(OpCode::Return, 0, 1, 0);
+        assert!(accepted(&proto(&tfor_k)));
+        // Nothing to close: no k (as the compiler emits).
+        assert!(!accepted(&proto(&[abck(OpCode::Return, 0, 1, 0)])));
+    }
+
+    #[test]
+    fn arithmetic_and_mmbin_come_in_pairs() {
+        let add = abc(OpCode::Add, 0, 0, 1);
+        let mmbin = abc(OpCode::MmBin, 0, 1, TmKind::Add as u32);
+        assert!(accepted(&proto(&[add, mmbin, RET0])));
+        // Without its MMBIN the fast path skips the next instruction.
+        assert!(!accepted(&proto(&[add, RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::LoadI, 0, 0, 0), add])));
+        // The MMBIN of another kind of operand.
+        assert!(!accepted(&proto(&[add, abc(OpCode::MmBinK, 0, 1, TmKind::Add as u32), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::AddK, 0, 0, 1), mmbin, RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::AddI, 0, 0, 1), mmbin, RET0])));
+        // An MMBIN after something else, or reached by a jump.
+        assert!(!accepted(&proto(&[abc(OpCode::Move, 0, 1, 0), mmbin, RET0])));
+        assert!(!accepted(&proto(&[jmp(1), add, mmbin, RET0])));
+    }
+
+    #[test]
+    fn return_registers_are_in_the_frame() {
+        assert!(accepted(&proto(&[abc(OpCode::Return0, MS as u32, 0, 0)])));
+        assert!(!accepted(&proto(&[abc(OpCode::Return0, MS as u32 + 1, 0, 0)])));
+        assert!(!accepted(&proto(&[abc(OpCode::Return0, 253, 0, 0)])));
+        assert!(accepted(&proto(&[abc(OpCode::Return1, MS as u32 - 1, 0, 0)])));
+        assert!(!accepted(&proto(&[abc(OpCode::Return1, MS as u32, 0, 0)])));
+    }
+
+    #[test]
+    fn varargs_only_in_vararg_functions() {
+        let prep = abc(OpCode::VarArgPrep, 0, 0, 0);
+        let ret = abc(OpCode::Return, 0, 1, 1);
+        assert!(accepted(&vararg(&[prep, abc(OpCode::VarArg, 0, 0, 2), ret])));
+        assert!(!accepted(&proto(&[abc(OpCode::VarArg, 0, 0, 2), RET0])));
+        // VARARGPREP first, once, and never jumped to.
+        assert!(!accepted(&vararg(&[abc(OpCode::Return, 0, 1, 1)])));
+        assert!(!accepted(&vararg(&[prep, prep, ret])));
+        assert!(!accepted(&proto(&[prep, RET0])));
+        assert!(!accepted(&vararg(&[abc(OpCode::VarArgPrep, 0, 1, 0), ret])));
+        assert!(!accepted(&vararg(&[prep, jmp(-2)])));
+        assert!(!accepted(&vararg(&[prep, create_abx(OpCode::ForLoop, 0, 2), ret])));
+        // Jumping back to the first instruction is fine elsewhere.
+        assert!(accepted(&proto(&[abc(OpCode::LoadNil, 0, 0, 0), jmp(-2)])));
+    }
+
+    #[test]
+    fn tests_have_a_jump_and_a_skip_target() {
+        let eq = abc(OpCode::Eq, 0, 1, 0);
+        assert!(accepted(&proto(&[eq, jmp(0), RET0])));
+        assert!(!accepted(&proto(&[eq, RET0, RET0])));
+        // Nothing after the jump to skip to.
+        assert!(!accepted(&proto(&[eq, jmp(-2)])));
+        assert!(!accepted(&proto(&[abc(OpCode::Test, 0, 0, 0), jmp(-2)])));
+    }
+
+    #[test]
+    fn extra_arguments_belong_to_the_instruction_before() {
+        let newtable = abc(OpCode::NewTable, 0, 0, 0);
+        let extra = create_ax(OpCode::ExtraArg, 0);
+        assert!(accepted(&proto(&[newtable, extra, RET0])));
+        assert!(!accepted(&proto(&[newtable, RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::Move, 0, 1, 0), extra, RET0])));
+        // SETLIST takes one only with k.
+        assert!(accepted(&proto(&[newtable, extra, abck(OpCode::SetList, 0, 1, 0), extra, RET0])));
+        assert!(!accepted(&proto(&[newtable, extra, abc(OpCode::SetList, 0, 1, 0), extra, RET0])));
+        // Never reached by a jump.
+        assert!(!accepted(&proto(&[jmp(1), newtable, extra, RET0])));
+    }
+
+    #[test]
+    fn no_more_active_locals_than_registers() {
+        let mut st = State::new();
+        let Ok(name) = st.new_str(b"x") else { panic!("string") };
+        let with_locals = |ranges: &[(u32, u32)]| {
+            let locals: Vec<LocVar> = ranges.iter().map(|&(s, e)| LocVar { name, start_pc: s, end_pc: e }).collect();
+            Proto { loc_vars: locals.into_boxed_slice(), max_stack_size: 2, ..proto(&[RET0, RET0, RET0]) }
+        };
+        assert!(accepted(&with_locals(&[(0, 3), (1, 3)])));
+        // Registers reused by later variables.
+        assert!(accepted(&with_locals(&[(0, 3), (0, 1), (1, 2), (2, 3), (3, 9)])));
+        assert!(!accepted(&with_locals(&[(0, 3), (1, 3), (2, 3)])));
+        assert!(!accepted(&with_locals(&[(0, 1), (0, 1), (0, 1)])));
+    }
+
+    #[test]
+    fn operand_ranges() {
+        assert!(!accepted(&proto(&[abc(OpCode::Concat, 0, 1, 0), RET0])));
+        assert!(accepted(&proto(&[abc(OpCode::Concat, 0, 2, 0), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::Concat, MS as u32 - 1, 2, 0), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::Move, MS as u32, 0, 0), RET0])));
+        assert!(!accepted(&proto(&[create_abx(OpCode::LoadK, 0, 2), RET0])));
+        assert!(!accepted(&proto(&[abc(OpCode::GetUpval, 0, 1, 0), RET0])));
+        assert!(!accepted(&proto(&[create_abx(OpCode::Closure, 0, 0), RET0])));
+        // A tail call's C says whether the frame holds varargs.
+        let tail = |c| [abc(OpCode::Move, 1, 0, 0), abc(OpCode::TailCall, 1, 1, c), abc(OpCode::Return, 1, 0, 0)];
+        assert!(accepted(&proto(&tail(0))));
+        assert!(!accepted(&proto(&tail(1))));
+        // Unknown opcodes, and falling off the end of the code.
+        assert!(!accepted(&proto(&[0x7f])));
+        assert!(!accepted(&proto(&[abc(OpCode::Move, 0, 1, 0)])));
+    }
 }

@@ -74,6 +74,9 @@ impl Proto {
     /// The name of the `n`-th (1-based) local variable active at `pc`
     /// (PUC's `luaF_getlocalname`).
     pub fn local_name(&self, mut n: usize, pc: usize) -> Option<Gc<LuaStr>> {
+        if n == 0 {
+            return None;
+        }
         for v in self.loc_vars.iter() {
             if v.start_pc as usize > pc {
                 break;

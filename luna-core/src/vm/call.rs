@@ -765,6 +765,9 @@ impl State {
                     ci.top = func + 1 + fsize;
                     ci.savedpc = 0;
                     ci.status |= CIST_TAIL;
+                    // The caller's extra arguments are gone; a vararg
+                    // callee counts its own in VARARGPREP.
+                    ci.nextraargs = 0;
                     th.top = func + narg1;
                     return Ok(None);
                 }

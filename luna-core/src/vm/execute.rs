@@ -489,9 +489,12 @@ impl State {
                         }
                         RawOp::NEW_TABLE => {
                             let a = arg_a(i) as usize;
+                            // B is log2 of the hash size plus one (0: no
+                            // hash part); an exponent past the word size
+                            // saturates (the request then fails as too large).
                             let mut b = arg_b(i) as usize;
                             if b > 0 {
-                                b = 1 << (b - 1);
+                                b = 1usize.checked_shl(b as u32 - 1).unwrap_or(usize::MAX);
                             }
                             let mut c = arg_c(i) as usize;
                             if arg_k(i) {
@@ -805,7 +808,15 @@ impl State {
                             }
                             savepc!();
                             if arg_k(i) {
-                                self.close_upvals(ci!().func + 1);
+                                let level = ci!().func + 1;
+                                self.close_upvals(level);
+                                // The compiler never tail-calls inside the
+                                // scope of a to-be-closed variable; crafted
+                                // bytecode that does cannot drop it.
+                                if (&*th).tbc.last().is_some_and(|&t| t >= level) {
+                                    return Err(self
+                                        .rt_error("invalid bytecode: tail call with a pending to-be-closed variable"));
+                                }
                             }
                             match self.pretailcall(ra, b, delta)? {
                                 None => {
