@@ -83,3 +83,33 @@ lua_tests! {
     robustness_gc => "robustness_gc.lua",
     robustness_bytecode => "robustness_bytecode.lua",
 }
+
+/// Every chunk the compiler produces passes the bytecode verifier: each
+/// script of the project (tests and benchmarks), dumped with and without
+/// debug information, loads back as a binary chunk.
+#[test]
+fn every_script_dumps_and_reloads() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut checked = 0;
+    for dir in ["tests/lua", "benches/lua"] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}")).expect("script directory") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "lua") {
+                continue;
+            }
+            let src = std::fs::read(&path).expect("script");
+            let mut st = State::new();
+            let name = format!("@{}", path.display());
+            let Ok(f) = st.load(&src, name.as_bytes(), LoadMode::Text, None) else {
+                panic!("{} does not compile", path.display());
+            };
+            for strip in [false, true] {
+                let bin = st.dump_function(f, strip).expect("a Lua function dumps");
+                let reloaded = st.load(&bin, name.as_bytes(), LoadMode::Binary, None);
+                assert!(reloaded.is_ok(), "{} (strip = {strip}) fails to reload", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} chunks checked");
+}
