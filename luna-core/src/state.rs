@@ -429,6 +429,16 @@ impl State {
         self.heap.alloc(Userdata::new(value, n_user_values)).map_err(|_| self.mem_throw())
     }
 
+    /// Sets user value `n` (1-based) of `u`, with the write barrier;
+    /// false when `n` is out of range.
+    pub fn set_user_value(&mut self, u: Gc<Userdata>, n: usize, v: Value) -> bool {
+        let ok = u.set_user_value(n, v);
+        if ok {
+            self.heap.barrier(u.erase(), v);
+        }
+        ok
+    }
+
     /// Creates a full userdata from a boxed payload of `size` bytes.
     pub fn new_userdata_boxed(
         &mut self,

@@ -17,8 +17,8 @@ use luna_core::{State, Value};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
 use crate::multi::{FromLua, IntoLua};
-use crate::value::{LuaLightUserData, LuaNil, LuaValue};
-use crate::{LuaAnyUserData, LuaFunction, LuaString, LuaTable, LuaThread};
+use crate::value::{LuaLightUserdata, LuaNil, LuaValue};
+use crate::{LuaAnyUserdata, LuaFunction, LuaString, LuaTable, LuaThread};
 
 /// The conversion error for a value of the wrong type.
 pub(crate) fn type_error(v: &LuaValue, expected: &str) -> LuaError {
@@ -228,7 +228,7 @@ handle_conversions!(LuaTable, Table, "table");
 handle_conversions!(LuaString, String);
 handle_conversions!(LuaFunction, Function, "function");
 handle_conversions!(LuaThread, Thread, "thread");
-handle_conversions!(LuaAnyUserData, UserData, "userdata");
+handle_conversions!(LuaAnyUserdata, Userdata, "userdata");
 
 impl FromLua for LuaString {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
@@ -288,10 +288,10 @@ impl FromLua for LuaNil {
     }
 }
 
-impl IntoLua for LuaLightUserData {
+impl IntoLua for LuaLightUserdata {
     #[inline]
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-        Ok(LuaValue::LightUserData(self))
+        Ok(LuaValue::LightUserdata(self))
     }
 
     const DIRECT: bool = true;
@@ -302,11 +302,11 @@ impl IntoLua for LuaLightUserData {
     }
 }
 
-impl FromLua for LuaLightUserData {
+impl FromLua for LuaLightUserdata {
     #[inline]
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::LightUserData(p) => Ok(p),
+            LuaValue::LightUserdata(p) => Ok(p),
             other => Err(type_error(&other, "light userdata")),
         }
     }
@@ -316,7 +316,7 @@ impl FromLua for LuaLightUserData {
     #[inline]
     fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
         match value {
-            Value::LightUserdata(p) => Ok(LuaLightUserData(p)),
+            Value::LightUserdata(p) => Ok(LuaLightUserdata(p)),
             other => Err(raw_type_error(other.type_name(), "light userdata")),
         }
     }

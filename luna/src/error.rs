@@ -150,28 +150,28 @@ pub enum LuaError {
 
     /// A userdata was not of the expected Rust type.
     #[error("userdata is not of type {expected}")]
-    UserDataTypeMismatch {
+    UserdataTypeMismatch {
         /// The expected type name.
         expected: String,
     },
 
     /// A userdata's value is already mutably borrowed.
-    #[error("{type_name} already mutably borrowed")]
-    UserDataBorrowError {
+    #[error("userdata '{type_name}' is already mutably borrowed")]
+    UserdataBorrowError {
         /// The userdata type.
         type_name: String,
     },
 
     /// A userdata's value is already borrowed.
-    #[error("{type_name} already borrowed")]
-    UserDataBorrowMutError {
+    #[error("userdata '{type_name}' is already borrowed")]
+    UserdataBorrowMutError {
         /// The userdata type.
         type_name: String,
     },
 
     /// A userdata's value was taken or destroyed.
     #[error("userdata has been destructed")]
-    UserDataDestructed,
+    UserdataDestructed,
 
     /// A mutable callback (`create_function_mut`) was called again while
     /// already running.

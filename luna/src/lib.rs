@@ -44,6 +44,7 @@ mod string;
 mod table;
 mod thread;
 mod userdata;
+mod userdata_registry;
 mod value;
 
 pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
@@ -58,8 +59,12 @@ pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::LuaString;
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
 pub use thread::{LuaThread, LuaThreadStatus};
-pub use userdata::LuaAnyUserData;
-pub use value::{LuaLightUserData, LuaNil, LuaValue};
+pub use userdata::{
+    LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef,
+    LuaUserdataRefMut,
+};
+pub use userdata_registry::LuaUserdataRegistry;
+pub use value::{LuaLightUserdata, LuaNil, LuaValue};
 
 /// The collector modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,8 +2,9 @@
 //! they are not already.
 
 pub use crate::{
-    AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserData, LuaChunk,
-    LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserData, LuaMultiValue,
-    LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread, LuaThreadStatus,
-    LuaValue, LuaVariadic, LuaVmState, StdLib,
+    AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata, LuaChunk,
+    LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
+    LuaMultiValue, LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
+    LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef, LuaUserdataRefMut, LuaValue,
+    LuaVariadic, LuaVmState, StdLib,
 };

@@ -1,20 +1,560 @@
-//! `LuaAnyUserData`: a handle to a full userdata (a Rust value owned by
-//! Lua).
+//! Userdata: Rust values owned by Lua. The `LuaUserdata` trait (what a
+//! type exposes), `LuaMetaMethod`, the handle `LuaAnyUserdata`, the
+//! borrow guards `LuaUserdataRef`/`LuaUserdataRefMut`, and
+//! `Lua::create_userdata`/`register_userdata`.
+//!
+//! A userdata's payload is the Rust value itself, in the runtime's
+//! userdata object (`luna_core::object::userdata`), which keeps a borrow
+//! flag: every typed access goes through a guard, so a conflicting borrow
+//! (a `&mut self` method called on a value another call is reading) is a
+//! clean error naming the type, never aliasing. Guards keep the userdata
+//! pinned and the state alive while they live. The methods, fields and
+//! metamethods of a type are registered once per state (see
+//! `userdata_registry`); every userdata of the type shares the metatable.
 
-use crate::lua::HandleRef;
+use std::any::TypeId;
 
-/// A full userdata of any type.
-#[derive(Clone)]
-pub struct LuaAnyUserData(pub(crate) HandleRef);
+use luna_core::gc::Gc;
+use luna_core::object::table::Table;
+use luna_core::object::userdata::{PayloadError, PayloadMut, PayloadRef, Userdata};
+use luna_core::{State, Value};
 
-impl std::fmt::Debug for LuaAnyUserData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LuaAnyUserData({:?})", self.0)
+use crate::error::{LuaError, LuaResult};
+use crate::lua::{HandleRef, Lua};
+use crate::multi::{FromLua, IntoLua};
+use crate::table::LuaTable;
+use crate::userdata_registry::{ensure_registered, LuaUserdataRegistry};
+use crate::value::LuaValue;
+
+pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
+
+/// A Rust type that Lua scripts can hold, with the fields, methods and
+/// metamethods it exposes (mlua's `UserData`). The everyday path is
+/// `#[derive(LuaUserdata)]` with `#[luna::methods]`; implementing the trait
+/// by hand covers everything else.
+///
+/// ```
+/// # use luna::prelude::*;
+/// struct Counter { n: i64 }
+///
+/// impl LuaUserdata for Counter {
+///     fn add_fields<F: LuaUserdataFields<Self>>(fields: &mut F) {
+///         fields.add_field_method_get("n", |_, this| Ok(this.n));
+///     }
+///     fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+///         methods.add_method_mut("add", |_, this, k: i64| {
+///             this.n += k;
+///             Ok(this.n)
+///         });
+///         methods.add_meta_method(LuaMetaMethod::ToString, |_, this, ()| Ok(format!("Counter({})", this.n)));
+///     }
+/// }
+///
+/// let lua = Lua::new();
+/// lua.globals().set("c", lua.create_userdata(Counter { n: 1 })?)?;
+/// assert_eq!(lua.load("c:add(41); return c.n, tostring(c)").eval::<(i64, String)>()?, (42, "Counter(42)".into()));
+/// # Ok::<(), LuaError>(())
+/// ```
+pub trait LuaUserdata: Sized + 'static {
+    /// Registers the fields (`ud.name` reads and writes).
+    fn add_fields<F: LuaUserdataFields<Self>>(fields: &mut F) {
+        let _ = fields;
+    }
+
+    /// Registers the methods (`ud:name(...)`), functions and metamethods.
+    fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+        let _ = methods;
     }
 }
 
-impl PartialEq for LuaAnyUserData {
-    fn eq(&self, other: &LuaAnyUserData) -> bool {
+/// The metamethods a userdata type can define. `__gc` is not among them:
+/// collecting a userdata drops its Rust value, which is the finalizer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LuaMetaMethod {
+    /// `__add` (`a + b`).
+    Add,
+    /// `__sub` (`a - b`).
+    Sub,
+    /// `__mul` (`a * b`).
+    Mul,
+    /// `__div` (`a / b`).
+    Div,
+    /// `__mod` (`a % b`).
+    Mod,
+    /// `__pow` (`a ^ b`).
+    Pow,
+    /// `__unm` (`-a`).
+    Unm,
+    /// `__idiv` (`a // b`).
+    IDiv,
+    /// `__band` (`a & b`).
+    BAnd,
+    /// `__bor` (`a | b`).
+    BOr,
+    /// `__bxor` (`a ~ b`).
+    BXor,
+    /// `__bnot` (`~a`).
+    BNot,
+    /// `__shl` (`a << b`).
+    Shl,
+    /// `__shr` (`a >> b`).
+    Shr,
+    /// `__concat` (`a .. b`).
+    Concat,
+    /// `__len` (`#a`).
+    Len,
+    /// `__eq` (`a == b`).
+    Eq,
+    /// `__lt` (`a < b`).
+    Lt,
+    /// `__le` (`a <= b`).
+    Le,
+    /// `__call` (`a(...)`).
+    Call,
+    /// `__index`: the fallback for keys that are neither fields nor
+    /// methods.
+    Index,
+    /// `__newindex`: the fallback for assignments to keys that are not
+    /// fields.
+    NewIndex,
+    /// `__tostring` (`tostring(a)`).
+    ToString,
+    /// `__close` (a to-be-closed variable going out of scope).
+    Close,
+    /// `__name` (a meta field: the type name in messages).
+    Name,
+    /// Any other metatable key (with or without the `__` prefix).
+    Custom(String),
+}
+
+impl LuaMetaMethod {
+    /// The metatable key (`"__add"`, ...).
+    pub fn name(&self) -> String {
+        let s = match self {
+            LuaMetaMethod::Add => "__add",
+            LuaMetaMethod::Sub => "__sub",
+            LuaMetaMethod::Mul => "__mul",
+            LuaMetaMethod::Div => "__div",
+            LuaMetaMethod::Mod => "__mod",
+            LuaMetaMethod::Pow => "__pow",
+            LuaMetaMethod::Unm => "__unm",
+            LuaMetaMethod::IDiv => "__idiv",
+            LuaMetaMethod::BAnd => "__band",
+            LuaMetaMethod::BOr => "__bor",
+            LuaMetaMethod::BXor => "__bxor",
+            LuaMetaMethod::BNot => "__bnot",
+            LuaMetaMethod::Shl => "__shl",
+            LuaMetaMethod::Shr => "__shr",
+            LuaMetaMethod::Concat => "__concat",
+            LuaMetaMethod::Len => "__len",
+            LuaMetaMethod::Eq => "__eq",
+            LuaMetaMethod::Lt => "__lt",
+            LuaMetaMethod::Le => "__le",
+            LuaMetaMethod::Call => "__call",
+            LuaMetaMethod::Index => "__index",
+            LuaMetaMethod::NewIndex => "__newindex",
+            LuaMetaMethod::ToString => "__tostring",
+            LuaMetaMethod::Close => "__close",
+            LuaMetaMethod::Name => "__name",
+            LuaMetaMethod::Custom(s) if s.starts_with("__") => return s.clone(),
+            LuaMetaMethod::Custom(s) => return format!("__{s}"),
+        };
+        s.to_string()
+    }
+}
+
+impl From<&str> for LuaMetaMethod {
+    /// The metamethod named `name`, with or without the `__` prefix
+    /// (`"add"`, `"__add"`).
+    fn from(name: &str) -> LuaMetaMethod {
+        let bare = name.strip_prefix("__").unwrap_or(name);
+        match bare {
+            "add" => LuaMetaMethod::Add,
+            "sub" => LuaMetaMethod::Sub,
+            "mul" => LuaMetaMethod::Mul,
+            "div" => LuaMetaMethod::Div,
+            "mod" => LuaMetaMethod::Mod,
+            "pow" => LuaMetaMethod::Pow,
+            "unm" => LuaMetaMethod::Unm,
+            "idiv" => LuaMetaMethod::IDiv,
+            "band" => LuaMetaMethod::BAnd,
+            "bor" => LuaMetaMethod::BOr,
+            "bxor" => LuaMetaMethod::BXor,
+            "bnot" => LuaMetaMethod::BNot,
+            "shl" => LuaMetaMethod::Shl,
+            "shr" => LuaMetaMethod::Shr,
+            "concat" => LuaMetaMethod::Concat,
+            "len" => LuaMetaMethod::Len,
+            "eq" => LuaMetaMethod::Eq,
+            "lt" => LuaMetaMethod::Lt,
+            "le" => LuaMetaMethod::Le,
+            "call" => LuaMetaMethod::Call,
+            "index" => LuaMetaMethod::Index,
+            "newindex" => LuaMetaMethod::NewIndex,
+            "tostring" => LuaMetaMethod::ToString,
+            "close" => LuaMetaMethod::Close,
+            "name" => LuaMetaMethod::Name,
+            _ => LuaMetaMethod::Custom(name.to_string()),
+        }
+    }
+}
+
+impl From<String> for LuaMetaMethod {
+    fn from(name: String) -> LuaMetaMethod {
+        LuaMetaMethod::from(name.as_str())
+    }
+}
+
+/// A full userdata of any type.
+#[derive(Clone)]
+pub struct LuaAnyUserdata(pub(crate) HandleRef);
+
+impl std::fmt::Debug for LuaAnyUserdata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LuaAnyUserdata({:?})", self.0)
+    }
+}
+
+impl PartialEq for LuaAnyUserdata {
+    fn eq(&self, other: &LuaAnyUserdata) -> bool {
         crate::lua::same_value(&self.0, &other.0)
+    }
+}
+
+/// The name Lua messages give the Rust type `T`: the `__name` of its
+/// registered metatable, else the last segment of its Rust name.
+pub(crate) fn type_name_in<T: 'static>(st: &State) -> String {
+    match crate::userdata_registry::type_info(st, TypeId::of::<T>()) {
+        Some(info) => info.name.clone(),
+        None => short_type_name::<T>(),
+    }
+}
+
+/// The last path segment of `T`'s Rust name (generic arguments kept).
+pub(crate) fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let head = full.split('<').next().unwrap_or(full);
+    let start = head.rfind("::").map_or(0, |i| i + 2);
+    full[start..].to_string()
+}
+
+/// The error for a failed typed access to a userdata holding `v`.
+#[cold]
+pub(crate) fn payload_error<T: 'static>(st: &State, v: Value, e: PayloadError) -> LuaError {
+    match e {
+        PayloadError::WrongType => LuaError::FromLuaConversionError {
+            from: if matches!(v, Value::Userdata(_)) { "userdata" } else { v.type_name() },
+            to: type_name_in::<T>(st),
+            message: None,
+        },
+        PayloadError::Destructed => LuaError::UserdataDestructed,
+        PayloadError::BorrowedMut => LuaError::UserdataBorrowError { type_name: type_name_in::<T>(st) },
+        PayloadError::Borrowed => LuaError::UserdataBorrowMutError { type_name: type_name_in::<T>(st) },
+    }
+}
+
+/// The userdata object of `v`, or the conversion error naming `T`.
+#[inline]
+pub(crate) fn userdata_of<T: 'static>(st: &State, v: Value) -> LuaResult<Gc<Userdata>> {
+    match v {
+        Value::Userdata(u) => Ok(u),
+        other => Err(payload_error::<T>(st, other, PayloadError::WrongType)),
+    }
+}
+
+impl LuaAnyUserdata {
+    /// The runtime userdata, with the state to use it in.
+    fn with_ud<R>(&self, f: impl FnOnce(&Lua, &mut State, Gc<Userdata>) -> LuaResult<R>) -> LuaResult<R> {
+        let lua = Lua::of_handle(&self.0)?;
+        lua.with(|st| match lua.value_of(st, &self.0)? {
+            Value::Userdata(u) => f(&lua, st, u),
+            _ => Err(LuaError::runtime("handle does not hold a userdata")),
+        })?
+    }
+
+    /// Whether the userdata holds a `T` (false once its value was taken).
+    pub fn is<T: 'static>(&self) -> bool {
+        self.with_ud(|_, _, u| Ok(u.type_id() == TypeId::of::<T>() && u.has_payload())).unwrap_or(false)
+    }
+
+    /// Borrows the value as a `T`; fails if it is another type, was taken,
+    /// or is mutably borrowed.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Point(i32, i32);
+    /// impl LuaUserdata for Point {}
+    /// let lua = Lua::new();
+    /// let ud = lua.create_userdata(Point(1, 2))?;
+    /// assert_eq!(ud.borrow::<Point>()?.1, 2);
+    /// assert!(ud.borrow::<String>().is_err());
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn borrow<T: 'static>(&self) -> LuaResult<LuaUserdataRef<T>> {
+        self.with_ud(|lua, st, u| match Userdata::borrow_payload::<T>(u) {
+            Ok(guard) => Ok(LuaUserdataRef { guard, _ud: self.clone(), _lua: lua.clone() }),
+            Err(e) => Err(payload_error::<T>(st, Value::Userdata(u), e)),
+        })
+    }
+
+    /// Borrows the value mutably as a `T`; fails if it is another type,
+    /// was taken, or is borrowed.
+    pub fn borrow_mut<T: 'static>(&self) -> LuaResult<LuaUserdataRefMut<T>> {
+        self.with_ud(|lua, st, u| match Userdata::borrow_payload_mut::<T>(u) {
+            Ok(guard) => Ok(LuaUserdataRefMut { guard, _ud: self.clone(), _lua: lua.clone() }),
+            Err(e) => Err(payload_error::<T>(st, Value::Userdata(u), e)),
+        })
+    }
+
+    /// Takes the value out. The userdata stays a valid Lua value; using it
+    /// as a `T` afterwards is the error `UserdataDestructed`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Token(String);
+    /// impl LuaUserdata for Token {}
+    /// let lua = Lua::new();
+    /// let ud = lua.create_userdata(Token("secret".into()))?;
+    /// assert_eq!(ud.take::<Token>()?.0, "secret");
+    /// assert!(matches!(ud.borrow::<Token>(), Err(LuaError::UserdataDestructed)));
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn take<T: 'static>(&self) -> LuaResult<T> {
+        self.with_ud(|_, st, u| {
+            if u.type_id() != TypeId::of::<T>() {
+                return Err(payload_error::<T>(st, Value::Userdata(u), PayloadError::WrongType));
+            }
+            if !u.has_payload() {
+                return Err(LuaError::UserdataDestructed);
+            }
+            match u.take_payload().map(|b| b.downcast::<T>()) {
+                Some(Ok(b)) => Ok(*b),
+                // Still there but not taken: a guard borrows it.
+                _ => Err(payload_error::<T>(st, Value::Userdata(u), PayloadError::Borrowed)),
+            }
+        })
+    }
+
+    /// The type name Lua gives the userdata (the `__name` of its
+    /// metatable), if any.
+    pub fn type_name(&self) -> LuaResult<Option<String>> {
+        self.with_ud(|_, st, u| {
+            let Some(mt) = u.metatable() else { return Ok(None) };
+            let key = st.new_str(b"__name").map_err(|_| LuaError::MemoryError)?;
+            Ok(match mt.get_str(key) {
+                Value::Str(s) => Some(s.to_str_lossy().into_owned()),
+                _ => None,
+            })
+        })
+    }
+
+    /// The metatable (shared by every userdata of the type).
+    pub fn metatable(&self) -> LuaResult<Option<LuaTable>> {
+        self.with_ud(|lua, st, u| Ok(u.metatable().map(|mt| LuaTable(lua.pin(st, Value::Table(mt))))))
+    }
+
+    /// The user value (nil until set), a Lua value attached to this
+    /// userdata.
+    pub fn user_value<V: FromLua>(&self) -> LuaResult<V> {
+        self.nth_user_value(1)
+    }
+
+    /// Sets the user value.
+    pub fn set_user_value(&self, v: impl IntoLua) -> LuaResult<()> {
+        self.set_nth_user_value(1, v)
+    }
+
+    /// User value `n` (1 or 2; nil until set).
+    pub fn nth_user_value<V: FromLua>(&self, n: usize) -> LuaResult<V> {
+        let v = self.with_ud(|lua, st, u| match u.user_value(n) {
+            Some(v) => Ok(lua.lift(st, v)),
+            None => Err(user_value_range(n)),
+        })?;
+        V::from_lua(v, &Lua::of_handle(&self.0)?)
+    }
+
+    /// Sets user value `n` (1 or 2).
+    pub fn set_nth_user_value(&self, n: usize, v: impl IntoLua) -> LuaResult<()> {
+        let lua = Lua::of_handle(&self.0)?;
+        let v = v.into_lua(&lua)?;
+        self.with_ud(|lua, st, u| {
+            let cv = lua.lower(st, &v)?;
+            if st.set_user_value(u, n, cv) {
+                Ok(())
+            } else {
+                Err(user_value_range(n))
+            }
+        })
+    }
+}
+
+/// Number of user values every userdata created by the facade has.
+pub(crate) const USER_VALUES: usize = 2;
+
+fn user_value_range(n: usize) -> LuaError {
+    LuaError::runtime(format!("user value {n} out of range (1 to {USER_VALUES})"))
+}
+
+/// A shared borrow of a userdata's value; usable as a callback argument,
+/// so a method can take another userdata by reference. The userdata and
+/// its state stay alive while the borrow lives; a `&mut` borrow of the
+/// same value meanwhile is an error.
+pub struct LuaUserdataRef<T: 'static> {
+    // Dropped first: the flag is reset while the userdata is still pinned.
+    guard: PayloadRef<T>,
+    _ud: LuaAnyUserdata,
+    _lua: Lua,
+}
+
+impl<T: 'static> std::ops::Deref for LuaUserdataRef<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T: 'static + std::fmt::Debug> std::fmt::Debug for LuaUserdataRef<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// A mutable borrow of a userdata's value (see `LuaUserdataRef`).
+pub struct LuaUserdataRefMut<T: 'static> {
+    guard: PayloadMut<T>,
+    _ud: LuaAnyUserdata,
+    _lua: Lua,
+}
+
+impl<T: 'static> std::ops::Deref for LuaUserdataRefMut<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T: 'static> std::ops::DerefMut for LuaUserdataRefMut<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T: 'static + std::fmt::Debug> std::fmt::Debug for LuaUserdataRefMut<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: 'static> FromLua for LuaUserdataRef<T> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Userdata(ud) => ud.borrow::<T>(),
+            other => lua.with(|st| {
+                let v = lua.lower(st, &other)?;
+                Err(payload_error::<T>(st, v, PayloadError::WrongType))
+            })?,
+        }
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        let u = userdata_of::<T>(st, value)?;
+        match Userdata::borrow_payload::<T>(u) {
+            Ok(guard) => Ok(LuaUserdataRef { guard, _ud: LuaAnyUserdata(lua.pin(st, value)), _lua: lua.clone() }),
+            Err(e) => Err(payload_error::<T>(st, value, e)),
+        }
+    }
+}
+
+impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Userdata(ud) => ud.borrow_mut::<T>(),
+            other => lua.with(|st| {
+                let v = lua.lower(st, &other)?;
+                Err(payload_error::<T>(st, v, PayloadError::WrongType))
+            })?,
+        }
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+        let u = userdata_of::<T>(st, value)?;
+        match Userdata::borrow_payload_mut::<T>(u) {
+            Ok(guard) => Ok(LuaUserdataRefMut { guard, _ud: LuaAnyUserdata(lua.pin(st, value)), _lua: lua.clone() }),
+            Err(e) => Err(payload_error::<T>(st, value, e)),
+        }
+    }
+}
+
+/// A Rust value converted into Lua as a new userdata of its registered
+/// type (`return Vec3 { .. }` from a method, `t.set("v", value)`).
+impl<T: LuaUserdata> IntoLua for T {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        lua.create_userdata(self).map(LuaValue::Userdata)
+    }
+}
+
+impl Lua {
+    /// Creates a userdata holding `value`, with the fields, methods and
+    /// metamethods its `LuaUserdata` implementation registers (once per
+    /// state and type).
+    pub fn create_userdata<T: LuaUserdata>(&self, value: T) -> LuaResult<LuaAnyUserdata> {
+        let mt = self.userdata_metatable::<T>()?;
+        self.with(|st| {
+            let u = st.new_userdata(value, USER_VALUES).map_err(|_| LuaError::MemoryError)?;
+            st.set_metatable(Value::Userdata(u), Some(mt));
+            Ok(LuaAnyUserdata(self.pin(st, Value::Userdata(u))))
+        })?
+    }
+
+    /// Puts the class table of `T` in the global `name`: the methods and
+    /// functions `T` registers (constructors, static functions), so scripts
+    /// can write `Vec3.new(1, 2, 3)`. Returns the table. Adding functions
+    /// to it from Lua adds methods to every userdata of the type.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Celsius(f64);
+    /// impl LuaUserdata for Celsius {
+    ///     fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+    ///         methods.add_function("new", |_, t: f64| Ok(Celsius(t)));
+    ///         methods.add_method("fahrenheit", |_, this, ()| Ok(this.0 * 9.0 / 5.0 + 32.0));
+    ///     }
+    /// }
+    /// let lua = Lua::new();
+    /// lua.register_userdata::<Celsius>("Celsius")?;
+    /// assert_eq!(lua.load("return Celsius.new(100):fahrenheit()").eval::<f64>()?, 212.0);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn register_userdata<T: LuaUserdata>(&self, name: &str) -> LuaResult<LuaTable> {
+        self.userdata_metatable::<T>()?;
+        let class = self.userdata_class::<T>()?;
+        self.globals().set(name, class.clone())?;
+        Ok(class)
+    }
+
+    /// The class table of `T` (its methods and functions), registering
+    /// the type if needed.
+    pub fn userdata_class<T: LuaUserdata>(&self) -> LuaResult<LuaTable> {
+        self.userdata_metatable::<T>()?;
+        self.with(|st| match crate::userdata_registry::class_table(st, TypeId::of::<T>()) {
+            Some(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
+            None => Err(LuaError::runtime("userdata type not registered")),
+        })?
+    }
+
+    /// The metatable of `T`'s userdata, registered on first use.
+    fn userdata_metatable<T: LuaUserdata>(&self) -> LuaResult<Gc<Table>> {
+        if let Some(mt) = self.with(|st| st.userdata_metatable(TypeId::of::<T>()))? {
+            return Ok(mt);
+        }
+        let mut registry = LuaUserdataRegistry::<T>::new();
+        T::add_fields(&mut registry);
+        T::add_methods(&mut registry);
+        ensure_registered(self, registry)
     }
 }

@@ -1,8 +1,8 @@
 //! `LuaValue`, the facade's Lua value, and the small value types that are
-//! not handles (`LuaNil`, `LuaLightUserData`).
+//! not handles (`LuaNil`, `LuaLightUserdata`).
 
 use crate::error::LuaError;
-use crate::{LuaAnyUserData, LuaFunction, LuaString, LuaTable, LuaThread};
+use crate::{LuaAnyUserdata, LuaFunction, LuaString, LuaTable, LuaThread};
 
 /// A Lua value. Collectable values are handles that keep the value alive
 /// while they exist.
@@ -14,7 +14,7 @@ pub enum LuaValue {
     /// A boolean.
     Boolean(bool),
     /// A light userdata (a bare pointer value).
-    LightUserData(LuaLightUserData),
+    LightUserdata(LuaLightUserdata),
     /// An integer.
     Integer(i64),
     /// A float.
@@ -28,7 +28,7 @@ pub enum LuaValue {
     /// A coroutine.
     Thread(LuaThread),
     /// A full userdata.
-    UserData(LuaAnyUserData),
+    Userdata(LuaAnyUserdata),
     /// An error value carrying a Rust error (as returned by a callback).
     Error(Box<LuaError>),
 }
@@ -39,7 +39,7 @@ pub struct LuaNil;
 
 /// A light userdata: a pointer-sized value Lua stores without owning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LuaLightUserData(pub *mut std::ffi::c_void);
+pub struct LuaLightUserdata(pub *mut std::ffi::c_void);
 
 impl LuaValue {
     /// The Lua type name (`type()` of the value).
@@ -47,13 +47,13 @@ impl LuaValue {
         match self {
             LuaValue::Nil => "nil",
             LuaValue::Boolean(_) => "boolean",
-            LuaValue::LightUserData(_) => "userdata",
+            LuaValue::LightUserdata(_) => "userdata",
             LuaValue::Integer(_) | LuaValue::Number(_) => "number",
             LuaValue::String(_) => "string",
             LuaValue::Table(_) => "table",
             LuaValue::Function(_) => "function",
             LuaValue::Thread(_) => "thread",
-            LuaValue::UserData(_) => "userdata",
+            LuaValue::Userdata(_) => "userdata",
             LuaValue::Error(_) => "error",
         }
     }
@@ -139,7 +139,7 @@ impl PartialEq for LuaValue {
         match (self, other) {
             (LuaValue::Nil, LuaValue::Nil) => true,
             (LuaValue::Boolean(a), LuaValue::Boolean(b)) => a == b,
-            (LuaValue::LightUserData(a), LuaValue::LightUserData(b)) => a == b,
+            (LuaValue::LightUserdata(a), LuaValue::LightUserdata(b)) => a == b,
             (LuaValue::Integer(a), LuaValue::Integer(b)) => a == b,
             (LuaValue::Number(a), LuaValue::Number(b)) => a == b,
             (LuaValue::Integer(a), LuaValue::Number(b)) | (LuaValue::Number(b), LuaValue::Integer(a)) => {
@@ -149,7 +149,7 @@ impl PartialEq for LuaValue {
             (LuaValue::Table(a), LuaValue::Table(b)) => a == b,
             (LuaValue::Function(a), LuaValue::Function(b)) => a == b,
             (LuaValue::Thread(a), LuaValue::Thread(b)) => a == b,
-            (LuaValue::UserData(a), LuaValue::UserData(b)) => a == b,
+            (LuaValue::Userdata(a), LuaValue::Userdata(b)) => a == b,
             _ => false,
         }
     }

@@ -274,18 +274,18 @@ fn options_and_nil() {
 fn light_userdata() {
     let lua = Lua::new();
     let mut target = 5u32;
-    let p = LuaLightUserData(&mut target as *mut u32 as *mut std::ffi::c_void);
+    let p = LuaLightUserdata(&mut target as *mut u32 as *mut std::ffi::c_void);
     assert_eq!(lua_type(&lua, p), "userdata");
-    assert_eq!(round_trip::<_, LuaLightUserData>(&lua, p).unwrap(), p);
+    assert_eq!(round_trip::<_, LuaLightUserdata>(&lua, p).unwrap(), p);
     lua.globals().set("p", p).unwrap();
     lua.globals().set("q", p).unwrap();
     assert!(eval::<bool>(&lua, "return p == q"), "equal pointers are equal values");
     let t = lua.create_table().unwrap();
     t.set(p, "by pointer").unwrap();
     assert_eq!(t.get::<String>(p).unwrap(), "by pointer");
-    assert!(from_expr::<LuaLightUserData>(&lua, "1").is_err());
-    let null = LuaLightUserData(std::ptr::null_mut());
-    assert_eq!(round_trip::<_, LuaLightUserData>(&lua, null).unwrap(), null);
+    assert!(from_expr::<LuaLightUserdata>(&lua, "1").is_err());
+    let null = LuaLightUserdata(std::ptr::null_mut());
+    assert_eq!(round_trip::<_, LuaLightUserdata>(&lua, null).unwrap(), null);
 }
 
 #[test]

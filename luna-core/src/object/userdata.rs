@@ -5,9 +5,21 @@
 //! userdata then stays a valid Lua value whose payload is gone, and the
 //! embedding layer reports "userdata has been destructed"-style errors.
 //! Collecting the userdata drops the payload.
+//!
+//! Typed access for the host goes through a borrow flag kept in the
+//! userdata (as `RefCell` keeps one): `borrow_payload` and
+//! `borrow_payload_mut` return owned guards (`PayloadRef`, `PayloadMut`)
+//! that hold the userdata by its `Gc` pointer, so they can live across
+//! calls back into Lua, which `RefCell`'s lifetime-bound guards cannot.
+//! While a guard lives the payload can be neither taken nor borrowed in a
+//! conflicting way. As for any `Gc`, whoever holds a guard keeps the
+//! userdata alive (rooted) until the guard drops; the embedding layer
+//! pins it.
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, UnsafeCell};
+use std::marker::PhantomData;
+use std::ptr::NonNull;
 
 use crate::gc::{Collectable, Gc, ObjKind};
 use crate::object::table::Table;
@@ -22,6 +34,25 @@ pub struct Userdata {
     payload_size: usize,
     pub(crate) metatable: Cell<Option<Gc<Table>>>,
     user_values: Box<[Cell<Value>]>,
+    /// Borrows of the payload through the guards: the number of shared
+    /// ones, or `EXCLUSIVE`.
+    borrow: Cell<isize>,
+}
+
+const EXCLUSIVE: isize = -1;
+
+/// Why a typed access to a payload failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadError {
+    /// The payload is not of the requested type.
+    WrongType,
+    /// The payload was taken or destroyed.
+    Destructed,
+    /// A shared borrow was requested while a mutable one is live.
+    BorrowedMut,
+    /// A mutable borrow (or taking the payload) was requested while
+    /// another borrow is live.
+    Borrowed,
 }
 
 impl Collectable for Userdata {
@@ -39,6 +70,7 @@ impl Userdata {
             payload: UnsafeCell::new(Some(Box::new(value))),
             metatable: Cell::new(None),
             user_values: (0..n_user_values).map(|_| Cell::new(Value::Nil)).collect(),
+            borrow: Cell::new(0),
         }
     }
 
@@ -50,6 +82,7 @@ impl Userdata {
             payload: UnsafeCell::new(Some(value)),
             metatable: Cell::new(None),
             user_values: (0..n_user_values).map(|_| Cell::new(Value::Nil)).collect(),
+            borrow: Cell::new(0),
         }
     }
 
@@ -75,7 +108,11 @@ impl Userdata {
     /// The reference must not be held across anything that could take the
     /// payload (`take_payload`) or collect the userdata; the embedding API
     /// guards payloads with its own borrow flags for that reason.
+    /// `None` while a mutable guard is live.
     pub fn payload<T: Any>(&self) -> Option<&T> {
+        if self.borrow.get() == EXCLUSIVE {
+            return None;
+        }
         // SAFETY: the payload is only replaced by `take_payload`, which the
         // callers never run while a reference from here is alive.
         unsafe { (*self.payload.get()).as_ref()?.downcast_ref::<T>() }
@@ -83,14 +120,73 @@ impl Userdata {
 
     /// The payload as `&dyn Any`, if present.
     pub fn payload_any(&self) -> Option<&dyn Any> {
+        if self.borrow.get() == EXCLUSIVE {
+            return None;
+        }
         // SAFETY: as for `payload`.
         unsafe { (*self.payload.get()).as_deref() }
     }
 
-    /// Takes the payload out, leaving the userdata without one.
+    /// Takes the payload out, leaving the userdata without one. Returns
+    /// `None` while a guard borrows it (or when it is already gone).
     pub fn take_payload(&self) -> Option<Box<dyn Any>> {
-        // SAFETY: no reference from `payload` is alive (caller contract).
+        if self.borrow.get() != 0 {
+            return None;
+        }
+        // SAFETY: no guard is alive (checked) and no reference from
+        // `payload` is (caller contract).
         unsafe { (*self.payload.get()).take() }
+    }
+
+    /// Whether a guard currently borrows the payload (`Some(true)`:
+    /// mutably).
+    pub fn borrowed(&self) -> Option<bool> {
+        match self.borrow.get() {
+            0 => None,
+            EXCLUSIVE => Some(true),
+            _ => Some(false),
+        }
+    }
+
+    /// Checks that the payload is a `T` and still there, without touching
+    /// it (a mutable guard may be live).
+    fn check_payload<T: Any>(&self) -> Result<(), PayloadError> {
+        if self.type_id != TypeId::of::<T>() {
+            Err(PayloadError::WrongType)
+        } else if !self.has_payload() {
+            Err(PayloadError::Destructed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A shared borrow of the payload as a `T`.
+    pub fn borrow_payload<T: Any>(ud: Gc<Userdata>) -> Result<PayloadRef<T>, PayloadError> {
+        ud.check_payload::<T>()?;
+        let n = ud.borrow.get();
+        if n == EXCLUSIVE {
+            return Err(PayloadError::BorrowedMut);
+        }
+        // SAFETY: only shared references to the payload exist (no
+        // exclusive guard, checked; `payload` callers hold none across).
+        let any = unsafe { (*ud.payload.get()).as_deref() };
+        let ptr = any.and_then(|a| a.downcast_ref::<T>()).map(NonNull::from).ok_or(PayloadError::WrongType)?;
+        ud.borrow.set(n + 1);
+        Ok(PayloadRef { ud, ptr, _t: PhantomData })
+    }
+
+    /// A mutable borrow of the payload as a `T`.
+    pub fn borrow_payload_mut<T: Any>(ud: Gc<Userdata>) -> Result<PayloadMut<T>, PayloadError> {
+        ud.check_payload::<T>()?;
+        if ud.borrow.get() != 0 {
+            return Err(PayloadError::Borrowed);
+        }
+        // SAFETY: no guard is live (checked) and `payload` callers hold no
+        // reference across, so this is the only reference to the payload.
+        let any = unsafe { (*ud.payload.get()).as_deref_mut() };
+        let ptr = any.and_then(|a| a.downcast_mut::<T>()).map(NonNull::from).ok_or(PayloadError::WrongType)?;
+        ud.borrow.set(EXCLUSIVE);
+        Ok(PayloadMut { ud, ptr, _t: PhantomData })
     }
 
     /// Number of user values.
@@ -117,5 +213,73 @@ impl Userdata {
 
     pub(crate) fn user_values(&self) -> &[Cell<Value>] {
         &self.user_values
+    }
+}
+
+/// A shared borrow of a userdata's payload (see the module docs). The
+/// holder keeps the userdata alive while the guard lives.
+pub struct PayloadRef<T: Any> {
+    ud: Gc<Userdata>,
+    ptr: NonNull<T>,
+    _t: PhantomData<T>,
+}
+
+impl<T: Any> PayloadRef<T> {
+    /// The borrowed userdata.
+    pub fn userdata(&self) -> Gc<Userdata> {
+        self.ud
+    }
+}
+
+impl<T: Any> std::ops::Deref for PayloadRef<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the payload box stays in place while borrowed (it cannot
+        // be taken, and the holder keeps the userdata alive), and no
+        // mutable borrow coexists with this shared one (the flag).
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T: Any> Drop for PayloadRef<T> {
+    fn drop(&mut self) {
+        self.ud.borrow.set(self.ud.borrow.get() - 1);
+    }
+}
+
+/// A mutable borrow of a userdata's payload (see the module docs). The
+/// holder keeps the userdata alive while the guard lives.
+pub struct PayloadMut<T: Any> {
+    ud: Gc<Userdata>,
+    ptr: NonNull<T>,
+    _t: PhantomData<T>,
+}
+
+impl<T: Any> PayloadMut<T> {
+    /// The borrowed userdata.
+    pub fn userdata(&self) -> Gc<Userdata> {
+        self.ud
+    }
+}
+
+impl<T: Any> std::ops::Deref for PayloadMut<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: as for `PayloadRef`; this guard is the only borrow.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T: Any> std::ops::DerefMut for PayloadMut<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the flag is exclusive: no other guard or reference to
+        // the payload exists while this one lives.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T: Any> Drop for PayloadMut<T> {
+    fn drop(&mut self) {
+        self.ud.borrow.set(0);
     }
 }

@@ -493,8 +493,7 @@ fn setuservalue(st: &mut State) -> LResult<usize> {
         _ => return Err(st.arg_type_error(1, "userdata")),
     };
     let v = st.check_any(2)?;
-    if n >= 1 && u.set_user_value(n as usize, v) {
-        st.heap.barrier(u.erase(), v);
+    if n >= 1 && st.set_user_value(u, n as usize, v) {
         st.push(Value::Userdata(u));
     } else {
         st.push(Value::Nil);
