@@ -56,7 +56,7 @@ pub use lua::{Lua, LuaOptions, StdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
 pub use registry::LuaRegistryKey;
 pub use state_access::{AppDataRef, AppDataRefMut};
-pub use string::LuaString;
+pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
 pub use thread::{LuaThread, LuaThreadStatus};
 pub use userdata::{
@@ -79,6 +79,63 @@ pub enum LuaGcMode {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+pub use luna_derive::{methods, LuaUserdata};
+
+/// Support code for the macros of `luna-derive`; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    use crate::LuaError;
+
+    /// The do-nothing registration hooks every type has; the inherent
+    /// functions `#[luna::methods]` generates take precedence over them.
+    pub trait NoMethods {
+        /// No methods.
+        fn __luna_add_methods<M>(_methods: &mut M) {}
+        /// No fields.
+        fn __luna_add_fields<F>(_fields: &mut F) {}
+    }
+
+    impl<T: ?Sized> NoMethods for T {}
+
+    /// An error returned by a method, converted into a `LuaError` by the
+    /// more specific of the two traits below (autoref selection).
+    pub struct ErrorOf<E>(std::cell::Cell<Option<E>>);
+
+    impl<E> ErrorOf<E> {
+        /// Wraps the error.
+        pub fn new(e: E) -> Self {
+            ErrorOf(std::cell::Cell::new(Some(e)))
+        }
+    }
+
+    /// A `LuaError` stays itself.
+    pub trait IntoLuaErrorSame {
+        /// The error.
+        fn take_lua_error(&self) -> LuaError;
+    }
+
+    impl IntoLuaErrorSame for &ErrorOf<LuaError> {
+        fn take_lua_error(&self) -> LuaError {
+            self.0.take().unwrap_or_else(|| LuaError::runtime("error already taken"))
+        }
+    }
+
+    /// Any other error becomes an external error.
+    pub trait IntoLuaErrorGeneric {
+        /// The error.
+        fn take_lua_error(&self) -> LuaError;
+    }
+
+    impl<E: Into<Box<dyn std::error::Error + Send + Sync>>> IntoLuaErrorGeneric for ErrorOf<E> {
+        fn take_lua_error(&self) -> LuaError {
+            match self.0.take() {
+                Some(e) => LuaError::external(e),
+                None => LuaError::runtime("error already taken"),
+            }
+        }
+    }
+}
 
 /// The runtime crate, for advanced uses.
 pub use luna_core as core;

@@ -4,6 +4,7 @@ use luna_core::Value;
 
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua};
+use crate::multi::FromLua;
 
 /// A Lua string: bytes, not necessarily UTF-8.
 #[derive(Clone)]
@@ -91,5 +92,81 @@ impl std::fmt::Debug for LuaString {
 impl std::fmt::Display for LuaString {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_string_lossy())
+    }
+}
+
+/// The bytes of a Lua string, borrowed without copying: a callback
+/// argument that reads a string in place (`#[luna::methods]` uses it for
+/// `&[u8]` parameters). Numbers convert as Lua converts them to strings.
+/// The string stays pinned, and its state alive, while this lives.
+pub struct LuaBorrowedBytes {
+    // Strings are immutable and never move: the pointer stays valid while
+    // the handle pins the string and `_lua` keeps the state.
+    s: luna_core::gc::Gc<luna_core::object::string::LuaStr>,
+    _handle: LuaString,
+    _lua: Lua,
+}
+
+impl std::ops::Deref for LuaBorrowedBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.s.as_bytes()
+    }
+}
+
+/// The text of a Lua string, borrowed without copying (see
+/// `LuaBorrowedBytes`); converting a string that is not UTF-8 fails.
+pub struct LuaBorrowedStr(LuaBorrowedBytes);
+
+impl std::ops::Deref for LuaBorrowedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Checked when converted; strings are immutable.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl FromLua for LuaBorrowedBytes {
+    fn from_lua(value: crate::LuaValue, lua: &Lua) -> LuaResult<Self> {
+        let s = LuaString::from_lua(value, lua)?;
+        lua.with(|st| match lua.value_of(st, &s.0)? {
+            Value::Str(g) => Ok(LuaBorrowedBytes { s: g, _handle: s.clone(), _lua: lua.clone() }),
+            _ => Err(LuaError::runtime("not a string")),
+        })?
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut luna_core::State) -> LuaResult<Self> {
+        let handle = LuaString::from_direct(value, lua, st)?;
+        match lua.value_of(st, &handle.0)? {
+            Value::Str(g) => Ok(LuaBorrowedBytes { s: g, _handle: handle, _lua: lua.clone() }),
+            _ => Err(LuaError::runtime("not a string")),
+        }
+    }
+}
+
+impl LuaBorrowedStr {
+    fn check(bytes: LuaBorrowedBytes) -> LuaResult<Self> {
+        match std::str::from_utf8(&bytes) {
+            Ok(_) => Ok(LuaBorrowedStr(bytes)),
+            Err(e) => Err(LuaError::FromLuaConversionError {
+                from: "string",
+                to: "&str".to_string(),
+                message: Some(format!("invalid UTF-8: {e}")),
+            }),
+        }
+    }
+}
+
+impl FromLua for LuaBorrowedStr {
+    fn from_lua(value: crate::LuaValue, lua: &Lua) -> LuaResult<Self> {
+        LuaBorrowedStr::check(LuaBorrowedBytes::from_lua(value, lua)?)
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, lua: &Lua, st: &mut luna_core::State) -> LuaResult<Self> {
+        LuaBorrowedStr::check(LuaBorrowedBytes::from_direct(value, lua, st)?)
     }
 }

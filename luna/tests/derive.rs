@@ -1,0 +1,317 @@
+//! `#[derive(LuaUserdata)]` and `#[luna::methods]`: fields, renames,
+//! skips, methods by receiver, constructors, the `&Lua` parameter,
+//! borrowed userdata and string parameters, `Result` returns,
+//! metamethods, getter/setter functions, and types with only one of the
+//! two macros.
+
+use luna::prelude::*;
+
+#[derive(LuaUserdata, Clone, Debug, PartialEq)]
+#[lua(name = "Vector")]
+struct Vec3 {
+    #[lua(get, set)]
+    x: f64,
+    #[lua(get, set)]
+    y: f64,
+    #[lua(get, set, name = "zed")]
+    z: f64,
+    #[lua(get)]
+    label: String,
+    #[lua(skip)]
+    #[allow(dead_code)]
+    secret: u32,
+    hidden: u8,
+}
+
+#[derive(Debug)]
+struct ParseError(String);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot parse '{}'", self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+#[luna::methods]
+impl Vec3 {
+    pub fn new(x: f64, y: f64, z: f64) -> Self {
+        Vec3 { x, y, z, label: "v".into(), secret: 7, hidden: 0 }
+    }
+
+    pub fn dot(&self, o: &Vec3) -> f64 {
+        self.x * o.x + self.y * o.y + self.z * o.z
+    }
+
+    pub fn scale(&mut self, k: f64) {
+        self.x *= k;
+        self.y *= k;
+        self.z *= k;
+    }
+
+    pub fn add_into(&self, target: &mut Vec3) {
+        target.x += self.x;
+        target.y += self.y;
+        target.z += self.z;
+    }
+
+    #[lua(meta = "add")]
+    pub fn plus(&self, o: &Vec3) -> Vec3 {
+        Vec3::new(self.x + o.x, self.y + o.y, self.z + o.z)
+    }
+
+    #[lua(meta = "tostring")]
+    pub fn show(&self) -> String {
+        format!("Vector({}, {}, {})", self.x, self.y, self.z)
+    }
+
+    #[lua(meta = "__eq")]
+    pub fn same(&self, o: &Vec3) -> bool {
+        self.x == o.x && self.y == o.y && self.z == o.z
+    }
+
+    #[lua(name = "relabel")]
+    pub fn set_label_text(&mut self, text: &str) -> usize {
+        self.label = text.to_uppercase();
+        text.len()
+    }
+
+    pub fn byte_sum(bytes: &[u8]) -> u32 {
+        bytes.iter().map(|&b| b as u32).sum()
+    }
+
+    pub fn parse(text: String) -> Result<Vec3, ParseError> {
+        let parts: Vec<f64> = text.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+        match parts[..] {
+            [x, y, z] => Ok(Vec3::new(x, y, z)),
+            _ => Err(ParseError(text)),
+        }
+    }
+
+    pub fn checked(&self) -> LuaResult<f64> {
+        if self.x < 0.0 {
+            Err(LuaError::runtime("negative x"))
+        } else {
+            Ok(self.x)
+        }
+    }
+
+    pub fn globals_count(lua: &Lua, prefix: String) -> LuaResult<i64> {
+        let mut n = 0;
+        for pair in lua.globals().pairs::<LuaValue, LuaValue>() {
+            let (k, _) = pair?;
+            if let LuaValue::String(s) = k {
+                if s.to_string_lossy().starts_with(&prefix) {
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    pub fn with_state(&self, lua: &Lua, k: f64) -> LuaResult<f64> {
+        lua.load("return ...").call::<f64>(self.x * k)
+    }
+
+    #[lua(get)]
+    pub fn length(&self) -> f64 {
+        self.dot(self).sqrt()
+    }
+
+    #[lua(set)]
+    pub fn set_length(&mut self, len: f64) {
+        let k = len / self.length();
+        self.scale(k);
+    }
+
+    #[lua(skip)]
+    #[allow(dead_code)]
+    pub fn not_exposed(&self) -> u8 {
+        self.hidden
+    }
+
+    #[allow(dead_code)]
+    fn private_helper(&self) {}
+}
+
+fn lua() -> Lua {
+    let lua = Lua::new();
+    lua.register_userdata::<Vec3>("Vec3").unwrap();
+    lua
+}
+
+fn error_of(lua: &Lua, code: &str) -> String {
+    lua.load(code).exec().unwrap_err().to_string()
+}
+
+#[test]
+fn fields_get_set_rename_and_skip() {
+    let lua = lua();
+    let script = r#"
+        local v = Vec3.new(1, 2, 3)
+        assert(v.x == 1 and v.y == 2 and v.zed == 3 and v.label == "v")
+        assert(v.z == nil and v.secret == nil and v.hidden == nil)
+        v.x = 10; v.zed = 30
+        assert(v.x == 10 and v.zed == 30)
+        assert(not pcall(function() v.label = "no setter" end))
+        return v
+    "#;
+    let v: LuaAnyUserdata = lua.load(script).eval().unwrap();
+    let v = v.borrow::<Vec3>().unwrap();
+    assert_eq!((v.x, v.z), (10.0, 30.0));
+    // The name given on the type.
+    drop(v);
+    assert_eq!(lua.load("return tostring(getmetatable(Vec3.new(0,0,0)).__name)").eval::<String>().unwrap(), "Vector");
+}
+
+#[test]
+fn setter_type_errors_name_the_field() {
+    let lua = lua();
+    let msg = error_of(&lua, "local v = Vec3.new(1, 2, 3); v.x = 'far'");
+    assert!(msg.contains("bad value for field 'x' of 'Vector' (number expected, got string)"), "{msg}");
+}
+
+#[test]
+fn methods_by_receiver() {
+    let lua = lua();
+    let script = r#"
+        local a, b = Vec3.new(1, 2, 3), Vec3.new(4, 5, 6)
+        assert(a:dot(b) == 32)
+        a:scale(2)
+        assert(a.x == 2 and a.zed == 6)
+        a:add_into(b)
+        assert(b.x == 6 and b.y == 9)
+        return true
+    "#;
+    assert!(lua.load(script).eval::<bool>().unwrap());
+}
+
+#[test]
+fn metamethods_from_attributes() {
+    let lua = lua();
+    let script = r#"
+        local a, b = Vec3.new(1, 2, 3), Vec3.new(1, 1, 1)
+        local c = a + b
+        assert(c.x == 2 and c.zed == 4)
+        assert(tostring(c) == "Vector(2, 3, 4)")
+        assert(a == Vec3.new(1, 2, 3) and a ~= b)
+        return true
+    "#;
+    assert!(lua.load(script).eval::<bool>().unwrap());
+}
+
+#[test]
+fn borrowed_string_and_byte_parameters() {
+    let lua = lua();
+    let (n, label): (usize, String) =
+        lua.load("local v = Vec3.new(0, 0, 0); local n = v:relabel('abc'); return n, v.label").eval().unwrap();
+    assert_eq!((n, label.as_str()), (3, "ABC"));
+    assert_eq!(lua.load("return Vec3.byte_sum('\\1\\2\\250')").eval::<u32>().unwrap(), 253);
+    // Numbers convert to strings, as in Lua.
+    assert_eq!(lua.load("local v = Vec3.new(0, 0, 0); return v:relabel(12)").eval::<usize>().unwrap(), 2);
+    let msg = error_of(&lua, "Vec3.new(0, 0, 0):relabel({})");
+    assert!(msg.contains("bad argument #1 to 'relabel' (string expected, got table)"), "{msg}");
+    let msg = error_of(&lua, "Vec3.new(0, 0, 0):relabel('\\255')");
+    assert!(msg.contains("invalid UTF-8"), "{msg}");
+}
+
+#[test]
+fn userdata_parameters_are_checked() {
+    let lua = lua();
+    let msg = error_of(&lua, "local a = Vec3.new(1, 2, 3); a:dot({})");
+    assert!(msg.contains("bad argument #1 to 'dot' (Vector expected, got table)"), "{msg}");
+    // `add_into` takes &self and &mut Vec3: the same value twice conflicts.
+    let msg = error_of(&lua, "local a = Vec3.new(1, 2, 3); a:add_into(a)");
+    assert!(msg.contains("Vector") && msg.contains("borrowed"), "{msg}");
+    // `scale` takes &mut self: called with a number as self.
+    let msg = error_of(&lua, "local a = Vec3.new(1, 2, 3); a.scale(1, 2)");
+    assert!(msg.contains("bad argument #1 to 'scale' (Vector expected, got number)"), "{msg}");
+}
+
+#[test]
+fn result_returns_raise_errors() {
+    let lua = lua();
+    let v: LuaAnyUserdata = lua.load("return Vec3.parse('1, 2, 3')").eval().unwrap();
+    assert_eq!(v.borrow::<Vec3>().unwrap().y, 2.0);
+    let msg = error_of(&lua, "Vec3.parse('nope')");
+    assert!(msg.contains("cannot parse 'nope'"), "{msg}");
+    let (ok, msg): (bool, String) = lua
+        .load("local ok, e = pcall(function() return Vec3.new(-1, 0, 0):checked() end); return ok, tostring(e)")
+        .eval()
+        .unwrap();
+    assert!(!ok && msg.contains("negative x"), "{msg}");
+    assert_eq!(lua.load("return Vec3.new(5, 0, 0):checked()").eval::<f64>().unwrap(), 5.0);
+}
+
+#[test]
+fn the_state_parameter() {
+    let lua = lua();
+    lua.globals().set("probe_a", 1).unwrap();
+    lua.globals().set("probe_b", 2).unwrap();
+    assert_eq!(lua.load("return Vec3.globals_count('probe_')").eval::<i64>().unwrap(), 2);
+    assert_eq!(lua.load("return Vec3.new(2, 0, 0):with_state(21)").eval::<f64>().unwrap(), 42.0);
+}
+
+#[test]
+fn getter_and_setter_functions() {
+    let lua = lua();
+    let len: f64 =
+        lua.load("local v = Vec3.new(3, 0, 4); assert(v.length == 5); v.length = 10; return v.x").eval().unwrap();
+    assert_eq!(len, 6.0);
+}
+
+#[test]
+fn skipped_and_private_functions_are_not_exposed() {
+    let lua = lua();
+    let (a, b, c): (bool, bool, bool) = lua
+        .load("local v = Vec3.new(0, 0, 0); return v.not_exposed == nil, v.private_helper == nil, Vec3.set_label_text == nil")
+        .eval()
+        .unwrap();
+    assert!(a && b && c);
+}
+
+/// Only the derive: fields, no methods.
+#[derive(LuaUserdata)]
+struct Point {
+    #[lua(get, set)]
+    x: i32,
+    #[lua(get)]
+    tags: Vec<String>,
+}
+
+#[test]
+fn derive_alone() {
+    let lua = Lua::new();
+    lua.globals().set("p", Point { x: 1, tags: vec!["a".into(), "b".into()] }).unwrap();
+    let (x, n): (i32, i64) = lua.load("p.x = p.x + 1; return p.x, #p.tags").eval().unwrap();
+    assert_eq!((x, n), (2, 2));
+    // Out of range for i32: a conversion error, not a wrap.
+    let msg = error_of(&lua, "p.x = 2^40");
+    assert!(msg.contains("bad value for field 'x' of 'Point'"), "{msg}");
+}
+
+/// Both macros, with an empty derive: methods only.
+#[derive(LuaUserdata, Default)]
+struct Counter {
+    n: i64,
+}
+
+#[luna::methods]
+impl Counter {
+    pub fn new() -> Counter {
+        Counter::default()
+    }
+
+    pub fn incr(&mut self) -> i64 {
+        self.n += 1;
+        self.n
+    }
+}
+
+#[test]
+fn methods_with_an_empty_derive() {
+    let lua = Lua::new();
+    lua.register_userdata::<Counter>("Counter").unwrap();
+    assert_eq!(lua.load("local c = Counter.new(); c:incr(); return c:incr()").eval::<i64>().unwrap(), 2);
+}
