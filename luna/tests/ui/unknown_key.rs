@@ -1,0 +1,9 @@
+use luna::LuaUserdata;
+
+#[derive(LuaUserdata)]
+struct S {
+    #[lua(get, sett)]
+    x: f64,
+}
+
+fn main() {}

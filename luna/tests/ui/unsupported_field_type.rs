@@ -1,0 +1,11 @@
+use luna::LuaUserdata;
+
+#[derive(LuaUserdata)]
+struct S {
+    #[lua(get)]
+    f: fn(i32) -> i32,
+    #[lua(get)]
+    p: *const u8,
+}
+
+fn main() {}
