@@ -182,6 +182,84 @@ macro_rules! scenarios {
 scenarios!(luna_side, luna::Lua, luna::LuaFunction, luna::LuaTable);
 scenarios!(mlua_side, mlua::Lua, mlua::Function, mlua::Table);
 
+/// The userdata scenarios: the APIs differ, so each runtime has its own
+/// copy. Both use the same Rust type: luna through its derive and methods
+/// attribute (the everyday path), mlua through `UserData`.
+#[derive(luna::LuaUserdata, Clone, Copy)]
+struct Vec3 {
+    #[lua(get, set)]
+    x: f64,
+    #[lua(get, set)]
+    y: f64,
+    #[lua(get, set)]
+    z: f64,
+}
+
+#[luna::methods]
+impl Vec3 {
+    pub fn dot(&self, o: &Vec3) -> f64 {
+        self.x * o.x + self.y * o.y + self.z * o.z
+    }
+}
+
+impl mlua::UserData for Vec3 {
+    fn add_fields<F: mlua::UserDataFields<Self>>(fields: &mut F) {
+        fields.add_field_method_get("x", |_, this| Ok(this.x));
+        fields.add_field_method_set("x", |_, this, v: f64| {
+            this.x = v;
+            Ok(())
+        });
+        fields.add_field_method_get("y", |_, this| Ok(this.y));
+        fields.add_field_method_set("y", |_, this, v: f64| {
+            this.y = v;
+            Ok(())
+        });
+        fields.add_field_method_get("z", |_, this| Ok(this.z));
+        fields.add_field_method_set("z", |_, this, v: f64| {
+            this.z = v;
+            Ok(())
+        });
+    }
+
+    fn add_methods<M: mlua::UserDataMethods<Self>>(methods: &mut M) {
+        methods.add_method("dot", |_, this, o: mlua::UserDataRef<Vec3>| Ok(this.x * o.x + this.y * o.y + this.z * o.z));
+    }
+}
+
+/// Runs `body` (a Lua loop body over `a`, `b` and the sum `s`) n times.
+macro_rules! userdata_scenario {
+    ($name:ident, $Lua:ty, $Function:ty, $body:literal) => {
+        pub fn $name(n: u64) -> super::Run {
+            let lua = <$Lua>::new();
+            let v = super::Vec3 { x: 1.0, y: 2.0, z: 3.0 };
+            lua.globals().set("a", lua.create_userdata(v).expect("userdata")).expect("set a");
+            lua.globals().set("b", lua.create_userdata(v).expect("userdata")).expect("set b");
+            let runner: $Function = lua
+                .load(concat!(
+                    "return function(n) local a, b, s = a, b, 0 for i = 1, n do ",
+                    $body,
+                    " end return s end"
+                ))
+                .eval()
+                .expect("load");
+            let t0 = std::time::Instant::now();
+            let s = runner.call::<f64>(n as i64).expect("call");
+            std::hint::black_box(s);
+            (t0.elapsed(), n)
+        }
+    };
+}
+
+mod luna_userdata {
+    userdata_scenario!(userdata_method, luna::Lua, luna::LuaFunction, "s = s + a:dot(b)");
+    userdata_scenario!(userdata_field, luna::Lua, luna::LuaFunction, "s = s + a.x");
+}
+
+mod mlua_userdata {
+    userdata_scenario!(userdata_method, mlua::Lua, mlua::Function, "s = s + a:dot(b)");
+    userdata_scenario!(userdata_field, mlua::Lua, mlua::Function, "s = s + a.x");
+}
+
 /// Lists every scenario, in the order they run.
 macro_rules! scenario_list {
     ($($name:ident: $goal:expr),* $(,)?) => {
@@ -195,7 +273,7 @@ macro_rules! scenario_list {
 }
 
 fn all_scenarios() -> Vec<Scenario> {
-    scenario_list![
+    let mut list = scenario_list![
         state_new: false,
         call_empty: false,
         call_lua_from_rust: true,
@@ -206,7 +284,20 @@ fn all_scenarios() -> Vec<Scenario> {
         table_set_get_str: true,
         create_table: false,
         load_and_call: false,
-    ]
+    ];
+    list.push(Scenario {
+        name: "userdata_method",
+        goal: true,
+        luna: luna_userdata::userdata_method,
+        mlua: mlua_userdata::userdata_method,
+    });
+    list.push(Scenario {
+        name: "userdata_field",
+        goal: true,
+        luna: luna_userdata::userdata_field,
+        mlua: mlua_userdata::userdata_field,
+    });
+    list
 }
 
 /// The command-line settings.
