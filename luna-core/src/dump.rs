@@ -897,17 +897,13 @@ fn mm_of(op: OpCode) -> Option<OpCode> {
 /// Whether instruction `i` leaves an open top for the next one (PUC's
 /// `isOT`): a call or vararg with all results, or a tail call.
 fn leaves_open_top(op: OpCode, i: Instruction) -> bool {
-    match op {
-        OpCode::Call | OpCode::VarArg => arg_c(i) == 0,
-        OpCode::TailCall => true,
-        _ => false,
-    }
+    op.sets_top() && (arg_c(i) == 0 || op == OpCode::TailCall)
 }
 
 /// Whether instruction `i` takes its operands up to the top (PUC's
 /// `isIT`, VARARGPREP aside: it runs at pc 0 with the top of the call).
 fn takes_open_top(op: OpCode, i: Instruction) -> bool {
-    matches!(op, OpCode::Call | OpCode::TailCall | OpCode::Return | OpCode::SetList) && arg_b(i) == 0
+    op.uses_top() && arg_b(i) == 0 && op != OpCode::VarArgPrep
 }
 
 #[cfg(test)]

@@ -321,8 +321,7 @@ fn methods_impl(args: TokenStream2, item: &mut ItemImpl) -> syn::Result<TokenStr
                 continue;
             }
             match param(&pt.ty) {
-                Ok((ty, pass)) => {
-                    let mutable = ty.to_string().contains("LuaUserdataRefMut");
+                Ok((ty, pass, mutable)) => {
                     arg_types.push(ty);
                     call_args.push(pass(&name));
                     arg_names.push(if mutable { quote!(mut #name) } else { quote!(#name) });
@@ -455,9 +454,10 @@ fn is_lua_ref(ty: &Type) -> bool {
 /// A closure's argument expression for the named parameter.
 type Pass = Box<dyn Fn(&syn::Ident) -> TokenStream2>;
 
-/// The type a parameter is converted from, and how it is passed on:
-/// borrowed userdata and strings through guards, the rest by value.
-fn param(ty: &Type) -> Result<(TokenStream2, Pass), &'static str> {
+/// The type a parameter is converted from, how it is passed on (borrowed
+/// userdata and strings through guards, the rest by value), and whether
+/// the guard binding must be `mut` (a `&mut` borrow of it).
+fn param(ty: &Type) -> Result<(TokenStream2, Pass, bool), &'static str> {
     match ty {
         Type::Reference(r) => {
             if r.lifetime.as_ref().is_some_and(|l| l.ident == "static") {
@@ -467,27 +467,27 @@ fn param(ty: &Type) -> Result<(TokenStream2, Pass), &'static str> {
             if r.mutability.is_none() {
                 if let Type::Path(p) = elem {
                     if p.path.is_ident("str") {
-                        return Ok((quote!(::luna::LuaBorrowedStr), Box::new(|n| quote!(&*#n))));
+                        return Ok((quote!(::luna::LuaBorrowedStr), Box::new(|n| quote!(&*#n)), false));
                     }
                 }
                 if let Type::Slice(s) = elem {
                     if let Type::Path(p) = &*s.elem {
                         if p.path.is_ident("u8") {
-                            return Ok((quote!(::luna::LuaBorrowedBytes), Box::new(|n| quote!(&*#n))));
+                            return Ok((quote!(::luna::LuaBorrowedBytes), Box::new(|n| quote!(&*#n)), false));
                         }
                     }
                     return Err("unsupported parameter type: only `&[u8]` slices are borrowed (take a `Vec<T>`)");
                 }
-                Ok((quote!(::luna::LuaUserdataRef<#elem>), Box::new(|n| quote!(&*#n))))
+                Ok((quote!(::luna::LuaUserdataRef<#elem>), Box::new(|n| quote!(&*#n)), false))
             } else {
                 if matches!(elem, Type::Slice(_)) || matches!(elem, Type::Path(p) if p.path.is_ident("str")) {
                     return Err("unsupported parameter type: Lua strings cannot be borrowed mutably");
                 }
-                Ok((quote!(::luna::LuaUserdataRefMut<#elem>), Box::new(|n| quote!(&mut *#n))))
+                Ok((quote!(::luna::LuaUserdataRefMut<#elem>), Box::new(|n| quote!(&mut *#n)), true))
             }
         }
         Type::ImplTrait(_) => Err("unsupported parameter type: `impl Trait` parameters cannot be converted from Lua"),
-        _ => Ok((quote!(#ty), Box::new(|n| quote!(#n)))),
+        _ => Ok((quote!(#ty), Box::new(|n| quote!(#n)), false)),
     }
 }
 

@@ -24,31 +24,47 @@ use crate::lua::{Lua, LuaInner};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLua, IntoLuaMulti, PreparedMulti};
 use crate::value::LuaValue;
 
-/// Runs a typed callback for the native call running on `st`: converts
-/// the arguments, runs `func` with the state lent to it, and pushes its
-/// results.
+/// The `Lua` of a native closure, from the weak reference it keeps (an
+/// error once the state's last `Lua` is gone).
+#[inline]
+pub(crate) fn upgrade(weak: &Weak<LuaInner>, st: &mut State) -> Result<Lua, luna_core::Throw> {
+    match weak.upgrade() {
+        Some(inner) => Ok(Lua { inner }),
+        None => Err(st.error_msg("Lua state dropped")),
+    }
+}
+
+/// Runs a typed callback for the native call running on `st`.
 fn run_callback<A, R, F>(weak: &Weak<LuaInner>, st: &mut State, func: &F) -> LResult<usize>
 where
     A: FromLuaMulti,
     R: IntoLuaMulti,
     F: Fn(&Lua, A) -> LuaResult<R>,
 {
-    let inner = match weak.upgrade() {
-        Some(i) => i,
-        None => return Err(st.error_msg("Lua state dropped")),
-    };
-    let lua = Lua { inner };
+    let lua = upgrade(weak, st)?;
+    run_function(&lua, st, func)
+}
+
+/// Runs `func` on the arguments of the native call running on `st`:
+/// converts them, runs `func` with the state lent to it, and pushes its
+/// results.
+pub(crate) fn run_function<A, R, F>(lua: &Lua, st: &mut State, func: &F) -> LResult<usize>
+where
+    A: FromLuaMulti,
+    R: IntoLuaMulti,
+    F: Fn(&Lua, A) -> LuaResult<R>,
+{
     // Arguments: converted here when direct, else lifted to facade values
     // converted by the user-code step.
     let (base, nargs) = (st.frame_base() + 1, st.nargs());
-    let args = GatheredMulti::<A>::new(&lua, st, base, nargs, Some(1));
-    let outcome = run_user_code(&lua, st, |lua| {
+    let args = GatheredMulti::<A>::new(lua, st, base, nargs, Some(1));
+    let outcome = run_user_code(lua, st, |lua| {
         let a = args.finish(lua, Some(1))?;
         PreparedMulti::new(func(lua, a)?, lua)
     });
-    match outcome.and_then(|results| results.push(&lua, st)) {
+    match outcome.and_then(|results| results.push(lua, st)) {
         Ok(n) => Ok(n),
-        Err(e) => Err(raise(&lua, st, e)),
+        Err(e) => Err(raise(lua, st, e)),
     }
 }
 

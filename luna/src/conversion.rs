@@ -555,75 +555,26 @@ fn bytes_of(value: &LuaValue) -> LuaResult<Vec<u8>> {
     }
 }
 
-impl IntoLua for String {
-    #[inline]
-    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        string_value(lua, self.as_bytes())
-    }
+/// Text types: their UTF-8 bytes become a Lua string.
+macro_rules! text_into_lua {
+    ($($ty:ty),*) => {$(
+        impl IntoLua for $ty {
+            #[inline]
+            fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+                string_value(lua, self.as_bytes())
+            }
 
-    const DIRECT: bool = true;
+            const DIRECT: bool = true;
 
-    #[inline]
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
-        new_str(st, self.as_bytes())
-    }
+            #[inline]
+            fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+                new_str(st, self.as_bytes())
+            }
+        }
+    )*};
 }
 
-impl IntoLua for &String {
-    #[inline]
-    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        string_value(lua, self.as_bytes())
-    }
-
-    const DIRECT: bool = true;
-
-    #[inline]
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
-        new_str(st, self.as_bytes())
-    }
-}
-
-impl IntoLua for &str {
-    #[inline]
-    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        string_value(lua, self.as_bytes())
-    }
-
-    const DIRECT: bool = true;
-
-    #[inline]
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
-        new_str(st, self.as_bytes())
-    }
-}
-
-impl IntoLua for Box<str> {
-    #[inline]
-    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        string_value(lua, self.as_bytes())
-    }
-
-    const DIRECT: bool = true;
-
-    #[inline]
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
-        new_str(st, self.as_bytes())
-    }
-}
-
-impl IntoLua for Cow<'_, str> {
-    #[inline]
-    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        string_value(lua, self.as_bytes())
-    }
-
-    const DIRECT: bool = true;
-
-    #[inline]
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
-        new_str(st, self.as_bytes())
-    }
-}
+text_into_lua!(String, &String, &str, Box<str>, Cow<'_, str>);
 
 impl IntoLua for Cow<'_, [u8]> {
     #[inline]

@@ -446,14 +446,18 @@ impl<T: 'static + std::fmt::Debug> std::fmt::Debug for LuaUserdataRefMut<T> {
     }
 }
 
+/// The conversion error for a value that is not a userdata, naming `T`.
+#[cold]
+fn not_userdata<T: 'static>(lua: &Lua, v: &LuaValue) -> LuaError {
+    let to = lua.with(|st| type_name_in::<T>(st)).unwrap_or_else(|_| short_type_name::<T>());
+    LuaError::FromLuaConversionError { from: v.type_name(), to, message: None }
+}
+
 impl<T: 'static> FromLua for LuaUserdataRef<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
             LuaValue::Userdata(ud) => ud.borrow::<T>(),
-            other => lua.with(|st| {
-                let v = lua.lower(st, &other)?;
-                Err(payload_error::<T>(st, v, PayloadError::WrongType))
-            })?,
+            other => Err(not_userdata::<T>(lua, &other)),
         }
     }
 
@@ -472,10 +476,7 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
             LuaValue::Userdata(ud) => ud.borrow_mut::<T>(),
-            other => lua.with(|st| {
-                let v = lua.lower(st, &other)?;
-                Err(payload_error::<T>(st, v, PayloadError::WrongType))
-            })?,
+            other => Err(not_userdata::<T>(lua, &other)),
         }
     }
 

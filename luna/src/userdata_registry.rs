@@ -30,7 +30,7 @@ use luna_core::state::HostRoot;
 use luna_core::vm::debug::ValLoc;
 use luna_core::{LResult, State, Value};
 
-use crate::callback::{raise, run_user_code};
+use crate::callback::{raise, run_function, run_user_code, upgrade};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{Lua, LuaInner};
 use crate::multi::{
@@ -537,26 +537,13 @@ where
     R: IntoLuaMulti,
     F: Fn(&Lua, A) -> LuaResult<R> + 'static,
 {
-    Rc::new(move |lua, st| {
-        let (base, nargs) = (st.frame_base() + 1, st.nargs());
-        let args = GatheredMulti::<A>::new(lua, st, base, nargs, Some(1));
-        let out = run_user_code(lua, st, |lua| {
-            let a = args.finish(lua, Some(1))?;
-            PreparedMulti::new(function(lua, a)?, lua)
-        });
-        push_results(lua, st, out)
-    })
+    Rc::new(move |lua, st| run_function(lua, st, &function))
 }
 
 /// A native function running `body` with the `Lua` of `weak`.
 fn native(weak: &Weak<LuaInner>, body: Body) -> NativeFn {
     let weak = weak.clone();
-    NativeFn::Boxed(Box::new(move |st: &mut State| {
-        let Some(inner) = weak.upgrade() else {
-            return Err(st.error_msg("Lua state dropped"));
-        };
-        body(&Lua { inner }, st)
-    }))
+    NativeFn::Boxed(Box::new(move |st: &mut State| body(&upgrade(&weak, st)?, st)))
 }
 
 // ---------------------------------------------------------------------------
@@ -683,10 +670,7 @@ fn index_native(weak: &Weak<LuaInner>, getters: Vec<Body>, fallback: Option<Body
         let key = st.arg(2);
         if let Value::Table(keys) = st.upvalue(1) {
             if let Value::Int(i) = keys.get(key) {
-                let Some(inner) = weak.upgrade() else {
-                    return Err(st.error_msg("Lua state dropped"));
-                };
-                return getters[i as usize](&Lua { inner }, st);
+                return getters[i as usize](&upgrade(&weak, st)?, st);
             }
         }
         if let Value::Table(class) = st.upvalue(2) {
@@ -697,10 +681,7 @@ fn index_native(weak: &Weak<LuaInner>, getters: Vec<Body>, fallback: Option<Body
             }
         }
         if let Some(fallback) = &fallback {
-            let Some(inner) = weak.upgrade() else {
-                return Err(st.error_msg("Lua state dropped"));
-            };
-            return fallback(&Lua { inner }, st);
+            return fallback(&upgrade(&weak, st)?, st);
         }
         match st.upvalue(3) {
             Value::Nil => {
@@ -728,17 +709,11 @@ fn newindex_native(weak: &Weak<LuaInner>, setters: Vec<Body>, fallback: Option<B
         let key = st.arg(2);
         if let Value::Table(keys) = st.upvalue(1) {
             if let Value::Int(i) = keys.get(key) {
-                let Some(inner) = weak.upgrade() else {
-                    return Err(st.error_msg("Lua state dropped"));
-                };
-                return setters[i as usize](&Lua { inner }, st);
+                return setters[i as usize](&upgrade(&weak, st)?, st);
             }
         }
         if let Some(fallback) = &fallback {
-            let Some(inner) = weak.upgrade() else {
-                return Err(st.error_msg("Lua state dropped"));
-            };
-            return fallback(&Lua { inner }, st);
+            return fallback(&upgrade(&weak, st)?, st);
         }
         match st.upvalue(2) {
             Value::Nil => {
