@@ -2,16 +2,19 @@
 //! `#[derive(LuaUserdata)]` on a struct exposes its fields, and
 //! `#[luna::methods]` on an `impl` block exposes its `pub fn`s.
 //!
-//! The two combine without knowing of each other: the derive implements
-//! `LuaUserdata`, and its hooks call `Self::__luna_add_methods` and
-//! `Self::__luna_add_fields`. The attribute defines those as inherent
-//! functions, which Rust resolves before the do-nothing trait functions
-//! of the same names that `luna::__private` provides for every type. A
-//! type with only the derive gets the trait functions (no methods).
+//! Each works alone and the two combine. With the derive, the derive
+//! implements `LuaUserdata`, and its hooks call `Self::__luna_add_methods`
+//! and `Self::__luna_add_fields`: the attribute defines those as inherent
+//! functions, which Rust resolves before the do-nothing trait functions of
+//! the same names that `luna::__private` provides for every type. Without
+//! the derive, the attribute implements `LuaUserdata` itself; it tells the
+//! two cases apart by reading the struct in its source file (`pairing`).
 //!
 //! Errors are collected, not stopped at: every unknown or duplicate key,
 //! unsupported item and misplaced attribute is reported at once, each at
 //! the tokens it concerns.
+
+mod pairing;
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -241,6 +244,10 @@ fn unsupported_field_type(ty: &Type) -> Option<&'static str> {
 /// `#[lua(skip)]`, `#[lua(name = "...")]`, `#[lua(meta = "add")]` (any
 /// metamethod), `#[lua(get)]`/`#[lua(set)]` (field getter and setter; a
 /// setter named `set_x` sets `x`).
+///
+/// A type with this attribute and no `#[derive(LuaUserdata)]` gets its
+/// `LuaUserdata` impl from here. When the struct derives `LuaUserdata` in
+/// another file than this block, say so with `#[luna::methods(derived)]`.
 #[proc_macro_attribute]
 pub fn methods(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut item = parse_macro_input!(input as ItemImpl);
@@ -265,9 +272,19 @@ enum Kind {
 
 fn methods_impl(args: TokenStream2, item: &mut ItemImpl) -> syn::Result<TokenStream2> {
     let mut errors = Errors::default();
-    if !args.is_empty() {
-        errors.push(args.span(), "#[luna::methods] takes no arguments");
-    }
+    // `derived`: the struct derives `LuaUserdata` in another file.
+    let derived_elsewhere = match syn::parse2::<Option<syn::Ident>>(args.clone()) {
+        Ok(None) => false,
+        Ok(Some(id)) if id == "derived" => true,
+        _ => {
+            let msg = format!(
+                "unknown argument `{args}` (#[luna::methods] takes none, or `derived` when the struct derives \
+                 LuaUserdata in another file)"
+            );
+            errors.push(args.span(), msg);
+            false
+        }
+    };
     if let Some((_, path, _)) = &item.trait_ {
         errors.push(path.span(), "#[luna::methods] goes on an inherent impl block, not a trait impl");
     }
@@ -412,8 +429,23 @@ fn methods_impl(args: TokenStream2, item: &mut ItemImpl) -> syn::Result<TokenStr
         }
     }
     errors.finish()?;
+    // Without the derive on the struct, this block implements the trait.
+    let trait_impl = (!derived_elsewhere && !pairing::derived_in_same_file(item)).then(|| {
+        quote! {
+            impl ::luna::LuaUserdata for #self_ty {
+                fn add_fields<F: ::luna::LuaUserdataFields<Self>>(fields: &mut F) {
+                    <#self_ty>::__luna_add_fields(fields);
+                }
+
+                fn add_methods<M: ::luna::LuaUserdataMethods<Self>>(methods: &mut M) {
+                    <#self_ty>::__luna_add_methods(methods);
+                }
+            }
+        }
+    });
     Ok(quote! {
         #item
+        #trait_impl
 
         impl #self_ty {
             #[doc(hidden)]

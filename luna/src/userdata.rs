@@ -33,6 +33,51 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// `#[derive(LuaUserdata)]` with `#[luna::methods]`; implementing the trait
 /// by hand covers everything else.
 ///
+/// With the macros (each also works alone):
+///
+/// ```
+/// # use luna::prelude::*;
+/// #[derive(LuaUserdata)]
+/// struct Vec2 {
+///     #[lua(get, set)]
+///     x: f64,
+///     #[lua(get, set)]
+///     y: f64,
+/// }
+///
+/// #[luna::methods]
+/// impl Vec2 {
+///     pub fn new(x: f64, y: f64) -> Vec2 { Vec2 { x, y } }
+///     pub fn len(&self) -> f64 { self.x.hypot(self.y) }
+/// }
+///
+/// let lua = Lua::new();
+/// lua.register_userdata::<Vec2>("Vec2")?;
+/// assert_eq!(lua.load("local v = Vec2.new(3, 0); v.y = 4; return v:len()").eval::<f64>()?, 5.0);
+/// # Ok::<(), LuaError>(())
+/// ```
+///
+/// A type with methods and no exposed fields needs only the attribute:
+///
+/// ```
+/// # use luna::prelude::*;
+/// struct Stack(Vec<i64>);
+///
+/// #[luna::methods]
+/// impl Stack {
+///     pub fn new() -> Stack { Stack(Vec::new()) }
+///     pub fn push(&mut self, v: i64) { self.0.push(v) }
+///     pub fn pop(&mut self) -> Option<i64> { self.0.pop() }
+/// }
+///
+/// let lua = Lua::new();
+/// lua.register_userdata::<Stack>("Stack")?;
+/// assert_eq!(lua.load("local s = Stack.new(); s:push(1); s:push(2); return s:pop()").eval::<i64>()?, 2);
+/// # Ok::<(), LuaError>(())
+/// ```
+///
+/// By hand:
+///
 /// ```
 /// # use luna::prelude::*;
 /// struct Counter { n: i64 }
@@ -55,6 +100,10 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// assert_eq!(lua.load("c:add(41); return c.n, tostring(c)").eval::<(i64, String)>()?, (42, "Counter(42)".into()));
 /// # Ok::<(), LuaError>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Lua userdata type",
+    note = "add #[derive(LuaUserdata)] to the struct, #[luna::methods] to an impl block of it, or implement LuaUserdata"
+)]
 pub trait LuaUserdata: Sized + 'static {
     /// Registers the fields (`ud.name` reads and writes).
     fn add_fields<F: LuaUserdataFields<Self>>(fields: &mut F) {

@@ -291,8 +291,8 @@ fn derive_alone() {
     assert!(msg.contains("bad value for field 'x' of 'Point'"), "{msg}");
 }
 
-/// Both macros, with an empty derive: methods only.
-#[derive(LuaUserdata, Default)]
+/// Only the methods attribute: it implements `LuaUserdata` itself.
+#[derive(Default)]
 struct Counter {
     n: i64,
 }
@@ -307,11 +307,84 @@ impl Counter {
         self.n += 1;
         self.n
     }
+
+    #[lua(get)]
+    pub fn count(&self) -> i64 {
+        self.n
+    }
 }
 
 #[test]
-fn methods_with_an_empty_derive() {
+fn methods_alone() {
     let lua = Lua::new();
     lua.register_userdata::<Counter>("Counter").unwrap();
-    assert_eq!(lua.load("local c = Counter.new(); c:incr(); return c:incr()").eval::<i64>().unwrap(), 2);
+    let (n, count): (i64, i64) =
+        lua.load("local c = Counter.new(); c:incr(); return c:incr(), c.count").eval().unwrap();
+    assert_eq!((n, count), (2, 2));
+    // The type name is the Rust one.
+    let msg = error_of(&lua, "Counter.incr(1)");
+    assert!(msg.contains("bad argument #1 to 'incr' (Counter expected, got number)"), "{msg}");
+}
+
+/// Scopes: two structs of the same name, one deriving and one not, each
+/// with its own methods block; each block decides from its own scope.
+mod with_derive {
+    use luna::prelude::*;
+
+    #[derive(LuaUserdata)]
+    pub struct Cell {
+        #[lua(get)]
+        pub v: i64,
+    }
+
+    #[luna::methods]
+    impl Cell {
+        pub fn make(v: i64) -> Cell {
+            Cell { v }
+        }
+    }
+}
+
+#[test]
+fn same_name_in_other_scopes() {
+    struct Cell {
+        v: i64,
+    }
+
+    #[luna::methods]
+    impl Cell {
+        pub fn make(v: i64) -> Cell {
+            Cell { v }
+        }
+
+        pub fn double(&self) -> i64 {
+            self.v * 2
+        }
+    }
+
+    let lua = Lua::new();
+    lua.register_userdata::<Cell>("Plain").unwrap();
+    lua.register_userdata::<with_derive::Cell>("Derived").unwrap();
+    let (d, v): (i64, i64) = lua.load("return Plain.make(4):double(), Derived.make(5).v").eval().unwrap();
+    assert_eq!((d, v), (8, 5));
+}
+
+/// The struct derives in another file: `#[luna::methods(derived)]`.
+#[path = "support/elsewhere.rs"]
+mod elsewhere;
+
+#[luna::methods(derived)]
+impl elsewhere::Meters {
+    pub fn feet(&self) -> f64 {
+        self.amount * 3.28084
+    }
+}
+
+#[test]
+fn derive_in_another_file() {
+    let lua = Lua::new();
+    lua.globals().set("m", elsewhere::Meters::new(2.0)).unwrap();
+    let (v, feet): (f64, f64) = lua.load("return m.value, m:feet()").eval().unwrap();
+    assert_eq!(v, 2.0);
+    assert!((feet - 6.56168).abs() < 1e-9);
 }

@@ -1,0 +1,16 @@
+//! A userdata struct whose `#[luna::methods]` block is in another file
+//! (`derive.rs`, which uses `#[luna::methods(derived)]`).
+
+use luna::prelude::*;
+
+#[derive(LuaUserdata)]
+pub struct Meters {
+    #[lua(get, name = "value")]
+    pub amount: f64,
+}
+
+impl Meters {
+    pub fn new(amount: f64) -> Meters {
+        Meters { amount }
+    }
+}
