@@ -411,6 +411,19 @@ impl State {
         self.heap.alloc(NativeClosure::new(f, upvalues)).map(Value::NativeFn).map_err(|_| self.mem_throw())
     }
 
+    /// Creates a native closure meant as an `__index` metamethod whose code
+    /// starts by returning `upvalues[0][key]` (a raw get in a table) when
+    /// that is not nil. The VM performs that step itself when it finds the
+    /// closure as `__index`, and calls the closure only for keys the table
+    /// lacks: method lookups on userdata (`ud:method()`) then cost a table
+    /// read instead of a call. Calling the closure directly must give the
+    /// same result, so `f` has to do the lookup too.
+    pub fn new_index_dispatcher(&mut self, f: NativeFn, upvalues: &[Value]) -> LResult<Value> {
+        let mut closure = NativeClosure::new(f, upvalues);
+        closure.lookup_first = matches!(upvalues.first(), Some(Value::Table(_)));
+        self.heap.alloc(closure).map(Value::NativeFn).map_err(|_| self.mem_throw())
+    }
+
     /// Creates a Lua closure over `proto` with the given upvalues.
     pub(crate) fn new_lua_closure(&mut self, proto: Gc<Proto>, upvals: Vec<Gc<UpVal>>) -> LResult<Gc<LuaClosure>> {
         let cl = LuaClosure { proto, upvals: upvals.into_iter().map(std::cell::Cell::new).collect() };

@@ -124,6 +124,26 @@ impl std::fmt::Debug for Handle {
     }
 }
 
+/// A value pinned for as long as this lives, with a strong `Lua` (so the
+/// state outlives it): what userdata borrow guards hold. Unlike a handle it
+/// costs no allocation, and it cannot be cloned.
+pub(crate) struct Rooted {
+    lua: Lua,
+    root: HostRoot,
+}
+
+impl Rooted {
+    pub(crate) fn new(lua: &Lua, st: &mut State, v: Value) -> Rooted {
+        Rooted { lua: lua.clone(), root: st.pin(v) }
+    }
+}
+
+impl Drop for Rooted {
+    fn drop(&mut self) {
+        self.lua.inner.release(self.root);
+    }
+}
+
 /// Shared reference to a handle: what facade value types hold.
 pub(crate) type HandleRef = Rc<Handle>;
 

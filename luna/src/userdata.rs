@@ -20,7 +20,7 @@ use luna_core::object::userdata::{PayloadError, PayloadMut, PayloadRef, Userdata
 use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
-use crate::lua::{HandleRef, Lua};
+use crate::lua::{HandleRef, Lua, Rooted};
 use crate::multi::{FromLua, IntoLua};
 use crate::table::LuaTable;
 use crate::userdata_registry::{ensure_registered, LuaUserdataRegistry};
@@ -342,7 +342,7 @@ impl LuaAnyUserdata {
     /// ```
     pub fn borrow<T: 'static>(&self) -> LuaResult<LuaUserdataRef<T>> {
         self.with_ud(|lua, st, u| match Userdata::borrow_payload::<T>(u) {
-            Ok(guard) => Ok(LuaUserdataRef { guard, _ud: self.clone(), _lua: lua.clone() }),
+            Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
             Err(e) => Err(payload_error::<T>(st, Value::Userdata(u), e)),
         })
     }
@@ -351,7 +351,7 @@ impl LuaAnyUserdata {
     /// was taken, or is borrowed.
     pub fn borrow_mut<T: 'static>(&self) -> LuaResult<LuaUserdataRefMut<T>> {
         self.with_ud(|lua, st, u| match Userdata::borrow_payload_mut::<T>(u) {
-            Ok(guard) => Ok(LuaUserdataRefMut { guard, _ud: self.clone(), _lua: lua.clone() }),
+            Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
             Err(e) => Err(payload_error::<T>(st, Value::Userdata(u), e)),
         })
     }
@@ -452,8 +452,7 @@ fn user_value_range(n: usize) -> LuaError {
 pub struct LuaUserdataRef<T: 'static> {
     // Dropped first: the flag is reset while the userdata is still pinned.
     guard: PayloadRef<T>,
-    _ud: LuaAnyUserdata,
-    _lua: Lua,
+    _root: Rooted,
 }
 
 impl<T: 'static> std::ops::Deref for LuaUserdataRef<T> {
@@ -472,8 +471,7 @@ impl<T: 'static + std::fmt::Debug> std::fmt::Debug for LuaUserdataRef<T> {
 /// A mutable borrow of a userdata's value (see `LuaUserdataRef`).
 pub struct LuaUserdataRefMut<T: 'static> {
     guard: PayloadMut<T>,
-    _ud: LuaAnyUserdata,
-    _lua: Lua,
+    _root: Rooted,
 }
 
 impl<T: 'static> std::ops::Deref for LuaUserdataRefMut<T> {
@@ -515,7 +513,7 @@ impl<T: 'static> FromLua for LuaUserdataRef<T> {
     fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
         match Userdata::borrow_payload::<T>(u) {
-            Ok(guard) => Ok(LuaUserdataRef { guard, _ud: LuaAnyUserdata(lua.pin(st, value)), _lua: lua.clone() }),
+            Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, value) }),
             Err(e) => Err(payload_error::<T>(st, value, e)),
         }
     }
@@ -534,7 +532,7 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
     fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
         match Userdata::borrow_payload_mut::<T>(u) {
-            Ok(guard) => Ok(LuaUserdataRefMut { guard, _ud: LuaAnyUserdata(lua.pin(st, value)), _lua: lua.clone() }),
+            Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, value) }),
             Err(e) => Err(payload_error::<T>(st, value, e)),
         }
     }

@@ -619,15 +619,24 @@ fn build<T: 'static>(
     }
 
     // __index.
-    let getters: Vec<(String, Body)> =
-        fields.iter().filter_map(|f| f.get.as_ref().map(|g| (f.name.clone(), g.clone()))).collect();
+    // A getter named as a method or class field is shadowed by it (the VM
+    // reads the class table first); leaving it out keeps the dispatcher's
+    // own order (getters, then the class table) the same.
+    let mut getters: Vec<(String, Body)> = Vec::new();
+    for f in &fields {
+        if let Some(g) = &f.get {
+            if class.get_str(st.new_str(f.name.as_bytes()).map_err(mem)?).is_nil() {
+                getters.push((f.name.clone(), g.clone()));
+            }
+        }
+    }
     let index = if getters.is_empty() && index_body.is_none() && index_value.is_nil() {
         Value::Table(class)
     } else {
         let keys = numbered_keys(st, getters.iter().map(|(n, _)| n.as_str()))?;
         let bodies: Vec<Body> = getters.into_iter().map(|(_, b)| b).collect();
         let f = index_native(weak, bodies, index_body);
-        st.new_native_closure(f, &[Value::Table(keys), Value::Table(class), index_value]).map_err(mem)?
+        st.new_index_dispatcher(f, &[Value::Table(class), Value::Table(keys), index_value]).map_err(mem)?
     };
     st.raw_set_field(mt, "__index", index).map_err(mem)?;
 
@@ -663,17 +672,22 @@ fn numbered_keys<'a>(st: &mut State, names: impl Iterator<Item = &'a str>) -> Lu
 }
 
 /// The `__index` of a type with getters or a fallback: upvalues are the
-/// getter numbers, the class table and the `__index` meta field.
+/// class table, the getter numbers and the `__index` meta field. It is an
+/// index dispatcher (`State::new_index_dispatcher`): the VM looks methods
+/// up in the class table without calling it. Getters named as a method or
+/// class field are left out at registration, so the getters and the class
+/// table never share a key and the order of the two lookups here does not
+/// matter: getters come first, as this is called for them.
 fn index_native(weak: &Weak<LuaInner>, getters: Vec<Body>, fallback: Option<Body>) -> NativeFn {
     let weak = weak.clone();
     NativeFn::Boxed(Box::new(move |st: &mut State| {
         let key = st.arg(2);
-        if let Value::Table(keys) = st.upvalue(1) {
+        if let Value::Table(keys) = st.upvalue(2) {
             if let Value::Int(i) = keys.get(key) {
                 return getters[i as usize](&upgrade(&weak, st)?, st);
             }
         }
-        if let Value::Table(class) = st.upvalue(2) {
+        if let Value::Table(class) = st.upvalue(1) {
             let v = class.get(key);
             if !v.is_nil() {
                 st.push(v);

@@ -438,3 +438,35 @@ fn meta_method_names() {
     assert_eq!(LuaMetaMethod::from("custom").name(), "__custom");
     assert_eq!(LuaMetaMethod::IDiv.name(), "__idiv");
 }
+
+/// A getter and a method of the same name: the method wins, whether the
+/// lookup comes from the VM (`u.size`) or from a direct call of `__index`;
+/// other getters and the `__index` fallback still answer.
+struct Sized3(i64);
+
+impl LuaUserdata for Sized3 {
+    fn add_fields<F: LuaUserdataFields<Self>>(fields: &mut F) {
+        fields.add_field_method_get("size", |_, this| Ok(this.0));
+        fields.add_field_method_get("half", |_, this| Ok(this.0 / 2));
+    }
+
+    fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+        methods.add_method("size", |_, this, ()| Ok(this.0 * 10));
+        methods
+            .add_meta_function(LuaMetaMethod::Index, |_, (_, key): (LuaAnyUserdata, String)| Ok(format!("no {key}")));
+    }
+}
+
+#[test]
+fn methods_shadow_getters_of_the_same_name() {
+    let lua = Lua::new();
+    lua.globals().set("u", Sized3(8)).unwrap();
+    let (call, direct, half, other): (i64, bool, i64, String) = lua
+        .load(
+            "local mt = getmetatable(u)
+             return u:size(), mt.__index(u, 'size') == u.size, u.half, u.other",
+        )
+        .eval()
+        .unwrap();
+    assert_eq!((call, direct, half, other.as_str()), (80, true, 4, "no other"));
+}

@@ -227,6 +227,9 @@ pub enum NativeFn {
 pub struct NativeClosure {
     pub(crate) f: NativeFn,
     upvalues: Box<[Cell<Value>]>,
+    /// An `__index` dispatcher whose first step is a raw lookup in the
+    /// table of its first upvalue (see `State::new_index_dispatcher`).
+    pub(crate) lookup_first: bool,
 }
 
 impl Collectable for NativeClosure {
@@ -238,7 +241,7 @@ impl Collectable for NativeClosure {
 
 impl NativeClosure {
     pub(crate) fn new(f: NativeFn, upvalues: &[Value]) -> NativeClosure {
-        NativeClosure { f, upvalues: upvalues.iter().map(|v| Cell::new(*v)).collect() }
+        NativeClosure { f, upvalues: upvalues.iter().map(|v| Cell::new(*v)).collect(), lookup_first: false }
     }
 
     /// Number of upvalues.

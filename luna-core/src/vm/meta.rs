@@ -130,6 +130,17 @@ impl State {
                 }
             };
             if tm.is_function() {
+                if let Value::NativeFn(f) = tm {
+                    if f.lookup_first {
+                        // The dispatcher's first step, done without a call.
+                        if let Value::Table(first) = f.upvalue(0) {
+                            let v = first.get(key);
+                            if !v.is_nil() {
+                                return Ok(v);
+                            }
+                        }
+                    }
+                }
                 return self.call_tm_res(tm, t, key);
             }
             t = tm;
