@@ -39,6 +39,8 @@ mod lua;
 mod multi;
 pub mod prelude;
 mod registry;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod state_access;
 mod string;
 mod table;

@@ -166,7 +166,7 @@ impl LuaInner {
         }
     }
 
-    fn release(&self, root: HostRoot) {
+    pub(crate) fn release(&self, root: HostRoot) {
         // While the state is busy (a handle dropped inside an operation),
         // the release waits for the next access.
         if self.cell.is_busy() || self.cell.with(|st| st.unpin(root)).is_err() {

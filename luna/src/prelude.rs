@@ -8,3 +8,6 @@ pub use crate::{
     LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef, LuaUserdataRefMut, LuaValue,
     LuaVariadic, LuaVmState, StdLib,
 };
+
+#[cfg(feature = "serde")]
+pub use crate::serde::{DeserializeOptions as LuaDeserializeOptions, SerializeOptions as LuaSerializeOptions};

@@ -73,9 +73,10 @@ impl StateCell {
             unsafe { &mut *lent }
         };
         self.busy.set(true);
-        let r = f(st);
-        self.busy.set(false);
-        Ok(r)
+        // Reset on unwinding too: a panic in `f` (user `Deserialize` code
+        // runs inside one access) must not leave the state busy forever.
+        let _reset = Reset(&self.busy);
+        Ok(f(st))
     }
 
     /// Whether a borrow is alive (dropped handles then defer their work).
@@ -89,6 +90,16 @@ impl StateCell {
         let prev = self.lent.replace(st as *mut State);
         let prev_busy = self.busy.replace(false);
         Lend { cell: self, prev, prev_busy }
+    }
+}
+
+/// Clears the busy flag when an access ends.
+struct Reset<'a>(&'a Cell<bool>);
+
+impl Drop for Reset<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.set(false);
     }
 }
 

@@ -43,7 +43,7 @@ impl std::fmt::Debug for LuaTable {
 }
 
 impl LuaTable {
-    fn lua(&self) -> LuaResult<Lua> {
+    pub(crate) fn lua(&self) -> LuaResult<Lua> {
         Lua::of_handle(&self.0)
     }
 

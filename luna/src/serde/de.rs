@@ -1,0 +1,524 @@
+//! Lua values to Rust values: `RawDe` reads runtime values inside one
+//! state access (no handle per value; strings are visited in place), and
+//! the public `Deserializer` runs it on a `LuaValue`.
+
+use std::cell::RefCell;
+
+use luna_core::gc::Gc;
+use luna_core::object::table::Table;
+use luna_core::{State, Value};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+
+use super::{is_null, DeserializeOptions, PathError, Segment, ARRAY_MT_KEY, MAX_DEPTH};
+use crate::error::{LuaError, LuaResult};
+use crate::lua::Lua;
+use crate::value::LuaValue;
+
+type Result<T> = std::result::Result<T, PathError>;
+
+/// What a whole deserialization shares: the options, the array metatable
+/// and the tables being walked (for recursion and depth checks).
+pub(crate) struct Ctx {
+    opts: DeserializeOptions,
+    array_mt: Option<Gc<Table>>,
+    walking: RefCell<Vec<usize>>,
+}
+
+impl Ctx {
+    pub(crate) fn new(st: &mut State, opts: DeserializeOptions) -> Ctx {
+        let reg = st.registry();
+        let array_mt = match st.raw_get_field(reg, ARRAY_MT_KEY) {
+            Ok(Value::Table(t)) => Some(t),
+            _ => None,
+        };
+        Ctx { opts, array_mt, walking: RefCell::new(Vec::new()) }
+    }
+
+    /// Enters table `t`, checking depth and recursion; the guard leaves it.
+    fn enter(&self, t: Gc<Table>) -> Result<Walk<'_>> {
+        let mut walking = self.walking.borrow_mut();
+        if self.opts.deny_recursive_tables && walking.contains(&t.addr()) {
+            return Err(PathError::new("recursive table detected"));
+        }
+        if walking.len() >= MAX_DEPTH {
+            return Err(PathError::new(format!("tables too deeply nested (more than {MAX_DEPTH} levels)")));
+        }
+        walking.push(t.addr());
+        Ok(Walk(self))
+    }
+
+    fn unsupported(&self, v: Value) -> bool {
+        matches!(v, Value::LuaFn(_) | Value::NativeFn(_) | Value::Thread(_) | Value::Userdata(_))
+            || matches!(v, Value::LightUserdata(_) if !is_null(v))
+    }
+
+    /// How `deserialize_any` sees a table.
+    fn shape(&self, t: Gc<Table>) -> Result<Shape> {
+        if self.array_mt.is_some_and(|mt| t.metatable().is_some_and(|m| m.ptr_eq(mt))) {
+            return Ok(Shape::Seq(t.length()));
+        }
+        let len = t.length();
+        let (mut count, mut in_seq) = (0u64, 0u64);
+        let mut key = Value::Nil;
+        while let Ok(Some((k, v))) = t.next(key) {
+            key = k;
+            if !self.opts.deny_unsupported_types && (self.unsupported(k) || self.unsupported(v)) {
+                continue;
+            }
+            count += 1;
+            if matches!(k, Value::Int(i) if i >= 1 && (i as u64) <= len) {
+                in_seq += 1;
+            }
+        }
+        if count == 0 {
+            return Ok(if self.opts.encode_empty_tables_as_array { Shape::Seq(0) } else { Shape::Map });
+        }
+        if in_seq == count && len == count {
+            return Ok(Shape::Seq(len));
+        }
+        if self.opts.deny_mixed_tables && in_seq > 0 {
+            return Err(PathError::new("mixed table: sequence entries and other keys"));
+        }
+        Ok(Shape::Map)
+    }
+}
+
+impl Ctx {
+    /// The length of `t` if it reads as a sequence, `None` for a map.
+    pub(crate) fn seq_len(&self, t: Gc<Table>) -> Result<Option<u64>> {
+        Ok(match self.shape(t)? {
+            Shape::Seq(n) => Some(n),
+            Shape::Map => None,
+        })
+    }
+}
+
+enum Shape {
+    Seq(u64),
+    Map,
+}
+
+/// Leaves a table on drop (also when an error is recovered from, as
+/// untagged enums do).
+struct Walk<'c>(&'c Ctx);
+
+impl Drop for Walk<'_> {
+    fn drop(&mut self) {
+        self.0.walking.borrow_mut().pop();
+    }
+}
+
+/// The deserializer of one runtime value.
+#[derive(Clone, Copy)]
+pub(crate) struct RawDe<'c> {
+    v: Value,
+    ctx: &'c Ctx,
+}
+
+impl<'c> RawDe<'c> {
+    pub(crate) fn new(v: Value, ctx: &'c Ctx) -> Self {
+        RawDe { v, ctx }
+    }
+
+    fn unsupported<T>(&self) -> Result<T> {
+        Err(PathError::new(format!("cannot deserialize a {}", self.v.type_name())))
+    }
+
+    fn visit_seq<'de, V: Visitor<'de>>(&self, t: Gc<Table>, len: u64, visitor: V) -> Result<V::Value> {
+        let _walk = self.ctx.enter(t)?;
+        let mut access = SeqAccess { t, next: 1, len, ctx: self.ctx };
+        let out = visitor.visit_seq(&mut access)?;
+        if access.next <= len {
+            let expected = format!("{} elements", access.next - 1);
+            return Err(de::Error::invalid_length(len as usize, &expected.as_str()));
+        }
+        Ok(out)
+    }
+
+    fn visit_map<'de, V: Visitor<'de>>(&self, t: Gc<Table>, visitor: V) -> Result<V::Value> {
+        let _walk = self.ctx.enter(t)?;
+        let mut entries = Vec::new();
+        let mut key = Value::Nil;
+        while let Ok(Some((k, v))) = t.next(key) {
+            key = k;
+            if !self.ctx.opts.deny_unsupported_types && (self.ctx.unsupported(k) || self.ctx.unsupported(v)) {
+                continue;
+            }
+            entries.push((k, v));
+        }
+        if self.ctx.opts.sort_keys {
+            entries.sort_by(|a, b| key_order(a.0, b.0));
+        }
+        visitor.visit_map(MapAccess { entries: entries.into_iter(), value: None, ctx: self.ctx })
+    }
+
+    /// A float with an exact integer value, as an integer.
+    fn integer<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if let Value::Float(f) = self.v {
+            // 2^63 and 2^64 are exact in a double.
+            if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
+                return visitor.visit_i64(f as i64);
+            }
+            if f.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&f) {
+                return visitor.visit_u64(f as u64);
+            }
+        }
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+}
+
+/// The order of `sort_keys`: numbers, then strings, then booleans, then
+/// anything else (by address).
+fn key_order(a: Value, b: Value) -> std::cmp::Ordering {
+    fn rank(v: Value) -> u8 {
+        match v {
+            Value::Int(_) | Value::Float(_) => 0,
+            Value::Str(_) => 1,
+            Value::Bool(_) => 2,
+            _ => 3,
+        }
+    }
+    let num = |v: Value| match v {
+        Value::Int(i) => i as f64,
+        Value::Float(f) => f,
+        _ => 0.0,
+    };
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(&y),
+        (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
+        _ if rank(a) == 0 && rank(b) == 0 => num(a).total_cmp(&num(b)),
+        _ => rank(a).cmp(&rank(b)).then(a.gc_address().cmp(&b.gc_address())),
+    }
+}
+
+/// The path segment naming key `k`.
+fn segment(k: Value) -> Segment {
+    match k {
+        Value::Str(s) => Segment::Name(s.to_str_lossy().into_owned()),
+        Value::Int(i) => Segment::Key(i.to_string()),
+        Value::Float(f) => Segment::Key(format!("{f:?}")),
+        Value::Bool(b) => Segment::Key(b.to_string()),
+        other => Segment::Key(other.type_name().to_string()),
+    }
+}
+
+macro_rules! integers {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.integer(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for RawDe<'_> {
+    type Error = PathError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.v {
+            Value::Nil => visitor.visit_unit(),
+            v if is_null(v) => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Int(i) => visitor.visit_i64(i),
+            Value::Float(f) => visitor.visit_f64(f),
+            Value::Str(s) => match std::str::from_utf8(s.as_bytes()) {
+                Ok(text) => visitor.visit_str(text),
+                Err(_) => visitor.visit_bytes(s.as_bytes()),
+            },
+            Value::Table(t) => match self.ctx.shape(t)? {
+                Shape::Seq(len) => self.visit_seq(t, len, visitor),
+                Shape::Map => self.visit_map(t, visitor),
+            },
+            _ if self.ctx.opts.deny_unsupported_types => self.unsupported(),
+            _ => visitor.visit_unit(),
+        }
+    }
+
+    integers!(
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128
+    );
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.v {
+            Value::Nil => visitor.visit_none(),
+            v if is_null(v) => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.v {
+            Value::Str(s) => visitor.visit_bytes(s.as_bytes()),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.v {
+            Value::Table(t) => self.visit_seq(t, t.length(), visitor),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.v {
+            Value::Table(t) => self.visit_map(t, visitor),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        match self.v {
+            Value::Str(s) => {
+                let name = std::str::from_utf8(s.as_bytes())
+                    .map_err(|_| PathError::new("invalid UTF-8 in an enum variant name"))?;
+                visitor.visit_enum(name.into_deserializer())
+            }
+            Value::Table(t) => {
+                let _walk = self.ctx.enter(t)?;
+                let mut entries = Vec::new();
+                let mut key = Value::Nil;
+                while let Ok(Some(kv)) = t.next(key) {
+                    key = kv.0;
+                    entries.push(kv);
+                }
+                match entries[..] {
+                    [(k, v)] => {
+                        visitor.visit_enum(EnumAccess { key: k, value: v, ctx: self.ctx }).map_err(|e| e.at(segment(k)))
+                    }
+                    _ => Err(PathError::new(format!(
+                        "expected an enum variant: a string or a table with one key, got a table with {} keys",
+                        entries.len()
+                    ))),
+                }
+            }
+            _ => Err(de::Error::invalid_type(unexpected(self.v), &"an enum variant (a string or a one-key table)")),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool f32 f64 char str string unit unit_struct identifier
+    }
+}
+
+/// How serde's messages name a value of the wrong type.
+fn unexpected(v: Value) -> de::Unexpected<'static> {
+    match v {
+        Value::Nil => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(b),
+        Value::Int(i) => de::Unexpected::Signed(i),
+        Value::Float(f) => de::Unexpected::Float(f),
+        Value::Str(_) => de::Unexpected::Other("string"),
+        Value::Table(_) => de::Unexpected::Other("table"),
+        other => de::Unexpected::Other(other.type_name()),
+    }
+}
+
+struct SeqAccess<'c> {
+    t: Gc<Table>,
+    next: u64,
+    len: u64,
+    ctx: &'c Ctx,
+}
+
+impl<'de> de::SeqAccess<'de> for SeqAccess<'_> {
+    type Error = PathError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if self.next > self.len {
+            return Ok(None);
+        }
+        let i = self.next;
+        self.next += 1;
+        let v = self.t.get_int(i as i64);
+        seed.deserialize(RawDe::new(v, self.ctx)).map(Some).map_err(|e| e.at(Segment::Index(i)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        usize::try_from(self.len + 1 - self.next).ok()
+    }
+}
+
+struct MapAccess<'c> {
+    entries: std::vec::IntoIter<(Value, Value)>,
+    value: Option<(Value, Value)>,
+    ctx: &'c Ctx,
+}
+
+impl<'de> de::MapAccess<'de> for MapAccess<'_> {
+    type Error = PathError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        match self.entries.next() {
+            Some((k, v)) => {
+                self.value = Some((k, v));
+                seed.deserialize(RawDe::new(k, self.ctx)).map(Some).map_err(|e| e.at(segment(k)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let Some((k, v)) = self.value.take() else {
+            return Err(PathError::new("next_value_seed called before next_key_seed"));
+        };
+        seed.deserialize(RawDe::new(v, self.ctx)).map_err(|e| e.at(segment(k)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// A variant given as `{name = value}`.
+struct EnumAccess<'c> {
+    key: Value,
+    value: Value,
+    ctx: &'c Ctx,
+}
+
+impl<'de, 'c> de::EnumAccess<'de> for EnumAccess<'c> {
+    type Error = PathError;
+    type Variant = RawDe<'c>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, RawDe<'c>)> {
+        let name = seed.deserialize(RawDe::new(self.key, self.ctx))?;
+        Ok((name, RawDe::new(self.value, self.ctx)))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for RawDe<'_> {
+    type Error = PathError;
+
+    fn unit_variant(self) -> Result<()> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value> {
+        de::Deserializer::deserialize_map(self, visitor)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The public deserializer.
+
+/// A serde `Deserializer` reading a Lua value (what `Lua::from_value`
+/// uses). `Deserialize` code runs inside the state access, so it cannot
+/// call into Lua (such calls fail with `StateBusy`).
+///
+/// ```
+/// # use luna::prelude::*;
+/// use serde::Deserialize;
+/// let lua = Lua::new();
+/// let v: LuaValue = lua.load("return {1, 2, 3}").eval()?;
+/// let xs = Vec::<i32>::deserialize(luna::serde::Deserializer::new(&lua, v))?;
+/// assert_eq!(xs, [1, 2, 3]);
+/// # Ok::<(), LuaError>(())
+/// ```
+pub struct Deserializer {
+    lua: Lua,
+    value: LuaValue,
+    opts: DeserializeOptions,
+}
+
+impl Deserializer {
+    /// A deserializer of `value` with the default options.
+    pub fn new(lua: &Lua, value: LuaValue) -> Self {
+        Self::new_with(lua, value, DeserializeOptions::default())
+    }
+
+    /// A deserializer of `value` with `options`.
+    pub fn new_with(lua: &Lua, value: LuaValue, options: DeserializeOptions) -> Self {
+        Deserializer { lua: lua.clone(), value, opts: options }
+    }
+
+    fn run<T>(self, f: impl FnOnce(RawDe<'_>) -> Result<T>) -> LuaResult<T> {
+        let lua = &self.lua;
+        lua.with(|st| -> LuaResult<T> {
+            let v = lua.lower(st, &self.value)?;
+            let ctx = Ctx::new(st, self.opts);
+            f(RawDe::new(v, &ctx)).map_err(PathError::into_de)
+        })?
+    }
+}
+
+macro_rules! forward_public {
+    ($($method:ident($($arg:ident: $T:ty),*)),*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $T,)* visitor: V) -> LuaResult<V::Value> {
+            self.run(|raw| de::Deserializer::$method(raw, $($arg,)* visitor))
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Deserializer {
+    type Error = LuaError;
+
+    forward_public!(
+        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(), deserialize_i32(),
+        deserialize_i64(), deserialize_i128(), deserialize_u8(), deserialize_u16(), deserialize_u32(),
+        deserialize_u64(), deserialize_u128(), deserialize_f32(), deserialize_f64(), deserialize_char(),
+        deserialize_str(), deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_option(),
+        deserialize_unit(), deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str), deserialize_seq(), deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize), deserialize_map(),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]), deserialize_identifier(),
+        deserialize_ignored_any()
+    );
+}

@@ -1,0 +1,363 @@
+//! Serde support (feature `serde`): Rust values to Lua values and back
+//! (`Lua::to_value`, `Lua::from_value`, the `Serializer` and
+//! `Deserializer` behind them), `Serialize` for `LuaValue` and `LuaTable`,
+//! the null sentinel and the array metatable.
+//!
+//! Both directions work on runtime values, not on handles: the serializer
+//! builds tables and strings with one state access per step (user
+//! `Serialize` code runs between steps and may use the `Lua`), rooting
+//! each table under construction and each pending map key; the
+//! deserializer reads the whole value inside one state access (user
+//! `Deserialize` code runs inside it, so it cannot call into Lua: such a
+//! call fails with `StateBusy`). Errors carry the path of the failing
+//! value (`servers[2].port: invalid type: ...`), built while unwinding.
+
+mod de;
+mod ser;
+mod value;
+
+use std::fmt;
+
+use luna_core::gc::Gc;
+use luna_core::object::table::Table;
+use luna_core::{State, Value};
+
+use crate::error::{LuaError, LuaResult};
+use crate::lua::Lua;
+use crate::table::LuaTable;
+use crate::value::{LuaLightUserdata, LuaValue};
+
+pub use de::Deserializer;
+pub use ser::Serializer;
+
+/// How Rust values become Lua values. The defaults are mlua's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SerializeOptions {
+    /// `None` becomes the null sentinel (`Lua::null`) rather than nil.
+    /// Default `true`: a nil erases a map key and cuts a sequence short,
+    /// so `vec![Some(1), None, Some(3)]` would not come back.
+    pub serialize_none_to_null: bool,
+    /// `()` and unit structs become the null sentinel rather than nil.
+    /// Default `true`, for the same reason.
+    pub serialize_unit_to_null: bool,
+    /// Sequences get the array metatable (`Lua::array_metatable`). Default
+    /// `true`: an empty sequence is then told from an empty map when it
+    /// comes back (as JSON `[]`, not `{}`).
+    pub set_array_metatable: bool,
+}
+
+impl Default for SerializeOptions {
+    fn default() -> Self {
+        SerializeOptions { serialize_none_to_null: true, serialize_unit_to_null: true, set_array_metatable: true }
+    }
+}
+
+impl SerializeOptions {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `serialize_none_to_null`.
+    pub fn serialize_none_to_null(mut self, yes: bool) -> Self {
+        self.serialize_none_to_null = yes;
+        self
+    }
+
+    /// Sets `serialize_unit_to_null`.
+    pub fn serialize_unit_to_null(mut self, yes: bool) -> Self {
+        self.serialize_unit_to_null = yes;
+        self
+    }
+
+    /// Sets `set_array_metatable`.
+    pub fn set_array_metatable(mut self, yes: bool) -> Self {
+        self.set_array_metatable = yes;
+        self
+    }
+}
+
+/// How Lua values are read: by `Lua::from_value`, and when a `LuaValue`
+/// is serialized to another format. The defaults are mlua's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeserializeOptions {
+    /// Functions, userdata and threads are errors. Default `true`: silently
+    /// dropping them hides mistakes. When `false` they read as unit, and
+    /// table entries holding them are skipped.
+    pub deny_unsupported_types: bool,
+    /// A table containing itself is an error. Default `true`. When
+    /// `false`, the nesting limit (128 levels) stops the walk instead.
+    pub deny_recursive_tables: bool,
+    /// Map entries are visited in key order (numbers, then strings, then
+    /// booleans) rather than in table order. Default `false` (sorting
+    /// costs); turn it on for stable output.
+    pub sort_keys: bool,
+    /// An empty table without the array metatable reads as an empty
+    /// sequence where the target accepts anything (`serde_json::Value`).
+    /// Default `false`: Lua configs write empty maps as `{}` as often as
+    /// empty lists.
+    pub encode_empty_tables_as_array: bool,
+    /// A table with both sequence keys `1..n` and other keys is an error
+    /// where the target accepts anything. Default `false`: it reads as a
+    /// map (keys `1..n` included).
+    pub deny_mixed_tables: bool,
+}
+
+impl Default for DeserializeOptions {
+    fn default() -> Self {
+        DeserializeOptions {
+            deny_unsupported_types: true,
+            deny_recursive_tables: true,
+            sort_keys: false,
+            encode_empty_tables_as_array: false,
+            deny_mixed_tables: false,
+        }
+    }
+}
+
+impl DeserializeOptions {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `deny_unsupported_types`.
+    pub fn deny_unsupported_types(mut self, yes: bool) -> Self {
+        self.deny_unsupported_types = yes;
+        self
+    }
+
+    /// Sets `deny_recursive_tables`.
+    pub fn deny_recursive_tables(mut self, yes: bool) -> Self {
+        self.deny_recursive_tables = yes;
+        self
+    }
+
+    /// Sets `sort_keys`.
+    pub fn sort_keys(mut self, yes: bool) -> Self {
+        self.sort_keys = yes;
+        self
+    }
+
+    /// Sets `encode_empty_tables_as_array`.
+    pub fn encode_empty_tables_as_array(mut self, yes: bool) -> Self {
+        self.encode_empty_tables_as_array = yes;
+        self
+    }
+
+    /// Sets `deny_mixed_tables`.
+    pub fn deny_mixed_tables(mut self, yes: bool) -> Self {
+        self.deny_mixed_tables = yes;
+        self
+    }
+}
+
+/// How deep tables may nest, both ways: deeper is an error, never a Rust
+/// stack overflow.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+impl Lua {
+    /// Converts a Rust value into a Lua value (mlua's `LuaSerdeExt::to_value`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// #[derive(serde::Serialize)]
+    /// struct Server { host: String, port: u16 }
+    ///
+    /// let lua = Lua::new();
+    /// let v = lua.to_value(&Server { host: "localhost".into(), port: 80 })?;
+    /// lua.globals().set("server", v)?;
+    /// assert_eq!(lua.load("return server.host .. ':' .. server.port").eval::<String>()?, "localhost:80");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn to_value<T: ::serde::Serialize + ?Sized>(&self, value: &T) -> LuaResult<LuaValue> {
+        self.to_value_with(value, SerializeOptions::default())
+    }
+
+    /// `to_value` with options.
+    pub fn to_value_with<T: ::serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: SerializeOptions,
+    ) -> LuaResult<LuaValue> {
+        value.serialize(Serializer::new_with(self, options))
+    }
+
+    /// Converts a Lua value into a Rust value (mlua's `LuaSerdeExt::from_value`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// #[derive(serde::Deserialize, Debug, PartialEq)]
+    /// struct Server { host: String, port: u16 }
+    ///
+    /// let lua = Lua::new();
+    /// let v = lua.load("return { host = 'localhost', port = 8000 + 80 }").eval()?;
+    /// let s: Server = lua.from_value(v)?;
+    /// assert_eq!(s, Server { host: "localhost".into(), port: 8080 });
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn from_value<T: ::serde::de::DeserializeOwned>(&self, value: LuaValue) -> LuaResult<T> {
+        self.from_value_with(value, DeserializeOptions::default())
+    }
+
+    /// `from_value` with options.
+    pub fn from_value_with<T: ::serde::de::DeserializeOwned>(
+        &self,
+        value: LuaValue,
+        options: DeserializeOptions,
+    ) -> LuaResult<T> {
+        T::deserialize(Deserializer::new_with(self, value, options))
+    }
+
+    /// The null sentinel: a light userdata holding a null pointer. `None`
+    /// and `()` serialize to it (see `SerializeOptions`), and it reads back
+    /// as `None`/`()`; JSON's `null`.
+    pub fn null(&self) -> LuaValue {
+        LuaValue::LightUserdata(LuaLightUserdata(std::ptr::null_mut()))
+    }
+
+    /// The metatable that marks a table as a sequence, so that an empty
+    /// one is not taken for a map. Serialized sequences get it (see
+    /// `SerializeOptions`); scripts can set it on their own tables.
+    pub fn array_metatable(&self) -> LuaResult<LuaTable> {
+        self.with(|st| -> LuaResult<LuaTable> {
+            let mt = array_metatable(st)?;
+            Ok(LuaTable(self.pin(st, Value::Table(mt))))
+        })?
+    }
+}
+
+/// The registry key of the array metatable; outside the `luna.` prefix of
+/// the named registry values, so no user name reaches it.
+const ARRAY_MT_KEY: &str = "luna-serde:array-metatable";
+
+/// The array metatable, created on first use.
+pub(crate) fn array_metatable(st: &mut State) -> LuaResult<Gc<Table>> {
+    let reg = st.registry();
+    match st.raw_get_field(reg, ARRAY_MT_KEY).map_err(|_| LuaError::MemoryError)? {
+        Value::Table(t) => Ok(t),
+        _ => {
+            let t = st.new_table().map_err(|_| LuaError::MemoryError)?;
+            st.raw_set_field(reg, ARRAY_MT_KEY, Value::Table(t)).map_err(|_| LuaError::MemoryError)?;
+            Ok(t)
+        }
+    }
+}
+
+/// Whether `v` is the null sentinel.
+pub(crate) fn is_null(v: Value) -> bool {
+    matches!(v, Value::LightUserdata(p) if p.is_null())
+}
+
+// ---------------------------------------------------------------------------
+// Errors with paths.
+
+/// One step of the path to a failing value.
+#[derive(Clone, Debug)]
+pub(crate) enum Segment {
+    /// A struct field or a string key.
+    Name(String),
+    /// A sequence position (1-based, as Lua counts).
+    Index(u64),
+    /// Any other key, displayed as Lua would write it.
+    Key(String),
+}
+
+/// The error of the internal serializer and deserializer: serde's message
+/// and the path to the value, innermost segment first (segments are added
+/// while the error travels outwards).
+#[derive(Debug)]
+pub(crate) struct PathError {
+    msg: String,
+    path: Vec<Segment>,
+}
+
+impl PathError {
+    pub(crate) fn new(msg: impl fmt::Display) -> Self {
+        PathError { msg: msg.to_string(), path: Vec::new() }
+    }
+
+    /// The error, one level further out.
+    pub(crate) fn at(mut self, seg: Segment) -> Self {
+        self.path.push(seg);
+        self
+    }
+
+    fn message(&self) -> String {
+        if self.path.is_empty() {
+            return self.msg.clone();
+        }
+        let mut s = String::new();
+        for (i, seg) in self.path.iter().rev().enumerate() {
+            match seg {
+                Segment::Name(n) if is_identifier(n) => {
+                    if i > 0 {
+                        s.push('.');
+                    }
+                    s.push_str(n);
+                }
+                Segment::Name(n) => s.push_str(&format!("[{n:?}]")),
+                Segment::Index(n) => s.push_str(&format!("[{n}]")),
+                Segment::Key(k) => s.push_str(&format!("[{k}]")),
+            }
+        }
+        format!("{s}: {}", self.msg)
+    }
+
+    pub(crate) fn into_ser(self) -> LuaError {
+        LuaError::SerializeError(self.message())
+    }
+
+    pub(crate) fn into_de(self) -> LuaError {
+        LuaError::DeserializeError(self.message())
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for PathError {}
+
+impl ::serde::ser::Error for PathError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        PathError::new(msg)
+    }
+}
+
+impl ::serde::de::Error for PathError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        PathError::new(msg)
+    }
+}
+
+impl From<LuaError> for PathError {
+    fn from(e: LuaError) -> Self {
+        match e {
+            LuaError::SerializeError(m) | LuaError::DeserializeError(m) => PathError::new(m),
+            other => PathError::new(other),
+        }
+    }
+}
+
+impl ::serde::ser::Error for LuaError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        LuaError::SerializeError(msg.to_string())
+    }
+}
+
+impl ::serde::de::Error for LuaError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        LuaError::DeserializeError(msg.to_string())
+    }
+}

@@ -1,0 +1,185 @@
+//! `Serialize` for `LuaValue` and `LuaTable`: a Lua value written out in
+//! another format (`serde_json::to_string(&table)`), read through the
+//! handles, one state access per step, so the target serializer may use
+//! the `Lua` (even to build Lua values from it).
+
+use std::cell::RefCell;
+
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
+
+use super::de::Ctx;
+use super::{DeserializeOptions, MAX_DEPTH};
+use crate::lua::Lua;
+use crate::table::LuaTable;
+use crate::value::LuaValue;
+use luna_core::Value;
+
+/// A value being written, with the options and the tables being walked.
+struct SerializableValue<'a> {
+    value: &'a LuaValue,
+    opts: DeserializeOptions,
+    walking: &'a RefCell<Vec<usize>>,
+}
+
+impl LuaValue {
+    /// This value as a `Serialize` honouring `options`: `sort_keys` for
+    /// stable output, `deny_unsupported_types`, `deny_recursive_tables`,
+    /// `encode_empty_tables_as_array` and `deny_mixed_tables`. (The
+    /// `Serialize` impl of `LuaValue` uses the defaults.)
+    pub fn to_serializable(&self, options: DeserializeOptions) -> impl Serialize + '_ {
+        OwnedWalk { value: self, opts: options, walking: RefCell::new(Vec::new()) }
+    }
+}
+
+/// The top of a walk: owns the stack of tables being written.
+struct OwnedWalk<'a> {
+    value: &'a LuaValue,
+    opts: DeserializeOptions,
+    walking: RefCell<Vec<usize>>,
+}
+
+impl Serialize for OwnedWalk<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SerializableValue { value: self.value, opts: self.opts, walking: &self.walking }.serialize(serializer)
+    }
+}
+
+impl Serialize for LuaValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_serializable(DeserializeOptions::default()).serialize(serializer)
+    }
+}
+
+impl Serialize for LuaTable {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        LuaValue::Table(self.clone()).serialize(serializer)
+    }
+}
+
+fn unsupported(v: &LuaValue) -> bool {
+    match v {
+        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Userdata(_) | LuaValue::Error(_) => true,
+        LuaValue::LightUserdata(p) => !p.0.is_null(),
+        _ => false,
+    }
+}
+
+/// Leaves a table on drop.
+struct Leave<'a>(&'a RefCell<Vec<usize>>);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().pop();
+    }
+}
+
+impl SerializableValue<'_> {
+    fn child<'b>(&'b self, value: &'b LuaValue) -> SerializableValue<'b> {
+        SerializableValue { value, opts: self.opts, walking: self.walking }
+    }
+
+    fn table<S: Serializer>(&self, t: &LuaTable, serializer: S) -> Result<S::Ok, S::Error> {
+        let lua = t.lua().map_err(S::Error::custom)?;
+        // The shape and identity of the table, read in one access.
+        let (addr, shape) = lua
+            .with(|st| -> Result<(usize, Option<u64>), String> {
+                let v = lua.lower(st, &LuaValue::Table(t.clone())).map_err(|e| e.to_string())?;
+                let Value::Table(core) = v else { return Err("not a table".into()) };
+                let ctx = Ctx::new(st, self.opts);
+                let shape = ctx.seq_len(core).map_err(|e| e.to_string())?;
+                Ok((core.addr(), shape))
+            })
+            .map_err(S::Error::custom)?
+            .map_err(S::Error::custom)?;
+        {
+            let mut walking = self.walking.borrow_mut();
+            if self.opts.deny_recursive_tables && walking.contains(&addr) {
+                return Err(S::Error::custom("recursive table detected"));
+            }
+            if walking.len() >= MAX_DEPTH {
+                return Err(S::Error::custom(format!("tables too deeply nested (more than {MAX_DEPTH} levels)")));
+            }
+            walking.push(addr);
+        }
+        let _leave = Leave(self.walking);
+        match shape {
+            Some(len) => {
+                let mut seq = serializer.serialize_seq(usize::try_from(len).ok())?;
+                for i in 1..=len as i64 {
+                    let v: LuaValue = t.raw_get(i).map_err(S::Error::custom)?;
+                    seq.serialize_element(&self.child(&v))?;
+                }
+                seq.end()
+            }
+            None => {
+                let mut entries = Vec::new();
+                for pair in t.pairs::<LuaValue, LuaValue>() {
+                    let (k, v) = pair.map_err(S::Error::custom)?;
+                    if !self.opts.deny_unsupported_types && (unsupported(&k) || unsupported(&v)) {
+                        continue;
+                    }
+                    entries.push((k, v));
+                }
+                if self.opts.sort_keys {
+                    sort_entries(&lua, &mut entries);
+                }
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in &entries {
+                    map.serialize_entry(&self.child(k), &self.child(v))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Numbers, then strings (bytewise), then booleans, then the rest.
+fn sort_entries(lua: &Lua, entries: &mut [(LuaValue, LuaValue)]) {
+    let _ = lua;
+    fn rank(v: &LuaValue) -> u8 {
+        match v {
+            LuaValue::Integer(_) | LuaValue::Number(_) => 0,
+            LuaValue::String(_) => 1,
+            LuaValue::Boolean(_) => 2,
+            _ => 3,
+        }
+    }
+    let num = |v: &LuaValue| match v {
+        LuaValue::Integer(i) => *i as f64,
+        LuaValue::Number(f) => *f,
+        _ => 0.0,
+    };
+    entries.sort_by(|(a, _), (b, _)| match (a, b) {
+        (LuaValue::Integer(x), LuaValue::Integer(y)) => x.cmp(y),
+        (LuaValue::String(x), LuaValue::String(y)) => {
+            x.as_bytes().unwrap_or_default().cmp(&y.as_bytes().unwrap_or_default())
+        }
+        (LuaValue::Boolean(x), LuaValue::Boolean(y)) => x.cmp(y),
+        _ if rank(a) == 0 && rank(b) == 0 => num(a).total_cmp(&num(b)),
+        _ => rank(a).cmp(&rank(b)),
+    });
+}
+
+impl Serialize for SerializableValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            LuaValue::Nil => serializer.serialize_unit(),
+            LuaValue::LightUserdata(p) if p.0.is_null() => serializer.serialize_none(),
+            LuaValue::Boolean(b) => serializer.serialize_bool(*b),
+            LuaValue::Integer(i) => serializer.serialize_i64(*i),
+            LuaValue::Number(f) => serializer.serialize_f64(*f),
+            LuaValue::String(s) => {
+                let bytes = s.as_bytes().map_err(S::Error::custom)?;
+                match std::str::from_utf8(&bytes) {
+                    Ok(text) => serializer.serialize_str(text),
+                    Err(_) => serializer.serialize_bytes(&bytes),
+                }
+            }
+            LuaValue::Table(t) => self.table(t, serializer),
+            other if self.opts.deny_unsupported_types => {
+                Err(S::Error::custom(format!("cannot serialize a {}", other.type_name())))
+            }
+            _ => serializer.serialize_unit(),
+        }
+    }
+}
