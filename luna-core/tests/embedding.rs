@@ -230,20 +230,18 @@ fn instruction_budget_raises_a_catchable_error() {
     assert_eq!(eval(&mut st, "local n = 0 for i = 1, 1000 do n = n + i end return n").unwrap(), "500500");
 }
 
-#[test]
-fn instruction_budget_can_yield_to_the_host() {
-    let mut st = new_state();
-    st.set_fuel_mode(FuelMode::Yield);
-    let f =
-        st.load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None).unwrap();
+/// Runs function `f` in a new coroutine, resuming it each time it yields
+/// (with `fuel` instructions per slice, if given) until it returns its one
+/// result; the number of yields.
+fn run_in_slices(st: &mut State, f: Value, fuel: Option<i64>) -> usize {
     let co = st.new_thread().unwrap();
     st.push_to_thread(co, f);
     let mut slices = 0;
-    let mut nargs = 0;
     loop {
-        st.set_fuel(Some(1000));
-        let (status, n) = st.resume(co, nargs);
-        nargs = 0;
+        if fuel.is_some() {
+            st.set_fuel(fuel);
+        }
+        let (status, n) = st.resume(co, 0);
         match status {
             Status::Yield => {
                 assert_eq!(n, 0);
@@ -252,11 +250,20 @@ fn instruction_budget_can_yield_to_the_host() {
             }
             Status::Ok => {
                 assert_eq!(n, 1);
-                break;
+                return slices;
             }
             other => panic!("unexpected status {other:?}"),
         }
     }
+}
+
+#[test]
+fn instruction_budget_can_yield_to_the_host() {
+    let mut st = new_state();
+    st.set_fuel_mode(FuelMode::Yield);
+    let f =
+        st.load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None).unwrap();
+    let slices = run_in_slices(&mut st, f, Some(1000));
     assert!(slices >= 50, "the loop should have been sliced, got {slices}");
 }
 
@@ -327,24 +334,7 @@ fn interrupt_can_yield_a_coroutine() {
     st.set_interrupt(Some(cb), 1000);
     let f =
         st.load(b"local n = 0 for i = 1, 100000 do n = n + i end return n", b"=loop", LoadMode::Text, None).unwrap();
-    let co = st.new_thread().unwrap();
-    st.push_to_thread(co, f);
-    let mut slices = 0;
-    loop {
-        let (status, n) = st.resume(co, 0);
-        match status {
-            Status::Yield => {
-                assert_eq!(n, 0);
-                slices += 1;
-                assert!(slices < 10_000, "never finished");
-            }
-            Status::Ok => {
-                assert_eq!(n, 1);
-                break;
-            }
-            other => panic!("unexpected status {other:?}"),
-        }
-    }
+    let slices = run_in_slices(&mut st, f, None);
     assert!((90..=110).contains(&slices), "one yield per slice, got {slices}");
 }
 

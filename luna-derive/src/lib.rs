@@ -372,21 +372,12 @@ fn methods_impl(args: TokenStream2, item: &mut ItemImpl) -> syn::Result<TokenStr
         };
         let get = opts.flag("get");
         let set = opts.flag("set");
-        if let Some(meta) = opts.value("meta") {
-            if get.is_some() || set.is_some() {
-                errors.push(meta.span(), "`meta` cannot be combined with `get` or `set`");
-                continue;
-            }
-            let reg = match kind {
-                Kind::Method => quote!(add_meta_method),
-                Kind::MethodMut => quote!(add_meta_method_mut),
-                Kind::Function => quote!(add_meta_function),
-            };
-            let this = receiver_pat(&kind, &self_ty);
-            method_regs.push(quote_spanned! {span=>
-                methods.#reg(#meta, |__lua: &::luna::Lua, #this #args_pat| { #prelude let _ = __lua; #body });
-            });
-        } else if let Some(span_get) = get {
+        let meta = opts.value("meta");
+        if let (Some(meta), true) = (meta, get.is_some() || set.is_some()) {
+            errors.push(meta.span(), "`meta` cannot be combined with `get` or `set`");
+            continue;
+        }
+        if let Some(span_get) = get {
             if set.is_some() {
                 errors.push(span_get, "a function is either a getter (`get`) or a setter (`set`)");
                 continue;
@@ -417,14 +408,18 @@ fn methods_impl(args: TokenStream2, item: &mut ItemImpl) -> syn::Result<TokenStr
                 });
             });
         } else {
-            let reg = match kind {
-                Kind::Method => quote!(add_method),
-                Kind::MethodMut => quote!(add_method_mut),
-                Kind::Function => quote!(add_function),
+            // A method or function, under its name or as a metamethod.
+            let (reg, key) = match (&kind, meta) {
+                (Kind::Method, None) => (quote!(add_method), quote!(#lua_name)),
+                (Kind::MethodMut, None) => (quote!(add_method_mut), quote!(#lua_name)),
+                (Kind::Function, None) => (quote!(add_function), quote!(#lua_name)),
+                (Kind::Method, Some(m)) => (quote!(add_meta_method), quote!(#m)),
+                (Kind::MethodMut, Some(m)) => (quote!(add_meta_method_mut), quote!(#m)),
+                (Kind::Function, Some(m)) => (quote!(add_meta_function), quote!(#m)),
             };
             let this = receiver_pat(&kind, &self_ty);
             method_regs.push(quote_spanned! {span=>
-                methods.#reg(#lua_name, |__lua: &::luna::Lua, #this #args_pat| { #prelude let _ = __lua; #body });
+                methods.#reg(#key, |__lua: &::luna::Lua, #this #args_pat| { #prelude let _ = __lua; #body });
             });
         }
     }

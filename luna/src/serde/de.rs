@@ -2,14 +2,14 @@
 //! state access (no handle per value; strings are visited in place), and
 //! the public `Deserializer` runs it on a `LuaValue`.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
 
 use luna_core::gc::Gc;
 use luna_core::object::table::Table;
 use luna_core::{State, Value};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::{is_null, DeserializeOptions, PathError, Segment, ARRAY_MT_KEY, MAX_DEPTH};
+use super::{is_null, DeserializeOptions, Leave, PathError, Segment, SortKey, Walking, ARRAY_MT_KEY};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
 use crate::value::LuaValue;
@@ -21,7 +21,7 @@ type Result<T> = std::result::Result<T, PathError>;
 pub(crate) struct Ctx {
     opts: DeserializeOptions,
     array_mt: Option<Gc<Table>>,
-    walking: RefCell<Vec<usize>>,
+    walking: Walking,
 }
 
 impl Ctx {
@@ -31,20 +31,12 @@ impl Ctx {
             Ok(Value::Table(t)) => Some(t),
             _ => None,
         };
-        Ctx { opts, array_mt, walking: RefCell::new(Vec::new()) }
+        Ctx { opts, array_mt, walking: Walking::default() }
     }
 
     /// Enters table `t`, checking depth and recursion; the guard leaves it.
-    fn enter(&self, t: Gc<Table>) -> Result<Walk<'_>> {
-        let mut walking = self.walking.borrow_mut();
-        if self.opts.deny_recursive_tables && walking.contains(&t.addr()) {
-            return Err(PathError::new("recursive table detected"));
-        }
-        if walking.len() >= MAX_DEPTH {
-            return Err(PathError::new(format!("tables too deeply nested (more than {MAX_DEPTH} levels)")));
-        }
-        walking.push(t.addr());
-        Ok(Walk(self))
+    fn enter(&self, t: Gc<Table>) -> Result<Leave<'_>> {
+        self.walking.enter(t.addr(), self.opts.deny_recursive_tables)
     }
 
     fn unsupported(&self, v: Value) -> bool {
@@ -98,16 +90,6 @@ enum Shape {
     Map,
 }
 
-/// Leaves a table on drop (also when an error is recovered from, as
-/// untagged enums do).
-struct Walk<'c>(&'c Ctx);
-
-impl Drop for Walk<'_> {
-    fn drop(&mut self) {
-        self.0.walking.borrow_mut().pop();
-    }
-}
-
 /// The deserializer of one runtime value.
 #[derive(Clone, Copy)]
 pub(crate) struct RawDe<'c> {
@@ -147,7 +129,7 @@ impl<'c> RawDe<'c> {
             entries.push((k, v));
         }
         if self.ctx.opts.sort_keys {
-            entries.sort_by(|a, b| key_order(a.0, b.0));
+            entries.sort_by(|a, b| sort_key(&a.0).cmp(&sort_key(&b.0)));
         }
         visitor.visit_map(MapAccess { entries: entries.into_iter(), value: None, ctx: self.ctx })
     }
@@ -167,39 +149,14 @@ impl<'c> RawDe<'c> {
     }
 }
 
-/// The order of `sort_keys`: numbers, then strings, then booleans, then
-/// anything else (by address).
-fn key_order(a: Value, b: Value) -> std::cmp::Ordering {
-    fn rank(v: Value) -> u8 {
-        match v {
-            Value::Int(_) | Value::Float(_) => 0,
-            Value::Str(_) => 1,
-            Value::Bool(_) => 2,
-            _ => 3,
-        }
-    }
-    let num = |v: Value| match v {
-        Value::Int(i) => i as f64,
-        Value::Float(f) => f,
-        _ => 0.0,
-    };
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x.cmp(&y),
-        (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
-        _ if rank(a) == 0 && rank(b) == 0 => num(a).total_cmp(&num(b)),
-        _ => rank(a).cmp(&rank(b)).then(a.gc_address().cmp(&b.gc_address())),
-    }
-}
-
-/// The path segment naming key `k`.
-fn segment(k: Value) -> Segment {
+/// Runtime key `k` as `sort_keys` orders it (strings compared in place).
+fn sort_key(k: &Value) -> SortKey<'_> {
     match k {
-        Value::Str(s) => Segment::Name(s.to_str_lossy().into_owned()),
-        Value::Int(i) => Segment::Key(i.to_string()),
-        Value::Float(f) => Segment::Key(format!("{f:?}")),
-        Value::Bool(b) => Segment::Key(b.to_string()),
-        other => Segment::Key(other.type_name().to_string()),
+        Value::Int(i) => SortKey::Int(*i),
+        Value::Float(f) => SortKey::Float(*f),
+        Value::Str(s) => SortKey::Str(Cow::Borrowed(s.as_bytes())),
+        Value::Bool(b) => SortKey::Bool(*b),
+        _ => SortKey::Other,
     }
 }
 
@@ -327,9 +284,9 @@ impl<'de> de::Deserializer<'de> for RawDe<'_> {
                     entries.push(kv);
                 }
                 match entries[..] {
-                    [(k, v)] => {
-                        visitor.visit_enum(EnumAccess { key: k, value: v, ctx: self.ctx }).map_err(|e| e.at(segment(k)))
-                    }
+                    [(k, v)] => visitor
+                        .visit_enum(EnumAccess { key: k, value: v, ctx: self.ctx })
+                        .map_err(|e| e.at(Segment::of_key(k))),
                     _ => Err(PathError::new(format!(
                         "expected an enum variant: a string or a table with one key, got a table with {} keys",
                         entries.len()
@@ -400,7 +357,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
         match self.entries.next() {
             Some((k, v)) => {
                 self.value = Some((k, v));
-                seed.deserialize(RawDe::new(k, self.ctx)).map(Some).map_err(|e| e.at(segment(k)))
+                seed.deserialize(RawDe::new(k, self.ctx)).map(Some).map_err(|e| e.at(Segment::of_key(k)))
             }
             None => Ok(None),
         }
@@ -410,7 +367,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
         let Some((k, v)) = self.value.take() else {
             return Err(PathError::new("next_value_seed called before next_key_seed"));
         };
-        seed.deserialize(RawDe::new(v, self.ctx)).map_err(|e| e.at(segment(k)))
+        seed.deserialize(RawDe::new(v, self.ctx)).map_err(|e| e.at(Segment::of_key(k)))
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -16,6 +16,9 @@ mod de;
 mod ser;
 mod value;
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::cmp::Ordering;
 use std::fmt;
 
 use luna_core::gc::Gc;
@@ -263,6 +266,85 @@ pub(crate) enum Segment {
     Index(u64),
     /// Any other key, displayed as Lua would write it.
     Key(String),
+}
+
+impl Segment {
+    /// The segment naming table key `k`.
+    pub(crate) fn of_key(k: Value) -> Segment {
+        match k {
+            Value::Str(s) => Segment::Name(s.to_str_lossy().into_owned()),
+            Value::Int(i) => Segment::Key(i.to_string()),
+            Value::Float(f) => Segment::Key(format!("{f:?}")),
+            Value::Bool(b) => Segment::Key(b.to_string()),
+            other => Segment::Key(other.type_name().to_string()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What both readers of Lua tables share (the deserializer, and `Serialize`
+// for `LuaValue`).
+
+/// The tables being walked, innermost last: recursion and depth checks.
+#[derive(Default)]
+pub(crate) struct Walking(RefCell<Vec<usize>>);
+
+impl Walking {
+    /// Enters the table at `addr`; the guard leaves it (also when an error
+    /// is recovered from, as untagged enums do).
+    pub(crate) fn enter(&self, addr: usize, deny_recursive: bool) -> Result<Leave<'_>, PathError> {
+        let mut walking = self.0.borrow_mut();
+        if deny_recursive && walking.contains(&addr) {
+            return Err(PathError::new("recursive table detected"));
+        }
+        if walking.len() >= MAX_DEPTH {
+            return Err(PathError::new(format!("tables too deeply nested (more than {MAX_DEPTH} levels)")));
+        }
+        walking.push(addr);
+        Ok(Leave(self))
+    }
+}
+
+/// Leaves a table on drop.
+pub(crate) struct Leave<'a>(&'a Walking);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0 .0.borrow_mut().pop();
+    }
+}
+
+/// A table key as `sort_keys` orders it: numbers, then strings
+/// (bytewise), then booleans, then the rest (kept in table order).
+pub(crate) enum SortKey<'a> {
+    Int(i64),
+    Float(f64),
+    Str(Cow<'a, [u8]>),
+    Bool(bool),
+    Other,
+}
+
+impl SortKey<'_> {
+    fn rank(&self) -> u8 {
+        match self {
+            SortKey::Int(_) | SortKey::Float(_) => 0,
+            SortKey::Str(_) => 1,
+            SortKey::Bool(_) => 2,
+            SortKey::Other => 3,
+        }
+    }
+
+    pub(crate) fn cmp(&self, other: &SortKey<'_>) -> Ordering {
+        match (self, other) {
+            (SortKey::Int(a), SortKey::Int(b)) => a.cmp(b),
+            (SortKey::Int(a), SortKey::Float(b)) => (*a as f64).total_cmp(b),
+            (SortKey::Float(a), SortKey::Int(b)) => a.total_cmp(&(*b as f64)),
+            (SortKey::Float(a), SortKey::Float(b)) => a.total_cmp(b),
+            (SortKey::Str(a), SortKey::Str(b)) => a.cmp(b),
+            (SortKey::Bool(a), SortKey::Bool(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
 }
 
 /// The error of the internal serializer and deserializer: serde's message

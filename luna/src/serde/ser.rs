@@ -4,13 +4,12 @@
 
 use luna_core::gc::Gc;
 use luna_core::object::table::{Table, TableError};
-use luna_core::state::HostRoot;
 use luna_core::{State, Value};
 use serde::ser::{self, Serialize};
 
 use super::{array_metatable, PathError, Segment, SerializeOptions};
 use crate::error::{LuaError, LuaResult};
-use crate::lua::Lua;
+use crate::lua::{Lua, Rooted};
 use crate::value::LuaValue;
 
 type Result<T> = std::result::Result<T, PathError>;
@@ -22,18 +21,6 @@ pub(crate) struct RawSer<'a> {
     opts: SerializeOptions,
     /// The array metatable, if sequences get it (registry-held).
     array_mt: Option<Gc<Table>>,
-}
-
-/// A value kept alive until dropped (released even on early returns).
-struct Rooted<'a> {
-    lua: &'a Lua,
-    root: HostRoot,
-}
-
-impl Drop for Rooted<'_> {
-    fn drop(&mut self) {
-        self.lua.inner.release(self.root);
-    }
 }
 
 fn table_error(e: TableError) -> PathError {
@@ -78,9 +65,9 @@ impl<'a> RawSer<'a> {
             if let (true, Some(mt)) = (array, self.array_mt) {
                 st.set_metatable(Value::Table(t), Some(mt));
             }
-            Ok((t, st.pin(Value::Table(t))))
+            Ok((t, Rooted::new(self.lua, st, Value::Table(t))))
         })?;
-        Ok(TableBuilder { ser: self, t, _root: Rooted { lua: self.lua, root }, next: 1, key: None, variant: None })
+        Ok(TableBuilder { ser: self, t, _root: root, next: 1, key: None, variant: None })
     }
 
     /// `{name = value}`: the externally tagged form of enum variants.
@@ -92,17 +79,6 @@ impl<'a> RawSer<'a> {
             Ok(Value::Table(t))
         })
     }
-
-    /// The path segment naming key `k`.
-    fn segment(&self, k: Value) -> Segment {
-        match k {
-            Value::Str(s) => Segment::Name(s.to_str_lossy().into_owned()),
-            Value::Int(i) => Segment::Key(i.to_string()),
-            Value::Float(f) => Segment::Key(format!("{f:?}")),
-            Value::Bool(b) => Segment::Key(b.to_string()),
-            other => Segment::Key(other.type_name().to_string()),
-        }
-    }
 }
 
 /// A table being filled: a sequence, a map or a struct; with `variant`,
@@ -110,9 +86,9 @@ impl<'a> RawSer<'a> {
 pub(crate) struct TableBuilder<'a> {
     ser: RawSer<'a>,
     t: Gc<Table>,
-    _root: Rooted<'a>,
+    _root: Rooted,
     next: i64,
-    key: Option<(Value, Rooted<'a>)>,
+    key: Option<(Value, Rooted)>,
     variant: Option<&'static str>,
 }
 
@@ -331,8 +307,8 @@ impl ser::SerializeMap for TableBuilder<'_> {
             _ => {}
         }
         // Rooted while the value is serialized (user code may collect).
-        let root = self.ser.with(|st| Ok(st.pin(k)))?;
-        self.key = Some((k, Rooted { lua: self.ser.lua, root }));
+        let root = self.ser.with(|st| Ok(Rooted::new(self.ser.lua, st, k)))?;
+        self.key = Some((k, root));
         Ok(())
     }
 
@@ -340,7 +316,7 @@ impl ser::SerializeMap for TableBuilder<'_> {
         let Some((k, _root)) = self.key.take() else {
             return Err(PathError::new("serialize_value called before serialize_key"));
         };
-        let v = value.serialize(self.ser).map_err(|e| e.at(self.ser.segment(k)))?;
+        let v = value.serialize(self.ser).map_err(|e| e.at(Segment::of_key(k)))?;
         self.set(k, v)
     }
 
@@ -449,7 +425,7 @@ macro_rules! forward_scalars {
 }
 
 macro_rules! forward_compounds {
-    ($($method:ident($($arg:ident: $T:ty),*) -> $Assoc:ident),*) => {$(
+    ($($method:ident($($arg:ident: $T:ty),*)),*) => {$(
         fn $method(self, $($arg: $T),*) -> LuaResult<Compound<'lua>> {
             let raw = self.raw()?;
             Ok(Compound { lua: self.lua, inner: raw.$method($($arg),*).map_err(PathError::into_ser)? })
@@ -478,15 +454,13 @@ impl<'lua> ser::Serializer for Serializer<'lua> {
     );
 
     forward_compounds!(
-        serialize_seq(len: Option<usize>) -> SerializeSeq,
-        serialize_tuple(len: usize) -> SerializeTuple,
-        serialize_tuple_struct(name: &'static str, len: usize) -> SerializeTupleStruct,
-        serialize_tuple_variant(name: &'static str, index: u32, variant: &'static str, len: usize)
-            -> SerializeTupleVariant,
-        serialize_map(len: Option<usize>) -> SerializeMap,
-        serialize_struct(name: &'static str, len: usize) -> SerializeStruct,
+        serialize_seq(len: Option<usize>),
+        serialize_tuple(len: usize),
+        serialize_tuple_struct(name: &'static str, len: usize),
+        serialize_tuple_variant(name: &'static str, index: u32, variant: &'static str, len: usize),
+        serialize_map(len: Option<usize>),
+        serialize_struct(name: &'static str, len: usize),
         serialize_struct_variant(name: &'static str, index: u32, variant: &'static str, len: usize)
-            -> SerializeStructVariant
     );
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> LuaResult<LuaValue> {

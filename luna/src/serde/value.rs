@@ -3,13 +3,12 @@
 //! handles, one state access per step, so the target serializer may use
 //! the `Lua` (even to build Lua values from it).
 
-use std::cell::RefCell;
+use std::borrow::Cow;
 
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::de::Ctx;
-use super::{DeserializeOptions, MAX_DEPTH};
-use crate::lua::Lua;
+use super::{DeserializeOptions, SortKey, Walking};
 use crate::table::LuaTable;
 use crate::value::LuaValue;
 use luna_core::Value;
@@ -18,7 +17,7 @@ use luna_core::Value;
 struct SerializableValue<'a> {
     value: &'a LuaValue,
     opts: DeserializeOptions,
-    walking: &'a RefCell<Vec<usize>>,
+    walking: &'a Walking,
 }
 
 impl LuaValue {
@@ -27,7 +26,7 @@ impl LuaValue {
     /// `encode_empty_tables_as_array` and `deny_mixed_tables`. (The
     /// `Serialize` impl of `LuaValue` uses the defaults.)
     pub fn to_serializable(&self, options: DeserializeOptions) -> impl Serialize + '_ {
-        OwnedWalk { value: self, opts: options, walking: RefCell::new(Vec::new()) }
+        OwnedWalk { value: self, opts: options, walking: Walking::default() }
     }
 }
 
@@ -35,7 +34,7 @@ impl LuaValue {
 struct OwnedWalk<'a> {
     value: &'a LuaValue,
     opts: DeserializeOptions,
-    walking: RefCell<Vec<usize>>,
+    walking: Walking,
 }
 
 impl Serialize for OwnedWalk<'_> {
@@ -64,15 +63,6 @@ fn unsupported(v: &LuaValue) -> bool {
     }
 }
 
-/// Leaves a table on drop.
-struct Leave<'a>(&'a RefCell<Vec<usize>>);
-
-impl Drop for Leave<'_> {
-    fn drop(&mut self) {
-        self.0.borrow_mut().pop();
-    }
-}
-
 impl SerializableValue<'_> {
     fn child<'b>(&'b self, value: &'b LuaValue) -> SerializableValue<'b> {
         SerializableValue { value, opts: self.opts, walking: self.walking }
@@ -83,25 +73,16 @@ impl SerializableValue<'_> {
         // The shape and identity of the table, read in one access.
         let (addr, shape) = lua
             .with(|st| -> Result<(usize, Option<u64>), String> {
-                let v = lua.lower(st, &LuaValue::Table(t.clone())).map_err(|e| e.to_string())?;
-                let Value::Table(core) = v else { return Err("not a table".into()) };
+                let Value::Table(core) = lua.value_of(st, &t.0).map_err(|e| e.to_string())? else {
+                    return Err("not a table".into());
+                };
                 let ctx = Ctx::new(st, self.opts);
                 let shape = ctx.seq_len(core).map_err(|e| e.to_string())?;
                 Ok((core.addr(), shape))
             })
             .map_err(S::Error::custom)?
             .map_err(S::Error::custom)?;
-        {
-            let mut walking = self.walking.borrow_mut();
-            if self.opts.deny_recursive_tables && walking.contains(&addr) {
-                return Err(S::Error::custom("recursive table detected"));
-            }
-            if walking.len() >= MAX_DEPTH {
-                return Err(S::Error::custom(format!("tables too deeply nested (more than {MAX_DEPTH} levels)")));
-            }
-            walking.push(addr);
-        }
-        let _leave = Leave(self.walking);
+        let _leave = self.walking.enter(addr, self.opts.deny_recursive_tables).map_err(S::Error::custom)?;
         match shape {
             Some(len) => {
                 let mut seq = serializer.serialize_seq(usize::try_from(len).ok())?;
@@ -121,7 +102,10 @@ impl SerializableValue<'_> {
                     entries.push((k, v));
                 }
                 if self.opts.sort_keys {
-                    sort_entries(&lua, &mut entries);
+                    // Each key's bytes are read once, not per comparison.
+                    let mut keyed: Vec<_> = entries.into_iter().map(|e| (sort_key(&e.0), e)).collect();
+                    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                    entries = keyed.into_iter().map(|(_, e)| e).collect();
                 }
                 let mut map = serializer.serialize_map(Some(entries.len()))?;
                 for (k, v) in &entries {
@@ -133,31 +117,15 @@ impl SerializableValue<'_> {
     }
 }
 
-/// Numbers, then strings (bytewise), then booleans, then the rest.
-fn sort_entries(lua: &Lua, entries: &mut [(LuaValue, LuaValue)]) {
-    let _ = lua;
-    fn rank(v: &LuaValue) -> u8 {
-        match v {
-            LuaValue::Integer(_) | LuaValue::Number(_) => 0,
-            LuaValue::String(_) => 1,
-            LuaValue::Boolean(_) => 2,
-            _ => 3,
-        }
+/// Facade key `k` as `sort_keys` orders it.
+fn sort_key(k: &LuaValue) -> SortKey<'static> {
+    match k {
+        LuaValue::Integer(i) => SortKey::Int(*i),
+        LuaValue::Number(f) => SortKey::Float(*f),
+        LuaValue::String(s) => SortKey::Str(Cow::Owned(s.as_bytes().unwrap_or_default())),
+        LuaValue::Boolean(b) => SortKey::Bool(*b),
+        _ => SortKey::Other,
     }
-    let num = |v: &LuaValue| match v {
-        LuaValue::Integer(i) => *i as f64,
-        LuaValue::Number(f) => *f,
-        _ => 0.0,
-    };
-    entries.sort_by(|(a, _), (b, _)| match (a, b) {
-        (LuaValue::Integer(x), LuaValue::Integer(y)) => x.cmp(y),
-        (LuaValue::String(x), LuaValue::String(y)) => {
-            x.as_bytes().unwrap_or_default().cmp(&y.as_bytes().unwrap_or_default())
-        }
-        (LuaValue::Boolean(x), LuaValue::Boolean(y)) => x.cmp(y),
-        _ if rank(a) == 0 && rank(b) == 0 => num(a).total_cmp(&num(b)),
-        _ => rank(a).cmp(&rank(b)),
-    });
 }
 
 impl Serialize for SerializableValue<'_> {
