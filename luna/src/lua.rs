@@ -133,12 +133,14 @@ pub(crate) struct Rooted {
 }
 
 impl Rooted {
+    #[inline]
     pub(crate) fn new(lua: &Lua, st: &mut State, v: Value) -> Rooted {
         Rooted { lua: lua.clone(), root: st.pin(v) }
     }
 }
 
 impl Drop for Rooted {
+    #[inline]
     fn drop(&mut self) {
         self.lua.inner.release(self.root);
     }
