@@ -1,6 +1,8 @@
 //! Lua values to Rust values: `RawDe` reads runtime values inside one
 //! state access (no handle per value; strings are visited in place), and
-//! the public `Deserializer` runs it on a `LuaValue`.
+//! the public `Deserializer` runs it on a `LuaValue`. With a
+//! `StringArena`, strings are visited as borrowed (`visit_borrowed_str`)
+//! from their copy in the arena, so `&'de str` fields deserialize.
 
 use std::borrow::Cow;
 
@@ -9,29 +11,31 @@ use luna_core::object::table::Table;
 use luna_core::{State, Value};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::{is_null, DeserializeOptions, Leave, PathError, Segment, SortKey, Walking, ARRAY_MT_KEY};
+use super::{is_null, DeserializeOptions, Leave, PathError, Segment, SortKey, StringArena, Walking, ARRAY_MT_KEY};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
 use crate::value::LuaValue;
 
 type Result<T> = std::result::Result<T, PathError>;
 
-/// What a whole deserialization shares: the options, the array metatable
-/// and the tables being walked (for recursion and depth checks).
-pub(crate) struct Ctx {
+/// What a whole deserialization shares: the options, the array metatable,
+/// the tables being walked (for recursion and depth checks) and the arena
+/// borrowed strings are copied to (`'s`; none: strings are not borrowed).
+pub(crate) struct Ctx<'s> {
     opts: DeserializeOptions,
     array_mt: Option<Gc<Table>>,
     walking: Walking,
+    strings: Option<&'s StringArena>,
 }
 
-impl Ctx {
-    pub(crate) fn new(st: &mut State, opts: DeserializeOptions) -> Ctx {
+impl<'s> Ctx<'s> {
+    pub(crate) fn new(st: &mut State, opts: DeserializeOptions, strings: Option<&'s StringArena>) -> Ctx<'s> {
         let reg = st.registry();
         let array_mt = match st.raw_get_field(reg, ARRAY_MT_KEY) {
             Ok(Value::Table(t)) => Some(t),
             _ => None,
         };
-        Ctx { opts, array_mt, walking: Walking::default() }
+        Ctx { opts, array_mt, walking: Walking::default(), strings }
     }
 
     /// Enters table `t`, checking depth and recursion; the guard leaves it.
@@ -75,7 +79,7 @@ impl Ctx {
     }
 }
 
-impl Ctx {
+impl Ctx<'_> {
     /// The length of `t` if it reads as a sequence, `None` for a map.
     pub(crate) fn seq_len(&self, t: Gc<Table>) -> Result<Option<u64>> {
         Ok(match self.shape(t)? {
@@ -92,21 +96,39 @@ enum Shape {
 
 /// The deserializer of one runtime value.
 #[derive(Clone, Copy)]
-pub(crate) struct RawDe<'c> {
+pub(crate) struct RawDe<'c, 's> {
     v: Value,
-    ctx: &'c Ctx,
+    ctx: &'c Ctx<'s>,
 }
 
-impl<'c> RawDe<'c> {
-    pub(crate) fn new(v: Value, ctx: &'c Ctx) -> Self {
+impl<'c, 's> RawDe<'c, 's> {
+    pub(crate) fn new(v: Value, ctx: &'c Ctx<'s>) -> Self {
         RawDe { v, ctx }
+    }
+
+    /// Visits string bytes `bytes` as text, or as bytes if they are not
+    /// UTF-8: borrowed from the arena if there is one and `borrow` holds
+    /// (not for `String`s and identifiers, which would copy twice).
+    fn visit_text<'de, V: Visitor<'de>>(&self, bytes: &[u8], borrow: bool, visitor: V) -> Result<V::Value>
+    where
+        's: 'de,
+    {
+        match (std::str::from_utf8(bytes), self.ctx.strings) {
+            (Ok(text), Some(arena)) if borrow => visitor.visit_borrowed_str(arena.alloc_str(text)),
+            (Ok(text), _) => visitor.visit_str(text),
+            (Err(_), Some(arena)) if borrow => visitor.visit_borrowed_bytes(arena.alloc_bytes(bytes)),
+            (Err(_), _) => visitor.visit_bytes(bytes),
+        }
     }
 
     fn unsupported<T>(&self) -> Result<T> {
         Err(PathError::new(format!("cannot deserialize a {}", self.v.type_name())))
     }
 
-    fn visit_seq<'de, V: Visitor<'de>>(&self, t: Gc<Table>, len: u64, visitor: V) -> Result<V::Value> {
+    fn visit_seq<'de, V: Visitor<'de>>(&self, t: Gc<Table>, len: u64, visitor: V) -> Result<V::Value>
+    where
+        's: 'de,
+    {
         let _walk = self.ctx.enter(t)?;
         let mut access = SeqAccess { t, next: 1, len, ctx: self.ctx };
         let out = visitor.visit_seq(&mut access)?;
@@ -117,7 +139,10 @@ impl<'c> RawDe<'c> {
         Ok(out)
     }
 
-    fn visit_map<'de, V: Visitor<'de>>(&self, t: Gc<Table>, visitor: V) -> Result<V::Value> {
+    fn visit_map<'de, V: Visitor<'de>>(&self, t: Gc<Table>, visitor: V) -> Result<V::Value>
+    where
+        's: 'de,
+    {
         let _walk = self.ctx.enter(t)?;
         let mut entries = Vec::new();
         let mut key = Value::Nil;
@@ -135,7 +160,10 @@ impl<'c> RawDe<'c> {
     }
 
     /// A float with an exact integer value, as an integer.
-    fn integer<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn integer<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value>
+    where
+        's: 'de,
+    {
         if let Value::Float(f) = self.v {
             // 2^63 and 2^64 are exact in a double.
             if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
@@ -168,7 +196,7 @@ macro_rules! integers {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for RawDe<'_> {
+impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
     type Error = PathError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -178,10 +206,7 @@ impl<'de> de::Deserializer<'de> for RawDe<'_> {
             Value::Bool(b) => visitor.visit_bool(b),
             Value::Int(i) => visitor.visit_i64(i),
             Value::Float(f) => visitor.visit_f64(f),
-            Value::Str(s) => match std::str::from_utf8(s.as_bytes()) {
-                Ok(text) => visitor.visit_str(text),
-                Err(_) => visitor.visit_bytes(s.as_bytes()),
-            },
+            Value::Str(s) => self.visit_text(s.as_bytes(), true, visitor),
             Value::Table(t) => match self.ctx.shape(t)? {
                 Shape::Seq(len) => self.visit_seq(t, len, visitor),
                 Shape::Map => self.visit_map(t, visitor),
@@ -212,15 +237,34 @@ impl<'de> de::Deserializer<'de> for RawDe<'_> {
         }
     }
 
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.v {
-            Value::Str(s) => visitor.visit_bytes(s.as_bytes()),
+            Value::Str(s) => self.visit_text(s.as_bytes(), false, visitor),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match (self.v, self.ctx.strings) {
+            (Value::Str(s), Some(arena)) => visitor.visit_borrowed_bytes(arena.alloc_bytes(s.as_bytes())),
+            (Value::Str(s), None) => visitor.visit_bytes(s.as_bytes()),
             _ => self.deserialize_any(visitor),
         }
     }
 
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_bytes(visitor)
+        match self.v {
+            Value::Str(s) => visitor.visit_bytes(s.as_bytes()),
+            _ => self.deserialize_any(visitor),
+        }
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
@@ -302,7 +346,7 @@ impl<'de> de::Deserializer<'de> for RawDe<'_> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool f32 f64 char str string unit unit_struct identifier
+        bool f32 f64 str unit unit_struct
     }
 }
 
@@ -319,14 +363,14 @@ fn unexpected(v: Value) -> de::Unexpected<'static> {
     }
 }
 
-struct SeqAccess<'c> {
+struct SeqAccess<'c, 's> {
     t: Gc<Table>,
     next: u64,
     len: u64,
-    ctx: &'c Ctx,
+    ctx: &'c Ctx<'s>,
 }
 
-impl<'de> de::SeqAccess<'de> for SeqAccess<'_> {
+impl<'de, 's: 'de> de::SeqAccess<'de> for SeqAccess<'_, 's> {
     type Error = PathError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
@@ -344,13 +388,13 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_> {
     }
 }
 
-struct MapAccess<'c> {
+struct MapAccess<'c, 's> {
     entries: std::vec::IntoIter<(Value, Value)>,
     value: Option<(Value, Value)>,
-    ctx: &'c Ctx,
+    ctx: &'c Ctx<'s>,
 }
 
-impl<'de> de::MapAccess<'de> for MapAccess<'_> {
+impl<'de, 's: 'de> de::MapAccess<'de> for MapAccess<'_, 's> {
     type Error = PathError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
@@ -376,23 +420,23 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
 }
 
 /// A variant given as `{name = value}`.
-struct EnumAccess<'c> {
+struct EnumAccess<'c, 's> {
     key: Value,
     value: Value,
-    ctx: &'c Ctx,
+    ctx: &'c Ctx<'s>,
 }
 
-impl<'de, 'c> de::EnumAccess<'de> for EnumAccess<'c> {
+impl<'de, 'c, 's: 'de> de::EnumAccess<'de> for EnumAccess<'c, 's> {
     type Error = PathError;
-    type Variant = RawDe<'c>;
+    type Variant = RawDe<'c, 's>;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, RawDe<'c>)> {
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, RawDe<'c, 's>)> {
         let name = seed.deserialize(RawDe::new(self.key, self.ctx))?;
         Ok((name, RawDe::new(self.value, self.ctx)))
     }
 }
 
-impl<'de> de::VariantAccess<'de> for RawDe<'_> {
+impl<'de, 's: 'de> de::VariantAccess<'de> for RawDe<'_, 's> {
     type Error = PathError;
 
     fn unit_variant(self) -> Result<()> {
@@ -428,13 +472,18 @@ impl<'de> de::VariantAccess<'de> for RawDe<'_> {
 /// assert_eq!(xs, [1, 2, 3]);
 /// # Ok::<(), LuaError>(())
 /// ```
-pub struct Deserializer {
+///
+/// `'s` is the lifetime of the `StringArena` of a borrowing deserializer
+/// (`Deserializer::borrowing`); one made with `new` has none and is
+/// `Deserializer<'static>`, a deserializer for any `'de`.
+pub struct Deserializer<'s> {
     lua: Lua,
     value: LuaValue,
     opts: DeserializeOptions,
+    strings: Option<&'s StringArena>,
 }
 
-impl Deserializer {
+impl Deserializer<'static> {
     /// A deserializer of `value` with the default options.
     pub fn new(lua: &Lua, value: LuaValue) -> Self {
         Self::new_with(lua, value, DeserializeOptions::default())
@@ -442,14 +491,23 @@ impl Deserializer {
 
     /// A deserializer of `value` with `options`.
     pub fn new_with(lua: &Lua, value: LuaValue, options: DeserializeOptions) -> Self {
-        Deserializer { lua: lua.clone(), value, opts: options }
+        Deserializer { lua: lua.clone(), value, opts: options, strings: None }
+    }
+}
+
+impl<'s> Deserializer<'s> {
+    /// A deserializer that hands out strings borrowed for `'s`: each string
+    /// a `&str` (or `&[u8]`, or a `#[serde(borrow)] Cow`) is read into is
+    /// copied once into `strings`, which the result borrows from.
+    pub fn borrowing(lua: &Lua, value: LuaValue, options: DeserializeOptions, strings: &'s StringArena) -> Self {
+        Deserializer { lua: lua.clone(), value, opts: options, strings: Some(strings) }
     }
 
-    fn run<T>(self, f: impl FnOnce(RawDe<'_>) -> Result<T>) -> LuaResult<T> {
+    fn run<T>(self, f: impl FnOnce(RawDe<'_, 's>) -> Result<T>) -> LuaResult<T> {
         let lua = &self.lua;
         lua.with(|st| -> LuaResult<T> {
             let v = lua.lower(st, &self.value)?;
-            let ctx = Ctx::new(st, self.opts);
+            let ctx = Ctx::new(st, self.opts, self.strings);
             f(RawDe::new(v, &ctx)).map_err(PathError::into_de)
         })?
     }
@@ -463,7 +521,7 @@ macro_rules! forward_public {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for Deserializer {
+impl<'de, 's: 'de> de::Deserializer<'de> for Deserializer<'s> {
     type Error = LuaError;
 
     forward_public!(

@@ -11,7 +11,11 @@
 //! `Deserialize` code runs inside it, so it cannot call into Lua: such a
 //! call fails with `StateBusy`). Errors carry the path of the failing
 //! value (`servers[2].port: invalid type: ...`), built while unwinding.
+//! Borrowed strings come from a `StringArena` the caller owns
+//! (`Lua::from_value_borrowed`): the state access ends before the result
+//! is used, so they cannot point into the heap.
 
+mod arena;
 mod de;
 mod ser;
 mod value;
@@ -30,6 +34,7 @@ use crate::lua::Lua;
 use crate::table::LuaTable;
 use crate::value::{LuaLightUserdata, LuaValue};
 
+pub use arena::StringArena;
 pub use de::Deserializer;
 pub use ser::Serializer;
 
@@ -212,6 +217,43 @@ impl Lua {
         options: DeserializeOptions,
     ) -> LuaResult<T> {
         T::deserialize(Deserializer::new_with(self, value, options))
+    }
+
+    /// Converts a Lua value into a Rust value that borrows its strings
+    /// (`&'s str`, `&'s [u8]`, `#[serde(borrow)] Cow<'s, str>` fields)
+    /// from `strings`, where each of them is copied once. Lua strings
+    /// cannot be lent out themselves: a script may drop them at its next
+    /// step, so the result borrows from an arena the caller owns.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// use luna::serde::StringArena;
+    /// #[derive(serde::Deserialize)]
+    /// struct Route<'a> { method: &'a str, path: &'a str }
+    ///
+    /// let lua = Lua::new();
+    /// let v = lua.load("return { method = 'GET', path = '/index' .. '.html' }").eval()?;
+    /// let strings = StringArena::new();
+    /// let r: Route = lua.from_value_borrowed(v, &strings)?;
+    /// assert_eq!((r.method, r.path), ("GET", "/index.html"));
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn from_value_borrowed<'s, T: ::serde::Deserialize<'s>>(
+        &self,
+        value: LuaValue,
+        strings: &'s StringArena,
+    ) -> LuaResult<T> {
+        self.from_value_borrowed_with(value, DeserializeOptions::default(), strings)
+    }
+
+    /// `from_value_borrowed` with options.
+    pub fn from_value_borrowed_with<'s, T: ::serde::Deserialize<'s>>(
+        &self,
+        value: LuaValue,
+        options: DeserializeOptions,
+        strings: &'s StringArena,
+    ) -> LuaResult<T> {
+        T::deserialize(Deserializer::borrowing(self, value, options, strings))
     }
 
     /// The null sentinel: a light userdata holding a null pointer. `None`

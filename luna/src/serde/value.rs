@@ -76,7 +76,7 @@ impl SerializableValue<'_> {
                 let Value::Table(core) = lua.value_of(st, &t.0).map_err(|e| e.to_string())? else {
                     return Err("not a table".into());
                 };
-                let ctx = Ctx::new(st, self.opts);
+                let ctx = Ctx::new(st, self.opts, None);
                 let shape = ctx.seq_len(core).map_err(|e| e.to_string())?;
                 Ok((core.addr(), shape))
             })

@@ -14,6 +14,7 @@
 //! One module per subject; this file holds the helpers and the types of
 //! the corpus they share.
 
+mod borrowed;
 mod from_lua;
 mod lua_values;
 mod options;
