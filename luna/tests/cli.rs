@@ -508,3 +508,100 @@ fn repl_print_errors_and_script() {
         1,
     );
 }
+
+/// A running interpreter whose standard output is read line by line, to
+/// send it signals at known points of its script.
+struct Background {
+    child: std::process::Child,
+    out: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Background {
+    fn start(args: &[&str]) -> Background {
+        let bin = std::env::var_os("LUNA_CLI_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_luna").into());
+        let mut child = Command::new(bin)
+            .arg0("luna")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn luna");
+        let out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        Background { child, out }
+    }
+
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut self.out, &mut line).expect("read a line");
+        line
+    }
+
+    /// Sends SIGINT (what Ctrl-C sends).
+    fn interrupt(&self) {
+        let ok = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("kill");
+        assert!(ok.success(), "kill -INT failed");
+    }
+
+    fn finish(mut self) -> (std::process::ExitStatus, String, String) {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.out, &mut rest).expect("read stdout");
+        let status = self.child.wait().expect("wait");
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().expect("stderr"), &mut err).expect("stderr");
+        (status, rest, err)
+    }
+}
+
+/// Ctrl-C raises "interrupted!" in the running Lua code, as lua.c's hook
+/// does: `pcall` catches it and the script goes on; uncaught, it is
+/// reported with the position of the interrupted function's caller and a
+/// traceback, exit status 1.
+#[test]
+fn ctrl_c_interrupts_lua_code() {
+    let mut p = Background::start(&[
+        "-e",
+        "print(pcall(function () print(12); io.stdout:flush(); while true do end end)) print(42)",
+    ]);
+    assert_eq!(p.line(), "12\n");
+    p.interrupt();
+    let (status, out, err) = p.finish();
+    assert_eq!((out.as_str(), err.as_str(), status.code()), ("false\tinterrupted!\n42\n", "", Some(0)));
+
+    let mut p = Background::start(&[
+        "-e",
+        "local function f() print(13); io.stdout:flush(); while true do end end
+         f()",
+    ]);
+    assert_eq!(p.line(), "13\n");
+    p.interrupt();
+    let (status, out, err) = p.finish();
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        "luna: (command line):2: interrupted!\nstack traceback:\n\t(command line):1: in local 'f'\n\
+         \t(command line):2: in main chunk\n\t[C]: in ?\n"
+    );
+    assert_eq!(status.code(), Some(1));
+}
+
+/// A native busy in a long computation is not interrupted (as in lua.c);
+/// the first Ctrl-C restored the default action, so the second ends the
+/// process.
+#[test]
+fn second_ctrl_c_ends_a_busy_native() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut p = Background::start(&[
+        "-e",
+        "print(15); io.stdout:flush(); string.find(string.rep('a', 100000), '.*b'); print('finished')",
+    ]);
+    assert_eq!(p.line(), "15\n");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    p.interrupt();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(p.child.try_wait().expect("try_wait").is_none(), "the first Ctrl-C stopped the native");
+    p.interrupt();
+    let (status, out, _) = p.finish();
+    assert_eq!(out, "");
+    assert_eq!(status.signal(), Some(2));
+}

@@ -50,6 +50,9 @@ pub(crate) struct Interrupt {
     /// Set while the callback runs: slices used up by Lua code it calls do
     /// not call it again.
     pub(crate) running: bool,
+    /// Whether the current call comes from native code (pattern matching)
+    /// rather than from between two Lua instructions.
+    pub(crate) from_native: bool,
 }
 
 impl State {
@@ -79,14 +82,26 @@ impl State {
     /// while Lua code runs. The budget is kept.
     pub fn set_interrupt(&mut self, callback: Option<InterruptFn>, period: u32) {
         let budget = self.fuel();
-        self.interrupt =
-            callback.map(|callback| Interrupt { callback, period: i64::from(period.max(1)), running: false });
+        self.interrupt = callback.map(|callback| Interrupt {
+            callback,
+            period: i64::from(period.max(1)),
+            running: false,
+            from_native: false,
+        });
         self.set_fuel(budget);
     }
 
     /// The interrupt period, when an interrupt is installed.
     pub(crate) fn interrupt_period(&self) -> Option<i64> {
         self.interrupt.as_ref().map(|i| i.period)
+    }
+
+    /// Whether the interrupt callback now running was called from native
+    /// code working in a long stretch (pattern matching) rather than from
+    /// between two Lua instructions. A callback that means to act only where
+    /// Lua code runs (like `lua.c`'s Ctrl-C hook) returns `Continue` then.
+    pub fn interrupt_in_native(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|i| i.running && i.from_native)
     }
 
     /// Runs the interrupt callback from native code that works in long
@@ -96,6 +111,7 @@ impl State {
         let callback = match &mut self.interrupt {
             Some(i) if !i.running => {
                 i.running = true;
+                i.from_native = true;
                 i.callback.clone()
             }
             _ => return Ok(()),
@@ -137,6 +153,7 @@ impl State {
         let callback = match &mut self.interrupt {
             Some(i) if !i.running => {
                 i.running = true;
+                i.from_native = false;
                 i.callback.clone()
             }
             _ => return Ok(()),

@@ -6,20 +6,22 @@
 //! errors as "progname: message" plus a traceback on standard error, with
 //! lua.c's exit statuses. Everything runs inside one native function
 //! (`pmain`) called in protected mode, as lua.c does, so tracebacks end
-//! with the same "[C]: in ?" frame. Interrupting a running script with
-//! Ctrl-C (lua.c's SIGINT hook) is not provided: it needs a signal handler,
-//! which the standard library does not offer without `unsafe` code.
+//! with the same "[C]: in ?" frame. Ctrl-C interrupts a running chunk
+//! with the error "interrupted!" (`signal`).
 
 mod chunk;
 mod repl;
+mod signal;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use luna_core::gc::GcMode;
 use luna_core::load::LoadMode;
 use luna_core::stdlib::Libs;
 use luna_core::vm::arith::{self, F2I};
+use luna_core::vm::budget::InterruptAction;
 use luna_core::vm::debug::ValLoc;
 use luna_core::vm::MULTRET;
 use luna_core::{LResult, State, Status, Value};
@@ -90,6 +92,7 @@ fn interpreter(stack_budget: Option<usize>) -> ExitCode {
         st.set_native_stack_budget(bytes);
     }
     st.set_ext(Cli { argv, progname: Some(PROGNAME.to_vec()) });
+    st.set_interrupt(Some(Rc::new(on_interrupt)), signal::PERIOD);
     let base = st.top();
     let status = match st.new_native(pmain) {
         Ok(f) => {
@@ -378,13 +381,28 @@ fn load_buffer(st: &mut State, code: &[u8], chunkname: &[u8]) -> Status {
 /// Calls the function below the `narg` arguments on the top of the stack
 /// in protected mode with `msghandler` as message handler (lua.c's
 /// `docall`). Leaves the results, or the error value, in its place.
+/// Ctrl-C is caught while the call runs.
 fn docall(st: &mut State, narg: usize, nres: i32) -> LResult<Status> {
     let func = st.top() - narg - 1;
     let handler = st.new_native(msghandler)?;
     st.insert_at(func, handler);
+    signal::catch();
     let status = st.pcall_raw(func + 1, nres, func);
+    signal::restore();
     remove_at(st, func);
     Ok(status)
+}
+
+/// The interrupt callback: a pending Ctrl-C becomes the error
+/// "interrupted!" where Lua code runs (lua.c's `lstop` hook; like it, a
+/// native busy in a long computation is not stopped, a second Ctrl-C ends
+/// the process). The message has the position of the interrupted
+/// function's caller, as `luaL_error` in a hook gives it.
+fn on_interrupt(st: &mut State) -> LResult<InterruptAction> {
+    if !st.interrupt_in_native() && signal::take_pending() {
+        return Err(st.error_at_level(1, "interrupted!"));
+    }
+    Ok(InterruptAction::Continue)
 }
 
 /// The message handler of every chunk (lua.c's `msghandler`): a string
