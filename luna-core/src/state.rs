@@ -83,8 +83,9 @@ pub struct State {
     /// Library and host state, keyed by type.
     pub(crate) ext: HashMap<TypeId, Box<dyn Any>>,
     /// Fuel counter: the budget, or with an interrupt the current slice
-    /// of it (see `vm::budget`); `None` when nothing counts.
-    pub(crate) fuel: Option<i64>,
+    /// of it (see `vm::budget`); `i64::MAX` when nothing counts (a plain
+    /// number, so that a charge is a compare and a decrement).
+    pub(crate) fuel: i64,
     /// Budget beyond the counter (`None`: unlimited).
     pub(crate) fuel_reserve: Option<i64>,
     /// The interrupt callback.
@@ -157,7 +158,7 @@ impl State {
             type_metatables: HashMap::new(),
             warn: WarnState { on: false, continuing: false, sink: None },
             ext: HashMap::new(),
-            fuel: None,
+            fuel: i64::MAX,
             fuel_reserve: None,
             interrupt: None,
             native_stack_base: crate::vm::call::native_stack_position(),

@@ -62,10 +62,10 @@ impl State {
         let budget = fuel.map(|f| f.max(0));
         let period = self.interrupt.as_ref().map(|i| i.period);
         let (counter, reserve) = match (budget, period) {
-            (None, None) => (None, None),
-            (Some(b), None) => (Some(b), Some(0)),
-            (None, Some(p)) => (Some(p), None),
-            (Some(b), Some(p)) => (Some(b.min(p)), Some(b - b.min(p))),
+            (None, None) => (i64::MAX, None),
+            (Some(b), None) => (b, Some(0)),
+            (None, Some(p)) => (p, None),
+            (Some(b), Some(p)) => (b.min(p), Some(b - b.min(p))),
         };
         self.fuel = counter;
         self.fuel_reserve = reserve;
@@ -74,7 +74,7 @@ impl State {
     /// Instructions left in the budget (`None`: unlimited).
     pub fn fuel(&self) -> Option<i64> {
         let reserve = self.fuel_reserve?;
-        Some(self.fuel.unwrap_or(0).max(0).saturating_add(reserve))
+        Some(self.fuel.max(0).saturating_add(reserve))
     }
 
     /// Installs (or, with `None`, removes) the interrupt callback, run
@@ -125,14 +125,14 @@ impl State {
 
     /// Whether the budget itself (not only the current slice) is used up.
     fn budget_exhausted(&self) -> bool {
-        self.fuel_reserve == Some(0) && self.fuel.unwrap_or(0) <= 0
+        self.fuel_reserve == Some(0) && self.fuel <= 0
     }
 
     /// The error raised when native code (pattern matching, for instance)
     /// uses up the instruction budget: natives cannot yield there.
     #[cold]
     pub(crate) fn fuel_exhausted(&mut self) -> Throw {
-        self.fuel = Some(0);
+        self.fuel = 0;
         self.fuel_reserve = Some(0);
         self.rt_error("instruction limit reached")
     }
@@ -191,7 +191,7 @@ impl State {
     /// coroutine, yields to the host with no values.
     #[cold]
     fn fuel_out(&mut self, pc: usize) -> Throw {
-        self.fuel = Some(0);
+        self.fuel = 0;
         if self.fuel_mode == crate::api::FuelMode::Yield
             && !self.current.ptr_eq(self.main_thread)
             && self.th().yieldable()

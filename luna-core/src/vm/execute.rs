@@ -60,14 +60,12 @@ impl State {
                 let mut pc: *const Instruction = code.add((&mut *th).ci.get_unchecked(ci_idx).savedpc);
                 let mut trap = (&mut *th).hook.mask != 0;
                 if fresh_entry {
-                    if let Some(f) = self.fuel {
-                        if f > 0 {
-                            self.fuel = Some(f - 1);
-                        } else {
-                            self.fuel_tick(pc.offset_from(code) as usize)?;
-                            self.fuel = self.fuel.map(|f| f - 1);
-                            trap = (&mut *th).hook.mask != 0;
-                        }
+                    self.fuel -= 1;
+                    if self.fuel < 0 {
+                        self.fuel = 0;
+                        self.fuel_tick(pc.offset_from(code) as usize)?;
+                        self.fuel -= 1;
+                        trap = (&mut *th).hook.mask != 0;
                     }
                 }
                 if trap {
@@ -183,16 +181,14 @@ impl State {
                 }
                 macro_rules! back_edge {
                     () => {{
-                        if let Some(f) = self.fuel {
-                            if f > 0 {
-                                self.fuel = Some(f - 1);
-                            } else {
-                                savepc!();
-                                let r = self.fuel_tick(pc.offset_from(code) as usize);
-                                reload!();
-                                r?;
-                                self.fuel = self.fuel.map(|f| f - 1);
-                            }
+                        self.fuel -= 1;
+                        if self.fuel < 0 {
+                            self.fuel = 0;
+                            savepc!();
+                            let r = self.fuel_tick(pc.offset_from(code) as usize);
+                            reload!();
+                            r?;
+                            self.fuel -= 1;
                         }
                     }};
                 }
@@ -769,15 +765,13 @@ impl State {
                                     k = proto.constants.as_ptr();
                                     pc = code;
                                     base = (&mut *th).stack.as_mut_ptr().add(ra + 1);
-                                    if let Some(f) = self.fuel {
-                                        if f > 0 {
-                                            self.fuel = Some(f - 1);
-                                        } else {
-                                            let r = self.fuel_tick(0);
-                                            reload!();
-                                            r?;
-                                            self.fuel = self.fuel.map(|f| f - 1);
-                                        }
+                                    self.fuel -= 1;
+                                    if self.fuel < 0 {
+                                        self.fuel = 0;
+                                        let r = self.fuel_tick(0);
+                                        reload!();
+                                        r?;
+                                        self.fuel -= 1;
                                     }
                                     continue;
                                 }
