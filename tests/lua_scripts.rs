@@ -66,6 +66,7 @@ macro_rules! lua_tests {
 
 lua_tests! {
     basics => "basics.lua",
+    debug => "debug.lua",
     io => "io.lua",
     package => "package.lua",
     string => "string.lua",

@@ -35,6 +35,23 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
     ])
 }
 
+/// An integer argument as PUC's library reads it, `(int)luaL_checkinteger`:
+/// truncated to 32 bits, so that out-of-range values behave alike.
+fn check_int(st: &mut State, n: usize) -> LResult<i64> {
+    Ok(i64::from(st.check_integer(n)? as i32))
+}
+
+/// An optional integer argument, truncated as `check_int`.
+fn opt_int(st: &mut State, n: usize, default: i64) -> LResult<i64> {
+    Ok(i64::from(st.opt_integer(n, default)? as i32))
+}
+
+/// A string argument as PUC's library reads it, as a C string: up to its
+/// first zero byte (getinfo's options, sethook's mask, traceback's message).
+fn c_str(s: &[u8]) -> &[u8] {
+    s.iter().position(|&b| b == 0).map_or(s, |i| &s[..i])
+}
+
 /// The thread argument, if the first argument is a thread: returns the
 /// thread and the offset of the remaining arguments (PUC's `getthread`).
 fn get_thread(st: &State) -> (Gc<Thread>, usize) {
@@ -150,14 +167,11 @@ fn set_field(st: &mut State, t: Gc<Table>, k: &str, v: Value) -> LResult<()> {
 fn getinfo(st: &mut State) -> LResult<usize> {
     let (th, arg) = get_thread(st);
     let options = match st.opt_str(arg + 2)? {
-        Some(s) => s.as_bytes().to_vec(),
+        Some(s) => c_str(s.as_bytes()).to_vec(),
         None => b"flnSrtu".to_vec(),
     };
     if options.first() == Some(&b'>') {
         return Err(st.arg_error(arg + 2, "invalid option '>'"));
-    }
-    if options.iter().any(|c| !b"SlnurtLf".contains(c)) {
-        return Err(st.arg_error(arg + 2, "invalid option"));
     }
     let fv = st.arg(arg + 1);
     let (info, func) = if fv.is_function() {
@@ -165,10 +179,7 @@ fn getinfo(st: &mut State) -> LResult<usize> {
         d.name = None;
         (d, fv)
     } else {
-        let level = match st.arg(arg + 1) {
-            Value::Int(_) | Value::Float(_) | Value::Str(_) => st.check_integer(arg + 1)?,
-            _ => return Err(st.arg_type_error(arg + 1, "function or level")),
-        };
+        let level = check_int(st, arg + 1)?;
         let r = st.with_thread(th, |s| {
             if level < 0 {
                 return None;
@@ -185,6 +196,10 @@ fn getinfo(st: &mut State) -> LResult<usize> {
             }
         }
     };
+    // As PUC, options are validated only once the level is known to exist.
+    if options.iter().any(|c| !b"SlnurtLf".contains(c)) {
+        return Err(st.arg_error(arg + 2, "invalid option"));
+    }
     let t = st.new_table()?;
     st.push(Value::Table(t));
     let has = |c: u8| options.contains(&c);
@@ -269,7 +284,7 @@ fn find_local(st: &State, ci_idx: usize, n: i64) -> Option<(String, usize)> {
 
 fn getlocal(st: &mut State) -> LResult<usize> {
     let (th, arg) = get_thread(st);
-    let n = st.check_integer(arg + 2)?;
+    let n = check_int(st, arg + 2)?;
     let fv = st.arg(arg + 1);
     if fv.is_function() {
         // Only parameters of a non-active function have names.
@@ -283,7 +298,7 @@ fn getlocal(st: &mut State) -> LResult<usize> {
         }
         return Ok(1);
     }
-    let level = st.check_integer(arg + 1)?;
+    let level = check_int(st, arg + 1)?;
     let r = st.with_thread(th, |s| {
         let ci_idx = if level >= 0 { s.frame_at_level(level as usize) } else { None };
         ci_idx.map(|c| find_local(s, c, n).map(|(name, pos)| (name, s.th().stack[pos])))
@@ -305,8 +320,8 @@ fn getlocal(st: &mut State) -> LResult<usize> {
 
 fn setlocal(st: &mut State) -> LResult<usize> {
     let (th, arg) = get_thread(st);
-    let level = st.check_integer(arg + 1)?;
-    let n = st.check_integer(arg + 2)?;
+    let level = check_int(st, arg + 1)?;
+    let n = check_int(st, arg + 2)?;
     let ok = st.with_thread(th, |s| level >= 0 && s.frame_at_level(level as usize).is_some());
     if !ok {
         return Err(st.arg_error(arg + 1, "level out of range"));
@@ -356,7 +371,7 @@ fn upvalue_slot(f: Value, n: i64) -> Option<(Vec<u8>, Value)> {
 }
 
 fn getupvalue(st: &mut State) -> LResult<usize> {
-    let n = st.check_integer(2)?;
+    let n = check_int(st, 2)?;
     let f = st.check_type(1, Type::Function)?;
     match upvalue_slot(f, n) {
         Some((name, v)) => {
@@ -371,7 +386,7 @@ fn getupvalue(st: &mut State) -> LResult<usize> {
 
 fn setupvalue(st: &mut State) -> LResult<usize> {
     let v = st.check_any(3)?;
-    let n = st.check_integer(2)?;
+    let n = check_int(st, 2)?;
     let f = st.check_type(1, Type::Function)?;
     let Some((name, _)) = upvalue_slot(f, n) else { return Ok(0) };
     let i = (n - 1) as usize;
@@ -395,7 +410,7 @@ fn setupvalue(st: &mut State) -> LResult<usize> {
 /// The identity of upvalue `n` of function argument `argf`, checking the
 /// index (PUC's `checkupval`).
 fn upvalue_id(st: &mut State, argf: usize, argn: usize) -> LResult<Option<usize>> {
-    let n = st.check_integer(argn)?;
+    let n = check_int(st, argn)?;
     let f = st.check_type(argf, Type::Function)?;
     if n < 1 {
         return Ok(None);
@@ -427,8 +442,8 @@ fn upvaluejoin(st: &mut State) -> LResult<usize> {
         let bad = if !matches!(st.arg(1), Value::LuaFn(_)) { 1 } else { 3 };
         return Err(st.arg_error(bad, "Lua function expected"));
     };
-    let n1 = st.check_integer(2)? as usize - 1;
-    let n2 = st.check_integer(4)? as usize - 1;
+    let n1 = check_int(st, 2)? as usize - 1;
+    let n2 = check_int(st, 4)? as usize - 1;
     let uv = f2.upvals[n2].get();
     f1.upvals[n1].set(uv);
     st.heap.barrier(f1.erase(), Value::Nil);
@@ -449,6 +464,8 @@ fn getmetatable(st: &mut State) -> LResult<usize> {
 
 fn setmetatable(st: &mut State) -> LResult<usize> {
     let mt = match st.arg(2) {
+        // A missing metatable is an error, unlike an explicit nil.
+        Value::Nil if st.nargs() < 2 => return Err(st.arg_type_error(2, "nil or table")),
         Value::Nil => None,
         Value::Table(t) => Some(t),
         _ => return Err(st.arg_type_error(2, "nil or table")),
@@ -466,7 +483,7 @@ fn getregistry(st: &mut State) -> LResult<usize> {
 }
 
 fn getuservalue(st: &mut State) -> LResult<usize> {
-    let n = st.opt_integer(2, 1)?;
+    let n = opt_int(st, 2, 1)?;
     match st.arg(1) {
         Value::Userdata(u) => match if n >= 1 { u.user_value(n as usize) } else { None } {
             Some(v) => {
@@ -487,7 +504,7 @@ fn getuservalue(st: &mut State) -> LResult<usize> {
 }
 
 fn setuservalue(st: &mut State) -> LResult<usize> {
-    let n = st.opt_integer(3, 1)?;
+    let n = opt_int(st, 3, 1)?;
     let u = match st.arg(1) {
         Value::Userdata(u) => u,
         _ => return Err(st.arg_type_error(1, "userdata")),
@@ -505,7 +522,7 @@ fn traceback(st: &mut State) -> LResult<usize> {
     let (th, arg) = get_thread(st);
     let msgv = st.arg(arg + 1);
     let msg = match msgv {
-        Value::Str(s) => Some(s.as_bytes().to_vec()),
+        Value::Str(s) => Some(c_str(s.as_bytes()).to_vec()),
         Value::Int(_) | Value::Float(_) => match st.tostring_number(msgv)? {
             Value::Str(s) => Some(s.as_bytes().to_vec()),
             _ => None,
@@ -517,8 +534,20 @@ fn traceback(st: &mut State) -> LResult<usize> {
         }
     };
     let default_level = if th.ptr_eq(st.current_thread()) { 1 } else { 0 };
-    let level = st.opt_integer(arg + 2, default_level)?;
-    let tb = st.with_thread(th, |s| s.traceback(msg.as_deref(), level.max(0) as usize));
+    let level = opt_int(st, arg + 2, default_level)?;
+    let tb = if level < 0 {
+        // No frame has a negative level: only the header (PUC's
+        // `luaL_traceback` stops at once).
+        let mut out = Vec::new();
+        if let Some(m) = &msg {
+            out.extend_from_slice(m);
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"stack traceback:");
+        out
+    } else {
+        st.with_thread(th, |s| s.traceback(msg.as_deref(), level as usize))
+    };
     let v = st.str_value(tb)?;
     st.push(v);
     Ok(1)
@@ -563,9 +592,12 @@ fn sethook(st: &mut State) -> LResult<usize> {
     let (mask, count, hook): (u8, u32, Option<crate::vm::hooks::HookFn>) = if f.is_nil() {
         (0, 0, None)
     } else {
-        let smask = st.check_str(arg + 2)?.as_bytes().to_vec();
+        let smask = c_str(st.check_str(arg + 2)?.as_bytes()).to_vec();
         st.check_type(arg + 1, Type::Function)?;
-        let count = st.opt_integer(arg + 3, 0)?;
+        // PUC keeps the count as a C `int`: it is truncated to 32 bits, and
+        // a count that is not positive adds no count event but is still
+        // what `gethook` reports (kept here as the same 32 bits).
+        let count = opt_int(st, arg + 3, 0)?;
         let mut mask = 0;
         if smask.contains(&b'c') {
             mask |= MASK_CALL;
@@ -579,7 +611,7 @@ fn sethook(st: &mut State) -> LResult<usize> {
         if count > 0 {
             mask |= MASK_COUNT;
         }
-        (mask, count.clamp(0, u32::MAX as i64) as u32, Some(Rc::new(lua_hook)))
+        (mask, count as u32, Some(Rc::new(lua_hook)))
     };
     let t = hook_table(st)?;
     st.raw_set(t, Value::Thread(th), f)?;
@@ -608,12 +640,14 @@ fn gethook(st: &mut State) -> LResult<usize> {
     }
     let s = st.str_value(m)?;
     st.push(s);
-    st.push(Value::Int(h.base_count as i64));
+    st.push(Value::Int(i64::from(h.base_count as i32)));
     Ok(3)
 }
 
 fn setcstacklimit(st: &mut State) -> LResult<usize> {
-    // Deprecated in 5.4: the limit is fixed and is what PUC returns.
+    // Deprecated in 5.4: the argument is checked but ignored, and the
+    // result is the fixed limit (PUC 5.4.8's `lua_setcstacklimit`).
+    st.check_integer(1)?;
     st.push(Value::Int(i64::from(crate::vm::MAX_CCALLS)));
     Ok(1)
 }
