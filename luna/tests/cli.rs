@@ -537,9 +537,11 @@ impl Background {
         line
     }
 
-    /// Sends SIGINT (what Ctrl-C sends).
+    /// Sends SIGINT (what Ctrl-C sends), with the shell's `kill` builtin
+    /// (a `kill` program may not be installed).
     fn interrupt(&self) {
-        let ok = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("kill");
+        let cmd = format!("kill -INT {}", self.child.id());
+        let ok = Command::new("sh").args(["-c", &cmd]).status().expect("sh");
         assert!(ok.success(), "kill -INT failed");
     }
 
