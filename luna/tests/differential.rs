@@ -38,8 +38,10 @@ fn run(program: &str, dir: &Path, file: &str) -> Option<Outcome> {
 fn recorded(dir: &Path, name: &str) -> Outcome {
     let base = dir.join("expected");
     let read = |ext: &str| {
-        std::fs::read_to_string(base.join(format!("{name}.{ext}")))
-            .unwrap_or_else(|e| panic!("missing recorded output tests/diff/expected/{name}.{ext}: {e}"))
+        // Outputs may hold any bytes; compared as the live runs are (lossily).
+        let bytes = std::fs::read(base.join(format!("{name}.{ext}")))
+            .unwrap_or_else(|e| panic!("missing recorded output tests/diff/expected/{name}.{ext}: {e}"));
+        String::from_utf8_lossy(&bytes).into_owned()
     };
     Outcome {
         stdout: read("out"),
