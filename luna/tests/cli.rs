@@ -62,14 +62,18 @@ Available options are:
   -         stop handling options and execute stdin
 ";
 
+/// The interpreter under test: the built `luna`, or `LUNA_CLI_BIN`, which
+/// runs the same tests against another interpreter (such as PUC's `lua`)
+/// to check the expected outputs.
+fn interpreter() -> std::ffi::OsString {
+    std::env::var_os("LUNA_CLI_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_luna").into())
+}
+
 /// Runs the interpreter with `args`, `stdin` as standard input, the extra
 /// environment `env` (the `LUA_INIT` variables are otherwise removed) and
 /// `dir` as working directory.
 fn run_in(dir: Option<&Path>, env: &[(&str, &str)], args: &[&str], stdin: &str) -> Run {
-    // LUNA_CLI_BIN runs the same tests against another interpreter (such
-    // as PUC's `lua`) to check the expected outputs.
-    let bin = std::env::var_os("LUNA_CLI_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_luna").into());
-    let mut cmd = Command::new(bin);
+    let mut cmd = Command::new(interpreter());
     cmd.arg0("luna").args(args);
     for v in ["LUA_INIT", "LUA_INIT_5_4", "LUA_PATH", "LUA_PATH_5_4", "LUA_CPATH", "LUA_CPATH_5_4"] {
         cmd.env_remove(v);
@@ -518,8 +522,7 @@ struct Background {
 
 impl Background {
     fn start(args: &[&str]) -> Background {
-        let bin = std::env::var_os("LUNA_CLI_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_luna").into());
-        let mut child = Command::new(bin)
+        let mut child = Command::new(interpreter())
             .arg0("luna")
             .args(args)
             .stdin(Stdio::null())

@@ -8,6 +8,7 @@ use crate::gc::Gc;
 use crate::object::table::Table;
 use crate::object::thread::{Thread, CIST_TAIL, CIST_TRAN};
 use crate::state::State;
+use crate::stdlib::c_str;
 use crate::value::{Type, Value};
 use crate::vm::hooks::{HookEvent, MASK_CALL, MASK_COUNT, MASK_LINE, MASK_RET};
 use crate::vm::LResult;
@@ -44,12 +45,6 @@ fn check_int(st: &mut State, n: usize) -> LResult<i64> {
 /// An optional integer argument, truncated as `check_int`.
 fn opt_int(st: &mut State, n: usize, default: i64) -> LResult<i64> {
     Ok(i64::from(st.opt_integer(n, default)? as i32))
-}
-
-/// A string argument as PUC's library reads it, as a C string: up to its
-/// first zero byte (getinfo's options, sethook's mask, traceback's message).
-fn c_str(s: &[u8]) -> &[u8] {
-    s.iter().position(|&b| b == 0).map_or(s, |i| &s[..i])
 }
 
 /// The thread argument, if the first argument is a thread: returns the

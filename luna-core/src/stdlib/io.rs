@@ -23,6 +23,7 @@ use crate::gc::Gc;
 use crate::object::function::NativeFn;
 use crate::object::table::Table;
 use crate::state::State;
+use crate::stdlib::c_str;
 use crate::value::Value;
 use crate::vm::LResult;
 use stream::{BufMode, CloseResult, Stream, Whence};
@@ -257,14 +258,6 @@ fn get_io_file(st: &mut State, k: Key) -> LResult<(Value, Rc<RefCell<Stream>>)> 
 
 // ----------------------------------------------------------------------
 // Results.
-
-/// Bytes of a Lua string as C sees them (up to the first NUL).
-fn c_str(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(i) => b.get(..i).unwrap_or(b),
-        None => b,
-    }
-}
 
 /// `errno` and `strerror` text of an error.
 fn errno_of(e: &io::Error) -> (i64, String) {

@@ -382,6 +382,12 @@ pub fn bytes_to_path(b: &[u8]) -> std::path::PathBuf {
     }
 }
 
+/// Bytes of a Lua string as C functions see them: up to the first NUL
+/// (file names, modes, option strings that PUC passes as C strings).
+pub(crate) fn c_str(b: &[u8]) -> &[u8] {
+    b.iter().position(|&c| c == 0).map_or(b, |i| &b[..i])
+}
+
 /// The C library's text for an I/O error (`strerror`), without Rust's
 /// " (os error N)" suffix.
 pub fn os_error_text(e: &std::io::Error) -> String {

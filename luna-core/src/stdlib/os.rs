@@ -33,6 +33,7 @@ use std::rc::Rc;
 use crate::gc::Gc;
 use crate::object::table::Table;
 use crate::state::State;
+use crate::stdlib::c_str;
 use crate::value::{Type, Value};
 use crate::vm::arith::{self, F2I};
 use crate::vm::debug::ValLoc;
@@ -104,14 +105,6 @@ fn os_bytes(s: std::ffi::OsString) -> Vec<u8> {
     #[cfg(not(unix))]
     {
         s.to_string_lossy().into_owned().into_bytes()
-    }
-}
-
-/// A byte string up to its first NUL, as C functions see it.
-fn c_str(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(i) => &b[..i],
-        None => b,
     }
 }
 

@@ -16,6 +16,7 @@ use crate::load::LoadMode;
 use crate::object::function::NativeFn;
 use crate::object::table::Table;
 use crate::state::State;
+use crate::stdlib::c_str;
 use crate::value::Value;
 use crate::vm::debug::ValLoc;
 use crate::vm::{LResult, Throw};
@@ -124,14 +125,6 @@ fn os_bytes(s: std::ffi::OsString) -> Vec<u8> {
 // ----------------------------------------------------------------------
 // String helpers (C-string semantics, as PUC's use).
 
-/// Bytes of a Lua string as C sees them (up to the first NUL).
-fn c_str(b: &[u8]) -> Vec<u8> {
-    match b.iter().position(|&c| c == 0) {
-        Some(i) => b.get(..i).unwrap_or(b).to_vec(),
-        None => b.to_vec(),
-    }
-}
-
 /// The first position of `pat` in `s` (`strstr`; an empty pattern is
 /// found at 0).
 fn find(s: &[u8], pat: &[u8]) -> Option<usize> {
@@ -188,14 +181,14 @@ fn search_path(name: &[u8], path: &[u8], sep: &[u8], dirsep: &[u8]) -> Result<Ve
 }
 
 fn searchpath_fn(st: &mut State) -> LResult<usize> {
-    let name = c_str(st.check_str(1)?.as_bytes());
-    let path = c_str(st.check_str(2)?.as_bytes());
+    let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
+    let path = c_str(st.check_str(2)?.as_bytes()).to_vec();
     let sep = match st.opt_str(3)? {
-        Some(s) => c_str(s.as_bytes()),
+        Some(s) => c_str(s.as_bytes()).to_vec(),
         None => b".".to_vec(),
     };
     let dirsep = match st.opt_str(4)? {
-        Some(s) => c_str(s.as_bytes()),
+        Some(s) => c_str(s.as_bytes()).to_vec(),
         None => DIRSEP.to_vec(),
     };
     match search_path(&name, &path, &sep, &dirsep) {
@@ -219,9 +212,9 @@ fn find_file(st: &mut State, name: &[u8], pname: &str) -> LResult<Result<Vec<u8>
     let key = st.str_value(pname)?;
     let path = st.index(pkg, key, ValLoc::Other)?;
     let path = match path {
-        Value::Str(s) => c_str(s.as_bytes()),
+        Value::Str(s) => c_str(s.as_bytes()).to_vec(),
         Value::Int(_) | Value::Float(_) => match st.tostring_number(path)? {
-            Value::Str(s) => c_str(s.as_bytes()),
+            Value::Str(s) => c_str(s.as_bytes()).to_vec(),
             _ => Vec::new(),
         },
         _ => return Err(st.error_msg(&format!("'package.{pname}' must be a string"))),
@@ -233,7 +226,7 @@ fn find_file(st: &mut State, name: &[u8], pname: &str) -> LResult<Result<Vec<u8>
 // Searchers.
 
 fn searcher_preload(st: &mut State) -> LResult<usize> {
-    let name = c_str(st.check_str(1)?.as_bytes());
+    let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
     let reg = st.registry();
     let preload = st.raw_get_field(reg, PRELOAD_TABLE)?;
     st.push(preload);
@@ -266,7 +259,7 @@ fn check_load(st: &mut State, loaded: Result<Value, Vec<u8>>, filename: &[u8]) -
         }
         Err(msg) => {
             let name = match st.arg(1) {
-                Value::Str(s) => c_str(s.as_bytes()),
+                Value::Str(s) => c_str(s.as_bytes()).to_vec(),
                 _ => Vec::new(),
             };
             let mut m = b"error loading module '".to_vec();
@@ -274,14 +267,14 @@ fn check_load(st: &mut State, loaded: Result<Value, Vec<u8>>, filename: &[u8]) -
             m.extend_from_slice(b"' from file '");
             m.extend_from_slice(filename);
             m.extend_from_slice(b"':\n\t");
-            m.extend_from_slice(c_str(&msg).as_slice());
+            m.extend_from_slice(c_str(&msg));
             Err(error_bytes(st, m))
         }
     }
 }
 
 fn searcher_lua(st: &mut State) -> LResult<usize> {
-    let name = c_str(st.check_str(1)?.as_bytes());
+    let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
     let filename = match find_file(st, &name, "path")? {
         Ok(f) => f,
         Err(msg) => return push_message(st, msg),
@@ -301,7 +294,7 @@ fn searcher_lua(st: &mut State) -> LResult<usize> {
 }
 
 fn searcher_c(st: &mut State) -> LResult<usize> {
-    let name = c_str(st.check_str(1)?.as_bytes());
+    let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
     match find_file(st, &name, "cpath")? {
         Ok(filename) => check_load(st, Err(DLMSG.as_bytes().to_vec()), &filename),
         Err(msg) => push_message(st, msg),
@@ -309,7 +302,7 @@ fn searcher_c(st: &mut State) -> LResult<usize> {
 }
 
 fn searcher_croot(st: &mut State) -> LResult<usize> {
-    let name = c_str(st.check_str(1)?.as_bytes());
+    let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
     let root = match name.iter().position(|&c| c == b'.') {
         Some(i) => name.get(..i).unwrap_or(&[]).to_vec(),
         None => return Ok(0),
@@ -390,7 +383,7 @@ fn find_loader(st: &mut State, name: &[u8]) -> LResult<()> {
 }
 
 fn require(st: &mut State) -> LResult<usize> {
-    let name = c_str(st.check_str(1)?.as_bytes());
+    let name = c_str(st.check_str(1)?.as_bytes()).to_vec();
     let base = st.frame_base();
     st.set_top(base + 2);
     let loaded = Value::Table(st.loaded_table()?);

@@ -35,7 +35,7 @@ pub fn restore() {
 
 /// Whether Ctrl-C was pressed since the last call (the flag is cleared).
 pub fn take_pending() -> bool {
-    PENDING.load(Ordering::Relaxed) && PENDING.swap(false, Ordering::SeqCst)
+    PENDING.swap(false, Ordering::SeqCst)
 }
 
 #[cfg(unix)]
