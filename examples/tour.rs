@@ -242,7 +242,7 @@ fn limits() -> LuaResult<()> {
     section("Limits");
     // The sandbox preset: safe libraries, a memory limit, an instruction
     // budget, no binary chunks.
-    let lua = Lua::sandboxed();
+    let lua = Lua::sandboxed()?;
     match lua.load("while true do end").exec() {
         Err(LuaError::InstructionLimit) => println!("an endless loop ran out of instructions"),
         other => println!("unexpected: {other:?}"),
@@ -267,10 +267,10 @@ fn limits() -> LuaResult<()> {
         } else {
             Ok(LuaVmState::Continue)
         }
-    });
+    })?;
     let err = lua.load("while true do end").exec().unwrap_err();
     println!("interrupted after {} checks: {}", ticks.get(), first_line(&err));
-    lua.remove_interrupt();
+    lua.remove_interrupt()?;
     Ok(())
 }
 

@@ -282,7 +282,10 @@ impl Lua {
     /// let the script continue, yield the running coroutine, or stop the
     /// script by returning an error (raised in the script: `pcall` can
     /// catch it, but the callback keeps running and can fail again).
-    /// Replaces any previous callback.
+    /// Replaces any previous callback. Fails with `LuaError::StateBusy`
+    /// when called from inside another operation on the state (from a
+    /// `Deserialize` implementation run by `from_value`, say), where the
+    /// state cannot be changed.
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -293,12 +296,12 @@ impl Lua {
     /// lua.set_interrupt(move |_| {
     ///     t.set(t.get() + 1);
     ///     if t.get() > 100 { Err(LuaError::runtime("time is up")) } else { Ok(LuaVmState::Continue) }
-    /// });
+    /// })?;
     /// let err = lua.load("while true do end").exec().unwrap_err();
     /// assert!(err.to_string().contains("time is up"));
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn set_interrupt<F>(&self, callback: F)
+    pub fn set_interrupt<F>(&self, callback: F) -> LuaResult<()>
     where
         F: Fn(&Lua) -> LuaResult<LuaVmState> + 'static,
     {
@@ -314,11 +317,12 @@ impl Lua {
                 Err(e) => Err(raise(&lua, st, e)),
             }
         });
-        let _ = self.with(|st| st.set_interrupt(Some(cb), INTERRUPT_PERIOD));
+        self.with(|st| st.set_interrupt(Some(cb), INTERRUPT_PERIOD))
     }
 
-    /// Removes the interrupt callback.
-    pub fn remove_interrupt(&self) {
-        let _ = self.with(|st| st.set_interrupt(None, INTERRUPT_PERIOD));
+    /// Removes the interrupt callback (`LuaError::StateBusy` as for
+    /// `set_interrupt`).
+    pub fn remove_interrupt(&self) -> LuaResult<()> {
+        self.with(|st| st.set_interrupt(None, INTERRUPT_PERIOD))
     }
 }

@@ -138,6 +138,3 @@ pub mod __private {
         }
     }
 }
-
-/// The runtime crate, for advanced uses.
-pub use luna_core as core;

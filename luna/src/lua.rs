@@ -216,24 +216,30 @@ impl Lua {
     /// and `debug`; `os` reduced to its safe functions; no
     /// `package.loadlib`; no binary chunks).
     pub fn new() -> Lua {
-        Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new()).unwrap_or_else(|_| Lua::bare())
-    }
-
-    /// A state with no library but the base functions (never fails).
-    fn bare() -> Lua {
-        Lua::from_state(State::new())
+        // Without a memory limit, opening the libraries cannot fail.
+        Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new()).expect("a state without limits opens its libraries")
     }
 
     /// A state with the chosen libraries and options.
     pub fn new_with(libs: StdLib, options: LuaOptions) -> LuaResult<Lua> {
         let mut st = State::new();
-        let core_libs = luna_core::stdlib::Libs(libs.0 | Libs::BASE.0);
-        st.open_libs(core_libs).map_err(|t| LuaError::runtime(format!("{:?}", t.value)))?;
-        if !options.unsafe_features {
-            make_safe(&mut st).map_err(|t| LuaError::runtime(format!("{:?}", t.value)))?;
-        }
+        // The limits apply from the start: the libraries must fit under the
+        // memory limit, or the state is not made.
         if let Some(m) = options.memory_limit {
             st.set_memory_limit(m);
+        }
+        let opened = (|| {
+            st.open_libs(luna_core::stdlib::Libs(libs.0 | Libs::BASE.0))?;
+            if !options.unsafe_features {
+                make_safe(&mut st)?;
+            }
+            install_error_metatable(&mut st)
+        })();
+        if let Err(t) = opened {
+            return Err(match t.status {
+                Status::ErrMem => LuaError::MemoryError,
+                _ => LuaError::runtime("cannot open the standard libraries"),
+            });
         }
         if let Some(n) = options.instruction_limit {
             st.set_fuel(Some(n.min(i64::MAX as u64) as i64));
@@ -251,37 +257,43 @@ impl Lua {
     ///
     /// ```
     /// # use luna::prelude::*;
-    /// let lua = Lua::sandboxed();
+    /// let lua = Lua::sandboxed()?;
     /// assert!(lua.load("return io").eval::<Option<LuaTable>>()?.is_none());
     /// assert!(matches!(lua.load("while true do end").exec(), Err(LuaError::InstructionLimit)));
     /// lua.set_instruction_limit(Some(1_000_000))?;
     /// assert_eq!(lua.load("local n = 0 for i = 1, 100 do n = n + i end return n").eval::<i64>()?, 5050);
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn sandboxed() -> Lua {
+    ///
+    /// Creating the limited state can fail (the libraries must fit under
+    /// the memory limit); the error is returned, never a state without
+    /// limits.
+    pub fn sandboxed() -> LuaResult<Lua> {
         let opts = LuaOptions::new().memory_limit(64 << 20).instruction_limit(100_000_000);
-        Lua::new_with(StdLib::ALL_SAFE, opts).unwrap_or_else(|_| Lua::bare())
+        Lua::new_with(StdLib::ALL_SAFE, opts)
     }
 
     /// Every library, unsafe features included (like the stand-alone
     /// interpreter).
-    pub fn unsafe_new() -> Lua {
+    ///
+    /// # Safety
+    ///
+    /// luna stays memory-safe with every library: nothing a script does
+    /// with `debug`, `io` or `os` can cause undefined behaviour in the
+    /// host. The function is `unsafe` as mlua's is, so that code moving
+    /// from mlua (which calls it in an `unsafe` block) compiles unchanged
+    /// and without warnings, and because it takes away the sandbox: the
+    /// caller accepts that scripts can read and change anything in the
+    /// state (`debug`), run processes and touch the file system. The safe
+    /// way to the same state is `Lua::new_with(StdLib::ALL,
+    /// LuaOptions { unsafe_features: true, ..Default::default() })`.
+    pub unsafe fn unsafe_new() -> Lua {
         let opts = LuaOptions { unsafe_features: true, ..LuaOptions::default() };
-        Lua::new_with(StdLib::ALL, opts).unwrap_or_else(|_| Lua::bare())
+        Lua::new_with(StdLib::ALL, opts).expect("a state without limits opens its libraries")
     }
 
-    fn from_state(mut st: Box<State>) -> Lua {
+    fn from_state(st: Box<State>) -> Lua {
         let state_id = st.id();
-        // The metatable of error values carrying Rust errors.
-        if let Ok(mt) = st.new_table() {
-            if let Ok(f) = st.new_native(error_tostring) {
-                let _ = st.raw_set_field(mt, "__tostring", f);
-            }
-            if let Ok(n) = st.str_value("error") {
-                let _ = st.raw_set_field(mt, "__name", n);
-            }
-            st.set_userdata_metatable(TypeId::of::<ErrorPayload>(), mt);
-        }
         Lua {
             inner: Rc::new(LuaInner {
                 cell: StateCell::new(st),
@@ -779,6 +791,17 @@ pub(crate) fn error_value_at(st: &mut State, e: LuaError, location: String) -> L
     let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
     st.set_metatable(Value::Userdata(u), mt);
     Ok(Value::Userdata(u))
+}
+
+/// The metatable of error values carrying Rust errors (`ErrorPayload`).
+fn install_error_metatable(st: &mut State) -> luna_core::LResult<()> {
+    let mt = st.new_table()?;
+    let f = st.new_native(error_tostring)?;
+    st.raw_set_field(mt, "__tostring", f)?;
+    let n = st.str_value("error")?;
+    st.raw_set_field(mt, "__name", n)?;
+    st.set_userdata_metatable(TypeId::of::<ErrorPayload>(), mt);
+    Ok(())
 }
 
 /// Removes the unsafe parts of the opened libraries (the default for

@@ -693,7 +693,8 @@ fn interrupt_stops_an_infinite_loop() {
         } else {
             Ok(LuaVmState::Continue)
         }
-    });
+    })
+    .unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(matches!(err.root_cause(), LuaError::RuntimeError { message, .. } if message == "time is up"), "{err:?}");
     assert!(err.to_string().starts_with("time is up"), "{err}");
@@ -702,7 +703,7 @@ fn interrupt_stops_an_infinite_loop() {
     let err = lua.load("local ok, e = pcall(function() while true do end end) while true do end").exec().unwrap_err();
     assert!(err.to_string().contains("time is up"), "{err}");
     // After removal, loops run to completion and the callback is not called.
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
     let before = ticks.get();
     let n: i64 = eval(&lua, "local n = 0 for i = 1, 200000 do n = n + 1 end return n");
     assert_eq!(n, 200000);
@@ -734,7 +735,8 @@ fn interrupt_runs_in_loops_of_every_shape() {
             } else {
                 Ok(LuaVmState::Continue)
             }
-        });
+        })
+        .unwrap();
         match lua.load(code).exec() {
             Err(e) if e.to_string().starts_with("interrupted") => {}
             other => failures
@@ -752,7 +754,8 @@ fn interrupt_that_continues_lets_scripts_finish() {
     lua.set_interrupt(move |_| {
         t.set(t.get() + 1);
         Ok(LuaVmState::Continue)
-    });
+    })
+    .unwrap();
     let n: i64 = eval(&lua, "local n = 0 for i = 1, 100000 do n = n + i % 3 end return n");
     assert_eq!(n, 100000);
     assert!(ticks.get() > 10, "the interrupt ran periodically ({} times)", ticks.get());
@@ -762,7 +765,8 @@ fn interrupt_that_continues_lets_scripts_finish() {
     lua.set_interrupt(move |_| {
         o.set(o.get() + 1);
         Ok(LuaVmState::Continue)
-    });
+    })
+    .unwrap();
     let before = ticks.get();
     lua.load("for i = 1, 100000 do end").exec().unwrap();
     assert_eq!(ticks.get(), before, "the old callback is gone");
@@ -779,7 +783,8 @@ fn interrupt_can_use_the_state() {
         } else {
             Ok(LuaVmState::Continue)
         }
-    });
+    })
+    .unwrap();
     let n: i64 = eval(&lua, "local n = 0 for i = 1, 50000 do n = n + 1 end return n");
     assert_eq!(n, 50000);
     let err = lua.load("local i = 0 while i < 1e6 do i = i + 1 if i == 50000 then stop = true end end").exec();
@@ -790,7 +795,7 @@ fn interrupt_can_use_the_state() {
 #[test]
 fn interrupt_can_yield_coroutines() {
     let lua = Lua::new();
-    lua.set_interrupt(|_| Ok(LuaVmState::Yield));
+    lua.set_interrupt(|_| Ok(LuaVmState::Yield)).unwrap();
     let f: LuaFunction = eval(&lua, "return function() local n = 0 for i = 1, 100000 do n = n + 1 end return n end");
     let co = lua.create_thread(f.clone()).unwrap();
     let mut resumes = 0;

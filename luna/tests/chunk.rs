@@ -310,7 +310,7 @@ fn set_environment_with_metatable_falls_back_to_globals() {
 
 #[test]
 fn text_mode_rejects_binary_chunks() {
-    let lua = Lua::unsafe_new();
+    let lua = unsafe { Lua::unsafe_new() };
     let f = lua.load("return 7").into_function().unwrap();
     let bin = f.dump(false).expect("a Lua function dumps");
     assert_eq!(bin[0], 0x1b);
@@ -335,7 +335,7 @@ fn binary_mode_rejects_text_chunks() {
 
 #[test]
 fn safe_state_refuses_binary_chunks() {
-    let unsafe_lua = Lua::unsafe_new();
+    let unsafe_lua = unsafe { Lua::unsafe_new() };
     let bin = unsafe_lua.load("return 7").into_function().unwrap().dump(true).unwrap();
     let lua = Lua::new();
     let err = lua.load(&bin).exec().unwrap_err();
@@ -343,7 +343,7 @@ fn safe_state_refuses_binary_chunks() {
     let err = lua.load(&bin).eval::<i64>().unwrap_err();
     assert!(matches!(err, LuaError::SyntaxError { .. }), "{err:?}");
     // Garbage after the binary signature is an error, not a crash.
-    let unsafe_lua = Lua::unsafe_new();
+    let unsafe_lua = unsafe { Lua::unsafe_new() };
     let mut broken = bin.clone();
     broken.truncate(bin.len() / 2);
     assert!(unsafe_lua.load(&broken).exec().is_err());

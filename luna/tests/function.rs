@@ -389,7 +389,7 @@ fn dump_and_load_back_in_unsafe_states() {
     let stripped = f.dump(true).expect("Lua functions dump stripped");
     assert!(stripped.len() < bytes.len(), "stripping removes debug information");
 
-    let dst = Lua::unsafe_new();
+    let dst = unsafe { Lua::unsafe_new() };
     let g = dst.load(&bytes).into_function().unwrap();
     assert_eq!(g.call::<i64>((6, 7)).unwrap(), 42);
     // The loaded function's first upvalue is the new state's globals.
@@ -420,7 +420,7 @@ fn dump_and_load_back_in_unsafe_states() {
 fn dump_keeps_line_information_unless_stripped() {
     let src = Lua::new();
     let f: LuaFunction = src.load("return function()\n\n error('here') end").set_name("lines.lua").eval().unwrap();
-    let dst = Lua::unsafe_new();
+    let dst = unsafe { Lua::unsafe_new() };
     let full = dst.load(f.dump(false).unwrap()).into_function().unwrap();
     let err = full.call::<()>(()).unwrap_err();
     assert!(err.to_string().starts_with("lines.lua:3: here"), "{err}");
@@ -435,7 +435,7 @@ fn safe_states_refuse_binary_chunks() {
     let src = Lua::new();
     let f: LuaFunction = eval(&src, "return function() return 1 end");
     let bytes = f.dump(false).unwrap();
-    for lua in [Lua::new(), Lua::sandboxed(), Lua::new_with(StdLib::ALL, LuaOptions::new()).unwrap()] {
+    for lua in [Lua::new(), Lua::sandboxed().unwrap(), Lua::new_with(StdLib::ALL, LuaOptions::new()).unwrap()] {
         let err = lua.load(&bytes).into_function().unwrap_err();
         assert!(matches!(err, LuaError::SyntaxError { .. }), "{err:?}");
         assert!(err.to_string().contains("binary chunk"), "{err}");

@@ -206,7 +206,7 @@ fn instruction_limit_from_options() {
     assert_eq!(lua.remaining_instructions(), Some(50_000));
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(matches!(err, LuaError::InstructionLimit), "{err:?}");
-    let sandboxed = Lua::sandboxed();
+    let sandboxed = Lua::sandboxed().unwrap();
     assert!(sandboxed.remaining_instructions().is_some());
 }
 
@@ -256,7 +256,7 @@ fn interrupt_runs_in_every_kind_of_loop() {
     ];
     let failing = failing_sources(&loops, 5, |src| {
         let lua = Lua::new();
-        lua.set_interrupt(|_| Err(LuaError::runtime("stop")));
+        lua.set_interrupt(|_| Err(LuaError::runtime("stop"))).unwrap();
         match lua.load(src).exec() {
             Err(e) if e.to_string().starts_with("stop") => Ok(()),
             other => Err(format!("{other:?}")),
@@ -364,7 +364,8 @@ fn pattern_matching_blowup_is_bounded_by_interrupt() {
         lua.set_interrupt(move |_| {
             t.set(t.get() + 1);
             Err(LuaError::runtime("too slow"))
-        });
+        })
+        .unwrap();
         let err =
             lua.load("return string.find(string.rep('a', 30) .. 'b', string.rep('a*', 30) .. 'c')").exec().unwrap_err();
         assert!(err.to_string().starts_with("too slow"), "{err}");
@@ -383,13 +384,14 @@ fn interrupt_continue_runs_to_completion() {
     lua.set_interrupt(move |_| {
         t.set(t.get() + 1);
         Ok(LuaVmState::Continue)
-    });
+    })
+    .unwrap();
     let n: i64 = lua.load("local s = 0 for i = 1, 1e6 do s = s + 1 end return s").eval().unwrap();
     assert_eq!(n, 1_000_000);
     let seen = ticks.get();
     assert!(seen >= 1_000_000 / luna::INTERRUPT_PERIOD / 2, "{seen} ticks");
     // After removal, the callback is not called any more.
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
     lua.load("local s = 0 for i = 1, 1e6 do s = s + 1 end").exec().unwrap();
     assert_eq!(ticks.get(), seen);
 }
@@ -406,16 +408,17 @@ fn interrupt_error_stops_the_script() {
         } else {
             Ok(LuaVmState::Continue)
         }
-    });
+    })
+    .unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(err.to_string().starts_with("time is up"), "{err}");
     // pcall catches it, but the callback keeps failing.
     let err = lua.load("local ok = pcall(function() while true do end end) while true do end").exec().unwrap_err();
     assert!(err.to_string().starts_with("time is up"), "{err}");
     // A replaced callback takes over.
-    lua.set_interrupt(|_| Ok(LuaVmState::Continue));
+    lua.set_interrupt(|_| Ok(LuaVmState::Continue)).unwrap();
     lua.load("for i = 1, 1e5 do end").exec().unwrap();
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
 }
 
 #[test]
@@ -429,7 +432,7 @@ fn interrupt_external_error_keeps_its_type() {
     }
     impl std::error::Error for Deadline {}
     let lua = Lua::new();
-    lua.set_interrupt(|_| Err(LuaError::external(Deadline)));
+    lua.set_interrupt(|_| Err(LuaError::external(Deadline))).unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(err.downcast_ref::<Deadline>().is_some(), "{err:?}");
 }
@@ -437,10 +440,10 @@ fn interrupt_external_error_keeps_its_type() {
 #[test]
 fn interrupt_panic_is_a_clean_error() {
     let lua = Lua::new();
-    lua.set_interrupt(|_| panic!("interrupt exploded"));
+    lua.set_interrupt(|_| panic!("interrupt exploded")).unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(err.to_string().contains("interrupt exploded"), "{err}");
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
     assert_eq!(lua.load("1 + 1").eval::<i64>().unwrap(), 2);
 }
 
@@ -455,11 +458,47 @@ fn interrupt_can_use_the_state() {
         } else {
             Ok(LuaVmState::Continue)
         }
-    });
+    })
+    .unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(err.to_string().starts_with("enough"), "{err}");
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
     assert_eq!(lua.globals().get::<i64>("progress").unwrap(), 6);
+}
+
+/// The `Deserialize` implementations of a table's items run inside the
+/// state access of `from_value`: changing the interrupt from there cannot
+/// be done, and says so instead of doing nothing.
+#[test]
+fn interrupt_changes_report_a_busy_state() {
+    thread_local! {
+        static LUA: std::cell::RefCell<Option<Lua>> = const { std::cell::RefCell::new(None) };
+        static OUTCOME: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    struct Probe;
+    impl<'de> serde::Deserialize<'de> for Probe {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let _ = <serde::de::IgnoredAny as serde::Deserialize>::deserialize(d)?;
+            LUA.with(|l| {
+                let lua = l.borrow().clone().expect("lua");
+                let set = lua.set_interrupt(|_| Ok(LuaVmState::Continue));
+                let removed = lua.remove_interrupt();
+                OUTCOME.with(|o| o.borrow_mut().extend([format!("{set:?}"), format!("{removed:?}")]));
+            });
+            Ok(Probe)
+        }
+    }
+    let lua = Lua::new();
+    LUA.with(|l| *l.borrow_mut() = Some(lua.clone()));
+    let v: LuaValue = lua.load("return {1}").eval().unwrap();
+    let _: Vec<Probe> = lua.from_value(v).unwrap();
+    LUA.with(|l| *l.borrow_mut() = None);
+    assert_eq!(OUTCOME.with(|o| o.borrow().clone()), ["Err(StateBusy)", "Err(StateBusy)"]);
+    // Outside the access both work.
+    lua.set_interrupt(|_| Err(LuaError::runtime("stopped"))).unwrap();
+    assert!(lua.load("while true do end").exec().is_err());
+    lua.remove_interrupt().unwrap();
+    assert_eq!(lua.load("return 1 + 1").eval::<i64>().unwrap(), 2);
 }
 
 // ---------------------------------------------------------------------------

@@ -437,9 +437,10 @@ fn app_data_in_interrupt_callbacks() {
         } else {
             Ok(LuaVmState::Continue)
         }
-    });
+    })
+    .unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(err.to_string().starts_with("done"), "{err}");
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
     assert_eq!(*lua.app_data_ref::<u32>().unwrap(), 3);
 }

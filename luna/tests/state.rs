@@ -26,7 +26,7 @@ fn is_nil(lua: &Lua, expr: &str) -> bool {
 
 /// The binary chunk of a small function, made by a state that allows them.
 fn binary_chunk() -> Vec<u8> {
-    let lua = Lua::unsafe_new();
+    let lua = unsafe { Lua::unsafe_new() };
     let f: LuaFunction = eval(&lua, "return function(a) return a * 2 end");
     f.dump(false).expect("a Lua function has a binary chunk")
 }
@@ -195,7 +195,7 @@ fn instruction_limit_stops_loops_of_every_shape() {
 
 #[test]
 fn sandboxed_has_limits() {
-    let lua = Lua::sandboxed();
+    let lua = Lua::sandboxed().unwrap();
     assert!(is_nil(&lua, "io"));
     assert!(is_nil(&lua, "debug"));
     assert!(is_nil(&lua, "os.execute"));
@@ -207,27 +207,27 @@ fn sandboxed_has_limits() {
 
 #[test]
 fn sandboxed_stops_an_infinite_loop() {
-    let lua = Lua::sandboxed();
+    let lua = Lua::sandboxed().unwrap();
     let err = lua.load("while true do end").exec().unwrap_err();
     assert!(matches!(err, LuaError::InstructionLimit), "{err:?}");
 }
 
 #[test]
 fn sandboxed_stops_a_memory_hog() {
-    let lua = Lua::sandboxed();
+    let lua = Lua::sandboxed().unwrap();
     let err = lua.load("local t = {} local i = 0 while true do i = i + 1 t[i] = ('x'):rep(4096) .. i end").exec();
     let err = err.unwrap_err();
     assert!(matches!(err, LuaError::MemoryError), "{err:?}");
     // pcall in Lua sees the memory error as "not enough memory".
     lua.gc_collect().unwrap();
-    let lua = Lua::sandboxed();
+    let lua = Lua::sandboxed().unwrap();
     let msg: String = eval(&lua, "local ok, e = pcall(string.rep, 'x', 1 << 30) return tostring(e)");
     assert_eq!(msg, "not enough memory");
 }
 
 #[test]
 fn unsafe_new_opens_everything() {
-    let lua = Lua::unsafe_new();
+    let lua = unsafe { Lua::unsafe_new() };
     for lib in ["io", "debug", "string", "table", "math", "utf8", "coroutine", "os", "package"] {
         assert_eq!(eval::<String>(&lua, &format!("return type({lib})")), "table", "library {lib}");
     }
@@ -798,4 +798,15 @@ fn many_lua_function_calls_do_not_leak() {
     lua.gc_collect().unwrap();
     let after = lua.used_memory();
     assert!(after < base + 64 * 1024, "memory grew from {base} to {after}");
+}
+
+#[test]
+fn a_state_whose_libraries_exceed_its_memory_limit_is_an_error() {
+    let small = LuaOptions::new().memory_limit(4096);
+    let err = Lua::new_with(StdLib::ALL_SAFE, small).unwrap_err();
+    assert!(matches!(err, LuaError::MemoryError), "{err:?}");
+    // A limit the libraries fit under gives a working, limited state.
+    let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().memory_limit(8 << 20)).unwrap();
+    assert_eq!(lua.load("return #string.rep('x', 10)").eval::<i64>().unwrap(), 10);
+    assert!(matches!(lua.load("return string.rep('x', 1 << 24)").exec(), Err(LuaError::MemoryError)));
 }

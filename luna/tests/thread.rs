@@ -386,7 +386,8 @@ fn interrupt_yield_inside_a_coroutine() {
     lua.set_interrupt(move |_| {
         t.set(t.get() + 1);
         Ok(LuaVmState::Yield)
-    });
+    })
+    .unwrap();
     let co =
         lua.create_thread(func(&lua, "function(n) local s = 0 for i = 1, n do s = s + i end return s end")).unwrap();
     let mut result: LuaMultiValue = co.resume(100_000).unwrap();
@@ -405,7 +406,7 @@ fn interrupt_yield_inside_a_coroutine() {
     // Outside a coroutine, a yielding interrupt lets the script run on.
     let s: i64 = lua.load("local s = 0 for i = 1, 100000 do s = s + i end return s").eval().unwrap();
     assert_eq!(s, 5_000_050_000);
-    lua.remove_interrupt();
+    lua.remove_interrupt().unwrap();
 }
 
 #[test]
@@ -420,7 +421,8 @@ fn interrupt_yield_then_error_inside_a_coroutine() {
         } else {
             Ok(LuaVmState::Yield)
         }
-    });
+    })
+    .unwrap();
     let co = lua.create_thread(func(&lua, "function() while true do end end")).unwrap();
     let mut outcome = co.resume::<LuaMultiValue>(());
     let mut n = 1;
