@@ -33,7 +33,12 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// `#[derive(LuaUserdata)]` with `#[luna::methods]`; implementing the trait
 /// by hand covers everything else.
 ///
-/// With the macros (each also works alone):
+/// The macros split the work as pyo3's `#[pyclass]` and `#[pymethods]`:
+/// the derive always implements this trait (exposing the fields marked
+/// `#[lua(get)]`/`#[lua(set)]`), and `#[luna::methods]` on an `impl` block
+/// of the type adds its `pub fn`s to what the derive registers. The
+/// attribute never implements the trait: a type with methods only still
+/// derives it.
 ///
 /// ```
 /// # use luna::prelude::*;
@@ -57,10 +62,11 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// # Ok::<(), LuaError>(())
 /// ```
 ///
-/// A type with methods and no exposed fields needs only the attribute:
+/// A type with methods and no exposed fields derives without keys:
 ///
 /// ```
 /// # use luna::prelude::*;
+/// #[derive(LuaUserdata)]
 /// struct Stack(Vec<i64>);
 ///
 /// #[luna::methods]
@@ -102,7 +108,8 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Lua userdata type",
-    note = "add #[derive(LuaUserdata)] to the struct, #[luna::methods] to an impl block of it, or implement LuaUserdata"
+    note = "add #[derive(LuaUserdata)] to the type (#[luna::methods] alone is not enough: it only adds methods to \
+            what the derive registers), or implement LuaUserdata by hand"
 )]
 pub trait LuaUserdata: Sized + 'static {
     /// Registers the fields (`ud.name` reads and writes).

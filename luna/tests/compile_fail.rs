@@ -1,6 +1,10 @@
 //! The macros' error messages: each case in `tests/ui` must fail to
-//! compile with the message recorded next to it (all errors at once,
-//! each pointing at the offending attribute or item).
+//! compile with the messages recorded next to it. There is a case for
+//! every misuse the macros reject (all errors of an input at once, each
+//! pointing at the offending tokens), and for the compiler's own errors
+//! on generated code that a user can meet: a methods block on a type
+//! without the derive, two blocks for one type, a field type that does
+//! not convert.
 
 #[test]
 fn macro_errors() {

@@ -1,8 +1,9 @@
 //! `#[derive(LuaUserdata)]` and `#[luna::methods]`: fields, renames,
 //! skips, methods by receiver, constructors, the `&Lua` parameter,
 //! borrowed userdata and string parameters, `Result` returns,
-//! metamethods, getter/setter functions, and types with only one of the
-//! two macros.
+//! metamethods, getter/setter functions, and the ways a type can derive:
+//! fields only, methods only, without fields, through `cfg_attr`, a
+//! renamed import or a `macro_rules!`, and in another file than its block.
 
 use luna::prelude::*;
 
@@ -291,8 +292,8 @@ fn derive_alone() {
     assert!(msg.contains("bad value for field 'x' of 'Point'"), "{msg}");
 }
 
-/// Only the methods attribute: it implements `LuaUserdata` itself.
-#[derive(Default)]
+/// Methods only: the derive has no field keys, the block does the rest.
+#[derive(LuaUserdata, Default)]
 struct Counter {
     n: i64,
 }
@@ -315,20 +316,94 @@ impl Counter {
 }
 
 #[test]
-fn methods_alone() {
+fn methods_only() {
     let lua = Lua::new();
     lua.register_userdata::<Counter>("Counter").unwrap();
     let (n, count): (i64, i64) =
         lua.load("local c = Counter.new(); c:incr(); return c:incr(), c.count").eval().unwrap();
     assert_eq!((n, count), (2, 2));
-    // The type name is the Rust one.
+    // The type name is the Rust one, and the field without keys is hidden.
     let msg = error_of(&lua, "Counter.incr(1)");
     assert!(msg.contains("bad argument #1 to 'incr' (Counter expected, got number)"), "{msg}");
+    assert!(lua.load("return Counter.new().n == nil").eval::<bool>().unwrap());
 }
 
-/// Scopes: two structs of the same name, one deriving and one not, each
-/// with its own methods block; each block decides from its own scope.
-mod with_derive {
+/// Types without fields: a unit struct, an empty struct, an enum.
+#[derive(LuaUserdata)]
+struct Unit;
+
+#[luna::methods]
+impl Unit {
+    pub fn get() -> Unit {
+        Unit
+    }
+
+    #[lua(meta = "tostring")]
+    pub fn show(&self) -> &'static str {
+        "the unit"
+    }
+}
+
+#[derive(LuaUserdata)]
+#[lua(name = "Nothing")]
+struct Empty {}
+
+#[derive(LuaUserdata, Clone, Copy, PartialEq, Debug)]
+enum Light {
+    Red,
+    Green,
+}
+
+#[luna::methods]
+impl Light {
+    pub fn red() -> Light {
+        Light::Red
+    }
+
+    pub fn next(&mut self) {
+        *self = match self {
+            Light::Red => Light::Green,
+            Light::Green => Light::Red,
+        };
+    }
+
+    // The long form of `&self` is accepted too.
+    #[allow(clippy::needless_arbitrary_self_type)]
+    #[lua(get)]
+    pub fn go(self: &Self) -> bool {
+        *self == Light::Green
+    }
+}
+
+#[test]
+fn types_without_fields() {
+    let lua = Lua::new();
+    lua.register_userdata::<Unit>("Unit").unwrap();
+    lua.register_userdata::<Light>("Light").unwrap();
+    lua.globals().set("empty", Empty {}).unwrap();
+    let (unit, empty): (String, String) =
+        lua.load("return tostring(Unit.get()), getmetatable(empty).__name").eval().unwrap();
+    assert_eq!((unit.as_str(), empty.as_str()), ("the unit", "Nothing"));
+    let (before, after): (bool, bool) =
+        lua.load("local l = Light.red(); local b = l.go; l:next(); return b, l.go").eval().unwrap();
+    assert_eq!((before, after), (false, true));
+}
+
+/// A tuple struct's fields are exposed under the names they are given.
+#[derive(LuaUserdata)]
+struct Pair(#[lua(get, set, name = "first")] i64, #[lua(get, name = "second")] String);
+
+#[test]
+fn tuple_struct_fields() {
+    let lua = Lua::new();
+    lua.globals().set("p", Pair(1, "two".into())).unwrap();
+    let (a, b): (i64, String) = lua.load("p.first = p.first + 10; return p.first, p.second").eval().unwrap();
+    assert_eq!((a, b.as_str()), (11, "two"));
+}
+
+/// Scopes: two structs of the same name in different scopes, each with its
+/// own methods block.
+mod with_fields {
     use luna::prelude::*;
 
     #[derive(LuaUserdata)]
@@ -347,6 +422,7 @@ mod with_derive {
 
 #[test]
 fn same_name_in_other_scopes() {
+    #[derive(LuaUserdata)]
     struct Cell {
         v: i64,
     }
@@ -363,17 +439,17 @@ fn same_name_in_other_scopes() {
     }
 
     let lua = Lua::new();
-    lua.register_userdata::<Cell>("Plain").unwrap();
-    lua.register_userdata::<with_derive::Cell>("Derived").unwrap();
-    let (d, v): (i64, i64) = lua.load("return Plain.make(4):double(), Derived.make(5).v").eval().unwrap();
+    lua.register_userdata::<Cell>("Local").unwrap();
+    lua.register_userdata::<with_fields::Cell>("Module").unwrap();
+    let (d, v): (i64, i64) = lua.load("return Local.make(4):double(), Module.make(5).v").eval().unwrap();
     assert_eq!((d, v), (8, 5));
 }
 
-/// The struct derives in another file: `#[luna::methods(derived)]`.
+/// The struct derives in another file than its block.
 #[path = "support/elsewhere.rs"]
 mod elsewhere;
 
-#[luna::methods(derived)]
+#[luna::methods]
 impl elsewhere::Meters {
     pub fn feet(&self) -> f64 {
         self.amount * 3.28084
@@ -387,4 +463,99 @@ fn derive_in_another_file() {
     let (v, feet): (f64, f64) = lua.load("return m.value, m:feet()").eval().unwrap();
     assert_eq!(v, 2.0);
     assert!((feet - 6.56168).abs() < 1e-9);
+}
+
+/// The derive applied through `cfg_attr`.
+#[cfg_attr(all(), derive(LuaUserdata))]
+struct Gauge {
+    #[cfg_attr(all(), lua(get))]
+    level: u8,
+}
+
+#[luna::methods]
+impl Gauge {
+    pub fn full() -> Gauge {
+        Gauge { level: 100 }
+    }
+}
+
+/// The derive under another name.
+mod renamed {
+    use luna::LuaUserdata as Ud;
+
+    #[derive(Ud)]
+    pub struct Tag {
+        #[lua(get)]
+        pub label: String,
+    }
+
+    #[luna::methods]
+    impl Tag {
+        pub fn shout(&self) -> String {
+            self.label.to_uppercase()
+        }
+    }
+}
+
+/// A struct and its block written by a `macro_rules!`, the method taking
+/// the state and a borrowed string from the macro's caller.
+macro_rules! userdata_type {
+    ($name:ident, $field:ident, $method:ident) => {
+        #[derive(LuaUserdata)]
+        struct $name {
+            #[lua(get, set)]
+            $field: i64,
+        }
+
+        #[luna::methods]
+        impl $name {
+            pub fn new($field: i64) -> $name {
+                $name { $field }
+            }
+
+            pub fn $method(&self, lua: &Lua, suffix: &str) -> LuaResult<String> {
+                let n: i64 = lua.load("return ...").call(self.$field)?;
+                Ok(format!("{n}{suffix}"))
+            }
+        }
+    };
+}
+
+userdata_type!(Made, amount, describe);
+
+#[test]
+fn derive_through_cfg_attr_renames_and_macros() {
+    let lua = Lua::new();
+    lua.register_userdata::<Gauge>("Gauge").unwrap();
+    lua.register_userdata::<Made>("Made").unwrap();
+    lua.globals().set("tag", renamed::Tag { label: "hi".into() }).unwrap();
+    let (level, tag, shout): (u8, String, String) =
+        lua.load("return Gauge.full().level, tag.label, tag:shout()").eval().unwrap();
+    assert_eq!((level, tag.as_str(), shout.as_str()), (100, "hi", "HI"));
+    let s: String = lua.load("local m = Made.new(4); m.amount = m.amount + 1; return m:describe('!')").eval().unwrap();
+    assert_eq!(s, "5!");
+}
+
+/// `meta = "pairs"`: the `__pairs` event, which `LuaMetaMethod` has no
+/// variant for.
+#[derive(LuaUserdata)]
+struct Range {
+    len: i64,
+}
+
+#[luna::methods]
+impl Range {
+    #[lua(meta = "__pairs")]
+    pub fn iterate(lua: &Lua, this: &Range) -> LuaResult<(LuaFunction, i64, i64)> {
+        let next = lua.load("return function(n, i) if i < n then return i + 1, (i + 1) * 10 end end").eval()?;
+        Ok((next, this.len, 0))
+    }
+}
+
+#[test]
+fn the_pairs_metamethod() {
+    let lua = Lua::new();
+    lua.globals().set("r", Range { len: 3 }).unwrap();
+    let sum: i64 = lua.load("local s = 0; for i, v in pairs(r) do s = s + i + v end; return s").eval().unwrap();
+    assert_eq!(sum, 66);
 }

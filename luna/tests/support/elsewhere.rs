@@ -1,5 +1,5 @@
 //! A userdata struct whose `#[luna::methods]` block is in another file
-//! (`derive.rs`, which uses `#[luna::methods(derived)]`).
+//! (`derive.rs`): the block needs nothing but the struct's derive.
 
 use luna::prelude::*;
 

@@ -6,13 +6,16 @@ struct Wrapper<T> {
     inner: T,
 }
 
-struct Plain;
-
 #[luna::methods]
 impl<T> Wrapper<T> {
     pub fn get(&self) -> i32 {
         1
     }
+}
+
+#[derive(LuaUserdata)]
+struct Borrowing<'a> {
+    text: &'a str,
 }
 
 fn main() {}

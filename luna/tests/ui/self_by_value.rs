@@ -11,12 +11,28 @@ impl S {
         self.x
     }
 
+    pub fn consume_mut(mut self) -> f64 {
+        self.x += 1.0;
+        self.x
+    }
+
+    pub fn boxed(self: Box<Self>) -> f64 {
+        self.x
+    }
+
     pub fn generic<T: Default>(&self) -> i32 {
         1
     }
 
-    #[lua(meta = "add", get)]
-    pub fn both(&self) -> i32 {
+    pub fn borrowing<'a>(&'a self, s: &'a str) -> usize {
+        s.len()
+    }
+
+    pub async fn later(&self) -> i32 {
+        1
+    }
+
+    pub unsafe fn danger(&self) -> i32 {
         1
     }
 }
