@@ -180,10 +180,10 @@ impl State {
             }
             Err(t) => {
                 let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
+                self.native_stack_limit = self.native_stack_budget;
                 let th = self.th();
                 th.ci.truncate(old_ci);
                 th.n_ccalls = old_nccalls;
-                self.native_stack_limit = self.native_stack_budget;
                 th.hook.allow = old_allow;
                 th.push(t.value);
                 let status = self.close_protected(base + 1, t.status);

@@ -982,7 +982,7 @@ mod tests {
             while s > 1000 do s = s >> 1 end
             return g(), ..., x, big
         "#;
-        let mut st = State::new();
+        let mut st = State::new_trusted();
         let Ok(f) = st.load(src.as_bytes(), b"=test", LoadMode::Text, None) else { panic!("compiles") };
         for strip in [false, true] {
             let bin = st.dump_function(f, strip).expect("dump");
@@ -1051,7 +1051,7 @@ mod tests {
 
     #[test]
     fn frames_that_need_closing_return_with_k() {
-        let mut st = State::new();
+        let mut st = State::new_trusted();
         let closure = create_abx(OpCode::Closure, 0, 0);
         assert!(accepted(&capturing(&mut st, &[closure, abck(OpCode::Return, 0, 2, 0)])));
         assert!(!accepted(&capturing(&mut st, &[closure, abc(OpCode::Return, 0, 2, 0)])));
@@ -1150,7 +1150,7 @@ mod tests {
 
     #[test]
     fn no_more_active_locals_than_registers() {
-        let mut st = State::new();
+        let mut st = State::new_trusted();
         let Ok(name) = st.new_str(b"x") else { panic!("string") };
         let with_locals = |ranges: &[(u32, u32)]| {
             let locals: Vec<LocVar> = ranges.iter().map(|&(s, e)| LocVar { name, start_pc: s, end_pc: e }).collect();

@@ -122,7 +122,23 @@ static NEXT_STATE_ID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU3
 
 impl State {
     /// Creates a state with no libraries opened.
-    pub fn new() -> Box<State> {
+    ///
+    /// # Safety
+    ///
+    /// `State` is the raw layer: the caller promises that all code using
+    /// the state, directly or through the native functions registered on
+    /// it, keeps the rules of the raw layer's contract (the crate
+    /// documentation): collectable values used only while alive, only
+    /// with their own state, never after the state is gone, and a
+    /// native's `&mut State` only during its call.
+    pub unsafe fn new() -> Box<State> {
+        State::new_trusted()
+    }
+
+    /// Creates a state for code of this crate, which keeps the raw
+    /// layer's contract by construction (the libraries' natives, the unit
+    /// tests).
+    pub(crate) fn new_trusted() -> Box<State> {
         let mut heap = Heap::new();
         let seed = {
             // Mix an address and the time, as PUC's `luai_makeseed`.
@@ -177,7 +193,7 @@ impl State {
         reg.raw_set_int(&mut st.heap, RIDX_MAINTHREAD, Value::Thread(mt)).expect("fits");
         reg.raw_set_int(&mut st.heap, RIDX_GLOBALS, Value::Table(g)).expect("fits");
         // The main thread is never yieldable.
-        st.main_thread.dm().n_ccalls = 0x1_0000;
+        st.th().n_ccalls = 0x1_0000;
         st.heap.debt = 0;
         st
     }
@@ -206,23 +222,59 @@ impl State {
         self.main_thread
     }
 
-    /// The data of the running thread (see `Thread::dm` for the rules).
-    ///
-    /// The reference is not tied to `self`: the running thread is a GC
-    /// root, so it outlives any use of the reference, and callers keep it
-    /// only for one primitive operation (gc rule 4), re-fetching it after
-    /// anything that may switch threads or touch the same data.
+    /// The data of the running thread, mutably: borrowed from the state,
+    /// so no other access to any thread's data can overlap it.
     #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    pub(crate) fn th<'a>(&self) -> &'a mut ThreadData {
-        // SAFETY: as documented above.
+    pub(crate) fn th(&mut self) -> &mut ThreadData {
+        // SAFETY: thread data is reached only through the state (`th`,
+        // `th_ref`, `thread_mut`, `thread_ref`), whose borrow this one
+        // follows, or through the interpreter's raw pointer, which holds no
+        // reference across calls out of the loop; the running thread is a
+        // root, so alive.
         unsafe { &mut *self.current.data_ptr() }
+    }
+
+    /// The data of the running thread, shared.
+    #[inline(always)]
+    pub(crate) fn th_ref(&self) -> &ThreadData {
+        // SAFETY: as for `th`.
+        unsafe { &*self.current.data_ptr() }
+    }
+
+    /// The running thread's data and the heap together (to charge a
+    /// stack reallocation).
+    #[inline(always)]
+    pub(crate) fn th_and_heap(&mut self) -> (&mut ThreadData, &mut Heap) {
+        // SAFETY: as for `th`; the heap is a field of the state, disjoint
+        // from the thread's box.
+        (unsafe { &mut *self.current.data_ptr() }, &mut self.heap)
+    }
+
+    /// The data of thread `t` and the heap together (see `th_and_heap`).
+    #[inline(always)]
+    pub(crate) fn thread_and_heap(&mut self, t: Gc<Thread>) -> (&mut ThreadData, &mut Heap) {
+        // SAFETY: as for `th_and_heap`.
+        (unsafe { &mut *t.data_ptr() }, &mut self.heap)
+    }
+
+    /// The data of thread `t`, mutably (see `th`). `t` must be alive.
+    #[inline(always)]
+    pub(crate) fn thread_mut(&mut self, t: Gc<Thread>) -> &mut ThreadData {
+        // SAFETY: as for `th`.
+        unsafe { &mut *t.data_ptr() }
+    }
+
+    /// The data of thread `t`, shared (see `th`). `t` must be alive.
+    #[inline(always)]
+    pub(crate) fn thread_ref(&self, t: Gc<Thread>) -> &ThreadData {
+        // SAFETY: as for `th`.
+        unsafe { &*t.data_ptr() }
     }
 
     /// Number of arguments of the running native function.
     #[inline]
     pub fn nargs(&self) -> usize {
-        let th = self.th();
+        let th = self.th_ref();
         th.top - (th.ci().func + 1)
     }
 
@@ -230,7 +282,7 @@ impl State {
     /// absent.
     #[inline]
     pub fn arg(&self, i: usize) -> Value {
-        let th = self.th();
+        let th = self.th_ref();
         let idx = th.ci().func + i;
         if idx < th.top {
             th.stack[idx]
@@ -254,7 +306,7 @@ impl State {
     /// Stack index of the running function's slot (arguments follow).
     #[inline]
     pub fn frame_base(&self) -> usize {
-        self.th().ci().func
+        self.th_ref().ci().func
     }
 
     /// Pushes a value on the running thread's stack.
@@ -278,7 +330,7 @@ impl State {
     /// The stack top (first free slot) of the running thread.
     #[inline]
     pub fn top(&self) -> usize {
-        self.th().top
+        self.th_ref().top
     }
 
     /// Sets the stack top; new slots are nil. A top beyond the stack limit
@@ -302,7 +354,7 @@ impl State {
     /// The value at stack index `idx` of the running thread.
     #[inline]
     pub fn stack_get(&self, idx: usize) -> Value {
-        self.th().stack.get(idx).copied().unwrap_or(Value::Nil)
+        self.th_ref().stack.get(idx).copied().unwrap_or(Value::Nil)
     }
 
     /// Sets the value at stack index `idx` (below top).
@@ -357,9 +409,15 @@ impl State {
         self.mem_throw()
     }
 
+    /// The status of thread `t` (`Yield` while suspended in a yield, an
+    /// error status once dead by an error).
+    pub fn thread_status(&self, t: Gc<Thread>) -> crate::object::thread::ThreadStatus {
+        self.thread_ref(t).status
+    }
+
     /// Empties a (closed) thread's stack down to its base frame.
     pub fn reset_thread_stack(&mut self, th: Gc<Thread>) {
-        let d = th.dm();
+        let d = self.thread_mut(th);
         d.ci.truncate(1);
         d.top = 1;
     }
@@ -467,8 +525,8 @@ impl State {
     pub fn new_thread(&mut self) -> LResult<Gc<Thread>> {
         let t = self.heap.alloc(Thread::new()).map_err(|_| self.mem_throw())?;
         // Hooks are inherited from the creating thread, as in PUC.
-        let h = self.th().hook.clone();
-        t.dm().hook = h;
+        let h = self.th_ref().hook.clone();
+        self.thread_mut(t).hook = h;
         Ok(t)
     }
 

@@ -16,7 +16,7 @@ use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
-use crate::multi::{FromLua, IntoLua};
+use crate::multi::{FromLua, IntoLua, Sealed};
 use crate::value::{LuaLightUserdata, LuaNil, LuaValue};
 use crate::{LuaAnyUserdata, LuaFunction, LuaString, LuaTable, LuaThread};
 
@@ -136,7 +136,7 @@ impl IntoLua for LuaValue {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         lua.lower(st, &self)
     }
 }
@@ -150,7 +150,7 @@ impl FromLua for LuaValue {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         Ok(lua.lift(st, value))
     }
 }
@@ -164,7 +164,7 @@ impl IntoLua for &LuaValue {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         lua.lower(st, self)
     }
 }
@@ -185,7 +185,7 @@ macro_rules! handle_conversions {
             const DIRECT: bool = true;
 
             #[inline]
-            fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+            fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
                 match lua.lift(st, value) {
                     LuaValue::$variant(x) => Ok(x),
                     other => Err(type_error(&other, $name)),
@@ -203,7 +203,7 @@ macro_rules! handle_conversions {
             const DIRECT: bool = true;
 
             #[inline]
-            fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+            fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
                 lua.value_of(st, &self.0)
             }
         }
@@ -217,7 +217,7 @@ macro_rules! handle_conversions {
             const DIRECT: bool = true;
 
             #[inline]
-            fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+            fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
                 lua.value_of(st, &self.0)
             }
         }
@@ -244,7 +244,7 @@ impl FromLua for LuaString {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let s = match value {
             Value::Str(_) => value,
             Value::Int(_) | Value::Float(_) => with_raw_bytes(value, |b| new_str(st, b))??,
@@ -263,7 +263,7 @@ impl IntoLua for LuaNil {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
         Ok(Value::Nil)
     }
 }
@@ -280,7 +280,7 @@ impl FromLua for LuaNil {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         match value {
             Value::Nil => Ok(LuaNil),
             other => Err(raw_type_error(other.type_name(), "nil")),
@@ -297,7 +297,7 @@ impl IntoLua for LuaLightUserdata {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
         Ok(Value::LightUserdata(self.0))
     }
 }
@@ -314,7 +314,7 @@ impl FromLua for LuaLightUserdata {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         match value {
             Value::LightUserdata(p) => Ok(LuaLightUserdata(p)),
             other => Err(raw_type_error(other.type_name(), "light userdata")),
@@ -329,7 +329,7 @@ impl IntoLua for LuaError {
 
     const DIRECT: bool = true;
 
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         crate::lua::error_value(st, self)
     }
 }
@@ -346,7 +346,7 @@ impl IntoLua for bool {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
         Ok(Value::Bool(self))
     }
 }
@@ -361,7 +361,7 @@ impl FromLua for bool {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         Ok(!matches!(value, Value::Nil | Value::Bool(false)))
     }
 }
@@ -414,7 +414,7 @@ macro_rules! int_conversions {
             const DIRECT: bool = true;
 
             #[inline]
-            fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+            fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
                 int_into_i64(self).map(Value::Int)
             }
         }
@@ -432,7 +432,7 @@ macro_rules! int_conversions {
             const DIRECT: bool = true;
 
             #[inline]
-            fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+            fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
                 i64_into_int(raw_to_i64(value)?)
             }
         }
@@ -484,7 +484,7 @@ impl IntoLua for f64 {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
         Ok(Value::Float(self))
     }
 }
@@ -498,7 +498,7 @@ impl IntoLua for f32 {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, _lua: &Lua, _st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
         Ok(Value::Float(self as f64))
     }
 }
@@ -520,7 +520,7 @@ impl FromLua for f64 {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         raw_to_f64(value)
     }
 }
@@ -534,7 +534,7 @@ impl FromLua for f32 {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         raw_to_f64(value).map(|f| f as f32)
     }
 }
@@ -567,7 +567,7 @@ macro_rules! text_into_lua {
             const DIRECT: bool = true;
 
             #[inline]
-            fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+            fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
                 new_str(st, self.as_bytes())
             }
         }
@@ -585,7 +585,7 @@ impl IntoLua for Cow<'_, [u8]> {
     const DIRECT: bool = true;
 
     #[inline]
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         new_str(st, &self)
     }
 }
@@ -598,7 +598,7 @@ impl IntoLua for char {
 
     const DIRECT: bool = true;
 
-    fn lower_direct(self, _lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         let mut buf = [0u8; 4];
         new_str(st, self.encode_utf8(&mut buf).as_bytes())
     }
@@ -613,7 +613,7 @@ impl FromLua for String {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         with_raw_bytes(value, utf8_string)?
     }
 }
@@ -625,8 +625,8 @@ impl FromLua for Box<str> {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
-        String::from_direct(value, lua, st).map(String::into_boxed_str)
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
+        String::from_direct(value, lua, st, Sealed).map(String::into_boxed_str)
     }
 }
 
@@ -637,8 +637,8 @@ impl FromLua for Cow<'static, str> {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
-        String::from_direct(value, lua, st).map(Cow::Owned)
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
+        String::from_direct(value, lua, st, Sealed).map(Cow::Owned)
     }
 }
 
@@ -649,7 +649,7 @@ impl FromLua for Box<[u8]> {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         with_raw_bytes(value, |b| b.into())
     }
 }
@@ -661,7 +661,7 @@ impl FromLua for Cow<'static, [u8]> {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
         with_raw_bytes(value, |b| Cow::Owned(b.to_vec()))
     }
 }
@@ -696,9 +696,9 @@ impl<T: IntoLua> IntoLua for Option<T> {
     const DIRECT: bool = T::DIRECT;
 
     #[inline]
-    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         match self {
-            Some(v) => v.lower_direct(lua, st),
+            Some(v) => v.lower_direct(lua, st, Sealed),
             None => Ok(Value::Nil),
         }
     }
@@ -716,10 +716,10 @@ impl<T: FromLua> FromLua for Option<T> {
     const DIRECT: bool = T::DIRECT;
 
     #[inline]
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         match value {
             Value::Nil => Ok(None),
-            v => T::from_direct(v, lua, st).map(Some),
+            v => T::from_direct(v, lua, st, Sealed).map(Some),
         }
     }
 }

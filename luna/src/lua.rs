@@ -203,7 +203,7 @@ pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String);
 
 fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
     let msg = match st.arg(1) {
-        Value::Userdata(u) => u.payload::<ErrorPayload>().map(|e| format!("{}{}", e.1, e.0.lua_message())),
+        Value::Userdata(u) => u.with_payload(|e: &ErrorPayload| format!("{}{}", e.1, e.0.lua_message())),
         _ => None,
     };
     let s = st.str_value(msg.unwrap_or_else(|| "error".to_string()))?;
@@ -222,7 +222,7 @@ impl Lua {
 
     /// A state with the chosen libraries and options.
     pub fn new_with(libs: StdLib, options: LuaOptions) -> LuaResult<Lua> {
-        let mut st = State::new();
+        let mut st = crate::state_access::new_state();
         // The limits apply from the start: the libraries must fit under the
         // memory limit, or the state is not made.
         if let Some(m) = options.memory_limit {
@@ -407,8 +407,8 @@ impl Lua {
             Value::Table(_) => LuaValue::Table(LuaTable(self.pin(st, v))),
             Value::LuaFn(_) | Value::NativeFn(_) => LuaValue::Function(LuaFunction(self.pin(st, v))),
             Value::Thread(_) => LuaValue::Thread(LuaThread(self.pin(st, v))),
-            Value::Userdata(u) => match u.payload::<ErrorPayload>() {
-                Some(e) => LuaValue::Error(Box::new(e.0.clone())),
+            Value::Userdata(u) => match u.with_payload(|e: &ErrorPayload| e.0.clone()) {
+                Some(e) => LuaValue::Error(Box::new(e)),
                 None => LuaValue::Userdata(LuaAnyUserdata(self.pin(st, v))),
             },
         }
@@ -422,8 +422,7 @@ impl Lua {
             return LuaError::MemoryError;
         }
         if let Value::Userdata(u) = e.value {
-            if let Some(p) = u.payload::<ErrorPayload>() {
-                let cause = p.0.clone();
+            if let Some(cause) = u.with_payload(|p: &ErrorPayload| p.0.clone()) {
                 return match cause {
                     LuaError::CallbackError { .. } => cause,
                     other => LuaError::CallbackError { traceback, cause: std::sync::Arc::new(other) },

@@ -11,6 +11,17 @@ use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
 use crate::value::LuaValue;
 
+/// The in-place conversions (`IntoLua::lower_direct` and the like) work
+/// on the raw runtime state and values, so only this crate may implement
+/// or call them: they take a `Sealed` token, a type other crates cannot
+/// name (its module is private) and so cannot write in an implementation.
+mod sealed {
+    /// See the module above.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Sealed;
+}
+pub(crate) use sealed::Sealed;
+
 /// Conversion of a Rust value into a Lua value.
 pub trait IntoLua: Sized {
     /// Performs the conversion.
@@ -26,7 +37,7 @@ pub trait IntoLua: Sized {
     /// The runtime value, inside a state access (only when `DIRECT`).
     #[doc(hidden)]
     #[inline]
-    fn lower_direct(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
+    fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         let _ = (lua, st);
         Err(LuaError::runtime("internal error: no direct conversion"))
     }
@@ -45,7 +56,7 @@ pub trait FromLua: Sized {
     /// `DIRECT`). The value is rooted (on the stack) during the call.
     #[doc(hidden)]
     #[inline]
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let _ = (value, lua, st);
         Err(LuaError::runtime("internal error: no direct conversion"))
     }
@@ -65,7 +76,7 @@ pub trait IntoLuaMulti: Sized {
     /// inside a state access (only when `DIRECT`); returns how many.
     #[doc(hidden)]
     #[inline]
-    fn push_direct_multi(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
+    fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
         let _ = (lua, st);
         Err(LuaError::runtime("internal error: no direct conversion"))
     }
@@ -95,7 +106,14 @@ pub trait FromLuaMulti: Sized {
     /// name argument positions from `offset` when it is given.
     #[doc(hidden)]
     #[inline]
-    fn from_direct_args(lua: &Lua, st: &mut State, base: usize, n: usize, offset: Option<usize>) -> LuaResult<Self> {
+    fn from_direct_args(
+        lua: &Lua,
+        st: &mut State,
+        base: usize,
+        n: usize,
+        offset: Option<usize>,
+        _: Sealed,
+    ) -> LuaResult<Self> {
         let _ = (lua, st, base, n, offset);
         Err(LuaError::runtime("internal error: no direct conversion"))
     }
@@ -221,8 +239,8 @@ impl<T: IntoLua> IntoLuaMulti for T {
     const DIRECT: bool = T::DIRECT;
 
     #[inline]
-    fn push_direct_multi(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
-        let v = self.lower_direct(lua, st)?;
+    fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
+        let v = self.lower_direct(lua, st, Sealed)?;
         Lua::push_raw(st, v)?;
         Ok(1)
     }
@@ -244,9 +262,16 @@ impl<T: FromLua> FromLuaMulti for T {
     const DIRECT: bool = T::DIRECT;
 
     #[inline]
-    fn from_direct_args(lua: &Lua, st: &mut State, base: usize, n: usize, offset: Option<usize>) -> LuaResult<Self> {
+    fn from_direct_args(
+        lua: &Lua,
+        st: &mut State,
+        base: usize,
+        n: usize,
+        offset: Option<usize>,
+        _: Sealed,
+    ) -> LuaResult<Self> {
         let v = if n > 0 { st.stack_get(base) } else { Value::Nil };
-        let r = T::from_direct(v, lua, st);
+        let r = T::from_direct(v, lua, st, Sealed);
         match (r, offset) {
             (Ok(v), _) => Ok(v),
             (Err(e), Some(pos)) => Err(bad_argument(pos, if n == 0 { no_value(e) } else { e })),
@@ -263,7 +288,7 @@ impl IntoLuaMulti for LuaMultiValue {
 
     const DIRECT: bool = true;
 
-    fn push_direct_multi(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
+    fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
         for v in self.iter() {
             let cv = lua.lower(st, v)?;
             Lua::push_raw(st, cv)?;
@@ -280,7 +305,14 @@ impl FromLuaMulti for LuaMultiValue {
 
     const DIRECT: bool = true;
 
-    fn from_direct_args(lua: &Lua, st: &mut State, base: usize, n: usize, _offset: Option<usize>) -> LuaResult<Self> {
+    fn from_direct_args(
+        lua: &Lua,
+        st: &mut State,
+        base: usize,
+        n: usize,
+        _offset: Option<usize>,
+        _: Sealed,
+    ) -> LuaResult<Self> {
         Ok(lua.lift_range(st, base, n))
     }
 }
@@ -296,10 +328,10 @@ impl<T: IntoLua> IntoLuaMulti for LuaVariadic<T> {
 
     const DIRECT: bool = T::DIRECT;
 
-    fn push_direct_multi(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
+    fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
         let n = self.0.len();
         for v in self.0 {
-            let cv = v.lower_direct(lua, st)?;
+            let cv = v.lower_direct(lua, st, Sealed)?;
             Lua::push_raw(st, cv)?;
         }
         Ok(n)
@@ -322,11 +354,18 @@ impl<T: FromLua> FromLuaMulti for LuaVariadic<T> {
 
     const DIRECT: bool = T::DIRECT;
 
-    fn from_direct_args(lua: &Lua, st: &mut State, base: usize, n: usize, offset: Option<usize>) -> LuaResult<Self> {
+    fn from_direct_args(
+        lua: &Lua,
+        st: &mut State,
+        base: usize,
+        n: usize,
+        offset: Option<usize>,
+        _: Sealed,
+    ) -> LuaResult<Self> {
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let v = st.stack_get(base + i);
-            let r = T::from_direct(v, lua, st);
+            let r = T::from_direct(v, lua, st, Sealed);
             out.push(match offset {
                 Some(pos) => r.map_err(|e| bad_argument(pos + i, e))?,
                 None => r?,
@@ -367,7 +406,7 @@ impl IntoLuaMulti for () {
     const DIRECT: bool = true;
 
     #[inline]
-    fn push_direct_multi(self, _lua: &Lua, _st: &mut State) -> LuaResult<usize> {
+    fn push_direct_multi(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<usize> {
         Ok(0)
     }
 }
@@ -381,7 +420,7 @@ impl FromLuaMulti for () {
     const DIRECT: bool = true;
 
     #[inline]
-    fn from_direct_args(_: &Lua, _: &mut State, _: usize, _: usize, _: Option<usize>) -> LuaResult<Self> {
+    fn from_direct_args(_: &Lua, _: &mut State, _: usize, _: usize, _: Option<usize>, _: Sealed) -> LuaResult<Self> {
         Ok(())
     }
 }
@@ -403,12 +442,12 @@ impl<T: IntoLuaMulti, E: IntoLua> IntoLuaMulti for Result<T, E> {
 
     const DIRECT: bool = T::DIRECT && E::DIRECT;
 
-    fn push_direct_multi(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
+    fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
         match self {
-            Ok(v) => v.push_direct_multi(lua, st),
+            Ok(v) => v.push_direct_multi(lua, st, Sealed),
             Err(e) => {
                 Lua::push_raw(st, Value::Nil)?;
-                let v = e.lower_direct(lua, st)?;
+                let v = e.lower_direct(lua, st, Sealed)?;
                 Lua::push_raw(st, v)?;
                 Ok(2)
             }
@@ -439,10 +478,10 @@ macro_rules! impl_tuple {
 
                 #[inline]
                 #[allow(non_snake_case)]
-                fn push_direct_multi(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
+                fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
                     let ($([<v_ $name>],)+) = self;
                     let mut n = 0;
-                    $(n += [<v_ $name>].push_direct_multi(lua, st)?;)+
+                    $(n += [<v_ $name>].push_direct_multi(lua, st, Sealed)?;)+
                     Ok(n)
                 }
             }
@@ -474,8 +513,7 @@ macro_rules! impl_tuple {
                     st: &mut State,
                     base: usize,
                     n: usize,
-                    offset: Option<usize>,
-                ) -> LuaResult<Self> {
+                    offset: Option<usize>, _: Sealed) -> LuaResult<Self> {
                     Ok(impl_tuple!(@stack lua st base n offset 0; $($name)+))
                 }
             }
@@ -513,7 +551,7 @@ macro_rules! impl_tuple {
         impl_tuple!(@cons head tail)
     }};
     (@stack_one $lua:ident $st:ident $base:ident $off:ident $i:expr, $count:expr; $t:ident) => {
-        $t::from_direct_args($lua, $st, $base + $i, $count, $off.map(|o| o + $i))
+        $t::from_direct_args($lua, $st, $base + $i, $count, $off.map(|o| o + $i), Sealed)
     };
     (@conv false $t:ident $vals:ident $lua:ident $pos:expr) => {
         $t::from_lua_multi($vals, $lua)
@@ -609,7 +647,7 @@ impl<T: IntoLua> Prepared<T> {
     #[inline]
     pub(crate) fn lower(self, lua: &Lua, st: &mut State) -> LuaResult<Value> {
         match self {
-            Prepared::Direct(v) => v.lower_direct(lua, st),
+            Prepared::Direct(v) => v.lower_direct(lua, st, Sealed),
             Prepared::Value(v) => lua.lower(st, &v),
         }
     }
@@ -636,7 +674,7 @@ impl<T: IntoLuaMulti> PreparedMulti<T> {
     #[inline]
     pub(crate) fn push(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
         match self {
-            PreparedMulti::Direct(v) => v.push_direct_multi(lua, st),
+            PreparedMulti::Direct(v) => v.push_direct_multi(lua, st, Sealed),
             PreparedMulti::Values(v) => lua.push_values(st, &v),
         }
     }
@@ -654,7 +692,7 @@ impl<T: FromLua> Gathered<T> {
     #[inline]
     pub(crate) fn new(v: Value, lua: &Lua, st: &mut State) -> Gathered<T> {
         if T::DIRECT {
-            Gathered::Done(T::from_direct(v, lua, st))
+            Gathered::Done(T::from_direct(v, lua, st, Sealed))
         } else {
             Gathered::Value(lua.lift(st, v))
         }
@@ -682,7 +720,7 @@ impl<T: FromLuaMulti> GatheredMulti<T> {
     #[inline]
     pub(crate) fn new(lua: &Lua, st: &mut State, base: usize, n: usize, offset: Option<usize>) -> GatheredMulti<T> {
         if T::DIRECT {
-            GatheredMulti::Done(T::from_direct_args(lua, st, base, n, offset))
+            GatheredMulti::Done(T::from_direct_args(lua, st, base, n, offset, Sealed))
         } else {
             GatheredMulti::Values(lua.lift_range(st, base, n))
         }

@@ -1,6 +1,39 @@
-//! The one module of this crate with `unsafe`: access to the runtime state
-//! from the facade, and the guards of application data. Why each is needed
-//! and why it is sound is argued below.
+//! The one module of this crate with `unsafe`: creating the runtime state
+//! (which commits the facade to the raw layer's contract), access to it
+//! from the facade, and the guards of application data. Why each is
+//! needed and why it is sound is argued below.
+//!
+//! # Keeping the raw layer's contract
+//!
+//! `luna_core::State` is the runtime's raw layer, and creating one is a
+//! promise to keep its rules (luna-core's crate documentation). The facade
+//! creates every state here (`new_state`) and keeps them so:
+//!
+//! 1. *Liveness.* Hosts never see raw values: collectable values reach
+//!    them as handles, which pin their value (`State::pin`) until the last
+//!    clone drops, and userdata borrow guards hold a `Rooted` pin for as
+//!    long as they live. Inside the facade, a raw value is obtained inside
+//!    one state access (`Lua::with`) and used within it before any
+//!    collection point, or put on the stack first: arguments and results
+//!    are converted in place on the stack, `LuaTable::get` pushes its key
+//!    before running metamethods, a callback's results are converted
+//!    before it returns to the interpreter. The access never runs user
+//!    code (rule 1 of the state access below), so user code cannot reach a
+//!    collection point in the middle.
+//! 2. *One state.* Every operation on a handle checks that the handle
+//!    belongs to the `Lua` used (`Lua::value_of`: `MismatchedState`
+//!    otherwise); host roots carry their state's identity as well.
+//! 3. *The state outlives its values.* Handles hold a `Weak` of the state
+//!    and report `StateDropped` once it is gone; what reaches into an
+//!    object after the access (userdata guards) holds a strong `Lua`.
+//! 4. *Natives.* A callback's `&mut State` is lent to the facade only
+//!    while the callback runs (`StateCell::lend`, below), and user code
+//!    never receives it: the conversions that work on the raw state
+//!    (`IntoLua::lower_direct` and the like) take a token other crates
+//!    cannot name (`multi::Sealed`), so they cannot be implemented or
+//!    called outside this crate.
+//! 5. *References into objects* (string bytes, payloads) are read inside
+//!    the access that found the object, or through the guards of point 1.
 //!
 //! # State access
 //!
@@ -33,6 +66,13 @@ use std::cell::{Cell, Ref, RefCell, RefMut, UnsafeCell};
 use std::rc::Rc;
 
 use luna_core::State;
+
+/// A new runtime state, for a new `Lua`.
+pub(crate) fn new_state() -> Box<State> {
+    // SAFETY: the facade keeps the raw layer's contract for every state it
+    // creates, as argued in the module documentation.
+    unsafe { State::new() }
+}
 
 /// The state of one `Lua`, with the borrow discipline described above.
 pub(crate) struct StateCell {

@@ -4,7 +4,7 @@ use luna_core::Value;
 
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua};
-use crate::multi::FromLua;
+use crate::multi::{FromLua, Sealed};
 
 /// A Lua string: bytes, not necessarily UTF-8.
 #[derive(Clone)]
@@ -137,8 +137,8 @@ impl FromLua for LuaBorrowedBytes {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut luna_core::State) -> LuaResult<Self> {
-        let handle = LuaString::from_direct(value, lua, st)?;
+    fn from_direct(value: Value, lua: &Lua, st: &mut luna_core::State, _: Sealed) -> LuaResult<Self> {
+        let handle = LuaString::from_direct(value, lua, st, Sealed)?;
         match lua.value_of(st, &handle.0)? {
             Value::Str(g) => Ok(LuaBorrowedBytes { s: g, _handle: handle, _lua: lua.clone() }),
             _ => Err(LuaError::runtime("not a string")),
@@ -166,7 +166,7 @@ impl FromLua for LuaBorrowedStr {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut luna_core::State) -> LuaResult<Self> {
-        LuaBorrowedStr::check(LuaBorrowedBytes::from_direct(value, lua, st)?)
+    fn from_direct(value: Value, lua: &Lua, st: &mut luna_core::State, _: Sealed) -> LuaResult<Self> {
+        LuaBorrowedStr::check(LuaBorrowedBytes::from_direct(value, lua, st, Sealed)?)
     }
 }

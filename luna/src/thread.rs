@@ -119,7 +119,7 @@ impl LuaThread {
             Err(_) => return LuaThreadStatus::Error,
         };
         lua.with(|st| match lua.value_of(st, &self.0) {
-            Ok(Value::Thread(co)) => match co.status() {
+            Ok(Value::Thread(co)) => match st.thread_status(co) {
                 ThreadStatus::Error(_) => LuaThreadStatus::Error,
                 _ => match luna_core::stdlib::coroutine::status_of(st, co) {
                     "suspended" => LuaThreadStatus::Resumable,

@@ -21,7 +21,7 @@ use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua, Rooted};
-use crate::multi::{FromLua, IntoLua};
+use crate::multi::{FromLua, IntoLua, Sealed};
 use crate::table::LuaTable;
 use crate::userdata_registry::{ensure_registered, LuaUserdataRegistry};
 use crate::value::LuaValue;
@@ -517,7 +517,7 @@ impl<T: 'static> FromLua for LuaUserdataRef<T> {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
         match Userdata::borrow_payload::<T>(u) {
             Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, value) }),
@@ -536,7 +536,7 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
 
     const DIRECT: bool = true;
 
-    fn from_direct(value: Value, lua: &Lua, st: &mut State) -> LuaResult<Self> {
+    fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
         match Userdata::borrow_payload_mut::<T>(u) {
             Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, value) }),

@@ -150,7 +150,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// constructor -> '{' [ field { sep field } [sep] ] '}'
+    /// `constructor -> '{' [ field { sep field } [sep] ] '}'`
     fn constructor(&mut self) -> PResult<ExpDesc> {
         let line = self.lex.linenumber;
         let pc = self.code_abc(OpCode::NewTable, 0, 0, 0);

@@ -226,7 +226,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// fornum -> NAME = exp,exp[,exp] forbody
+    /// `fornum -> NAME = exp,exp[,exp] forbody`
     fn fornum(&mut self, varname: StrId, line: u32) -> PResult<()> {
         let base = self.fs.freereg;
         self.new_localvar(STR_FOR_STATE)?;
@@ -562,7 +562,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// stat -> RETURN [explist] [';']
+    /// `stat -> RETURN [explist] [';']`
     fn retstat(&mut self) -> PResult<()> {
         let mut first = self.nvarstack(); // first slot to be returned
         let nret;

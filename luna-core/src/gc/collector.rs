@@ -16,6 +16,7 @@
 //! `finobj` and `tobefnz` (freeing dead objects, whitening survivors) →
 //! `CallFin` (finalizers run a few at a time) → `Pause`.
 
+use super::verify::VerifyPoint;
 use std::cell::Cell;
 use std::collections::HashMap;
 
@@ -122,6 +123,7 @@ impl Heap {
     #[cold]
     fn barrier_back_slow(&mut self, p: GcPtr) {
         let h = header(p);
+        debug_assert!(h.is_black() && !h.is_white(), "barrier_back on a table that is not black");
         h.clear_bits(BLACK_BIT);
         self.gray_again.push(p);
     }
@@ -137,6 +139,10 @@ impl Heap {
 
     #[cold]
     fn barrier_slow(&mut self, o: GcPtr, v: Value) {
+        debug_assert!(
+            header(o).is_black() && !header(o).is_white(),
+            "forward barrier from an object that is not black"
+        );
         if self.keep_invariant() {
             if let Some(p) = v.gc_ptr() {
                 self.mark_object(p);
@@ -186,10 +192,15 @@ fn box_size<T: Collectable>(v: &T) -> usize {
 /// `pool`.
 unsafe fn free_box<T: Collectable>(pool: &mut super::pool::Pool, p: GcPtr) -> usize {
     let b = p.cast::<GcBox<T>>().as_ptr();
-    let size = box_size(&(*b).value);
-    std::ptr::drop_in_place(b);
-    pool.free(p.cast(), std::alloc::Layout::new::<GcBox<T>>());
-    size
+    // SAFETY: `p` is a live, unreachable box of type `T` from `pool`
+    // (caller's contract): it is read, dropped once, and its block
+    // returned with the layout it was allocated with.
+    unsafe {
+        let size = box_size(&(*b).value);
+        std::ptr::drop_in_place(b);
+        pool.free(p.cast(), std::alloc::Layout::new::<GcBox<T>>());
+        size
+    }
 }
 
 /// The weak mode of a table from its metatable's `__mode`.
@@ -352,12 +363,14 @@ impl State {
                 if let Some(p) = self.heap.gray.pop() {
                     self.propagate_mark(p)
                 } else {
+                    self.debug_verify(VerifyPoint::Anytime);
                     self.heap.phase = GcPhase::EnterAtomic;
                     0
                 }
             }
             GcPhase::EnterAtomic => {
                 let w = self.atomic();
+                self.debug_verify(VerifyPoint::AfterAtomic);
                 self.enter_sweep();
                 self.heap.estimate = self.heap.total_bytes;
                 w
@@ -366,6 +379,7 @@ impl State {
             GcPhase::SweepFinObj => self.sweep_step(GcPhase::SweepToBeFnz, ListId::ToBeFnz),
             GcPhase::SweepToBeFnz => self.sweep_step(GcPhase::SweepEnd, ListId::None),
             GcPhase::SweepEnd => {
+                self.debug_verify(VerifyPoint::Anytime);
                 self.check_sizes();
                 self.heap.phase = GcPhase::CallFin;
                 0
@@ -384,6 +398,19 @@ impl State {
         };
         self.heap.in_step = false;
         work
+    }
+
+    /// Checks the heap (`gc::verify`) in debug builds and with the
+    /// `verify-heap` feature, panicking with the broken invariant: a
+    /// failure is a bug in the runtime, found where it happened rather
+    /// than as a use of freed memory later.
+    #[inline(always)]
+    fn debug_verify(&self, point: VerifyPoint) {
+        if cfg!(any(debug_assertions, feature = "verify-heap")) {
+            if let Err(e) = self.verify_at(point) {
+                panic!("heap check failed ({point:?}, phase {:?}): {e}", self.heap.phase);
+            }
+        }
     }
 
     /// Starts a cycle: clears the gray lists and marks the roots.
@@ -443,6 +470,8 @@ impl State {
     /// Traverses one gray object, making it black (PUC's `propagatemark`).
     fn propagate_mark(&mut self, p: GcPtr) -> isize {
         let h = header(p);
+        debug_assert!(!h.is_white(), "a white object on the gray list");
+        debug_assert!(self.heap.keep_invariant(), "propagation outside the marking phases");
         h.set_bits(BLACK_BIT);
         // SAFETY (all casts below): the header's kind names the box type.
         match h.kind {
@@ -533,12 +562,11 @@ impl State {
     }
 
     fn traverse_strong_table(&mut self, t: Gc<Table>) {
-        let d = t.d();
-        for v in d.array.iter() {
-            self.heap.mark_value(*v);
+        for j in 0..t.array_len() {
+            self.heap.mark_value(t.array_slot(j));
         }
-        for i in 0..d.node.len() {
-            let n = d.node[i];
+        for i in 0..t.node_len() {
+            let n = t.node_at(i);
             if n.val.is_nil() {
                 if !n.dead && n.key.gc_ptr().is_some() {
                     t.kill_node_key(i);
@@ -567,10 +595,9 @@ impl State {
     }
 
     fn traverse_weak_value(&mut self, t: Gc<Table>) {
-        let d = t.d();
-        let mut has_clears = !d.array.is_empty();
-        for i in 0..d.node.len() {
-            let n = d.node[i];
+        let mut has_clears = t.array_len() != 0;
+        for i in 0..t.node_len() {
+            let n = t.node_at(i);
             if n.val.is_nil() {
                 if !n.dead && n.key.gc_ptr().is_some() {
                     t.kill_node_key(i);
@@ -596,17 +623,17 @@ impl State {
         let mut marked = false;
         let mut has_clears = false;
         let mut has_ww = false;
-        let d = t.d();
-        for v in d.array.iter() {
-            if Heap::is_white_value(v) {
+        for j in 0..t.array_len() {
+            let v = t.array_slot(j);
+            if Heap::is_white_value(&v) {
                 marked = true;
-                self.heap.mark_value(*v);
+                self.heap.mark_value(v);
             }
         }
-        let n = d.node.len();
+        let n = t.node_len();
         for j in 0..n {
             let i = if inv { n - 1 - j } else { j };
-            let node = d.node[i];
+            let node = t.node_at(i);
             if node.val.is_nil() {
                 if !node.dead && node.key.gc_ptr().is_some() {
                     t.kill_node_key(i);
@@ -639,44 +666,35 @@ impl State {
     }
 
     fn traverse_thread(&mut self, th: Gc<Thread>) -> isize {
-        let d = th.dm();
+        let atomic = self.heap.phase == GcPhase::EnterAtomic;
+        let shrink = atomic && !self.heap.emergency && !th.ptr_eq(self.current);
         if self.heap.phase == GcPhase::Propagate {
             th.header().clear_bits(BLACK_BIT);
             self.heap.gray_again.push(th.erase());
         }
+        let (d, heap) = self.thread_and_heap(th);
         for v in &d.stack[..d.top] {
-            self.heap.mark_value(*v);
+            heap.mark_value(*v);
         }
         for uv in &d.open_upvals {
-            self.heap.mark_object(uv.erase());
+            heap.mark_object(uv.erase());
         }
-        if self.heap.phase == GcPhase::EnterAtomic {
+        if atomic {
             // Final traversal: clear the dead part of the stack so stale
             // values above the top are never seen again.
             let top = d.top;
             for v in &mut d.stack[top..] {
                 *v = Value::Nil;
             }
-            if !self.heap.emergency && !th.ptr_eq(self.current) {
-                self.shrink_thread_stack(th);
+            if shrink {
+                d.shrink_stack(heap);
             }
             if !d.open_upvals.is_empty() && !d.in_twups {
                 d.in_twups = true;
-                self.heap.twups.push(th);
+                heap.twups.push(th);
             }
         }
-        1 + th.stack_size() as isize
-    }
-
-    fn shrink_thread_stack(&mut self, th: Gc<Thread>) {
-        let d = th.dm();
-        let inuse = d.stack_in_use().max(crate::object::thread::MIN_STACK);
-        let max = crate::object::thread::MAX_STACK;
-        let lim = if inuse > max / 3 { max } else { inuse * 3 };
-        if inuse <= max && d.stack_size() > lim {
-            let nsize = if inuse > max / 2 { max } else { inuse * 2 };
-            let _ = d.realloc_stack(&mut self.heap, nsize);
-        }
+        1 + d.stack_size() as isize
     }
 
     /// Marks the values of open upvalues of threads that were not marked
@@ -687,15 +705,15 @@ impl State {
         let mut keep = Vec::with_capacity(list.len());
         for th in list {
             work += 1;
-            let d = th.dm();
+            let (d, heap) = self.thread_and_heap(th);
             if !th.header().is_white() && !d.open_upvals.is_empty() {
                 keep.push(th);
             } else {
                 d.in_twups = false;
-                for uv in d.open_upvals.clone() {
+                for uv in &d.open_upvals {
                     work += 1;
                     if !uv.header().is_white() {
-                        self.heap.mark_value(uv.get());
+                        heap.mark_value(uv.get());
                     }
                 }
             }
@@ -773,19 +791,17 @@ impl State {
         for p in list {
             // SAFETY: only tables are put on the weak lists.
             let t: Gc<Table> = unsafe { Gc::from_erased(p) };
-            let d = t.dm();
-            for j in 0..d.array.len() {
-                let v = d.array[j];
-                if self.is_cleared(&v) {
-                    t.dm().array[j] = Value::Nil;
+            for j in 0..t.array_len() {
+                if self.is_cleared(&t.array_slot(j)) {
+                    t.clear_array_slot(j);
                 }
             }
             for i in 0..t.node_len() {
-                let n = t.d().node[i];
+                let n = t.node_at(i);
                 if !n.val.is_nil() && self.is_cleared(&n.val) {
-                    t.dm().node[i].val = Value::Nil;
+                    t.clear_node_value(i);
                 }
-                let n = t.d().node[i];
+                let n = t.node_at(i);
                 if n.val.is_nil() && !n.dead && n.key.gc_ptr().is_some() {
                     t.kill_node_key(i);
                 }
@@ -804,11 +820,11 @@ impl State {
             // SAFETY: only tables are put on the weak lists.
             let t: Gc<Table> = unsafe { Gc::from_erased(p) };
             for i in 0..t.node_len() {
-                let n = t.d().node[i];
+                let n = t.node_at(i);
                 if !n.dead && self.is_cleared(&n.key) {
-                    t.dm().node[i].val = Value::Nil;
+                    t.clear_node_value(i);
                 }
-                let n = t.d().node[i];
+                let n = t.node_at(i);
                 if n.val.is_nil() && !n.dead && n.key.gc_ptr().is_some() {
                     t.kill_node_key(i);
                 }
@@ -907,6 +923,11 @@ impl State {
                 let Some(cur) = (*link).get() else { break };
                 let h = header(cur);
                 let marked = h.marked.get();
+                // Before the sweep reaches it an object is black (marked),
+                // the current white (new) or the other white (dead), never
+                // both whites nor gray-and-white.
+                debug_assert!(marked & WHITE_BITS != WHITE_BITS, "object with both whites");
+                debug_assert!(marked & BLACK_BIT == 0 || marked & WHITE_BITS == 0, "black and white object");
                 if marked & ow != 0 {
                     (*link).set(h.next.get());
                     self.free_object(cur);
@@ -976,14 +997,14 @@ impl State {
                     let uv: Gc<UpVal> = Gc::from_erased(p);
                     if uv.is_open() {
                         if let Some(th) = uv.thread() {
-                            th.dm().open_upvals.retain(|u| !u.ptr_eq(uv));
+                            self.thread_mut(th).open_upvals.retain(|u| !u.ptr_eq(uv));
                         }
                     }
                     free_box::<UpVal>(&mut self.heap.pool, p)
                 }
                 ObjKind::Thread => {
                     let th: Gc<Thread> = Gc::from_erased(p);
-                    let d = th.dm();
+                    let d = self.thread_mut(th);
                     for uv in std::mem::take(&mut d.open_upvals) {
                         uv.close();
                     }
@@ -1002,14 +1023,21 @@ impl State {
 
     /// Registers `o` for finalization if its new metatable has `__gc`
     /// (PUC's `luaC_checkfinalizer`).
+    #[inline]
     pub(crate) fn check_finalizer(&mut self, o: GcPtr, mt: Gc<Table>) {
-        let h = header(o);
-        if h.has_bits(FINALIZED_BIT) || self.closing {
+        if header(o).has_bits(FINALIZED_BIT) || self.closing {
             return;
         }
         if self.fast_tm(Some(mt), TmKind::Gc).is_nil() {
             return;
         }
+        self.move_to_finobj(o);
+    }
+
+    /// Moves `o` from `allgc` to `finobj` (its metatable has `__gc`).
+    #[inline(never)]
+    fn move_to_finobj(&mut self, o: GcPtr) {
+        let h = header(o);
         if self.heap.is_sweep_phase() {
             // "Sweep" the object now, and keep the cursor off it.
             h.marked.set((h.marked.get() & !(BLACK_BIT | WHITE_BITS)) | self.heap.white());
@@ -1077,10 +1105,10 @@ impl State {
         if tm.is_nil() {
             return;
         }
-        let th = self.th();
-        let old_allow = th.hook.allow;
         let old_in_fin = self.heap.in_finalizer;
         self.heap.in_finalizer = true;
+        let th = self.th();
+        let old_allow = th.hook.allow;
         th.hook.allow = false;
         if self.ensure_stack(2).is_err() {
             self.heap.in_finalizer = old_in_fin;
@@ -1093,10 +1121,10 @@ impl State {
         th.push(v);
         th.ci_mut().status |= CIST_FIN;
         let status = self.pcall_raw(func, 0, 0);
+        self.heap.in_finalizer = old_in_fin;
         let th = self.th();
         th.ci_mut().status &= !CIST_FIN;
         th.hook.allow = old_allow;
-        self.heap.in_finalizer = old_in_fin;
         if status != Status::Ok {
             let err = th.stack[th.top - 1];
             th.top -= 1;

@@ -36,6 +36,7 @@
 
 pub mod collector;
 pub(crate) mod pool;
+pub(crate) mod verify;
 
 use std::cell::Cell;
 use std::marker::PhantomData;

@@ -103,12 +103,16 @@ impl Pool {
     pub(crate) unsafe fn free(&mut self, p: NonNull<u8>, layout: Layout) {
         let size = layout.size();
         if size > MAX_SMALL {
-            dealloc(p.as_ptr(), layout);
+            // SAFETY: large blocks come from the global allocator with this
+            // layout (`alloc`), and the caller no longer uses it.
+            unsafe { dealloc(p.as_ptr(), layout) };
             return;
         }
         let c = &mut self.classes[class_of(size)];
         let b = p.cast::<FreeBlock>();
-        b.as_ptr().write(FreeBlock { next: c.free });
+        // SAFETY: the block belongs to this size class, which is at least
+        // as large and aligned as a `FreeBlock`, and is no longer in use.
+        unsafe { b.as_ptr().write(FreeBlock { next: c.free }) };
         c.free = Some(b);
     }
 }

@@ -167,7 +167,7 @@ impl Gc<UpVal> {
 
     /// Stores a value (the caller does the write barrier).
     #[inline(always)]
-    pub fn set(self, v: Value) {
+    pub(crate) fn set(self, v: Value) {
         // SAFETY: as for `get`.
         unsafe { *self.v.get() = v }
     }

@@ -158,10 +158,13 @@ fn alloc_string(
 /// `p` must be a string box allocated by this module, unreachable and
 /// already removed from the intern table.
 pub(crate) unsafe fn free_string(pool: &mut crate::gc::pool::Pool, p: GcPtr) -> usize {
-    let s: Gc<LuaStr> = Gc::from_erased(p);
+    // SAFETY: `p` is a string box (caller's contract), still allocated.
+    let s: Gc<LuaStr> = unsafe { Gc::from_erased(p) };
     let len = s.len;
     if let Some(layout) = layout_for(len) {
-        pool.free(p.cast(), layout);
+        // SAFETY: the box was allocated from `pool` with the layout of its
+        // length, and is no longer in use (caller's contract).
+        unsafe { pool.free(p.cast(), layout) };
     }
     string_size(len)
 }
@@ -239,6 +242,17 @@ impl StringTable {
         let n = self.buckets.len();
         if self.count < n / 4 && n > 128 {
             self.resize(n / 2);
+        }
+    }
+
+    /// Calls `f` with every interned string.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(Gc<LuaStr>)) {
+        for head in &self.buckets {
+            let mut cur = *head;
+            while let Some(s) = cur {
+                f(s);
+                cur = s.hnext.get();
+            }
         }
     }
 

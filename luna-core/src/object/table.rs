@@ -129,20 +129,26 @@ impl Table {
         }
     }
 
+    /// Shared access to the storage, for the duration of one method.
+    ///
+    /// The storage is reached only through `d` and `update`, both private
+    /// to this module, and no method keeps a reference from either beyond
+    /// its own body or calls out of the module while holding one, so a
+    /// reference from `d` never overlaps the one `update` lends.
     #[inline(always)]
-    pub(crate) fn d(&self) -> &TableData {
-        // SAFETY: no `&mut TableData` outlives the method that made it
-        // (gc rule 4), and tables are not shared across threads.
+    fn d(&self) -> &TableData {
+        // SAFETY: see above; tables are not shared across threads.
         unsafe { &*self.data.get() }
     }
 
+    /// Exclusive access to the storage for the closure `f`, which works
+    /// on the data it is given and never on `self` (so the reference is
+    /// the only one; see `d`).
     #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    pub(crate) fn dm(&self) -> &mut TableData {
-        // SAFETY: as for `d`: every caller uses the reference only within
-        // the current method, without calling code that could reach this
-        // table again.
-        unsafe { &mut *self.data.get() }
+    fn update<R>(&self, f: impl FnOnce(&mut TableData) -> R) -> R {
+        // SAFETY: see `d`: no other reference to the storage is alive
+        // while `f` runs, and the reference does not outlive the call.
+        f(unsafe { &mut *self.data.get() })
     }
 
     /// The metatable.
@@ -163,127 +169,22 @@ impl Table {
         self.d().node.len()
     }
 
-    #[inline]
-    fn main_position(node_len: usize, key: &Value) -> usize {
-        let mask = node_len - 1;
-        let h = match *key {
-            Value::Int(i) => mix64(i as u64),
-            Value::Str(s) => s.hash() as usize,
-            Value::Float(f) => mix64(f.to_bits()),
-            Value::Bool(b) => b as usize,
-            Value::Nil => 0,
-            other => mix64(other.gc_address().unwrap_or(0) as u64),
-        };
-        h & mask
-    }
-
-    /// Finds the node holding `key` (already normalised, not nil/NaN).
-    #[inline]
-    fn find_node(&self, key: &Value) -> Option<usize> {
-        let d = self.d();
-        if d.node.is_empty() {
-            return None;
-        }
-        let mut i = Self::main_position(d.node.len(), key);
-        loop {
-            let n = &d.node[i];
-            if n.key.raw_eq(key) && !n.dead {
-                return Some(i);
-            }
-            if n.next == 0 {
-                return None;
-            }
-            i = (i as isize + n.next as isize) as usize;
-        }
-    }
-
-    #[inline(always)]
-    fn find_int_node(&self, k: i64) -> Option<usize> {
-        let node = &self.d().node;
-        let len = node.len();
-        if len == 0 {
-            return None;
-        }
-        let mut i = mix64(k as u64) & (len - 1);
-        loop {
-            let n = node.get(i)?;
-            if let Value::Int(x) = n.key {
-                if x == k {
-                    return Some(i);
-                }
-            }
-            if n.next == 0 {
-                return None;
-            }
-            i = i.wrapping_add(n.next as isize as usize);
-        }
-    }
-
-    /// The node of a short (interned) string key: compared by address.
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    fn short_str_node(&self, s: Gc<LuaStr>) -> Option<&mut Node> {
-        let node = &mut self.dm().node;
-        let len = node.len();
-        if len == 0 {
-            return None;
-        }
-        let mut i = (s.short_hash() as usize) & (len - 1);
-        loop {
-            let n = node.get(i)?;
-            if let Value::Str(x) = n.key {
-                if x.ptr_eq(s) {
-                    break;
-                }
-            }
-            if n.next == 0 {
-                return None;
-            }
-            i = i.wrapping_add(n.next as isize as usize);
-        }
-        node.get_mut(i)
-    }
-
-    /// The node of a string key of either kind.
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    fn str_node(&self, s: Gc<LuaStr>) -> Option<&mut Node> {
-        if s.is_short() {
-            self.short_str_node(s)
-        } else {
-            let i = self.find_long_str_node(s)?;
-            self.dm().node.get_mut(i)
-        }
-    }
-
-    #[inline(never)]
-    fn find_long_str_node(&self, s: Gc<LuaStr>) -> Option<usize> {
-        self.find_node(&Value::Str(s))
-    }
-
     /// Raw get with an integer key.
     #[inline(always)]
     pub fn get_int(&self, k: i64) -> Value {
         let d = self.d();
         let idx = (k as u64).wrapping_sub(1);
-        if let Some(v) = d.array.get(idx as usize) {
-            if idx < d.array.len() as u64 {
-                return *v;
-            }
+        if idx < d.array.len() as u64 {
+            return d.array[idx as usize];
         }
-        match self.find_int_node(k) {
-            Some(i) => d.node.get(i).map_or(Value::Nil, |n| n.val),
-            None => Value::Nil,
-        }
+        find_int_node(d, k, |_, n| n.val, Value::Nil)
     }
 
     /// Raw get with a string key.
     #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
-        match self.str_node(s) {
-            Some(n) => n.val,
-            None => Value::Nil,
-        }
+        let d = self.d();
+        find_str_node(d, s, |_, n| n.val, Value::Nil)
     }
 
     /// Raw get (`rawget`).
@@ -296,98 +197,90 @@ impl Table {
             Value::Float(f) => match crate::vm::arith::float_to_int_exact(f) {
                 Some(i) => self.get_int(i),
                 None if f.is_nan() => Value::Nil,
-                None => match self.find_node(&key) {
-                    Some(i) => self.d().node[i].val,
-                    None => Value::Nil,
-                },
+                None => self.get_other(&key),
             },
-            _ => match self.find_node(&key) {
-                Some(i) => self.d().node[i].val,
-                None => Value::Nil,
-            },
+            _ => self.get_other(&key),
         }
     }
 
+    /// Raw get of a key that is neither an integer nor a string.
+    fn get_other(&self, key: &Value) -> Value {
+        let d = self.d();
+        find_node(d, key, |_, n| n.val, Value::Nil)
+    }
+
     /// Overwrites the value of an integer key that is present (non-nil).
-    /// Returns false, changing nothing, when the key is absent.
+    /// Returns false, changing nothing, when the key is absent. The caller
+    /// applies the write barrier (`Heap::barrier_back`).
     #[inline(always)]
-    pub fn replace_int(&self, k: i64, v: Value) -> bool {
-        let d = self.dm();
-        let idx = (k as u64).wrapping_sub(1);
-        if idx < d.array.len() as u64 {
-            if let Some(slot) = d.array.get_mut(idx as usize) {
+    pub(crate) fn replace_int(&self, k: i64, v: Value) -> bool {
+        self.update(|d| {
+            let idx = (k as u64).wrapping_sub(1);
+            if idx < d.array.len() as u64 {
+                let slot = &mut d.array[idx as usize];
                 if slot.is_nil() {
                     return false;
                 }
                 *slot = v;
                 return true;
             }
-        }
-        match self.find_int_node(k).and_then(|i| d.node.get_mut(i)) {
-            Some(n) if !n.val.is_nil() => {
-                n.val = v;
-                true
-            }
-            _ => false,
-        }
+            replace_node_value(d, find_int_node(d, k, live_node, None), v)
+        })
     }
 
-    /// Overwrites the value of a string key that is present (non-nil).
+    /// Overwrites the value of a string key that is present (non-nil); the
+    /// caller applies the write barrier.
     #[inline(always)]
-    pub fn replace_str(&self, s: Gc<LuaStr>, v: Value) -> bool {
-        match self.str_node(s) {
-            Some(n) if !n.val.is_nil() => {
-                n.val = v;
-                true
-            }
-            _ => false,
-        }
+    pub(crate) fn replace_str(&self, s: Gc<LuaStr>, v: Value) -> bool {
+        self.update(|d| replace_node_value(d, find_str_node(d, s, live_node, None), v))
     }
 
     /// Inserts a string key known to be absent when its main position is
     /// free, which is the common case of filling a new table's fields.
-    /// Returns false when the general insertion path is needed.
+    /// Returns false when the general insertion path is needed. The caller
+    /// applies the write barrier.
     #[inline]
     pub(crate) fn try_insert_str_fast(&self, s: Gc<LuaStr>, v: Value) -> bool {
-        let d = self.dm();
-        let len = d.node.len();
-        if len == 0 || !s.is_short() {
+        if !s.is_short() {
             return false;
         }
-        let mp = (s.short_hash() as usize) & (len - 1);
-        match d.node.get_mut(mp) {
-            Some(n) if n.key.is_nil() => {
-                n.key = Value::Str(s);
-                n.val = v;
-                n.dead = false;
-                true
+        self.update(|d| {
+            let len = d.node.len();
+            if len == 0 {
+                return false;
             }
-            _ => false,
-        }
+            let n = &mut d.node[(s.short_hash() as usize) & (len - 1)];
+            if !n.key.is_nil() {
+                return false;
+            }
+            n.key = Value::Str(s);
+            n.val = v;
+            n.dead = false;
+            true
+        })
     }
 
-    /// Overwrites the value of a key that is present (non-nil).
+    /// Overwrites the value of a key that is present (non-nil); the caller
+    /// applies the write barrier.
     #[inline]
-    pub fn replace(&self, key: Value, v: Value) -> bool {
+    pub(crate) fn replace(&self, key: Value, v: Value) -> bool {
         match key {
             Value::Int(i) => self.replace_int(i, v),
             Value::Str(s) => self.replace_str(s, v),
             Value::Nil => false,
-            _ => {
-                let key = normalize_key(key);
-                if let Value::Int(i) = key {
-                    return self.replace_int(i, v);
-                }
-                let d = self.dm();
-                match self.find_node(&key) {
-                    Some(i) if !d.node[i].val.is_nil() => {
-                        d.node[i].val = v;
-                        true
-                    }
-                    _ => false,
-                }
-            }
+            _ => match normalize_key(key) {
+                Value::Int(i) => self.replace_int(i, v),
+                key => self.update(|d| replace_node_value(d, find_node(d, &key, live_node, None), v)),
+            },
         }
+    }
+
+    /// Stores into slot `i` (0-based) of the array part, which must exist
+    /// (`SETLIST` after sizing the table); the caller applies the write
+    /// barrier.
+    #[inline]
+    pub(crate) fn set_array_slot(&self, i: usize, v: Value) {
+        self.update(|d| d.array[i] = v)
     }
 
     /// The length (a border), as the `#` operator without `__len`.
@@ -467,7 +360,7 @@ impl Table {
         let mut i = match normalize_key(key) {
             Value::Nil => 0,
             Value::Int(k) if k >= 1 && (k as u64) <= alen as u64 => k as usize,
-            k => match self.find_node_for_next(&k) {
+            k => match find_node_for_next(d, &k) {
                 Some(n) => alen + n + 1,
                 None => return Err(()),
             },
@@ -490,20 +383,10 @@ impl Table {
         Ok(None)
     }
 
-    /// Finds the node of `key` for `next`, accepting dead keys by address.
-    fn find_node_for_next(&self, key: &Value) -> Option<usize> {
-        if let Some(i) = self.find_node(key) {
-            return Some(i);
-        }
-        let addr = key.gc_address()?;
-        let d = self.d();
-        d.node.iter().position(|n| n.dead && n.key.gc_address() == Some(addr))
-    }
-
     /// Sets the metatable (the caller does the write barrier and the
     /// finalizer check).
     pub(crate) fn set_metatable_raw(&self, mt: Option<Gc<Table>>) {
-        self.dm().metatable = mt;
+        self.update(|d| d.metatable = mt);
     }
 
     /// Invalidates the metamethod-absence cache (after a store into a table
@@ -513,56 +396,72 @@ impl Table {
         self.flags.set(0);
     }
 
-    /// Counts the integer keys of the array part by power-of-two slices
-    /// (`nums[i]` = keys in `(2^(i-1), 2^i]`), returning the total.
-    fn count_array(&self, nums: &mut [u32; MAX_ABITS as usize + 1]) -> u32 {
-        let d = self.d();
-        let mut total = 0;
-        let mut i = 1usize; // 1-based key
-        let mut lim = 1usize;
-        for slot in nums.iter_mut() {
-            let mut c = 0;
-            let hi = lim.min(d.array.len());
-            while i <= hi {
-                if !d.array[i - 1].is_nil() {
-                    c += 1;
-                }
-                i += 1;
-            }
-            *slot += c;
-            total += c;
-            if hi == d.array.len() {
-                break;
-            }
-            lim *= 2;
-        }
-        total
+    // ------------------------------------------------------------------
+    // For the collector: entries read by position, and the weak-table
+    // clearing steps.
+
+    /// Slot `j` (0-based) of the array part (`nil` beyond it).
+    #[inline(always)]
+    pub(crate) fn array_slot(&self, j: usize) -> Value {
+        self.d().array.get(j).copied().unwrap_or(Value::Nil)
     }
 
-    fn count_int(k: i64, nums: &mut [u32; MAX_ABITS as usize + 1]) -> u32 {
-        if k >= 1 && (k as u64) <= (1u64 << MAX_ABITS) {
-            nums[ceil_log2(k as u64) as usize] += 1;
-            1
-        } else {
-            0
-        }
+    /// A copy of node `i` of the hash part (an empty node beyond it).
+    #[inline(always)]
+    pub(crate) fn node_at(&self, i: usize) -> Node {
+        self.d().node.get(i).copied().unwrap_or(Node::EMPTY)
     }
+
+    /// Clears slot `j` of the array part (a collected weak value).
+    pub(crate) fn clear_array_slot(&self, j: usize) {
+        self.update(|d| {
+            if let Some(v) = d.array.get_mut(j) {
+                *v = Value::Nil;
+            }
+        })
+    }
+
+    /// Clears the value of node `i` (a collected weak key or value).
+    pub(crate) fn clear_node_value(&self, i: usize) {
+        self.update(|d| {
+            if let Some(n) = d.node.get_mut(i) {
+                n.val = Value::Nil;
+            }
+        })
+    }
+
+    /// Marks node `i` as holding a collected key (PUC's `clearkey`).
+    pub(crate) fn kill_node_key(&self, i: usize) {
+        self.update(|d| {
+            let Some(n) = d.node.get_mut(i) else { return };
+            if let Some(addr) = n.key.gc_address() {
+                if n.key.gc_ptr().is_some() {
+                    n.key = Value::LightUserdata(addr as *mut std::ffi::c_void);
+                    n.dead = true;
+                }
+            }
+        })
+    }
+
+    // ------------------------------------------------------------------
+    // Insertion and resizing.
 
     /// Chooses the new sizes for inserting `extra` and resizes.
     fn rehash(&self, heap: &mut Heap, extra: &Value) -> Result<(), TableError> {
         let mut nums = [0u32; MAX_ABITS as usize + 1];
-        let mut na = self.count_array(&mut nums);
+        let d = self.d();
+        let mut na = count_array(d, &mut nums);
         let mut total = na;
-        for n in &self.d().node {
+        for n in &d.node {
             if !n.val.is_nil() {
                 if let Value::Int(k) = n.key {
-                    na += Self::count_int(k, &mut nums);
+                    na += count_int(k, &mut nums);
                 }
                 total += 1;
             }
         }
         if let Value::Int(k) = *extra {
-            na += Self::count_int(k, &mut nums);
+            na += count_int(k, &mut nums);
         }
         total += 1;
         let asize = compute_sizes(&nums, &mut na);
@@ -584,120 +483,274 @@ impl Table {
         if new_asize > (1usize << MAX_ABITS) {
             return Err(TableError::Overflow);
         }
-        let d = self.dm();
-        let old_bytes = d.array.len() * std::mem::size_of::<Value>() + d.node.len() * std::mem::size_of::<Node>();
-        let new_bytes = new_asize * std::mem::size_of::<Value>() + new_nsize * std::mem::size_of::<Node>();
-        if new_bytes > old_bytes {
-            heap.charge(new_bytes - old_bytes)?;
-        }
-        let mut new_array: Vec<Value> = Vec::new();
-        let mut new_node: Vec<Node> = Vec::new();
-        if new_array.try_reserve_exact(new_asize).is_err() || new_node.try_reserve_exact(new_nsize).is_err() {
-            if new_bytes > old_bytes {
-                heap.release(new_bytes - old_bytes);
-            }
-            return Err(TableError::Memory);
-        }
-        let old_alen = d.array.len();
-        new_array.extend_from_slice(&d.array[..old_alen.min(new_asize)]);
-        new_array.resize(new_asize, Value::Nil);
-        new_node.resize(new_nsize, Node::EMPTY);
-        let old_array = std::mem::replace(&mut d.array, new_array);
-        let old_node = std::mem::replace(&mut d.node, new_node);
-        d.lastfree = new_nsize;
-        // Entries of the old array beyond the new size move to the hash.
-        for (i, v) in old_array.iter().enumerate().skip(new_asize) {
-            if !v.is_nil() {
-                self.insert_after_resize(Value::Int(i as i64 + 1), *v);
-            }
-        }
-        for n in &old_node {
-            if !n.val.is_nil() {
-                self.insert_after_resize(n.key, n.val);
-            }
-        }
-        if old_bytes > new_bytes {
-            heap.release(old_bytes - new_bytes);
-        }
+        self.update(|d| resize_data(d, heap, new_asize, new_nsize))?;
         self.len_hint.set(0);
         Ok(())
     }
+}
 
-    /// Re-inserts an entry while resizing (room is guaranteed).
-    fn insert_after_resize(&self, key: Value, val: Value) {
-        if let Value::Int(k) = key {
-            let d = self.dm();
-            let idx = (k as u64).wrapping_sub(1);
-            if idx < d.array.len() as u64 {
-                d.array[idx as usize] = val;
-                return;
-            }
-        }
-        let inserted = self.insert_new_key(key, val);
-        debug_assert!(inserted, "resize computed too small a hash part");
+/// Resizes the parts of `d` to `new_asize` array slots and `new_nsize`
+/// nodes (a power of two or 0), charging the difference to `heap`.
+fn resize_data(d: &mut TableData, heap: &mut Heap, new_asize: usize, new_nsize: usize) -> Result<(), TableError> {
+    let old_bytes = d.array.len() * std::mem::size_of::<Value>() + d.node.len() * std::mem::size_of::<Node>();
+    let new_bytes = new_asize * std::mem::size_of::<Value>() + new_nsize * std::mem::size_of::<Node>();
+    if new_bytes > old_bytes {
+        heap.charge(new_bytes - old_bytes)?;
     }
-
-    /// Inserts a key known to be absent from the hash part. Returns false
-    /// when there is no free node (a rehash is needed).
-    fn insert_new_key(&self, key: Value, val: Value) -> bool {
-        let d = self.dm();
-        if d.node.is_empty() {
-            return false;
+    let mut new_array: Vec<Value> = Vec::new();
+    let mut new_node: Vec<Node> = Vec::new();
+    if new_array.try_reserve_exact(new_asize).is_err() || new_node.try_reserve_exact(new_nsize).is_err() {
+        if new_bytes > old_bytes {
+            heap.release(new_bytes - old_bytes);
         }
-        let len = d.node.len();
-        let mut mp = Self::main_position(len, &key);
-        if !d.node[mp].val.is_nil() {
-            // The main position is taken: find a free node.
-            let f = loop {
-                if d.lastfree == 0 {
-                    return false;
-                }
-                d.lastfree -= 1;
-                if d.node[d.lastfree].key.is_nil() {
-                    break d.lastfree;
-                }
-            };
-            let other = Self::main_position(len, &d.node[mp].key);
-            if other != mp {
-                // The colliding node is out of its main position: move it
-                // to the free node and take its place.
-                let mut prev = other;
-                while (prev as isize + d.node[prev].next as isize) as usize != mp {
-                    prev = (prev as isize + d.node[prev].next as isize) as usize;
-                }
-                d.node[prev].next = (f as isize - prev as isize) as i32;
-                d.node[f] = d.node[mp];
-                if d.node[mp].next != 0 {
-                    d.node[f].next += (mp as isize - f as isize) as i32;
-                    d.node[mp].next = 0;
-                }
-                d.node[mp].val = Value::Nil;
-            } else {
-                // The colliding node is in its main position: the new key
-                // goes to the free node, chained after it.
-                if d.node[mp].next != 0 {
-                    d.node[f].next = (mp as isize + d.node[mp].next as isize - f as isize) as i32;
-                }
-                d.node[mp].next = (f as isize - mp as isize) as i32;
-                mp = f;
-            }
-        }
-        let n = &mut d.node[mp];
-        n.key = key;
-        n.dead = false;
-        n.val = val;
-        true
+        return Err(TableError::Memory);
     }
+    let old_alen = d.array.len();
+    new_array.extend_from_slice(&d.array[..old_alen.min(new_asize)]);
+    new_array.resize(new_asize, Value::Nil);
+    new_node.resize(new_nsize, Node::EMPTY);
+    let old_array = std::mem::replace(&mut d.array, new_array);
+    let old_node = std::mem::replace(&mut d.node, new_node);
+    d.lastfree = new_nsize;
+    // Entries of the old array beyond the new size move to the hash.
+    for (i, v) in old_array.iter().enumerate().skip(new_asize) {
+        if !v.is_nil() {
+            insert_after_resize(d, Value::Int(i as i64 + 1), *v);
+        }
+    }
+    for n in &old_node {
+        if !n.val.is_nil() {
+            insert_after_resize(d, n.key, n.val);
+        }
+    }
+    if old_bytes > new_bytes {
+        heap.release(old_bytes - new_bytes);
+    }
+    Ok(())
+}
 
-    /// Marks node `i` as holding a collected key (collector use).
-    pub(crate) fn kill_node_key(&self, i: usize) {
-        let n = &mut self.dm().node[i];
-        if let Some(addr) = n.key.gc_address() {
-            if n.key.gc_ptr().is_some() {
-                n.key = Value::LightUserdata(addr as *mut std::ffi::c_void);
-                n.dead = true;
+/// Re-inserts an entry while resizing (room is guaranteed).
+fn insert_after_resize(d: &mut TableData, key: Value, val: Value) {
+    if let Value::Int(k) = key {
+        let idx = (k as u64).wrapping_sub(1);
+        if idx < d.array.len() as u64 {
+            d.array[idx as usize] = val;
+            return;
+        }
+    }
+    let inserted = insert_new_key(d, key, val);
+    debug_assert!(inserted, "resize computed too small a hash part");
+}
+
+/// Inserts a key known to be absent from the hash part. Returns false
+/// when there is no free node (a rehash is needed).
+fn insert_new_key(d: &mut TableData, key: Value, val: Value) -> bool {
+    if d.node.is_empty() {
+        return false;
+    }
+    let len = d.node.len();
+    let mut mp = main_position(len, &key);
+    if !d.node[mp].val.is_nil() {
+        // The main position is taken: find a free node.
+        let f = loop {
+            if d.lastfree == 0 {
+                return false;
+            }
+            d.lastfree -= 1;
+            if d.node[d.lastfree].key.is_nil() {
+                break d.lastfree;
+            }
+        };
+        let other = main_position(len, &d.node[mp].key);
+        if other != mp {
+            // The colliding node is out of its main position: move it
+            // to the free node and take its place.
+            let mut prev = other;
+            while (prev as isize + d.node[prev].next as isize) as usize != mp {
+                prev = (prev as isize + d.node[prev].next as isize) as usize;
+            }
+            d.node[prev].next = (f as isize - prev as isize) as i32;
+            d.node[f] = d.node[mp];
+            if d.node[mp].next != 0 {
+                d.node[f].next += (mp as isize - f as isize) as i32;
+                d.node[mp].next = 0;
+            }
+            d.node[mp].val = Value::Nil;
+        } else {
+            // The colliding node is in its main position: the new key
+            // goes to the free node, chained after it.
+            if d.node[mp].next != 0 {
+                d.node[f].next = (mp as isize + d.node[mp].next as isize - f as isize) as i32;
+            }
+            d.node[mp].next = (f as isize - mp as isize) as i32;
+            mp = f;
+        }
+    }
+    let n = &mut d.node[mp];
+    n.key = key;
+    n.dead = false;
+    n.val = val;
+    true
+}
+
+// ----------------------------------------------------------------------
+// Lookups in the hash part (on the data, so that both reads and stores
+// share them).
+
+#[inline]
+fn main_position(node_len: usize, key: &Value) -> usize {
+    let mask = node_len - 1;
+    let h = match *key {
+        Value::Int(i) => mix64(i as u64),
+        Value::Str(s) => s.hash() as usize,
+        Value::Float(f) => mix64(f.to_bits()),
+        Value::Bool(b) => b as usize,
+        Value::Nil => 0,
+        other => mix64(other.gc_address().unwrap_or(0) as u64),
+    };
+    h & mask
+}
+
+// Each lookup passes the node holding the key, and its index, to `found`
+// and returns what it returns, or `missing` when the key is absent: a read
+// takes the value from the node the search stopped at, with no second,
+// checked indexing and no `Option` in between.
+
+/// Finds the node holding `key` (already normalised, not nil/NaN).
+#[inline]
+fn find_node<R>(d: &TableData, key: &Value, found: impl FnOnce(usize, &Node) -> R, missing: R) -> R {
+    if d.node.is_empty() {
+        return missing;
+    }
+    let mut i = main_position(d.node.len(), key);
+    loop {
+        let n = &d.node[i];
+        if n.key.raw_eq(key) && !n.dead {
+            return found(i, n);
+        }
+        if n.next == 0 {
+            return missing;
+        }
+        i = (i as isize + n.next as isize) as usize;
+    }
+}
+
+#[inline(always)]
+fn find_int_node<R>(d: &TableData, k: i64, found: impl FnOnce(usize, &Node) -> R, missing: R) -> R {
+    let node = &d.node;
+    let len = node.len();
+    if len == 0 {
+        return missing;
+    }
+    let mut i = mix64(k as u64) & (len - 1);
+    loop {
+        let Some(n) = node.get(i) else { return missing };
+        if let Value::Int(x) = n.key {
+            if x == k {
+                return found(i, n);
             }
         }
+        if n.next == 0 {
+            return missing;
+        }
+        i = i.wrapping_add(n.next as isize as usize);
+    }
+}
+
+/// The node of a string key of either kind (short strings are interned,
+/// so compared by address).
+#[inline(always)]
+fn find_str_node<R>(d: &TableData, s: Gc<LuaStr>, found: impl FnOnce(usize, &Node) -> R, missing: R) -> R {
+    if !s.is_short() {
+        return match find_long_str_node(d, s) {
+            Some(i) => found(i, &d.node[i]),
+            None => missing,
+        };
+    }
+    let node = &d.node;
+    let len = node.len();
+    if len == 0 {
+        return missing;
+    }
+    let mut i = (s.short_hash() as usize) & (len - 1);
+    loop {
+        let Some(n) = node.get(i) else { return missing };
+        if let Value::Str(x) = n.key {
+            if x.ptr_eq(s) {
+                return found(i, n);
+            }
+        }
+        if n.next == 0 {
+            return missing;
+        }
+        i = i.wrapping_add(n.next as isize as usize);
+    }
+}
+
+#[inline(never)]
+fn find_long_str_node(d: &TableData, s: Gc<LuaStr>) -> Option<usize> {
+    find_node(d, &Value::Str(s), |i, _| Some(i), None)
+}
+
+/// Finds the node of `key` for `next`, accepting dead keys by address.
+fn find_node_for_next(d: &TableData, key: &Value) -> Option<usize> {
+    if let Some(i) = find_node(d, key, |i, _| Some(i), None) {
+        return Some(i);
+    }
+    let addr = key.gc_address()?;
+    d.node.iter().position(|n| n.dead && n.key.gc_address() == Some(addr))
+}
+
+/// Overwrites the value of node `i` when it holds a live entry.
+#[inline(always)]
+fn replace_node_value(d: &mut TableData, found: Option<usize>, v: Value) -> bool {
+    match found {
+        Some(i) => {
+            d.node[i].val = v;
+            true
+        }
+        None => false,
+    }
+}
+
+/// A lookup's `found` for stores that overwrite: the index of a node
+/// whose value is not nil.
+#[inline(always)]
+fn live_node(i: usize, n: &Node) -> Option<usize> {
+    (!n.val.is_nil()).then_some(i)
+}
+
+/// Counts the integer keys of the array part by power-of-two slices
+/// (`nums[i]` = keys in `(2^(i-1), 2^i]`), returning the total.
+fn count_array(d: &TableData, nums: &mut [u32; MAX_ABITS as usize + 1]) -> u32 {
+    let mut total = 0;
+    let mut i = 1usize; // 1-based key
+    let mut lim = 1usize;
+    for slot in nums.iter_mut() {
+        let mut c = 0;
+        let hi = lim.min(d.array.len());
+        while i <= hi {
+            if !d.array[i - 1].is_nil() {
+                c += 1;
+            }
+            i += 1;
+        }
+        *slot += c;
+        total += c;
+        if hi == d.array.len() {
+            break;
+        }
+        lim *= 2;
+    }
+    total
+}
+
+fn count_int(k: i64, nums: &mut [u32; MAX_ABITS as usize + 1]) -> u32 {
+    if k >= 1 && (k as u64) <= (1u64 << MAX_ABITS) {
+        nums[ceil_log2(k as u64) as usize] += 1;
+        1
+    } else {
+        0
     }
 }
 
@@ -705,67 +758,81 @@ impl Gc<Table> {
     /// Raw set (`rawset`): stores `v` under `key`, inserting the key if
     /// needed, with the write barrier. Storing `nil` under an absent key
     /// does nothing.
-    pub fn raw_set(self, heap: &mut Heap, key: Value, v: Value) -> Result<(), TableError> {
+    #[inline]
+    pub(crate) fn raw_set(self, heap: &mut Heap, key: Value, v: Value) -> Result<(), TableError> {
+        if let Value::Int(k) = key {
+            self.invalidate_tm_cache();
+            return self.raw_set_int(heap, k, v);
+        }
+        self.raw_set_other(heap, key, v)
+    }
+
+    /// `raw_set` with a key that is not an integer.
+    fn raw_set_other(self, heap: &mut Heap, key: Value, v: Value) -> Result<(), TableError> {
         let key = match key {
             Value::Nil => return Err(TableError::NilKey),
             Value::Float(f) if f.is_nan() => return Err(TableError::NanKey),
             k => normalize_key(k),
         };
         self.invalidate_tm_cache();
-        heap.barrier_back(self, v);
         if let Value::Int(k) = key {
             return self.raw_set_int(heap, k, v);
         }
-        if let Some(i) = self.find_node(&key) {
-            self.dm().node[i].val = v;
-            return Ok(());
-        }
-        if v.is_nil() {
+        heap.barrier_back(self, v);
+        let present = self.update(|d| match find_node(d, &key, |i, _| Some(i), None) {
+            Some(i) => {
+                d.node[i].val = v;
+                true
+            }
+            None => false,
+        });
+        if present || v.is_nil() {
             return Ok(());
         }
         heap.barrier_back(self, key);
         self.new_key(heap, key, v)
     }
 
-    /// Raw set with an integer key.
-    pub fn raw_set_int(self, heap: &mut Heap, k: i64, v: Value) -> Result<(), TableError> {
+    /// Raw set with an integer key, with the write barrier.
+    #[inline]
+    pub(crate) fn raw_set_int(self, heap: &mut Heap, k: i64, v: Value) -> Result<(), TableError> {
         heap.barrier_back(self, v);
-        let d = self.dm();
-        let idx = (k as u64).wrapping_sub(1);
-        if idx < d.array.len() as u64 {
-            d.array[idx as usize] = v;
-            return Ok(());
-        }
-        if let Some(i) = self.find_int_node(k) {
-            self.dm().node[i].val = v;
-            return Ok(());
-        }
-        if v.is_nil() {
+        let stored = self.update(|d| {
+            let idx = (k as u64).wrapping_sub(1);
+            if idx < d.array.len() as u64 {
+                d.array[idx as usize] = v;
+                return true;
+            }
+            match find_int_node(d, k, |i, _| Some(i), None) {
+                Some(i) => {
+                    d.node[i].val = v;
+                    true
+                }
+                None => false,
+            }
+        });
+        if stored || v.is_nil() {
             return Ok(());
         }
         self.new_key(heap, Value::Int(k), v)
     }
 
-    /// Raw set with a string key.
-    pub fn raw_set_str(self, heap: &mut Heap, s: Gc<LuaStr>, v: Value) -> Result<(), TableError> {
-        self.raw_set(heap, Value::Str(s), v)
-    }
-
     fn new_key(self, heap: &mut Heap, key: Value, v: Value) -> Result<(), TableError> {
-        if self.insert_new_key(key, v) {
+        if self.update(|d| insert_new_key(d, key, v)) {
             return Ok(());
         }
         self.rehash(heap, &key)?;
         // After a rehash the key may belong to the array part.
-        if let Value::Int(k) = key {
-            let d = self.dm();
-            let idx = (k as u64).wrapping_sub(1);
-            if idx < d.array.len() as u64 {
-                d.array[idx as usize] = v;
-                return Ok(());
+        let ok = self.update(|d| {
+            if let Value::Int(k) = key {
+                let idx = (k as u64).wrapping_sub(1);
+                if idx < d.array.len() as u64 {
+                    d.array[idx as usize] = v;
+                    return true;
+                }
             }
-        }
-        let ok = self.insert_new_key(key, v);
+            insert_new_key(d, key, v)
+        });
         debug_assert!(ok);
         if ok {
             Ok(())

@@ -154,7 +154,9 @@ pub struct Thread {
 impl Collectable for Thread {
     const KIND: ObjKind = ObjKind::Thread;
     fn extra_bytes(&self) -> usize {
-        let d = self.d();
+        // SAFETY: the heap asks for the size when it allocates or frees the
+        // thread, when no access to its data is alive.
+        let d = unsafe { &*self.data.get() };
         d.stack.len() * std::mem::size_of::<Value>() + d.ci.capacity() * std::mem::size_of::<CallInfo>()
     }
 }
@@ -182,38 +184,14 @@ impl Thread {
         }
     }
 
-    /// Raw pointer to the thread's data, for the interpreter loop.
+    /// Raw pointer to the thread's data. The data is reached only
+    /// through the state's accessors (`State::th`, `th_ref`,
+    /// `thread_mut`, `thread_ref`), whose borrows of the state keep any two
+    /// accesses from overlapping, and through the interpreter loop's raw
+    /// pointer (see `vm::execute`).
     #[inline(always)]
     pub(crate) fn data_ptr(&self) -> *mut ThreadData {
         self.data.get()
-    }
-
-    #[inline(always)]
-    pub(crate) fn d(&self) -> &ThreadData {
-        // SAFETY: see `dm`.
-        unsafe { &*self.data.get() }
-    }
-
-    /// Mutable access to the thread's data.
-    ///
-    /// Callers keep the reference for one primitive operation and do not
-    /// call code that could reach the same thread meanwhile (gc rule 4).
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    pub(crate) fn dm(&self) -> &mut ThreadData {
-        // SAFETY: as documented above; threads are not shared across OS
-        // threads.
-        unsafe { &mut *self.data.get() }
-    }
-
-    /// The coroutine status.
-    pub fn status(&self) -> ThreadStatus {
-        self.d().status
-    }
-
-    /// Size of the stack (slots usable by frames).
-    pub fn stack_size(&self) -> usize {
-        self.d().stack.len() - EXTRA_STACK
     }
 }
 
@@ -249,9 +227,24 @@ impl ThreadData {
         self.top += 1;
     }
 
+    /// Shrinks an oversized stack to twice what is in use (PUC's
+    /// `luaD_shrinkstack`), after an error or in the collector's final
+    /// traversal.
+    pub(crate) fn shrink_stack(&mut self, heap: &mut Heap) {
+        let inuse = self.stack_in_use().max(MIN_STACK);
+        let max = if inuse > MAX_STACK / 3 { MAX_STACK } else { inuse * 3 };
+        if inuse <= MAX_STACK && self.stack_size() > max {
+            let nsize = if inuse > MAX_STACK / 2 { MAX_STACK } else { inuse * 2 };
+            // Failing to shrink leaves a larger stack, which is fine.
+            let _ = self.realloc_stack(heap, nsize);
+        }
+    }
+
     /// Reallocates the stack to `new_size` usable slots, charging the
     /// heap, and re-points the open upvalues.
     pub(crate) fn realloc_stack(&mut self, heap: &mut Heap, new_size: usize) -> Result<(), MemoryError> {
+        // The top and every frame's top stay inside the stack.
+        debug_assert!(self.stack_in_use() - 1 <= new_size + EXTRA_STACK, "shrinking below the live frames");
         let old_len = self.stack.len();
         let new_len = new_size + EXTRA_STACK;
         if new_len > old_len {
@@ -274,10 +267,15 @@ impl ThreadData {
     /// stack.
     pub(crate) fn fix_upvalue_pointers(&mut self) {
         let base = self.stack.as_mut_ptr();
+        let mut prev = None;
         for uv in &self.open_upvals {
+            let level = uv.level.get();
+            debug_assert!(level < self.stack.len(), "an open upvalue above the stack");
+            debug_assert!(prev.is_none_or(|p| p < level), "open upvalues out of order");
+            prev = Some(level);
             // SAFETY: an open upvalue's level is below `top`, hence inside
             // the stack.
-            uv.set_slot(unsafe { base.add(uv.level.get()) });
+            uv.set_slot(unsafe { base.add(level) });
         }
     }
 

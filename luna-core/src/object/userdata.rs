@@ -103,28 +103,22 @@ impl Userdata {
         unsafe { (*self.payload.get()).is_some() }
     }
 
-    /// A reference to the payload if it is a `T`.
-    ///
-    /// The reference must not be held across anything that could take the
-    /// payload (`take_payload`) or collect the userdata; the embedding API
-    /// guards payloads with its own borrow flags for that reason.
-    /// `None` while a mutable guard is live.
-    pub fn payload<T: Any>(&self) -> Option<&T> {
-        if self.borrow.get() == EXCLUSIVE {
+    /// Runs `f` on the payload if it is a `T`, with the payload borrowed
+    /// (shared) meanwhile, as a `PayloadRef` would: it can be neither
+    /// taken nor borrowed mutably while `f` runs. `None` when the payload
+    /// is of another type, gone, or mutably borrowed.
+    pub fn with_payload<T: Any, R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        let n = self.borrow.get();
+        if n == EXCLUSIVE {
             return None;
         }
-        // SAFETY: the payload is only replaced by `take_payload`, which the
-        // callers never run while a reference from here is alive.
-        unsafe { (*self.payload.get()).as_ref()?.downcast_ref::<T>() }
-    }
-
-    /// The payload as `&dyn Any`, if present.
-    pub fn payload_any(&self) -> Option<&dyn Any> {
-        if self.borrow.get() == EXCLUSIVE {
-            return None;
-        }
-        // SAFETY: as for `payload`.
-        unsafe { (*self.payload.get()).as_deref() }
+        // SAFETY: no exclusive guard is alive (checked), so only shared
+        // references to the payload exist; the count taken below keeps
+        // `take_payload` and exclusive borrows out until `f` returns.
+        let payload = unsafe { (*self.payload.get()).as_deref() }?.downcast_ref::<T>()?;
+        self.borrow.set(n + 1);
+        let _release = SharedRelease(&self.borrow);
+        Some(f(payload))
     }
 
     /// Takes the payload out, leaving the userdata without one. Returns
@@ -213,6 +207,15 @@ impl Userdata {
 
     pub(crate) fn user_values(&self) -> &[Cell<Value>] {
         &self.user_values
+    }
+}
+
+/// Gives back the shared borrow `with_payload` takes, on unwinding too.
+struct SharedRelease<'a>(&'a Cell<isize>);
+
+impl Drop for SharedRelease<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
     }
 }
 

@@ -35,11 +35,10 @@ impl State {
         if to.ptr_eq(self.current) {
             return;
         }
-        let from = self.th();
-        let start = from.top - n;
-        for i in 0..n {
-            let v = from.stack[start + i];
-            to.dm().push(v);
+        let start = self.th_ref().top - n;
+        for i in start..start + n {
+            let v = self.th_ref().stack[i];
+            self.thread_mut(to).push(v);
         }
         self.th().top = start;
     }
@@ -47,7 +46,7 @@ impl State {
     /// Pushes a value on another thread's stack (for example the function
     /// of a coroutine before its first `resume`, or resume arguments).
     pub fn push_to_thread(&mut self, th: Gc<Thread>, v: Value) {
-        th.dm().push(v);
+        self.thread_mut(th).push(v);
     }
 
     /// Moves the top `n` values of `from`'s stack to the running thread.
@@ -55,13 +54,12 @@ impl State {
         if from.ptr_eq(self.current) {
             return;
         }
-        let f = from.dm();
-        let start = f.top - n;
-        for i in 0..n {
-            let v = from.dm().stack[start + i];
+        let start = self.thread_ref(from).top - n;
+        for i in start..start + n {
+            let v = self.thread_ref(from).stack[i];
             self.th().push(v);
         }
-        from.dm().top = start;
+        self.thread_mut(from).top = start;
     }
 }
 
@@ -69,7 +67,7 @@ impl State {
 /// on the stack and returns their count, on error leaves the error value
 /// and returns `None` (PUC's `auxresume`).
 fn aux_resume(st: &mut State, co: Gc<Thread>, narg: usize) -> LResult<Option<usize>> {
-    let cd = co.dm();
+    let cd = st.thread_ref(co);
     if cd.top + narg > cd.stack_size() && narg > crate::object::thread::MAX_STACK {
         let m = st.str_value("too many arguments to resume")?;
         st.push(m);
@@ -92,7 +90,7 @@ fn aux_resume(st: &mut State, co: Gc<Thread>, narg: usize) -> LResult<Option<usi
     let (status, nres) = st.resume(co, narg);
     if status == Status::Ok || status == Status::Yield {
         if st.check_stack(nres + 1).is_err() {
-            co.dm().top -= nres;
+            st.thread_mut(co).top -= nres;
             let m = st.str_value("too many results to resume")?;
             st.push(m);
             return Ok(None);
@@ -108,7 +106,7 @@ fn aux_resume(st: &mut State, co: Gc<Thread>, narg: usize) -> LResult<Option<usi
 fn create(st: &mut State) -> LResult<usize> {
     let f = st.check_type(1, Type::Function)?;
     let co = st.new_thread()?;
-    co.dm().push(f);
+    st.thread_mut(co).push(f);
     st.push(Value::Thread(co));
     Ok(1)
 }
@@ -139,7 +137,7 @@ fn aux_wrap(st: &mut State) -> LResult<usize> {
     match aux_resume(st, co, narg)? {
         Some(n) => Ok(n),
         None => {
-            let mut stat = match co.status() {
+            let mut stat = match st.thread_ref(co).status {
                 ThreadStatus::Error(s) => s,
                 ThreadStatus::Yield => Status::Yield,
                 ThreadStatus::Ok => Status::Ok,
@@ -181,7 +179,7 @@ pub fn status_of(st: &State, co: Gc<Thread>) -> &'static str {
     if co.ptr_eq(st.current) {
         return "running";
     }
-    let d = co.d();
+    let d = st.thread_ref(co);
     match d.status {
         ThreadStatus::Yield => "suspended",
         ThreadStatus::Ok => {
@@ -216,7 +214,8 @@ fn isyieldable(st: &mut State) -> LResult<usize> {
         Value::Nil if st.nargs() == 0 => st.current,
         _ => get_co(st)?,
     };
-    st.push(Value::Bool(co.d().yieldable()));
+    let yieldable = st.thread_ref(co).yieldable();
+    st.push(Value::Bool(yieldable));
     Ok(1)
 }
 

@@ -124,7 +124,7 @@ impl State {
 
     /// Information about the frame `ci_idx` of the running thread.
     pub(crate) fn frame_info(&self, ci_idx: usize) -> DebugInfo {
-        let th = self.th();
+        let th = self.th_ref();
         let ci = th.ci[ci_idx];
         let f = th.stack[ci.func];
         let mut d = self.function_info(f);
@@ -180,7 +180,8 @@ fn getinfo(st: &mut State) -> LResult<usize> {
                 return None;
             }
             let ci_idx = s.frame_at_level(level as usize)?;
-            let f = s.th().stack[s.th().ci[ci_idx].func];
+            let th = s.th_ref();
+            let f = th.stack[th.ci[ci_idx].func];
             Some((s.frame_info(ci_idx), f))
         });
         match r {
@@ -245,7 +246,7 @@ fn getinfo(st: &mut State) -> LResult<usize> {
 /// Finds local `n` of frame `ci_idx` of the running thread: its name and
 /// stack slot (PUC's `luaG_findlocal`).
 fn find_local(st: &State, ci_idx: usize, n: i64) -> Option<(String, usize)> {
-    let th = st.th();
+    let th = st.th_ref();
     let ci = th.ci[ci_idx];
     let base = ci.func + 1;
     if ci.is_lua() {
@@ -616,7 +617,7 @@ fn sethook(st: &mut State) -> LResult<usize> {
 
 fn gethook(st: &mut State) -> LResult<usize> {
     let (th, _) = get_thread(st);
-    let h = th.d().hook.clone();
+    let h = st.thread_ref(th).hook.clone();
     if h.hook.is_none() {
         st.push(Value::Nil);
         return Ok(1);

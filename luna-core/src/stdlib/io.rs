@@ -210,7 +210,7 @@ fn test_file(st: &mut State, v: Value) -> LResult<Option<Rc<RefCell<Stream>>>> {
     if !same_mt {
         return Ok(None);
     }
-    Ok(u.payload::<LStream>().map(|p| Rc::clone(&p.0)))
+    Ok(u.with_payload(|p: &LStream| Rc::clone(&p.0)))
 }
 
 /// Argument `n` as a file handle, open or closed (PUC's `tolstream`).

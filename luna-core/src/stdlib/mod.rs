@@ -300,6 +300,7 @@ impl State {
     // Conversions.
 
     /// A metafield of a value's metatable (raw), or nil.
+    #[inline]
     pub fn meta_field(&mut self, v: Value, name: &str) -> LResult<Value> {
         match self.metatable_of(v) {
             Some(mt) => {

@@ -465,7 +465,7 @@ mod tests {
 
     #[test]
     fn noenv_uses_default_paths() {
-        let mut st = State::new();
+        let mut st = State::new_trusted();
         let reg = st.registry();
         st.raw_set_field(reg, "LUA_NOENV", Value::Bool(true)).ok();
         st.open_libs(crate::stdlib::Libs::ALL).ok();

@@ -62,21 +62,21 @@ impl State {
     /// the limit (PUC's `luaD_growstack`).
     #[cold]
     pub(crate) fn grow_stack(&mut self, n: usize) -> LResult<()> {
-        let th = self.current.dm();
-        let size = th.stack_size();
+        let size = self.th_ref().stack_size();
         if size > MAX_STACK {
             // Already using the extra space reserved for handling a stack
             // overflow: this is an error while handling that error.
             return Err(self.errerr());
         }
+        let (th, heap) = self.th_and_heap();
         if n < MAX_STACK {
             let needed = th.top + n + 1;
             let newsize = (2 * size).min(MAX_STACK).max(needed);
             if newsize <= MAX_STACK {
-                return th.realloc_stack(&mut self.heap, newsize).map_err(|_| self.mem_throw());
+                return th.realloc_stack(heap, newsize).map_err(|_| self.mem_throw());
             }
         }
-        if th.realloc_stack(&mut self.heap, ERROR_STACK_SIZE).is_err() {
+        if th.realloc_stack(heap, ERROR_STACK_SIZE).is_err() {
             return Err(self.mem_throw());
         }
         Err(self.rt_error("stack overflow"))
@@ -85,34 +85,29 @@ impl State {
     /// Shrinks an oversized stack after an error (PUC's
     /// `luaD_shrinkstack`).
     pub(crate) fn shrink_stack(&mut self) {
-        let th = self.current.dm();
-        let inuse = th.stack_in_use().max(MIN_STACK);
-        let max = if inuse > MAX_STACK / 3 { MAX_STACK } else { inuse * 3 };
-        if inuse <= MAX_STACK && th.stack_size() > max {
-            let nsize = if inuse > MAX_STACK / 2 { MAX_STACK } else { inuse * 2 };
-            let _ = th.realloc_stack(&mut self.heap, nsize);
-        }
+        let (th, heap) = self.th_and_heap();
+        th.shrink_stack(heap);
         if th.ci.capacity() > 2 * th.ci.len() + 16 {
             let before = th.ci.capacity();
             th.ci.shrink_to(th.ci.len() + 8);
-            self.heap.release((before - th.ci.capacity()) * std::mem::size_of::<CallInfo>());
+            heap.release((before - th.ci.capacity()) * std::mem::size_of::<CallInfo>());
         }
     }
 
     /// Pushes a call frame, charging the frame vector's growth.
     #[inline(always)]
     pub(crate) fn push_ci(&mut self, ci: CallInfo) -> LResult<()> {
-        let th = self.current.dm();
+        let (th, heap) = self.th_and_heap();
         if th.ci.len() == th.ci.capacity() {
             let before = th.ci.capacity();
             if th.ci.try_reserve(before.max(8)).is_err() {
                 return Err(self.mem_throw());
             }
             let grown = (th.ci.capacity() - before) * std::mem::size_of::<CallInfo>();
-            if self.heap.charge(grown).is_err() {
+            if heap.charge(grown).is_err() {
                 // Keep the accounting exact even when over the limit: the
                 // vector already grew, so record it and fail.
-                self.heap.total_bytes += grown;
+                heap.total_bytes += grown;
                 return Err(self.mem_throw());
             }
         }
@@ -140,6 +135,7 @@ impl State {
                     let nparams = p.num_params as usize;
                     self.push_ci(CallInfo::new(func, func + 1 + fsize, nresults, 0))?;
                     let th = self.th();
+                    debug_assert!(func + 1 + fsize <= th.stack_size(), "a Lua frame beyond the stack");
                     if nargs < nparams {
                         for s in &mut th.stack[th.top..func + 1 + nparams] {
                             *s = Value::Nil;
@@ -169,7 +165,9 @@ impl State {
         }
         self.ensure_stack(MIN_STACK)?;
         let top = self.th().top;
+        debug_assert!(func < top, "a native call without its function slot");
         self.push_ci(CallInfo::new(func, top + MIN_STACK, nresults, CIST_C))?;
+        debug_assert!(top + MIN_STACK <= self.th_ref().stack_size(), "a native frame beyond the stack");
         let depth = self.th().ci.len();
         if self.th().hook.mask & crate::vm::hooks::MASK_CALL != 0 {
             let narg = top - func - 1;
@@ -189,6 +187,8 @@ impl State {
         // protected call leaves the frames of that call behind; drop them
         // so the frame chain stays consistent.
         let th = self.th();
+        debug_assert!(th.ci.len() >= depth, "a native popped its caller's frame");
+        debug_assert!(th.top > func, "a native left the top below its frame");
         if th.ci.len() != depth {
             th.ci.truncate(depth);
         }
@@ -225,6 +225,8 @@ impl State {
         }
         let th = self.th();
         let ci = th.ci.pop().expect("frame");
+        debug_assert!(!th.ci.is_empty(), "the base frame returned");
+        debug_assert!(ci.func + nres < th.top + 1, "more results than values above the frame");
         let res = ci.func;
         let first = th.top - nres;
         match ci.nresults {
@@ -269,6 +271,7 @@ impl State {
             ci.status = CIST_FRESH;
             self.execute()?;
         }
+        debug_assert!(self.th_ref().n_ccalls >= inc, "unbalanced native-call count");
         self.th().n_ccalls -= inc;
         Ok(())
     }
@@ -474,10 +477,10 @@ impl State {
         let status = match self.call_noyield(func, nresults) {
             Ok(()) => Status::Ok,
             Err(t) => {
+                self.native_stack_limit = self.native_stack_budget;
                 let th = self.th();
                 th.ci.truncate(old_ci);
                 th.n_ccalls = old_nccalls;
-                self.native_stack_limit = self.native_stack_budget;
                 th.hook.allow = old_allowhook;
                 th.push(t.value);
                 let st = self.close_protected(func, t.status);
@@ -530,10 +533,10 @@ impl State {
             }
             Err(t) if t.is_yield() => Err(t),
             Err(mut t) => loop {
+                self.native_stack_limit = self.native_stack_budget;
                 let th = self.th();
                 th.ci.truncate(ci_idx + 1);
                 th.n_ccalls = old_nccalls;
-                self.native_stack_limit = self.native_stack_budget;
                 th.push(t.value);
                 th.ci[ci_idx].set_recover_status(t.status as u8);
                 match self.finish_pcallk(ci_idx) {
@@ -609,11 +612,11 @@ impl State {
             match self.close_level(level, Some(status), false) {
                 Ok(()) => return status,
                 Err(t) => {
+                    self.native_stack_limit = self.native_stack_budget;
                     let th = self.th();
                     th.ci.truncate(old_ci);
                     th.hook.allow = old_allow;
                     th.n_ccalls = old_nccalls;
-                    self.native_stack_limit = self.native_stack_budget;
                     th.push(t.value);
                     status = t.status;
                 }
@@ -658,14 +661,14 @@ impl State {
     /// `luaF_closeupval`).
     #[inline(never)]
     pub(crate) fn close_upvals(&mut self, level: usize) {
-        let th = self.current.dm();
+        let (th, heap) = self.th_and_heap();
         while let Some(&uv) = th.open_upvals.last() {
             if uv.level.get() < level {
                 break;
             }
             th.open_upvals.pop();
             uv.close();
-            self.heap.barrier_closed_upval(uv);
+            heap.barrier_closed_upval(uv);
         }
     }
 
@@ -679,9 +682,9 @@ impl State {
             return Ok(());
         }
         if self.get_tm_by_obj(v, TmKind::Close).is_nil() {
-            let th = self.th();
+            let th = self.th_ref();
             let idx = level - th.ci().func;
-            let name = self.find_local_name(self.th().ci.len() - 1, idx);
+            let name = self.find_local_name(th.ci.len() - 1, idx);
             let name = name.unwrap_or_else(|| "?".to_string());
             return Err(self.rt_error(&format!("variable '{name}' got a non-closable value")));
         }

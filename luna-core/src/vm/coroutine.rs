@@ -27,7 +27,7 @@ impl State {
     pub fn resume(&mut self, co: Gc<Thread>, nargs: usize) -> (Status, usize) {
         self.note_host_entry();
         let from_ccalls = self.th().c_calls();
-        let th = co.dm();
+        let th = self.thread_ref(co);
         match th.status {
             ThreadStatus::Ok => {
                 if th.ci.len() > 1 {
@@ -40,14 +40,15 @@ impl State {
             ThreadStatus::Yield => {}
             ThreadStatus::Error(_) => return self.resume_error(co, "cannot resume dead coroutine", nargs),
         }
+        let th = self.thread_mut(co);
         th.n_ccalls = from_ccalls;
         if th.c_calls() >= MAX_CCALLS || self.native_stack_exhausted() {
             return self.resume_error(co, "C stack overflow", nargs);
         }
-        th.n_ccalls += 1;
+        self.thread_mut(co).n_ccalls += 1;
         let prev = self.current;
         self.current = co;
-        let saved_nccalls = co.dm().n_ccalls;
+        let saved_nccalls = self.th_ref().n_ccalls;
         let mut r = self.resume_body(nargs);
         // Recover from errors with the protected calls the coroutine has
         // pending (PUC's `precover`).
@@ -55,13 +56,13 @@ impl State {
             if t.is_yield() {
                 break;
             }
-            let th = self.th();
-            let Some(ci_idx) = th.ci.iter().rposition(|ci| ci.status & CIST_YPCALL != 0) else {
+            let Some(ci_idx) = self.th().ci.iter().rposition(|ci| ci.status & CIST_YPCALL != 0) else {
                 break;
             };
+            self.native_stack_limit = self.native_stack_budget;
+            let th = self.th();
             th.ci.truncate(ci_idx + 1);
             th.n_ccalls = saved_nccalls;
-            self.native_stack_limit = self.native_stack_budget;
             th.push(t.value);
             th.ci[ci_idx].set_recover_status(t.status as u8);
             r = self.unroll();
@@ -89,12 +90,12 @@ impl State {
     }
 
     fn resume_error(&mut self, co: Gc<Thread>, msg: &str, nargs: usize) -> (Status, usize) {
-        let th = co.dm();
-        th.top -= nargs;
-        match self.new_str(msg.as_bytes()) {
-            Ok(s) => co.dm().push(Value::Str(s)),
-            Err(t) => co.dm().push(t.value),
-        }
+        self.thread_mut(co).top -= nargs;
+        let v = match self.new_str(msg.as_bytes()) {
+            Ok(s) => Value::Str(s),
+            Err(t) => t.value,
+        };
+        self.thread_mut(co).push(v);
         (Status::ErrRun, 1)
     }
 
@@ -259,7 +260,7 @@ impl State {
 
     /// Whether the running coroutine can yield.
     pub fn is_yieldable(&self) -> bool {
-        self.th().yieldable()
+        self.th_ref().yieldable()
     }
 
     /// Closes a suspended or dead coroutine: closes its pending
@@ -288,11 +289,11 @@ impl State {
         } else {
             self.th().top = 1;
         }
-        let th = self.th();
+        let (th, heap) = self.th_and_heap();
         th.ci[0].top = th.top + crate::object::thread::MIN_STACK;
         th.errfunc = 0;
         let size = th.ci[0].top;
-        let _ = th.realloc_stack(&mut self.heap, size);
+        let _ = th.realloc_stack(heap, size);
         self.current = prev;
         status
     }

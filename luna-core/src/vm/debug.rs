@@ -198,7 +198,7 @@ pub fn func_name_from_code(state: &State, p: &Proto, pc: usize) -> Option<NameIn
 impl State {
     /// The prototype of the Lua function running in frame `ci_idx`.
     pub(crate) fn ci_proto(&self, ci_idx: usize) -> Option<Gc<Proto>> {
-        let th = self.th();
+        let th = self.th_ref();
         let ci = th.ci.get(ci_idx)?;
         if !ci.is_lua() {
             return None;
@@ -211,7 +211,7 @@ impl State {
 
     /// The instruction index being executed by Lua frame `ci_idx`.
     pub(crate) fn current_pc(&self, ci_idx: usize) -> usize {
-        self.th().ci[ci_idx].savedpc.saturating_sub(1)
+        self.th_ref().ci[ci_idx].savedpc.saturating_sub(1)
     }
 
     /// The current line of frame `ci_idx` (-1 for natives or no info).
@@ -226,7 +226,7 @@ impl State {
     /// caller's point of view (PUC's `funcnamefromcall` of the previous
     /// frame, as `getfuncname`).
     pub(crate) fn func_name_for_frame(&self, ci_idx: usize) -> Option<NameInfo> {
-        let th = self.th();
+        let th = self.th_ref();
         let ci = th.ci.get(ci_idx)?;
         if ci.status & CIST_TAIL != 0 || ci_idx == 0 {
             return None;
@@ -252,7 +252,7 @@ impl State {
 
     /// PUC's `funcnamefromcall` for the calling frame `ci_idx`.
     pub(crate) fn func_name_from_call(&self, ci_idx: usize) -> Option<NameInfo> {
-        let ci = self.th().ci.get(ci_idx)?;
+        let ci = self.th_ref().ci.get(ci_idx)?;
         if ci.status & CIST_HOOKED != 0 {
             return Some(("hook", "?".to_string()));
         }
@@ -266,7 +266,7 @@ impl State {
     /// " (kind 'name')" for a located operand of the running function, or
     /// "" (PUC's `varinfo`).
     pub(crate) fn varinfo(&self, loc: ValLoc) -> String {
-        let ci_idx = self.th().ci.len() - 1;
+        let ci_idx = self.th_ref().ci.len() - 1;
         let p = match self.ci_proto(ci_idx) {
             Some(p) => p,
             None => return String::new(),
@@ -319,8 +319,8 @@ impl State {
 
     /// Prefixes `msg` with "chunk:line: " when the running function is Lua.
     pub(crate) fn add_position_if_lua(&self, msg: &[u8]) -> Vec<u8> {
-        let ci_idx = self.th().ci.len() - 1;
-        if self.th().ci[ci_idx].is_lua() {
+        let ci_idx = self.th_ref().ci.len() - 1;
+        if self.th_ref().ci[ci_idx].is_lua() {
             let mut out = self.short_src(ci_idx);
             let line = self.current_line(ci_idx);
             out.extend_from_slice(format!(":{line}: ").as_bytes());
@@ -334,7 +334,7 @@ impl State {
     /// The frame index at `level` (0: the running function), if any
     /// (PUC's `lua_getstack`; the base frame is not a level).
     pub fn frame_at_level(&self, level: usize) -> Option<usize> {
-        let n = self.th().ci.len();
+        let n = self.th_ref().ci.len();
         if level + 1 < n {
             Some(n - 1 - level)
         } else {
@@ -398,7 +398,7 @@ impl State {
     /// The description of the function of frame `ci_idx` in a traceback
     /// (PUC's `pushfuncname`).
     fn traceback_func_name(&self, ci_idx: usize) -> String {
-        let f = self.th().stack[self.th().ci[ci_idx].func];
+        let f = self.th_ref().stack[self.th_ref().ci[ci_idx].func];
         if let Some(n) = self.global_func_name(f) {
             return format!("function '{n}'");
         }
@@ -424,7 +424,7 @@ impl State {
             out.push(b'\n');
         }
         out.extend_from_slice(b"stack traceback:");
-        let nlevels = self.th().ci.len().saturating_sub(1);
+        let nlevels = self.th_ref().ci.len().saturating_sub(1);
         let last = nlevels.saturating_sub(1);
         let mut limit2show: isize = if last.saturating_sub(level) > LEVELS1 + LEVELS2 { LEVELS1 as isize } else { -1 };
         let mut lv = level;
@@ -446,7 +446,7 @@ impl State {
             }
             out.extend_from_slice(b": in ");
             out.extend_from_slice(self.traceback_func_name(ci_idx).as_bytes());
-            if self.th().ci[ci_idx].status & CIST_TAIL != 0 {
+            if self.th_ref().ci[ci_idx].status & CIST_TAIL != 0 {
                 out.extend_from_slice(b"\n\t(...tail calls...)");
             }
         }
@@ -460,7 +460,7 @@ impl State {
     pub fn traceback_frames(&self, level: usize) -> Vec<FrameInfo> {
         const FIRST: usize = 10;
         const LAST: usize = 11;
-        let total = self.th().ci.len().saturating_sub(level + 1);
+        let total = self.th_ref().ci.len().saturating_sub(level + 1);
         let mut frames = Vec::with_capacity(total.min(FIRST + LAST + 1));
         let mut lv = level;
         while let Some(ci_idx) = self.frame_at_level(lv) {
@@ -476,7 +476,7 @@ impl State {
                 source: String::from_utf8_lossy(&self.short_src(ci_idx)).into_owned(),
                 line: if line > 0 { Some(line as u32) } else { None },
                 name: self.traceback_func_name(ci_idx),
-                tail_call: self.th().ci[ci_idx].status & CIST_TAIL != 0,
+                tail_call: self.th_ref().ci[ci_idx].status & CIST_TAIL != 0,
             });
         }
         frames
@@ -499,7 +499,7 @@ impl FrameInfo {
 /// One frame of a structured traceback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameInfo {
-    /// The short source ("input", "[C]", `[string "..."]`).
+    /// The short source (`input`, `[C]`, `[string "..."]`).
     pub source: String,
     /// The current line, if known.
     pub line: Option<u32>,

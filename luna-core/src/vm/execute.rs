@@ -71,6 +71,13 @@ impl State {
                 if trap {
                     trap = self.trace_call(fresh_entry)?;
                 }
+                // `precall` made room for the whole frame, and the frame's
+                // saved position is inside its code.
+                debug_assert!(
+                    func + 1 + proto.max_stack_size as usize <= (&*th).stack.len(),
+                    "frame registers beyond the stack"
+                );
+                debug_assert!((&*th).ci[ci_idx].savedpc < proto.code.len(), "saved pc outside the code");
                 let mut base: *mut Value =
                     (&mut *th).stack.as_mut_ptr().add((&mut *th).ci.get_unchecked(ci_idx).func + 1);
 
@@ -93,15 +100,34 @@ impl State {
                         continue;
                     }};
                 }
+                // Register, constant and upvalue operands are in range
+                // (module docs, rule 1): checked in debug builds. Registers
+                // are checked against the stack itself: open-top operands
+                // (`CALL`, `SETLIST`, `VARARG` with B or C 0) reach past
+                // the prototype's frame size, up to the top.
                 macro_rules! reg {
                     ($n:expr) => {
-                        *base.add($n as usize)
+                        *{
+                            debug_assert!(
+                                base.offset_from((&*th).stack.as_ptr()) as usize + ($n as usize) < (&*th).stack.len(),
+                                "register {} outside the stack",
+                                $n
+                            );
+                            base.add($n as usize)
+                        }
                     };
                 }
+                macro_rules! upval_at {
+                    ($cl:expr, $n:expr) => {{
+                        debug_assert!(($n as usize) < $cl.upvals.len(), "upvalue {} out of range", $n);
+                        $cl.upvals.get_unchecked($n as usize)
+                    }};
+                }
                 macro_rules! kst {
-                    ($n:expr) => {
+                    ($n:expr) => {{
+                        debug_assert!(($n as usize) < proto.constants.len(), "constant {} out of range", $n);
                         *k.add($n as usize)
-                    };
+                    }};
                 }
                 macro_rules! ci {
                     () => {
@@ -359,18 +385,18 @@ impl State {
                             }
                         }
                         RawOp::GET_UPVAL => {
-                            let uv = cl.upvals.get_unchecked(arg_b(i) as usize).get();
+                            let uv = upval_at!(cl, arg_b(i) as usize).get();
                             reg!(arg_a(i)) = uv.get();
                         }
                         RawOp::SET_UPVAL => {
-                            let uv = cl.upvals.get_unchecked(arg_b(i) as usize).get();
+                            let uv = upval_at!(cl, arg_b(i) as usize).get();
                             let v = reg!(arg_a(i));
                             uv.set(v);
                             self.heap.barrier_upval(uv, v);
                         }
                         RawOp::GET_TAB_UP => {
                             let b = arg_b(i);
-                            let t = cl.upvals.get_unchecked(b as usize).get().get();
+                            let t = upval_at!(cl, b as usize).get().get();
                             let key = kst!(arg_c(i));
                             if let (Value::Table(h), Value::Str(s)) = (t, key) {
                                 let v = h.get_str(s);
@@ -429,7 +455,7 @@ impl State {
                         }
                         RawOp::SET_TAB_UP => {
                             let a = arg_a(i);
-                            let t = cl.upvals.get_unchecked(a as usize).get().get();
+                            let t = upval_at!(cl, a as usize).get().get();
                             let key = kst!(arg_b(i));
                             let v = rk_c!(i);
                             if let (Value::Table(h), Value::Str(s)) = (t, key) {
@@ -1008,10 +1034,9 @@ impl State {
                                         return Err(self.table_error(e));
                                     }
                                 }
-                                let d = h.dm();
                                 for j in (1..=n).rev() {
                                     let v = reg!(a + j);
-                                    *d.array.get_unchecked_mut(last - 1) = v;
+                                    h.set_array_slot(last - 1, v);
                                     last -= 1;
                                     self.heap.barrier_back(h, v);
                                 }
@@ -1104,17 +1129,20 @@ impl State {
     /// the loop must be skipped.
     ///
     /// # Safety
-    /// `ra` points to the loop's four control registers.
+    /// `ra` points to the loop's four control registers, and stays valid
+    /// during the call (nothing here reallocates the stack: errors only
+    /// make their message).
     #[inline(never)]
     unsafe fn for_prep(&mut self, ra: *mut Value) -> LResult<bool> {
-        let init = *ra;
-        let limit = *ra.add(1);
-        let step = *ra.add(2);
+        // SAFETY: for every access through `ra` in this function: it points
+        // to four live registers (the caller's contract).
+        let (init, limit, step) = unsafe { (*ra, *ra.add(1), *ra.add(2)) };
         if let (Value::Int(init), Value::Int(step)) = (init, step) {
             if step == 0 {
                 return Err(self.rt_error("'for' step is zero"));
             }
-            *ra.add(3) = Value::Int(init);
+            // SAFETY: see above.
+            unsafe { *ra.add(3) = Value::Int(init) };
             let lim = match self.for_limit(init, limit, step)? {
                 None => return Ok(true),
                 Some(l) => l,
@@ -1130,7 +1158,8 @@ impl State {
                 let c = (init as u64).wrapping_sub(lim as u64);
                 c / ((-(step + 1)) as u64 + 1)
             };
-            *ra.add(1) = Value::Int(count as i64);
+            // SAFETY: see above.
+            unsafe { *ra.add(1) = Value::Int(count as i64) };
             Ok(false)
         } else {
             let flimit = match arith::to_number(&limit) {
@@ -1152,10 +1181,13 @@ impl State {
             if skip {
                 return Ok(true);
             }
-            *ra.add(1) = Value::Float(flimit);
-            *ra.add(2) = Value::Float(fstep);
-            *ra = Value::Float(finit);
-            *ra.add(3) = Value::Float(finit);
+            // SAFETY: see above.
+            unsafe {
+                *ra.add(1) = Value::Float(flimit);
+                *ra.add(2) = Value::Float(fstep);
+                *ra = Value::Float(finit);
+                *ra.add(3) = Value::Float(finit);
+            }
             Ok(false)
         }
     }
@@ -1269,14 +1301,20 @@ impl State {
 /// `ra` points to the loop's four control registers, holding floats.
 #[inline]
 unsafe fn float_for_loop(ra: *mut Value) -> bool {
-    let (Value::Float(step), Value::Float(limit), Value::Float(idx)) = (*ra.add(2), *ra.add(1), *ra) else {
+    // SAFETY: `ra` points to the four control registers (the caller's
+    // contract).
+    let (step, limit, idx) = unsafe { (*ra.add(2), *ra.add(1), *ra) };
+    let (Value::Float(step), Value::Float(limit), Value::Float(idx)) = (step, limit, idx) else {
         return false;
     };
     let idx = idx + step;
     let cont = if 0.0 < step { idx <= limit } else { limit <= idx };
     if cont {
-        *ra = Value::Float(idx);
-        *ra.add(3) = Value::Float(idx);
+        // SAFETY: as above.
+        unsafe {
+            *ra = Value::Float(idx);
+            *ra.add(3) = Value::Float(idx);
+        }
     }
     cont
 }

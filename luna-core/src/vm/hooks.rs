@@ -73,7 +73,7 @@ impl State {
         mask: u8,
         count: u32,
     ) {
-        let d = th.dm();
+        let d = self.thread_mut(th);
         let mut mask = mask;
         if hook.is_none() || mask == 0 {
             mask = 0;

@@ -56,7 +56,7 @@ impl State {
     /// may yield).
     #[inline]
     fn in_lua_code(&self) -> bool {
-        let ci = self.th().ci();
+        let ci = self.th_ref().ci();
         ci.is_lua() && ci.status & crate::object::thread::CIST_HOOKED == 0
     }
 

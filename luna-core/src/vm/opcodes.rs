@@ -69,173 +69,176 @@ pub const LFIELDS_PER_FLUSH: u32 = 50;
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OpCode {
-    /// `A B`: R[A] := R[B]
+    /// `A B`: `R[A] := R[B]`
     Move = 0,
-    /// `A sBx`: R[A] := sBx
+    /// `A sBx`: `R[A] := sBx`
     LoadI,
-    /// `A sBx`: R[A] := (float)sBx
+    /// `A sBx`: `R[A] := (float)sBx`
     LoadF,
-    /// `A Bx`: R[A] := K[Bx]
+    /// `A Bx`: `R[A] := K[Bx]`
     LoadK,
-    /// `A`: R[A] := K[extra arg]
+    /// `A`: `R[A] := K[extra arg]`
     LoadKX,
-    /// `A`: R[A] := false
+    /// `A`: `R[A] := false`
     LoadFalse,
-    /// `A`: R[A] := false; pc++
+    /// `A`: `R[A] := false; pc++`
     LFalseSkip,
-    /// `A`: R[A] := true
+    /// `A`: `R[A] := true`
     LoadTrue,
-    /// `A B`: R[A], R[A+1], ..., R[A+B] := nil
+    /// `A B`: `R[A], R[A+1], ..., R[A+B] := nil`
     LoadNil,
-    /// `A B`: R[A] := U[B]
+    /// `A B`: `R[A] := U[B]`
     GetUpval,
-    /// `A B`: U[B] := R[A]
+    /// `A B`: `U[B] := R[A]`
     SetUpval,
-    /// `A B C`: R[A] := U[B][K[C]:shortstring]
+    /// `A B C`: `R[A] := U[B][K[C]:shortstring]`
     GetTabUp,
-    /// `A B C`: R[A] := R[B][R[C]]
+    /// `A B C`: `R[A] := R[B][R[C]]`
     GetTable,
-    /// `A B C`: R[A] := R[B][C]
+    /// `A B C`: `R[A] := R[B][C]`
     GetI,
-    /// `A B C`: R[A] := R[B][K[C]:shortstring]
+    /// `A B C`: `R[A] := R[B][K[C]:shortstring]`
     GetField,
-    /// `A B C`: U[A][K[B]:shortstring] := RK(C)
+    /// `A B C`: `U[A][K[B]:shortstring] := RK(C)`
     SetTabUp,
-    /// `A B C`: R[A][R[B]] := RK(C)
+    /// `A B C`: `R[A][R[B]] := RK(C)`
     SetTable,
-    /// `A B C`: R[A][B] := RK(C)
+    /// `A B C`: `R[A][B] := RK(C)`
     SetI,
-    /// `A B C`: R[A][K[B]:shortstring] := RK(C)
+    /// `A B C`: `R[A][K[B]:shortstring] := RK(C)`
     SetField,
-    /// `A B C k`: R[A] := {} (B: log2(hash size)+1 or 0; C: array size,
+    /// `A B C k`: `R[A] := {} (B: log2(hash size)+1 or 0; C: array size,`
     /// extended by the following EXTRAARG when k)
     NewTable,
-    /// `A B C`: R[A+1] := R[B]; R[A] := R[B][RK(C):string]
+    /// `A B C`: `R[A+1] := R[B]; R[A] := R[B][RK(C):string]`
     SelfOp,
-    /// `A B sC`: R[A] := R[B] + sC
+    /// `A B sC`: `R[A] := R[B] + sC`
     AddI,
-    /// `A B C`: R[A] := R[B] + K[C]:number
+    /// `A B C`: `R[A] := R[B] + K[C]:number`
     AddK,
-    /// `A B C`: R[A] := R[B] - K[C]:number
+    /// `A B C`: `R[A] := R[B] - K[C]:number`
     SubK,
-    /// `A B C`: R[A] := R[B] * K[C]:number
+    /// `A B C`: `R[A] := R[B] * K[C]:number`
     MulK,
-    /// `A B C`: R[A] := R[B] % K[C]:number
+    /// `A B C`: `R[A] := R[B] % K[C]:number`
     ModK,
-    /// `A B C`: R[A] := R[B] ^ K[C]:number
+    /// `A B C`: `R[A] := R[B] ^ K[C]:number`
     PowK,
-    /// `A B C`: R[A] := R[B] / K[C]:number
+    /// `A B C`: `R[A] := R[B] / K[C]:number`
     DivK,
-    /// `A B C`: R[A] := R[B] // K[C]:number
+    /// `A B C`: `R[A] := R[B] // K[C]:number`
     IDivK,
-    /// `A B C`: R[A] := R[B] & K[C]:integer
+    /// `A B C`: `R[A] := R[B] & K[C]:integer`
     BAndK,
-    /// `A B C`: R[A] := R[B] | K[C]:integer
+    /// `A B C`: `R[A] := R[B] | K[C]:integer`
     BOrK,
-    /// `A B C`: R[A] := R[B] ~ K[C]:integer
+    /// `A B C`: `R[A] := R[B] ~ K[C]:integer`
     BXorK,
-    /// `A B sC`: R[A] := R[B] >> sC
+    /// `A B sC`: `R[A] := R[B] >> sC`
     ShrI,
-    /// `A B sC`: R[A] := sC << R[B]
+    /// `A B sC`: `R[A] := sC << R[B]`
     ShlI,
-    /// `A B C`: R[A] := R[B] + R[C]
+    /// `A B C`: `R[A] := R[B] + R[C]`
     Add,
-    /// `A B C`: R[A] := R[B] - R[C]
+    /// `A B C`: `R[A] := R[B] - R[C]`
     Sub,
-    /// `A B C`: R[A] := R[B] * R[C]
+    /// `A B C`: `R[A] := R[B] * R[C]`
     Mul,
-    /// `A B C`: R[A] := R[B] % R[C]
+    /// `A B C`: `R[A] := R[B] % R[C]`
     Mod,
-    /// `A B C`: R[A] := R[B] ^ R[C]
+    /// `A B C`: `R[A] := R[B] ^ R[C]`
     Pow,
-    /// `A B C`: R[A] := R[B] / R[C]
+    /// `A B C`: `R[A] := R[B] / R[C]`
     Div,
-    /// `A B C`: R[A] := R[B] // R[C]
+    /// `A B C`: `R[A] := R[B] // R[C]`
     IDiv,
-    /// `A B C`: R[A] := R[B] & R[C]
+    /// `A B C`: `R[A] := R[B] & R[C]`
     BAnd,
-    /// `A B C`: R[A] := R[B] | R[C]
+    /// `A B C`: `R[A] := R[B] | R[C]`
     BOr,
-    /// `A B C`: R[A] := R[B] ~ R[C]
+    /// `A B C`: `R[A] := R[B] ~ R[C]`
     BXor,
-    /// `A B C`: R[A] := R[B] << R[C]
+    /// `A B C`: `R[A] := R[B] << R[C]`
     Shl,
-    /// `A B C`: R[A] := R[B] >> R[C]
+    /// `A B C`: `R[A] := R[B] >> R[C]`
     Shr,
-    /// `A B C`: call metamethod C (a `TmKind`) over R[A] and R[B]; the
+    /// `A B C`: call metamethod C (a `TmKind`) over `R[A]` and `R[B]`; the
     /// result goes to the A of the previous instruction.
     MmBin,
-    /// `A sB C k`: call metamethod C over R[A] and sB (k: flipped).
+    /// `A sB C k`: call metamethod C over `R[A]` and sB (k: operands
+    /// flipped).
     MmBinI,
-    /// `A B C k`: call metamethod C over R[A] and K[B] (k: flipped).
+    /// `A B C k`: call metamethod C over `R[A]` and `K[B]` (k: operands
+    /// flipped).
     MmBinK,
-    /// `A B`: R[A] := -R[B]
+    /// `A B`: `R[A] := -R[B]`
     Unm,
-    /// `A B`: R[A] := ~R[B]
+    /// `A B`: `R[A] := ~R[B]`
     BNot,
-    /// `A B`: R[A] := not R[B]
+    /// `A B`: `R[A] := not R[B]`
     Not,
-    /// `A B`: R[A] := #R[B]
+    /// `A B`: `R[A] := #R[B]`
     Len,
-    /// `A B`: R[A] := R[A] .. ... .. R[A+B-1]
+    /// `A B`: `R[A] := R[A] .. ... .. R[A+B-1]`
     Concat,
-    /// `A`: close all upvalues and to-be-closed variables >= R[A]
+    /// `A`: close all upvalues and to-be-closed variables `>= R[A]`
     Close,
-    /// `A`: mark R[A] as to-be-closed
+    /// `A`: mark `R[A]` as to-be-closed
     Tbc,
     /// `sJ`: pc += sJ
     Jmp,
-    /// `A B k`: if ((R[A] == R[B]) ~= k) then pc++
+    /// `A B k`: `if ((R[A] == R[B]) ~= k) then pc++`
     Eq,
-    /// `A B k`: if ((R[A] < R[B]) ~= k) then pc++
+    /// `A B k`: `if ((R[A] < R[B]) ~= k) then pc++`
     Lt,
-    /// `A B k`: if ((R[A] <= R[B]) ~= k) then pc++
+    /// `A B k`: `if ((R[A] <= R[B]) ~= k) then pc++`
     Le,
-    /// `A B k`: if ((R[A] == K[B]) ~= k) then pc++
+    /// `A B k`: `if ((R[A] == K[B]) ~= k) then pc++`
     EqK,
-    /// `A sB k`: if ((R[A] == sB) ~= k) then pc++ (C: operand was a float)
+    /// `A sB k`: `if ((R[A] == sB) ~= k) then pc++` (C: the operand was a
+    /// float)
     EqI,
-    /// `A sB k`: if ((R[A] < sB) ~= k) then pc++
+    /// `A sB k`: `if ((R[A] < sB) ~= k) then pc++`
     LtI,
-    /// `A sB k`: if ((R[A] <= sB) ~= k) then pc++
+    /// `A sB k`: `if ((R[A] <= sB) ~= k) then pc++`
     LeI,
-    /// `A sB k`: if ((R[A] > sB) ~= k) then pc++
+    /// `A sB k`: `if ((R[A] > sB) ~= k) then pc++`
     GtI,
-    /// `A sB k`: if ((R[A] >= sB) ~= k) then pc++
+    /// `A sB k`: `if ((R[A] >= sB) ~= k) then pc++`
     GeI,
-    /// `A k`: if (not R[A] == k) then pc++
+    /// `A k`: `if (not R[A] == k) then pc++`
     Test,
-    /// `A B k`: if (not R[B] == k) then pc++ else R[A] := R[B]
+    /// `A B k`: `if (not R[B] == k) then pc++ else R[A] := R[B]`
     TestSet,
-    /// `A B C`: R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1])
+    /// `A B C`: `R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1])`
     /// (B == 0: arguments up to top; C == 0: results set top)
     Call,
-    /// `A B C k`: return R[A](R[A+1], ..., R[A+B-1])
+    /// `A B C k`: `return R[A](R[A+1], ..., R[A+B-1])`
     TailCall,
-    /// `A B C k`: return R[A], ..., R[A+B-2] (B == 0: up to top; k: close
-    /// upvalues; C > 0: vararg function with C-1 fixed parameters)
+    /// `A B C k`: `return R[A], ..., R[A+B-2]` (B == 0: up to the top; k:
+    /// close upvalues; C > 0: vararg function with C-1 fixed parameters)
     Return,
     /// return
     Return0,
-    /// `A`: return R[A]
+    /// `A`: `return R[A]`
     Return1,
     /// `A Bx`: update counters; if the loop continues then pc -= Bx
     ForLoop,
     /// `A Bx`: check values and prepare counters; if not to run then
     /// pc += Bx + 1
     ForPrep,
-    /// `A Bx`: create upvalue for R[A+3]; pc += Bx
+    /// `A Bx`: create upvalue for `R[A+3]`; `pc += Bx`
     TForPrep,
-    /// `A C`: R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])
+    /// `A C`: `R[A+4], ..., R[A+3+C] := R[A](R[A+1], R[A+2])`
     TForCall,
-    /// `A Bx`: if R[A+4] ~= nil then { R[A+2] = R[A+4]; pc -= Bx }
+    /// `A Bx`: `if R[A+4] ~= nil then { R[A+2] = R[A+4]; pc -= Bx }`
     TForLoop,
-    /// `A B C k`: R[A][C+i] := R[A+i], 1 <= i <= B (B == 0: up to top;
+    /// `A B C k`: `R[A][C+i] := R[A+i], 1 <= i <= B (B == 0: up to top;`
     /// k: C extended by the following EXTRAARG)
     SetList,
-    /// `A Bx`: R[A] := closure(KPROTO[Bx])
+    /// `A Bx`: `R[A] := closure(KPROTO[Bx])`
     Closure,
-    /// `A C`: R[A], ..., R[A+C-2] = vararg (C == 0: all, setting top)
+    /// `A C`: `R[A], ..., R[A+C-2] = vararg (C == 0: all, setting top)`
     VarArg,
     /// `A`: adjust the vararg parameters (A: number of fixed parameters)
     VarArgPrep,

@@ -162,8 +162,17 @@ fn gmatch_aux(st: &mut State) -> LResult<usize> {
         (Value::Str(s), Value::Str(p), Value::Userdata(u)) => (s, p, u),
         _ => return Ok(0),
     };
-    let Some(gm) = ud.payload::<GmatchState>() else {
+    // The position is read here and written back at the end: the match
+    // may run the interrupt callback, so no borrow of the payload is held
+    // across it.
+    let Some((mut src, lastmatch)) = ud.with_payload(|gm: &GmatchState| (gm.src.get(), gm.lastmatch.get())) else {
         return Ok(0);
+    };
+    let set_position = |src: usize, lastmatch: Option<usize>| {
+        ud.with_payload(|gm: &GmatchState| {
+            gm.src.set(src);
+            gm.lastmatch.set(lastmatch);
+        })
     };
     let sb = s.as_bytes();
     let mut m = Matcher::new(sb, p.as_bytes());
@@ -171,12 +180,11 @@ fn gmatch_aux(st: &mut State) -> LResult<usize> {
     m.set_max_steps(budget.map(|(_, steps)| steps));
     m.set_checkpoint_interval(checkpoint_interval(st));
     let mut raised = None;
-    let mut src = gm.src.get();
     let mut found = None;
     while src <= sb.len() {
         let r = m.match_at_with(src, &mut checkpoint(st, &mut raised));
         match r {
-            Ok(Some(mt)) if Some(mt.end) != gm.lastmatch.get() => {
+            Ok(Some(mt)) if Some(mt.end) != lastmatch => {
                 found = Some(mt);
                 break;
             }
@@ -190,14 +198,13 @@ fn gmatch_aux(st: &mut State) -> LResult<usize> {
     charge_steps(st, budget, m.steps());
     match found {
         Some(mt) => {
-            gm.src.set(mt.end);
-            gm.lastmatch.set(Some(mt.end));
+            set_position(mt.end, Some(mt.end));
             let caps = mt.values().map_err(|e| pattern_error(st, e))?;
             push_captures(st, sb, &caps)
         }
         None => {
             // Nothing matches from here on: later calls find nothing too.
-            gm.src.set(sb.len() + 1);
+            set_position(sb.len() + 1, lastmatch);
             Ok(0)
         }
     }

@@ -2,8 +2,8 @@
 //! string metatable (`__index` and the arithmetic metamethods that coerce
 //! numeric strings), and the simple functions `byte`, `char`, `dump`, `len`,
 //! `lower`, `rep`, `reverse`, `sub` and `upper`. `string.format` lives in
-//! [`format`], the pattern functions (`find`, `match`, `gmatch`, `gsub`) in
-//! [`matching`], and `pack`, `packsize` and `unpack` in [`packing`]; the
+//! `format`, the pattern functions (`find`, `match`, `gmatch`, `gsub`) in
+//! `matching`, and `pack`, `packsize` and `unpack` in `packing`; the
 //! engines they drive are `crate::fmt`, `stdlib::pattern` and
 //! `stdlib::pack`. This module also holds the helpers the submodules share:
 //! position translation, output-buffer reservation under the memory limit,
@@ -360,7 +360,7 @@ mod tests {
     /// above what the libraries use, returning the status and the string
     /// form of the first result or error.
     fn run_limited(code: &str, limit: usize) -> (Status, String) {
-        let mut st = State::new();
+        let mut st = State::new_trusted();
         st.open_libs(Libs::ALL).expect("open libs");
         let used = st.used_memory();
         st.set_memory_limit(used + limit);
@@ -399,7 +399,7 @@ mod tests {
 
     #[test]
     fn fuel_bounds_pattern_matching() {
-        let mut st = State::new();
+        let mut st = State::new_trusted();
         st.open_libs(Libs::ALL).expect("open libs");
         st.set_fuel(Some(100_000));
         let code = "return string.find(string.rep('a', 5000), '.-.-.-b')";

@@ -87,7 +87,13 @@ fn main() -> ExitCode {
 
 fn interpreter(stack_budget: Option<usize>) -> ExitCode {
     let argv = command_line();
-    let mut st = State::new();
+    // SAFETY: the interpreter is a client of luna-core's raw layer, as
+    // `lua.c` is of PUC's C API, and keeps its contract: the values it reads
+    // (error values, results, globals) are used at once, before it runs Lua
+    // code again, or are on the stack; it has this one state; the state is
+    // dropped last; its natives (`pmain`, the REPL's) use their `&mut State`
+    // only during their calls.
+    let mut st = unsafe { State::new() };
     if let Some(bytes) = stack_budget {
         st.set_native_stack_budget(bytes);
     }

@@ -1,0 +1,4 @@
+// The facade does not re-export the runtime.
+fn main() {
+    let _ = luna::core::State::new;
+}
