@@ -35,7 +35,11 @@ fn run_script(name: &str) {
                 };
                 return Err(msg);
             }
-            Ok(())
+            // Whatever the script did, the heap is sound after a full
+            // collection (the collector also checks it during every cycle,
+            // with the `verify-heap` feature the tests enable).
+            st.full_gc(false);
+            st.verify_heap().map_err(|e| format!("heap check after the script: {e}"))
         })
         .expect("spawn");
     if let Err(msg) = handle.join().expect("script thread panicked") {

@@ -282,3 +282,97 @@ fn is_collectable_key(v: &Value) -> bool {
 fn is_white_value(v: &Value) -> bool {
     v.gc_ptr().is_some_and(|p| header(p).is_white())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gc::GcPhase;
+
+    /// A state with a table holding a string and a closure's worth of
+    /// objects, collected once so every survivor is on the lists.
+    fn state_with_table() -> (Box<State>, Gc<Table>) {
+        let mut st = State::new_trusted();
+        st.open_libs(crate::stdlib::Libs::ALL).unwrap();
+        let t = st.new_table().unwrap();
+        st.set_global("kept", Value::Table(t)).unwrap();
+        let s = st.str_value("a string that is too long to be interned, so it is its own object").unwrap();
+        st.raw_set_int(t, 1, s).unwrap();
+        st.full_gc(false);
+        (st, t)
+    }
+
+    #[test]
+    fn a_sound_heap_passes() {
+        let (st, _) = state_with_table();
+        assert_eq!(st.verify_heap(), Ok(()));
+    }
+
+    #[test]
+    fn a_reference_to_an_unlisted_object_is_reported() {
+        let (st, t) = state_with_table();
+        let Value::Str(s) = t.get_int(1) else { panic!("string expected") };
+        // Take the string off `allgc`, as freeing it would, and put it back.
+        let target = s.erase();
+        let mut link = &st.heap.allgc;
+        while let Some(p) = link.get() {
+            if p == target {
+                break;
+            }
+            link = &header(p).next;
+        }
+        link.set(header(target).next.get());
+        let r = st.verify_heap();
+        header(target).next.set(link.get());
+        link.set(Some(target));
+        let e = r.unwrap_err();
+        assert!(e.contains("Table object") && e.contains("not on any object list"), "{e}");
+        assert_eq!(st.verify_heap(), Ok(()));
+    }
+
+    #[test]
+    fn a_black_object_pointing_to_a_white_one_is_reported_while_marking() {
+        let (mut st, t) = state_with_table();
+        // Mark the table black during propagation, then store a new (white)
+        // string into it without the barrier a store must apply.
+        st.heap.phase = GcPhase::Propagate;
+        t.header().clear_bits(crate::gc::WHITE_BITS);
+        t.header().set_bits(BLACK_BIT);
+        let fresh = st.str_value("another string that is long enough to be its own object").unwrap();
+        assert!(t.replace_int(1, fresh));
+        let e = st.verify_heap().unwrap_err();
+        assert!(e.starts_with("black Table object") && e.contains("points to white Str object"), "{e}");
+        // With the barrier, the invariant holds again.
+        st.heap.barrier_back(t, fresh);
+        assert_eq!(st.verify_heap(), Ok(()));
+        st.heap.phase = GcPhase::Pause;
+        t.header().clear_bits(BLACK_BIT);
+        t.header().set_bits(st.heap.white());
+    }
+
+    #[test]
+    fn an_unmarked_reachable_object_is_reported_after_the_atomic_phase() {
+        let (st, t) = state_with_table();
+        // Pretend the atomic phase ended with the table marked but the
+        // string it holds left unmarked.
+        let Value::Str(s) = t.get_int(1) else { panic!("string expected") };
+        let mut marked = Vec::new();
+        for head in [&st.heap.allgc, &st.heap.finobj, &st.heap.fixed] {
+            let mut cur = head.get();
+            while let Some(p) = cur {
+                if p != s.erase() {
+                    let h = header(p);
+                    marked.push((p, h.marked.get()));
+                    h.clear_bits(crate::gc::WHITE_BITS);
+                    h.set_bits(BLACK_BIT);
+                }
+                cur = header(p).next.get();
+            }
+        }
+        let e = st.verify_at(VerifyPoint::AfterAtomic).unwrap_err();
+        assert!(e.starts_with("Str object") && e.contains("reachable but unmarked"), "{e}");
+        for (p, bits) in marked {
+            header(p).marked.set(bits);
+        }
+        assert_eq!(st.verify_heap(), Ok(()));
+    }
+}
