@@ -124,10 +124,12 @@ impl State {
                     }};
                 }
                 macro_rules! kst {
-                    ($n:expr) => {{
-                        debug_assert!(($n as usize) < proto.constants.len(), "constant {} out of range", $n);
-                        *k.add($n as usize)
-                    }};
+                    ($n:expr) => {
+                        *{
+                            debug_assert!(($n as usize) < proto.constants.len(), "constant {} out of range", $n);
+                            k.add($n as usize)
+                        }
+                    };
                 }
                 macro_rules! ci {
                     () => {
