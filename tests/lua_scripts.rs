@@ -89,6 +89,8 @@ lua_tests! {
     robustness_messages => "robustness_messages.lua",
     robustness_gc => "robustness_gc.lua",
     robustness_bytecode => "robustness_bytecode.lua",
+    compat53 => "compat53.lua",
+    numerals => "numerals.lua",
 }
 
 /// Every chunk the compiler produces passes the bytecode verifier: each

@@ -1,12 +1,21 @@
 //! Binary chunks: `string.dump` (`dump`) and loading them back (`undump`),
 //! with a verifier that makes loading untrusted bytes memory-safe.
 //!
-//! The header is PUC Lua 5.4's (signature, version 0x54, format 0,
-//! `LUAC_DATA`, the sizes of instructions, integers and floats, and the
-//! check values `0x5678` and `370.5`), so tools that inspect headers see a
-//! Lua 5.4 chunk. The body is luna's own layout, close to PUC's: sizes as
-//! variable-length integers, strings as size+1 (0 for "none"), and line
-//! information as zigzag-encoded differences between consecutive lines.
+//! The format is PUC Lua 5.4's (ldump.c, lundump.c), byte for byte, so
+//! chunks go both ways between luna and `luac`/`lua5.4`. The header holds
+//! the signature, version 0x54, format 0, `LUAC_DATA`, the sizes of
+//! instructions (4), integers (8) and floats (8), the check values
+//! `0x5678` and `370.5`, and the number of upvalues of the main function.
+//! Each function follows: its source (omitted when stripped or equal to
+//! its parent's), lines, parameters, code, constants (tagged as PUC's
+//! type variants), upvalues (in-stack flag, index, kind), nested
+//! functions, and debug information. Counts and sizes are variable-length
+//! integers (groups of 7 bits, big-endian, the last byte marked with
+//! 0x80), strings are size + 1 then the bytes (0 for "none"), integers
+//! and floats 8 little-endian bytes. Luna keeps the absolute line of
+//! every instruction; the chunk has PUC's form of it, one signed byte per
+//! instruction relative to the one before plus a list of absolute (pc,
+//! line) pairs (`encode_lines`, `decode_lines`).
 //!
 //! The interpreter trusts bytecode: it addresses registers, constants and
 //! upvalues without bounds checks. The compiler only emits valid code;
@@ -134,19 +143,21 @@ impl Writer {
         for q in p.protos.iter() {
             self.function(q, p.source);
         }
-        // Debug information.
+        // Debug information: lines, absolute lines, local variables and
+        // upvalue names, four empty lists when stripped.
         if self.strip {
-            self.size(0);
-            self.size(0);
-            self.size(0);
+            for _ in 0..4 {
+                self.size(0);
+            }
             return;
         }
-        self.size(p.line_info.len());
-        let mut prev = p.line_defined as i64;
-        for &l in p.line_info.iter() {
-            let d = l as i64 - prev;
-            prev = l as i64;
-            self.size(((d << 1) ^ (d >> 63)) as usize);
+        let lines = encode_lines(p.line_defined, &p.line_info, &p.abs_line_pcs);
+        self.size(lines.deltas.len());
+        self.out.extend(lines.deltas.iter().map(|&d| d as u8));
+        self.size(lines.absolute.len());
+        for &(pc, line) in lines.absolute.iter() {
+            self.size(pc as usize);
+            self.size(line as usize);
         }
         self.size(p.loc_vars.len());
         for v in p.loc_vars.iter() {
@@ -183,11 +194,14 @@ impl<'a> Reader<'a> {
         Ok(self.bytes(1)?[0])
     }
 
-    fn size(&mut self) -> Result<usize, BadFormat> {
+    /// A variable-length integer of at most `limit` (PUC's `loadUnsigned`):
+    /// big-endian groups of 7 bits, the last byte marked with 0x80.
+    fn unsigned(&mut self, limit: usize) -> Result<usize, BadFormat> {
+        let limit = limit >> 7;
         let mut x: usize = 0;
         loop {
             let b = self.byte()?;
-            if x >= (usize::MAX >> 7) {
+            if x >= limit {
                 return Err(BadFormat("integer overflow"));
             }
             x = (x << 7) | (b & 0x7f) as usize;
@@ -197,10 +211,20 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A size used as an element count: it cannot exceed the bytes left
+    /// A string size (PUC's `loadSize`).
+    fn size(&mut self) -> Result<usize, BadFormat> {
+        self.unsigned(usize::MAX)
+    }
+
+    /// A C `int`: counts, lines and pcs (PUC's `loadInt`).
+    fn int(&mut self) -> Result<u32, BadFormat> {
+        Ok(self.unsigned(i32::MAX as usize)? as u32)
+    }
+
+    /// An `int` used as an element count: it cannot exceed the bytes left
     /// (each element takes at least `min_bytes`), which bounds allocations.
     fn count(&mut self, min_bytes: usize) -> Result<usize, BadFormat> {
-        let n = self.size()?;
+        let n = self.int()? as usize;
         let left = self.data.len() - self.pos;
         if n.saturating_mul(min_bytes.max(1)) > left {
             return Err(BadFormat("truncated chunk"));
@@ -300,8 +324,8 @@ impl State {
             Some(s) => Some(tryl!(self.new_str(s))),
             None => parent_source,
         };
-        let line_defined = r.size()?.min(u32::MAX as usize) as u32;
-        let last_line_defined = r.size()?.min(u32::MAX as usize) as u32;
+        let line_defined = r.int()?;
+        let last_line_defined = r.int()?;
         let num_params = r.byte()?;
         let is_vararg = r.byte()? != 0;
         let max_stack_size = r.byte()?;
@@ -353,13 +377,21 @@ impl State {
         if nlines != 0 && nlines != ncode {
             return Err(BadFormat("bad line information"));
         }
-        let mut line_info = Vec::with_capacity(nlines);
-        let mut prev = line_defined as i64;
-        for _ in 0..nlines {
-            let z = r.size()? as i64;
-            let d = (z >> 1) ^ -(z & 1);
-            prev = prev.wrapping_add(d);
-            line_info.push(prev.clamp(0, u32::MAX as i64) as u32);
+        let deltas = r.bytes(nlines)?;
+        let nabs = r.count(2)?;
+        let mut absolute = Vec::with_capacity(nabs);
+        for _ in 0..nabs {
+            let pc = r.int()?;
+            let line = r.int()?;
+            absolute.push((pc, line));
+        }
+        let line_info = decode_lines(line_defined, deltas, &absolute);
+        // Where the chunk has absolute entries, the dump puts them again.
+        let mut abs_line_pcs: Vec<u32> = Vec::with_capacity(absolute.len());
+        for &(pc, _) in absolute.iter() {
+            if (pc as usize) < nlines && abs_line_pcs.last().is_none_or(|&last| last < pc) {
+                abs_line_pcs.push(pc);
+            }
         }
         let nloc = r.count(3)?;
         let mut loc_vars = Vec::with_capacity(nloc);
@@ -368,15 +400,14 @@ impl State {
                 Some(s) => tryl!(self.new_str(s)),
                 None => return Err(BadFormat("bad local variable name")),
             };
-            let start_pc = r.size()?.min(u32::MAX as usize) as u32;
-            let end_pc = r.size()?.min(u32::MAX as usize) as u32;
+            let start_pc = r.int()?;
+            let end_pc = r.int()?;
             loc_vars.push(LocVar { name, start_pc, end_pc });
         }
-        let nupn = r.count(1)?;
-        if nupn != 0 && nupn != nup {
-            return Err(BadFormat("bad upvalue names"));
-        }
-        for u in upvalues.iter_mut().take(nupn) {
+        // Any other count than 0 says that the names are there, one per
+        // upvalue (as PUC's `loadDebug` reads them).
+        let has_names = r.int()? != 0;
+        for u in upvalues.iter_mut().filter(|_| has_names) {
             u.name = match r.string()? {
                 Some(s) => Some(tryl!(self.new_str(s))),
                 None => None,
@@ -388,6 +419,7 @@ impl State {
             protos: protos.into_boxed_slice(),
             upvalues: upvalues.into_boxed_slice(),
             line_info: line_info.into_boxed_slice(),
+            abs_line_pcs: abs_line_pcs.into_boxed_slice(),
             loc_vars: loc_vars.into_boxed_slice(),
             source,
             line_defined,
@@ -399,6 +431,72 @@ impl State {
         verify(&p)?;
         Ok(self.heap.alloc(p).map_err(|_| self.mem_throw()))
     }
+}
+
+/// Largest difference between the lines of consecutive instructions kept
+/// as a relative delta (PUC's `LIMLINEDIFF`).
+const LIMIT_LINE_DIFF: i64 = 0x80;
+
+/// The marker of a delta whose line is in the absolute list (PUC's
+/// `ABSLINEINFO`).
+const ABS_LINE_INFO: i8 = -0x80;
+
+/// Line information in PUC's dumped form: one signed delta per
+/// instruction, from the line of the instruction before (the first from
+/// the line the function is defined on), and the (pc, line) pairs of the
+/// instructions whose delta is `ABS_LINE_INFO`.
+struct EncodedLines {
+    deltas: Vec<i8>,
+    absolute: Vec<(u32, u32)>,
+}
+
+/// Encodes the lines of a function's instructions as PUC's code generator
+/// records them (`savelineinfo` in lcode.c): absolute entries at
+/// `abs_pcs`, where the compiler placed them as PUC's would (or where the
+/// loaded chunk had them), and wherever else the line moves by
+/// `LIMIT_LINE_DIFF` or more (which a relative byte cannot hold; only a
+/// chunk not made by PUC has such a move without an entry).
+fn encode_lines(line_defined: u32, lines: &[u32], abs_pcs: &[u32]) -> EncodedLines {
+    let mut out = EncodedLines { deltas: Vec::with_capacity(lines.len()), absolute: Vec::new() };
+    let mut previous = line_defined as i64;
+    let mut next_abs = abs_pcs.iter().peekable();
+    for (pc, &line) in lines.iter().enumerate() {
+        let diff = line as i64 - previous;
+        let marked = next_abs.next_if(|&&p| p as usize == pc).is_some();
+        if marked || diff.abs() >= LIMIT_LINE_DIFF {
+            out.absolute.push((pc as u32, line));
+            out.deltas.push(ABS_LINE_INFO);
+        } else {
+            out.deltas.push(diff as i8);
+        }
+        previous = line as i64;
+    }
+    out
+}
+
+/// The line of every instruction from PUC's dumped form (what
+/// `luaG_getfuncline` computes for each pc): the line of the last
+/// absolute entry at or before the instruction, moved by the deltas
+/// after it. Lines that a corrupt chunk would drive below 0 or past
+/// `i32::MAX` (PUC's largest) are clamped: they are debug information
+/// only, and so every loaded function dumps to a chunk that loads back.
+fn decode_lines(line_defined: u32, deltas: &[u8], absolute: &[(u32, u32)]) -> Vec<u32> {
+    let mut lines = Vec::with_capacity(deltas.len());
+    let mut line = line_defined as i64;
+    let mut next_abs = 0;
+    for (pc, &delta) in deltas.iter().enumerate() {
+        let mut based = false;
+        while next_abs < absolute.len() && absolute[next_abs].0 as usize <= pc {
+            line = absolute[next_abs].1 as i64;
+            based = true;
+            next_abs += 1;
+        }
+        if !based {
+            line = (line + delta as i8 as i64).clamp(0, i32::MAX as i64);
+        }
+        lines.push(line as u32);
+    }
+    lines
 }
 
 fn check_header(r: &mut Reader) -> Result<(), BadFormat> {
@@ -935,6 +1033,7 @@ mod tests {
             upvalues: vec![UpvalInfo { name: None, in_stack: false, index: 0, kind: VarKind::Regular }]
                 .into_boxed_slice(),
             line_info: Box::new([]),
+            abs_line_pcs: Box::new([]),
             loc_vars: Box::new([]),
             source: None,
             line_defined: 0,
@@ -963,6 +1062,115 @@ mod tests {
     }
 
     const RET0: Instruction = create_abck(OpCode::Return0, 0, 0, 0, false);
+
+    /// The source of the PUC fixtures: a gap of 200 lines (an absolute
+    /// line entry), a nested function, an upvalue, and constants.
+    fn fixture_source() -> String {
+        format!(
+            "local a = ...\n{}local function f(x)\n  return x + a, 'str', 2.5\nend\nreturn f(1)\n",
+            "\n".repeat(200)
+        )
+    }
+
+    /// `string.dump` of `fixture_source()` loaded as "=t" by PUC Lua 5.4.8.
+    const PUC_FULL: &[u8] =
+        b"\x1b\x4c\x75\x61\x54\x00\x19\x93\x0d\x0a\x1a\x0a\x04\x08\x08\x78\x56\x00\x00\x00\x00\x00\x00\x00\
+          \x00\x00\x00\x00\x28\x77\x40\x01\x83\x3d\x74\x80\x80\x00\x01\x04\x88\x51\x00\x00\x00\x50\x00\x00\
+          \x02\xcf\x00\x00\x00\x00\x01\x01\x00\x81\x01\x00\x80\x45\x81\x02\x01\x46\x81\x00\x01\x46\x81\x01\
+          \x01\x80\x81\x01\x00\x00\x81\x80\x01\xca\x01\xcc\x01\x00\x04\x87\x89\x00\x00\x00\xa2\x00\x00\x01\
+          \x2e\x00\x01\x06\x03\x01\x00\x00\x83\x81\x00\x00\xc6\x00\x04\x00\xc7\x00\x01\x00\x82\x04\x84\x73\
+          \x74\x72\x13\x00\x00\x00\x00\x00\x00\x04\x40\x81\x01\x00\x00\x80\x87\x01\x00\x00\x00\x00\x00\x01\
+          \x80\x81\x82\x78\x80\x87\x81\x82\x61\x88\x01\x00\x80\x01\x00\x00\x00\x00\x81\x82\x01\xcc\x82\x82\
+          \x61\x82\x88\x82\x66\x83\x88\x81\x85\x5f\x45\x4e\x56";
+
+    /// The same, stripped.
+    const PUC_STRIPPED: &[u8] =
+        b"\x1b\x4c\x75\x61\x54\x00\x19\x93\x0d\x0a\x1a\x0a\x04\x08\x08\x78\x56\x00\x00\x00\x00\x00\x00\x00\
+          \x00\x00\x00\x00\x28\x77\x40\x01\x80\x80\x80\x00\x01\x04\x88\x51\x00\x00\x00\x50\x00\x00\x02\xcf\
+          \x00\x00\x00\x00\x01\x01\x00\x81\x01\x00\x80\x45\x81\x02\x01\x46\x81\x00\x01\x46\x81\x01\x01\x80\
+          \x81\x01\x00\x00\x81\x80\x01\xca\x01\xcc\x01\x00\x04\x87\x89\x00\x00\x00\xa2\x00\x00\x01\x2e\x00\
+          \x01\x06\x03\x01\x00\x00\x83\x81\x00\x00\xc6\x00\x04\x00\xc7\x00\x01\x00\x82\x04\x84\x73\x74\x72\
+          \x13\x00\x00\x00\x00\x00\x00\x04\x40\x81\x01\x00\x00\x80\x80\x80\x80\x80\x80\x80\x80\x80";
+
+    /// The line of every instruction of `p` and its nested functions.
+    fn all_lines(p: &Proto) -> Vec<Vec<u32>> {
+        let mut out = vec![p.line_info.to_vec()];
+        for q in p.protos.iter() {
+            out.extend(all_lines(q));
+        }
+        out
+    }
+
+    fn proto_of(f: Value) -> Gc<Proto> {
+        let Value::LuaFn(cl) = f else { panic!("a Lua function") };
+        cl.proto
+    }
+
+    #[test]
+    fn dumps_are_puc_chunks_byte_for_byte() {
+        let mut st = State::new_trusted();
+        let src = fixture_source();
+        let Ok(f) = st.load(src.as_bytes(), b"=t", LoadMode::Text, None) else { panic!("compiles") };
+        assert_eq!(st.dump_function(f, false).expect("dump"), PUC_FULL);
+        assert_eq!(st.dump_function(f, true).expect("dump"), PUC_STRIPPED);
+        // PUC's chunks load with the lines of the source, and dump back.
+        let Ok(g) = st.load(PUC_FULL, b"=t", LoadMode::Binary, None) else { panic!("PUC's chunk loads") };
+        assert_eq!(all_lines(&proto_of(g)), all_lines(&proto_of(f)));
+        assert_eq!(proto_of(g).line_at(2), Some(204));
+        assert_eq!(st.dump_function(g, false).expect("dump"), PUC_FULL);
+        let Ok(g) = st.load(PUC_STRIPPED, b"=t", LoadMode::Binary, None) else { panic!("PUC's chunk loads") };
+        let p = proto_of(g);
+        assert!(p.source.is_none() && p.line_info.is_empty() && p.loc_vars.is_empty());
+        assert_eq!(st.dump_function(g, true).expect("dump"), PUC_STRIPPED);
+        // The header's count of upvalues of the main function.
+        assert_eq!(PUC_FULL[31], 1);
+    }
+
+    #[test]
+    fn lines_encode_as_puc_code_generator_saves_them() {
+        // One instruction per line: the compiler places an absolute entry
+        // after 128 relative ones, then after every 127 more (PUC's
+        // counter restarts at 1).
+        let src: String = (0..300).map(|i| format!("x = {i}\n")).collect();
+        let mut st = State::new_trusted();
+        let Ok(f) = st.load(src.as_bytes(), b"=t", LoadMode::Text, None) else { panic!("compiles") };
+        let p = proto_of(f);
+        let enc = encode_lines(p.line_defined, &p.line_info, &p.abs_line_pcs);
+        let bytes: Vec<u8> = enc.deltas.iter().map(|&d| d as u8).collect();
+        assert_eq!(decode_lines(p.line_defined, &bytes, &enc.absolute), p.line_info.to_vec());
+        assert_eq!(enc.absolute.iter().map(|a| a.0).collect::<Vec<_>>(), vec![128, 256]);
+        // Differences of 128 or more either way are absolute; 127 is not.
+        let enc = encode_lines(10, &[10, 137, 265, 137, 10, 9], &[]);
+        assert_eq!(enc.deltas, vec![0, 127, ABS_LINE_INFO, ABS_LINE_INFO, -127, -1]);
+        assert_eq!(enc.absolute, vec![(2, 265), (3, 137)]);
+        // Entries the compiler placed stay where they are.
+        let enc = encode_lines(10, &[10, 11, 12], &[1]);
+        assert_eq!(enc.deltas, vec![0, ABS_LINE_INFO, 1]);
+        assert_eq!(enc.absolute, vec![(1, 11)]);
+        // Decoding gives the lines back.
+        let cases: [(u32, Vec<u32>); 3] = [
+            (10, vec![10, 137, 265, 137, 10, 9]),
+            (5, vec![]),
+            (1, (0..1000).map(|i| (i * 37 % 301) as u32).collect()),
+        ];
+        for (defined, lines) in cases {
+            let enc = encode_lines(defined, &lines, &[]);
+            let bytes: Vec<u8> = enc.deltas.iter().map(|&d| d as u8).collect();
+            assert_eq!(decode_lines(defined, &bytes, &enc.absolute), lines);
+        }
+    }
+
+    #[test]
+    fn corrupt_lines_are_clamped() {
+        // Below the first line, above PUC's largest, and an absolute
+        // marker with no entry (PUC adds -128, as a delta).
+        assert_eq!(decode_lines(0, &[0x80, 0x01], &[]), vec![0, 1]);
+        let top = i32::MAX as u32;
+        assert_eq!(decode_lines(0, &[0x80, 0x7f], &[(0, top)]), vec![top, top]);
+        // An entry out of order applies with the one before it; entries
+        // past the code are ignored.
+        assert_eq!(decode_lines(3, &[1, 1, 1], &[(1, 50), (0, 7), (9, 9)]), vec![4, 7, 8]);
+    }
 
     #[test]
     fn compiled_code_round_trips() {

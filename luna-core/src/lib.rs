@@ -61,6 +61,7 @@
 
 pub mod api;
 pub mod compiler;
+pub mod dialect;
 pub(crate) mod dump;
 pub mod fmt;
 pub mod gc;

@@ -71,6 +71,11 @@ impl State {
         let proto = if is_binary {
             self.undump(chunk, chunkname)?
         } else {
+            // What the compiler builds is proportional to the source, and
+            // is memory too.
+            if !self.heap.fits(chunk.len()) {
+                return Err(self.mem_throw());
+            }
             // The parser's recursion counts as native levels (PUC's
             // `luaE_incCstack` in the parser), so a deeply nested `load`
             // chain cannot overflow the Rust stack.
@@ -78,18 +83,30 @@ impl State {
             let level = self.th().c_calls();
             let r = compiler::compile_at_level(chunk, chunkname, level);
             self.th().n_ccalls -= 1;
-            match r {
-                Ok(fp) => {
-                    let src = self.new_str(&fp.source)?;
-                    let mut long_strings = std::collections::HashMap::new();
-                    self.proto_from(&fp, Some(src), &mut long_strings)?
-                }
-                Err(e) => {
-                    let v = self.str_value(&e.message)?;
-                    return Err(Throw { status: Status::ErrSyntax, value: v });
-                }
-            }
+            self.proto_from_compiled(r)?
         };
+        self.main_closure(proto, env)
+    }
+
+    /// The heap prototype of a compilation's result, or its syntax error.
+    fn proto_from_compiled(&mut self, r: Result<FunctionProto, compiler::SyntaxError>) -> LResult<Gc<Proto>> {
+        match r {
+            Ok(fp) => {
+                let src = self.new_str(&fp.source)?;
+                let mut long_strings = std::collections::HashMap::new();
+                self.proto_from(&fp, Some(src), &mut long_strings)
+            }
+            Err(e) if e.out_of_memory => Err(self.mem_throw()),
+            Err(e) => {
+                let v = self.str_value(&e.message)?;
+                Err(Throw { status: Status::ErrSyntax, value: v })
+            }
+        }
+    }
+
+    /// The main closure of a loaded chunk: `env` (or the globals) as its
+    /// first upvalue.
+    fn main_closure(&mut self, proto: Gc<Proto>, env: Option<Value>) -> LResult<Value> {
         let mut upvals = Vec::with_capacity(proto.upvalues.len());
         for i in 0..proto.upvalues.len() {
             let v = if i == 0 { env.unwrap_or(Value::Table(self.globals)) } else { Value::Nil };
@@ -97,6 +114,129 @@ impl State {
         }
         let cl = self.new_lua_closure(proto, upvals)?;
         Ok(Value::LuaFn(cl))
+    }
+
+    /// Loads a chunk read piece by piece by calling `reader` (a Lua
+    /// function returning strings; nil or an empty string ends the chunk),
+    /// as `load` does with a function (PUC's `lua_load` with
+    /// `generic_reader`). Text is lexed as it arrives, never held whole;
+    /// the bytes read count against the memory limit while the chunk is
+    /// compiled (what the compiler builds is proportional to them), so an
+    /// endless reader ends with "not enough memory", the parser's nesting
+    /// limit or the instruction budget, whichever comes first. A binary
+    /// chunk is gathered (under the same accounting) and undumped. An error
+    /// in the reader is the error of the load.
+    pub fn load_from_reader(
+        &mut self,
+        reader: Value,
+        chunkname: &[u8],
+        mode: LoadMode,
+        env: Option<Value>,
+    ) -> LResult<Value> {
+        self.note_host_entry();
+        let first = self.read_piece(reader)?;
+        // Once the reader has said the chunk ended, it is not called again
+        // (a reader that loads itself would otherwise run twice per level).
+        let mut ended = first.is_none();
+        let first = first.unwrap_or_default();
+        let mut consumed = first.len();
+        if first.first() == Some(&BINARY_SIGNATURE[0]) {
+            let mut chunk = first;
+            while let Some(piece) = self.read_piece(reader)? {
+                consumed += piece.len();
+                self.check_source_size(consumed)?;
+                if chunk.try_reserve(piece.len()).is_err() {
+                    return Err(self.mem_throw());
+                }
+                chunk.extend_from_slice(&piece);
+            }
+            return self.load(&chunk, chunkname, mode, env);
+        }
+        if mode == LoadMode::Binary {
+            return Err(self.syntax_error_value(format!("attempt to load a text chunk (mode is '{}')", mode.name())));
+        }
+        self.check_source_size(consumed)?;
+        self.inc_cstack()?;
+        let level = self.th().c_calls();
+        let mut failure: Option<Throw> = None;
+        let r = {
+            let mut next = || -> Option<Vec<u8>> {
+                if ended {
+                    return None;
+                }
+                let piece = match self.read_piece(reader) {
+                    Ok(Some(p)) => p,
+                    Ok(None) => {
+                        ended = true;
+                        return None;
+                    }
+                    Err(t) => {
+                        ended = true;
+                        failure = Some(t);
+                        return None;
+                    }
+                };
+                consumed += piece.len();
+                if let Err(t) = self.check_source_size(consumed) {
+                    failure = Some(t);
+                    return None;
+                }
+                Some(piece)
+            };
+            compiler::compile_stream_at_level(first, &mut next, chunkname, level)
+        };
+        self.th().n_ccalls -= 1;
+        // A failed read ends the chunk early; its error, not the syntax
+        // error that follows, is the load's.
+        if let Some(t) = failure {
+            return Err(t);
+        }
+        let proto = self.proto_from_compiled(r)?;
+        self.main_closure(proto, env)
+    }
+
+    /// One piece from a reader function, called protected with the current
+    /// message handler (an error in it is the load's error, as PUC's
+    /// protected parser makes it). `None` ends the chunk.
+    fn read_piece(&mut self, reader: Value) -> LResult<Option<Vec<u8>>> {
+        self.check_stack(2)?;
+        let func = self.top();
+        self.push(reader);
+        let errfunc = self.th_ref().errfunc;
+        let status = self.pcall_raw(func, 1, errfunc);
+        let piece = self.stack_get(func);
+        self.set_top(func);
+        if status != Status::Ok {
+            return Err(Throw { status, value: piece });
+        }
+        let s = match piece {
+            Value::Nil => return Ok(None),
+            Value::Str(s) => s,
+            Value::Int(_) | Value::Float(_) => match self.tostring_number(piece)? {
+                Value::Str(s) => s,
+                _ => return Ok(None),
+            },
+            _ => return Err(self.error_msg("reader function must return a string")),
+        };
+        let mut bytes = Vec::new();
+        if bytes.try_reserve_exact(s.len()).is_err() {
+            return Err(self.mem_throw());
+        }
+        bytes.extend_from_slice(s.as_bytes());
+        Ok(if bytes.is_empty() { None } else { Some(bytes) })
+    }
+
+    /// Checks that `n` bytes of source may be held while compiling: under
+    /// the largest chunk `load` accepts, and (as memory the compilation
+    /// takes) under the memory limit.
+    fn check_source_size(&mut self, n: usize) -> LResult<()> {
+        if n > self.max_source {
+            Err(self.error_msg("chunk too large"))
+        } else if !self.heap.fits(n) {
+            Err(self.mem_throw())
+        } else {
+            Ok(())
+        }
     }
 
     pub(crate) fn syntax_error_value(&mut self, msg: String) -> Throw {
@@ -158,6 +298,7 @@ impl State {
             protos: protos.into_boxed_slice(),
             upvalues: upvalues.into_boxed_slice(),
             line_info: fp.line_info.clone().into_boxed_slice(),
+            abs_line_pcs: fp.abs_line_pcs.clone().into_boxed_slice(),
             loc_vars: loc_vars.into_boxed_slice(),
             source,
             line_defined: fp.line_defined,

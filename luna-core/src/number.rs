@@ -125,48 +125,166 @@ pub fn str_to_float(s: &[u8]) -> Option<f64> {
     }
 }
 
+/// Significant decimal digits kept when converting a decimal numeral.
+/// Every double, and every midpoint between two adjacent doubles, has at
+/// most 767 significant digits, so the digits after the 800th only decide
+/// rounding through whether one of them is nonzero.
+const MAX_SIG_DIGITS: usize = 800;
+
 /// Converts a decimal float numeral (with optional surrounding whitespace
-/// and sign) to the nearest float, as `strtod` does for decimal input.
+/// and sign) to the nearest float (ties to even), as `strtod` does for
+/// decimal input, whatever the number of digits and the size of the
+/// exponent: `('1'):rep(1e6)..'e-999999'` is 1.1111111111111.
 pub fn str_to_float_decimal(s: &[u8]) -> Option<f64> {
-    let start = skip_spaces(s, 0);
-    let mut i = start;
-    read_sign(s, &mut i);
-    let int_start = i;
-    while i < s.len() && s[i].is_ascii_digit() {
+    let mut i = skip_spaces(s, 0);
+    let neg = read_sign(s, &mut i);
+    // The significant digits (from the first nonzero one), and the
+    // decimal exponent `dexp` that makes the value 0.<digits> * 10^dexp.
+    let mut sig = SigDigits::new();
+    let mut dexp: i128 = 0;
+    let mut ndigits = 0usize;
+    while let Some(&c) = s.get(i).filter(|c| c.is_ascii_digit()) {
+        if sig.push(c) {
+            dexp += 1;
+        }
+        ndigits += 1;
         i += 1;
     }
-    let mut ndigits = i - int_start;
     if s.get(i) == Some(&b'.') {
         i += 1;
-        let frac_start = i;
-        while i < s.len() && s[i].is_ascii_digit() {
+        while let Some(&c) = s.get(i).filter(|c| c.is_ascii_digit()) {
+            if !sig.push(c) {
+                dexp -= 1; // a leading zero of the fraction
+            }
+            ndigits += 1;
             i += 1;
         }
-        ndigits += i - frac_start;
     }
     if ndigits == 0 {
         return None;
     }
     if matches!(s.get(i), Some(b'e' | b'E')) {
         let mut j = i + 1;
-        read_sign(s, &mut j);
+        let eneg = read_sign(s, &mut j);
         let exp_start = j;
-        while j < s.len() && s[j].is_ascii_digit() {
+        let mut e: i128 = 0;
+        while let Some(&c) = s.get(j).filter(|c| c.is_ascii_digit()) {
+            // Beyond 2^80 (far more than any string has digits) the result
+            // is an infinity or a zero whatever the digits are.
+            e = (e * 10 + (c - b'0') as i128).min(1 << 80);
             j += 1;
         }
         if j > exp_start {
+            dexp += if eneg { -e } else { e };
             i = j;
         }
         // else the exponent is incomplete; 'strtod' stops before the 'e',
         // which then is trailing garbage
     }
-    let end = i;
-    if skip_spaces(s, end) != s.len() {
+    if skip_spaces(s, i) != s.len() {
         return None;
     }
-    // The text is plain ASCII by construction.
-    let text = std::str::from_utf8(&s[start..end]).ok()?;
-    text.parse::<f64>().ok()
+    let r = sig.to_float(dexp);
+    Some(if neg { -r } else { r })
+}
+
+/// The significant digits of a decimal numeral, as `strtod` needs them:
+/// the first `MAX_SIG_DIGITS`, then one more nonzero digit standing for
+/// all the dropped ones if any of them is nonzero (which keeps the value
+/// on the same side of every double and of every midpoint).
+struct SigDigits {
+    /// "0." followed by the digits: the text handed to the exact parser.
+    buf: [u8; MAX_SIG_DIGITS + 2 + 1 + 1 + 8],
+    /// Number of digits kept.
+    n: usize,
+    /// Whether a dropped digit is nonzero.
+    sticky: bool,
+}
+
+impl SigDigits {
+    fn new() -> SigDigits {
+        let mut buf = [0; MAX_SIG_DIGITS + 2 + 1 + 1 + 8];
+        buf[0] = b'0';
+        buf[1] = b'.';
+        SigDigits { buf, n: 0, sticky: false }
+    }
+
+    /// Adds a digit; returns whether it is significant (not a leading
+    /// zero).
+    fn push(&mut self, c: u8) -> bool {
+        if self.n == 0 && c == b'0' {
+            return false;
+        }
+        if self.n < MAX_SIG_DIGITS {
+            self.buf[2 + self.n] = c;
+            self.n += 1;
+        } else {
+            self.sticky |= c != b'0';
+        }
+        true
+    }
+
+    /// The float nearest to 0.<digits> * 10^dexp.
+    fn to_float(mut self, dexp: i128) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        // The value lies in [10^(dexp-1), 10^dexp).
+        if dexp > 310 {
+            return f64::INFINITY; // at least 10^310
+        }
+        if dexp < -330 {
+            return 0.0; // below 10^-330, less than half the smallest subnormal
+        }
+        let mut len = 2 + self.n;
+        if self.sticky {
+            self.buf[len] = b'1';
+            len += 1;
+        }
+        self.buf[len] = b'e';
+        len += 1;
+        let mut exp_text = [0u8; 8];
+        let exp_len = format_small_int(dexp as i32, &mut exp_text);
+        self.buf[len..len + exp_len].copy_from_slice(&exp_text[..exp_len]);
+        len += exp_len;
+        // The text is "0.<digits>e<exponent>", plain ASCII with at most 801
+        // digits and an exponent between -330 and 310: Rust's parser rounds
+        // it correctly (it keeps 768 digits and whether the rest is zero).
+        match std::str::from_utf8(&self.buf[..len]).ok().and_then(|t| t.parse::<f64>().ok()) {
+            Some(f) => f,
+            None => unreachable_numeral(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_numeral() -> ! {
+    unreachable!("a well-formed decimal numeral")
+}
+
+/// Writes a small integer in decimal; returns the number of bytes.
+fn format_small_int(v: i32, out: &mut [u8; 8]) -> usize {
+    let mut digits = [0u8; 8];
+    let mut n = 0;
+    let mut m = v.unsigned_abs();
+    loop {
+        digits[n] = b'0' + (m % 10) as u8;
+        n += 1;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    let mut len = 0;
+    if v < 0 {
+        out[0] = b'-';
+        len = 1;
+    }
+    for k in (0..n).rev() {
+        out[len] = digits[k];
+        len += 1;
+    }
+    len
 }
 
 /// Converts a hexadecimal numeral (`[ws][sign]0x<hexdigits>[.<hexdigits>]
@@ -182,7 +300,7 @@ pub fn str_to_float_hex(s: &[u8]) -> Option<f64> {
     i += 2;
     let mut mant: u64 = 0; // significant bits read so far
     let mut sticky = false; // some nonzero digit was dropped
-    let mut exp: i64 = 0; // binary exponent correction
+    let mut exp: i128 = 0; // binary exponent correction
     let mut any_digit = false;
     let mut seen_dot = false;
     loop {
@@ -216,10 +334,11 @@ pub fn str_to_float_hex(s: &[u8]) -> Option<f64> {
         let mut j = i + 1;
         let eneg = read_sign(s, &mut j);
         let exp_start = j;
-        let mut e: i64 = 0;
+        let mut e: i128 = 0;
         while j < s.len() && s[j].is_ascii_digit() {
-            // saturate: anything this large overflows or underflows anyway
-            e = (e * 10 + (s[j] - b'0') as i64).min(1 << 40);
+            // Beyond 2^80 (far more than four times any string's length)
+            // the result is an infinity or a zero whatever the digits are.
+            e = (e * 10 + (s[j] - b'0') as i128).min(1 << 80);
             j += 1;
         }
         if j > exp_start {
@@ -230,6 +349,9 @@ pub fn str_to_float_hex(s: &[u8]) -> Option<f64> {
     if skip_spaces(s, i) != s.len() {
         return None;
     }
+    // 'mant' is below 2^64: with an exponent beyond 2^20 either way the
+    // result is an infinity or a zero, so clamping changes nothing.
+    let exp = exp.clamp(-(1 << 20), 1 << 20) as i64;
     let r = compose_float(mant, sticky, exp);
     Some(if neg { -r } else { r })
 }
@@ -381,6 +503,39 @@ mod tests {
     }
 
     #[test]
+    fn long_decimal_numerals() {
+        // The digits are read as strtod does, whatever their number, and
+        // the exponent combines with their count.
+        let ones = "1".repeat(1_000_000);
+        assert_eq!(num(&format!("{ones}e-999999")), flt(1.1111111111111111));
+        assert_eq!(num(&format!("{ones}e-2147483647")), flt(0.0));
+        assert_eq!(num(&format!("{ones}e-9223372036854775808")), flt(0.0));
+        assert_eq!(num(&format!("{ones}e-99999999999999999999999999")), flt(0.0));
+        assert_eq!(num(&format!("0.{}1e1000000", "0".repeat(999_999))), flt(1.0));
+        assert_eq!(num(&format!("-{}1.5", "0".repeat(10_000))), flt(-1.5));
+        assert_eq!(num(&format!("1{}e-5000", "0".repeat(5000))), flt(1.0));
+        assert_eq!(num(&format!("{}e-1000", "9".repeat(1000))), flt(1.0));
+        // 2^53 + 1 is a midpoint: to even, unless a digit far away says
+        // it is above.
+        assert_eq!(num("9007199254740993"), int(9007199254740993));
+        assert_eq!(num("9007199254740993.0"), flt(9007199254740992.0));
+        let above = format!("9007199254740993.{}1", "0".repeat(2000));
+        assert_eq!(num(&above), flt(9007199254740994.0));
+        let below = format!("9007199254740992.{}", "9".repeat(2000));
+        assert_eq!(num(&below), flt(9007199254740992.0));
+        // exponents at the integer limits
+        assert_eq!(num("1e2147483648"), flt(f64::INFINITY));
+        assert_eq!(num("1e-9223372036854775809"), flt(0.0));
+        assert_eq!(num("1e18446744073709551616"), flt(f64::INFINITY));
+        assert_eq!(num("-0e99999999999999999999999999999"), flt(-0.0));
+        assert_eq!(num("0.0e-99999999999999999999999999999"), flt(0.0));
+        assert_eq!(num("1.7976931348623158e308"), flt(f64::MAX));
+        assert_eq!(num("1.7976931348623159e308"), flt(f64::INFINITY));
+        assert_eq!(num("2.4703282292062328e-324"), flt(f64::from_bits(1)));
+        assert_eq!(num("2.4703282292062327e-324"), flt(0.0));
+    }
+
+    #[test]
     fn hex_floats() {
         assert_eq!(num("0x1p4"), flt(16.0));
         assert_eq!(num("0x.8"), flt(0.5));
@@ -412,6 +567,11 @@ mod tests {
         let frac = format!("0x0.{}1p4000", "0".repeat(995));
         assert_eq!(num(&frac), flt(2f64.powi(4000 - 4 * 996)));
         assert_eq!(num("0xffffffffffffffffff.0"), flt(2f64.powi(72)));
+        let zeros = "0".repeat(1_000_000);
+        assert_eq!(num(&format!("0x1{zeros}p-4000000")), flt(1.0));
+        assert_eq!(num(&format!("0x0.{zeros}1p4000004")), flt(1.0));
+        assert_eq!(num(&format!("0x1{zeros}p-9223372036854775808")), flt(0.0));
+        assert_eq!(num(&format!("0x0.{zeros}1p9223372036854775807")), flt(f64::INFINITY));
     }
 
     #[test]

@@ -109,6 +109,8 @@ pub struct State {
     pub(crate) max_source: usize,
     /// Whether binary chunks may be loaded.
     pub(crate) binary_allowed: bool,
+    /// The language features of the state (`dialect`).
+    pub(crate) dialect: crate::dialect::Dialect,
     /// Identifier of this state (for host-root tickets).
     pub(crate) id: u32,
     /// Set while the state is closing (finalizers of everything run).
@@ -185,6 +187,7 @@ impl State {
             captured_traceback: None,
             max_source: usize::MAX / 2,
             binary_allowed: true,
+            dialect: crate::dialect::Dialect::lua54(),
             id: NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             closing: false,
             closed: false,
@@ -206,6 +209,19 @@ impl State {
     /// Sets the largest chunk `load` accepts.
     pub fn set_max_source_size(&mut self, n: usize) {
         self.max_source = n;
+    }
+
+    /// The language features of the state (Lua 5.4 with PUC's
+    /// `LUA_COMPAT_5_3` unless set otherwise).
+    #[inline]
+    pub fn dialect(&self) -> crate::dialect::Dialect {
+        self.dialect
+    }
+
+    /// Sets the language features. The libraries read them when opened,
+    /// so this comes before `open_libs`.
+    pub fn set_dialect(&mut self, dialect: crate::dialect::Dialect) {
+        self.dialect = dialect;
     }
 
     // ------------------------------------------------------------------

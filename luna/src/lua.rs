@@ -63,7 +63,7 @@ impl std::ops::BitOr for StdLib {
 }
 
 /// Options of a new state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LuaOptions {
     /// Keep the unsafe parts of the libraries opened (`os.execute`,
     /// `os.exit`, `os.remove`..., `package.loadlib`) and allow binary
@@ -76,12 +76,43 @@ pub struct LuaOptions {
     /// Bytes of native (Rust) stack that nested calls through Rust may use
     /// (see `Lua::set_native_stack_limit`).
     pub native_stack_limit: Option<usize>,
+    /// The Lua 5.3 compatibility of PUC's release build of Lua 5.4
+    /// (`LUA_COMPAT_5_3`): `math.pow`, `math.frexp`, `math.ldexp`,
+    /// `math.cosh`, `math.sinh`, `math.tanh`, `math.log10`, `math.atan2`,
+    /// and `a <= b` computed as `not (b < a)` when there is `__lt` but no
+    /// `__le`. On by default.
+    pub compat53: bool,
+}
+
+impl Default for LuaOptions {
+    fn default() -> LuaOptions {
+        LuaOptions {
+            unsafe_features: false,
+            memory_limit: None,
+            instruction_limit: None,
+            native_stack_limit: None,
+            compat53: true,
+        }
+    }
 }
 
 impl LuaOptions {
     /// Default options.
     pub fn new() -> LuaOptions {
         LuaOptions::default()
+    }
+
+    /// Turns the Lua 5.3 compatibility (`LUA_COMPAT_5_3`) on or off.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().compat53(false))?;
+    /// assert!(lua.load("return math.pow").eval::<Option<LuaFunction>>()?.is_none());
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn compat53(mut self, on: bool) -> LuaOptions {
+        self.compat53 = on;
+        self
     }
 
     /// Sets the memory limit.
@@ -228,6 +259,8 @@ impl Lua {
         if let Some(m) = options.memory_limit {
             st.set_memory_limit(m);
         }
+        // The libraries read the dialect when they open.
+        st.set_dialect(st.dialect().with_compat53(options.compat53));
         let opened = (|| {
             st.open_libs(luna_core::stdlib::Libs(libs.0 | Libs::BASE.0))?;
             if !options.unsafe_features {
@@ -432,8 +465,15 @@ impl Lua {
         let message = match e.value {
             Value::Str(s) => s.to_str_lossy().into_owned(),
             Value::Nil => "nil".to_string(),
-            other => match st.to_display_string(other) {
-                Ok(s) => s.to_str_lossy().into_owned(),
+            // `__tostring` runs protected, with the value rooted on the
+            // stack: one that fails or recurses until "C stack overflow"
+            // leaves no frames or native levels behind.
+            other => match st.protect(|st| {
+                st.check_stack(1)?;
+                st.push(other);
+                st.to_display_string(other).map(|s| s.to_str_lossy().into_owned())
+            }) {
+                Ok(s) => s,
                 Err(_) => format!("(error object is a {} value)", other.type_name()),
             },
         };
@@ -702,7 +742,7 @@ impl Lua {
     /// a function... Deeper nesting is the catchable error "C stack
     /// overflow" instead of a stack overflow of the thread. The default, 1
     /// MiB, suits the 2 MiB stacks of spawned threads (in unoptimized
-    /// builds it allows some twenty levels of Lua→Rust→Lua calls, in
+    /// builds it allows some fifteen levels of Lua→Rust→Lua calls, in
     /// optimized builds Lua's own limit of 200 is reached first); on a
     /// thread with a larger stack it can be raised up to a little less than
     /// that stack's size.

@@ -518,6 +518,6 @@ fn deeply_nested_source_is_a_syntax_error_on_a_small_stack() {
         .unwrap();
     let messages = handle.join().expect("the loading thread must not overflow its stack");
     for m in messages {
-        assert!(m.contains("chunk has too many syntax levels"), "{m}");
+        assert_eq!(m, "C stack overflow");
     }
 }

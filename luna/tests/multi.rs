@@ -386,9 +386,10 @@ fn result_err_from_callback_returns_nil_and_the_error() {
     assert_eq!(n, 2);
     let ok: String = lua.load("return (assert(open('ok')))").eval().unwrap();
     assert_eq!(ok, "handle");
-    // The Lua idiom `assert(f())` turns the error into a Lua error.
+    // The Lua idiom `assert(f())` turns the error into a Lua error, with
+    // the position of the assert (as PUC's `luaB_assert` adds it).
     let err = lua.load("assert(open('x'))").exec().unwrap_err();
-    assert!(err.to_string().starts_with("x: not found"), "{err}");
+    assert!(err.to_string().starts_with("[string \"assert(open('x'))\"]:1: x: not found"), "{err}");
 }
 
 #[test]

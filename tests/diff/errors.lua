@@ -24,3 +24,13 @@ print(select(2, load("for i = 1 do end")))
 print(select(2, load("local x <const> = 1; x = 2")))
 print(select(2, load("goto nowhere")))
 print(select(2, load("if x then")))
+-- assert raises its message through `error` at level 1: a string gets the
+-- caller's position, any other value is raised as it is.
+print(select(2, pcall(function() assert(false, "assert message") end)))
+print(select(2, pcall(function() assert(nil) end)))
+print(select(2, pcall(function() assert(false, 42) end)))
+local t = {}
+print(select(2, pcall(function() assert(false, t) end)) == t)
+print(select(2, pcall(assert, false, "called directly")))
+print(pcall(assert, 1, 2, 3))
+print(select(2, pcall(assert)))

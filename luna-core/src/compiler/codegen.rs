@@ -160,6 +160,14 @@ fn fits_bx(i: i64) -> bool {
     fits_sbx(i)
 }
 
+/// Largest difference between the lines of consecutive instructions a
+/// binary chunk records as relative (PUC's `LIMLINEDIFF`).
+const LIMIT_LINE_DIFF: i64 = 0x80;
+
+/// Most relative line entries in a row before an absolute one (PUC's
+/// `MAXIWTHABS`).
+const MAX_WITHOUT_ABS: u32 = 128;
+
 impl<'a> Parser<'a> {
     // ------------------------------------------------------------------
     // Emission
@@ -169,7 +177,8 @@ impl<'a> Parser<'a> {
         let fs = &mut self.fs;
         fs.code.push(i);
         fs.lines.push(self.lex.lastline);
-        (fs.code.len() - 1) as i32
+        self.save_line_info();
+        (self.fs.code.len() - 1) as i32
     }
 
     pub(crate) fn pc(&self) -> i32 {
@@ -217,16 +226,57 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Changes the line of the last instruction.
+    /// Changes the line of the last instruction (PUC's `luaK_fixline`).
     pub(crate) fn fix_line(&mut self, line: u32) {
+        if self.fs.lines.is_empty() {
+            return;
+        }
+        self.remove_last_line_info();
         if let Some(l) = self.fs.lines.last_mut() {
             *l = line;
         }
+        self.save_line_info();
     }
 
     fn remove_last_instruction(&mut self) {
+        self.remove_last_line_info();
         self.fs.code.pop();
         self.fs.lines.pop();
+    }
+
+    /// Records how a binary chunk encodes the line of the last instruction,
+    /// as PUC's `savelineinfo` does: relative to the line before, unless
+    /// that differs by `LIMIT_LINE_DIFF` or more or `MAX_WITHOUT_ABS`
+    /// relative entries came in a row, when it is an absolute entry. The
+    /// lines themselves are kept whole (`lines`); only where the absolute
+    /// entries fall must be remembered, because it depends on the order in
+    /// which lines were saved and undone (`remove_last_line_info`), not
+    /// only on the final lines, and chunks must be PUC's byte for byte.
+    fn save_line_info(&mut self) {
+        let fs = &mut self.fs;
+        let pc = fs.lines.len() - 1;
+        let previous = if pc == 0 { fs.linedefined } else { fs.lines[pc - 1] };
+        let diff = (fs.lines[pc] as i64 - previous as i64).abs();
+        let counted = fs.without_abs;
+        fs.without_abs += 1;
+        if diff >= LIMIT_LINE_DIFF || counted >= MAX_WITHOUT_ABS {
+            fs.abs_line_pcs.push(pc as u32);
+            fs.without_abs = 1;
+        }
+    }
+
+    /// Undoes `save_line_info` for the last instruction (PUC's
+    /// `removelastlineinfo`). Removing an absolute entry makes the next
+    /// one absolute too, whatever its line.
+    fn remove_last_line_info(&mut self) {
+        let fs = &mut self.fs;
+        let pc = (fs.lines.len() - 1) as u32;
+        if fs.abs_line_pcs.last() == Some(&pc) {
+            fs.abs_line_pcs.pop();
+            fs.without_abs = MAX_WITHOUT_ABS + 1;
+        } else {
+            fs.without_abs -= 1;
+        }
     }
 
     pub(crate) fn instr(&self, pc: i32) -> Instruction {
@@ -293,25 +343,35 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Appends jump list `l2` to jump list `l1`.
+    /// Joins jump lists `l1` and `l2` into `l1`. The order of a list does
+    /// not matter (every jump in it ends up at the same target), so the
+    /// shorter list is linked in front of the longer one: both are walked
+    /// in step until one ends. PUC appends `l2` after walking all of `l1`,
+    /// which makes a chain of n `or`s (each adding one jump to a growing
+    /// list) quadratic to compile; this is linear, with the same final code.
     pub(crate) fn concat(&mut self, l1: &mut i32, l2: i32) -> PResult<()> {
         if l2 == NO_JUMP {
             return Ok(());
         }
         if *l1 == NO_JUMP {
             *l1 = l2;
-        } else {
-            let mut list = *l1;
-            loop {
-                let next = self.get_jump(list);
-                if next == NO_JUMP {
-                    break;
-                }
-                list = next;
-            }
-            self.fix_jump(list, l2)?;
+            return Ok(());
         }
-        Ok(())
+        let (mut a, mut b) = (*l1, l2);
+        loop {
+            let next_a = self.get_jump(a);
+            if next_a == NO_JUMP {
+                return self.fix_jump(a, l2);
+            }
+            let next_b = self.get_jump(b);
+            if next_b == NO_JUMP {
+                self.fix_jump(b, *l1)?;
+                *l1 = l2;
+                return Ok(());
+            }
+            a = next_a;
+            b = next_b;
+        }
     }
 
     /// Emits a jump to be fixed later; returns its position.

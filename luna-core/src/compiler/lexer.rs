@@ -4,6 +4,7 @@
 //! the last token read (or of the token being read when an error happens),
 //! which syntax-error messages quote after `near`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -105,6 +106,14 @@ const EOZ: i32 = -1;
 
 /// Maximum number of lines (PUC's MAX_INT).
 const MAX_LINES: u32 = i32::MAX as u32;
+
+/// Longest token (a name, numeral or string literal) the lexer builds.
+/// PUC stops at half its largest size ("lexical element too long") and
+/// otherwise when the buffer's allocation fails; luna's limit is lower, so
+/// that the copies a token takes (the buffer, the interned name, the
+/// string constant) stay within an address space of a gigabyte: a reader
+/// that streams one endless token gets an error, never an abort.
+const MAX_TOKEN_LEN: usize = 1 << 28;
 
 fn reserved_word(s: &[u8]) -> Option<Token> {
     use Token::*;
@@ -228,10 +237,19 @@ pub(crate) fn utf8_escape(out: &mut Vec<u8>, mut x: u32) {
     out.extend(tail[..n].iter().rev());
 }
 
+/// A source read piece by piece (PUC's `lua_Reader`): each call gives the
+/// next piece, `None` at the end. The lexer asks for a piece only when it
+/// has used up the previous one, so a chunk is never held whole.
+pub type ChunkReader<'a> = dyn FnMut() -> Option<Vec<u8>> + 'a;
+
 /// The lexer state (the lexical part of PUC's `LexState`).
 pub(crate) struct Lexer<'a> {
-    src: &'a [u8],
-    /// Index of the byte after `current`.
+    /// The piece of source being read: the whole chunk for a chunk given
+    /// as bytes, the reader's latest piece otherwise (PUC's `ZIO`).
+    src: Cow<'a, [u8]>,
+    /// Where the next pieces come from, if anywhere.
+    reader: Option<&'a mut ChunkReader<'a>>,
+    /// Index in `src` of the byte after `current`.
     pos: usize,
     /// The current byte, or `EOZ`.
     current: i32,
@@ -245,6 +263,12 @@ pub(crate) struct Lexer<'a> {
     lookahead: Token,
     /// The token buffer.
     buf: Vec<u8>,
+    /// Set when the token buffer could not grow: the input was cut short
+    /// there, and the compilation fails with "not enough memory".
+    pub(crate) out_of_memory: bool,
+    /// Set when a token reached `MAX_TOKEN_LEN` (the input was cut short
+    /// there too).
+    pub(crate) token_too_long: bool,
     pub(crate) strings: Interner,
     /// The chunk name as shown in messages (`luaO_chunkid`).
     chunkid: Vec<u8>,
@@ -254,6 +278,15 @@ type LexResult<T> = Result<T, Box<SyntaxError>>;
 
 impl<'a> Lexer<'a> {
     pub(crate) fn new(src: &'a [u8], chunkid: Vec<u8>) -> Lexer<'a> {
+        Lexer::with_input(Cow::Borrowed(src), None, chunkid)
+    }
+
+    /// A lexer reading `first`, then the pieces `reader` gives.
+    pub(crate) fn with_reader(first: Vec<u8>, reader: &'a mut ChunkReader<'a>, chunkid: Vec<u8>) -> Lexer<'a> {
+        Lexer::with_input(Cow::Owned(first), Some(reader), chunkid)
+    }
+
+    fn with_input(src: Cow<'a, [u8]>, reader: Option<&'a mut ChunkReader<'a>>, chunkid: Vec<u8>) -> Lexer<'a> {
         let mut strings = Interner::default();
         for (name, id) in
             [(&b"_ENV"[..], STR_ENV), (b"break", STR_BREAK), (b"self", STR_SELF), (b"(for state)", STR_FOR_STATE)]
@@ -263,6 +296,7 @@ impl<'a> Lexer<'a> {
         }
         let mut lx = Lexer {
             src,
+            reader,
             pos: 0,
             current: EOZ,
             linenumber: 1,
@@ -270,6 +304,8 @@ impl<'a> Lexer<'a> {
             t: NO_TOKEN,
             lookahead: Token::Eos,
             buf: Vec::with_capacity(32),
+            out_of_memory: false,
+            token_too_long: false,
             strings,
             chunkid,
         };
@@ -284,13 +320,61 @@ impl<'a> Lexer<'a> {
                 self.pos += 1;
                 c as i32
             }
-            None => EOZ,
+            None => self.next_piece(),
         };
+    }
+
+    /// Moves to the reader's next piece (PUC's `luaZ_fill`), returning its
+    /// first byte, or `EOZ` at the end of the chunk (no piece, or an empty
+    /// one, as PUC's readers signal it).
+    #[cold]
+    fn next_piece(&mut self) -> i32 {
+        let Some(reader) = self.reader.as_mut() else { return EOZ };
+        match reader() {
+            Some(piece) if !piece.is_empty() => {
+                let c = piece[0] as i32;
+                self.src = Cow::Owned(piece);
+                self.pos = 1;
+                c
+            }
+            _ => {
+                self.reader = None;
+                self.src = Cow::Borrowed(&[]);
+                self.pos = 0;
+                EOZ
+            }
+        }
     }
 
     #[inline]
     fn save(&mut self, c: i32) {
+        if self.buf.len() == self.buf.capacity() && !self.grow_buffer() {
+            return;
+        }
         self.buf.push(c as u8);
+    }
+
+    /// Makes room in the token buffer. At `MAX_TOKEN_LEN`, or when the
+    /// allocator refuses, the input is cut short there (the lexer sees its
+    /// end at once, so an endless reader is not read on) and the failure
+    /// recorded; the compilation then fails with "lexical element too
+    /// long" or "not enough memory".
+    #[cold]
+    fn grow_buffer(&mut self) -> bool {
+        let len = self.buf.len();
+        if len < MAX_TOKEN_LEN && self.buf.try_reserve(len.max(32).min(MAX_TOKEN_LEN - len)).is_ok() {
+            return true;
+        }
+        if len >= MAX_TOKEN_LEN {
+            self.token_too_long = true;
+        } else {
+            self.out_of_memory = true;
+        }
+        self.reader = None;
+        self.src = Cow::Borrowed(&[]);
+        self.pos = 0;
+        self.current = EOZ;
+        false
     }
 
     #[inline]
@@ -347,7 +431,7 @@ impl<'a> Lexer<'a> {
             m.extend_from_slice(b" near ");
             m.extend_from_slice(&self.txt_token(token));
         }
-        Box::new(SyntaxError { message: m, incomplete: token == Token::Eos })
+        Box::new(SyntaxError { message: m, incomplete: token == Token::Eos, out_of_memory: false })
     }
 
     /// A syntax error near the current token (PUC's `luaX_syntaxerror`).

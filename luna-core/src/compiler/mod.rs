@@ -44,6 +44,7 @@ mod tests;
 
 use std::rc::Rc;
 
+pub use lexer::ChunkReader;
 pub use listing::listing;
 pub use proto::{Constant, FunctionProto, LocVarInfo, SyntaxError, UpvalDesc, VarKind};
 
@@ -71,11 +72,34 @@ pub fn compile(source: &[u8], chunkname: &[u8]) -> Result<FunctionProto, SyntaxE
 /// `level` instead of 0: a caller that is itself `level` native calls deep
 /// can make the parser's recursion count towards the same limit of 200
 /// levels (PUC's parser counts in `nCcalls`, the C-call counter). Going
-/// over the limit is the syntax error "chunk has too many syntax levels".
+/// over the limit is the error "C stack overflow", as in PUC 5.4.
 pub fn compile_at_level(source: &[u8], chunkname: &[u8], level: u32) -> Result<FunctionProto, SyntaxError> {
     let chunkname = until_nul(chunkname);
     let mut p = parser::Parser::new(source, Rc::from(chunkname), chunk_id(chunkname), level);
     p.main_function().map_err(|e| *e)
+}
+
+/// Like `compile_at_level`, for a chunk read piece by piece: `first`, then
+/// what `reader` gives until it gives `None` or an empty piece (PUC's
+/// `lua_load` with a `lua_Reader`). The pieces are lexed as they come, so
+/// the chunk is never held whole.
+pub fn compile_stream_at_level(
+    first: Vec<u8>,
+    reader: &mut ChunkReader<'_>,
+    chunkname: &[u8],
+    level: u32,
+) -> Result<FunctionProto, SyntaxError> {
+    let chunkname = until_nul(chunkname);
+    let lex = lexer::Lexer::with_reader(first, reader, chunk_id(chunkname));
+    let mut p = parser::Parser::with_lexer(lex, Rc::from(chunkname), level);
+    let r = p.main_function().map_err(|e| *e);
+    if p.lex.token_too_long {
+        return Err(*p.lex.error(b"lexical element too long", lexer::NO_TOKEN));
+    }
+    if p.lex.out_of_memory {
+        return Err(SyntaxError { message: b"not enough memory".to_vec(), incomplete: false, out_of_memory: true });
+    }
+    r
 }
 
 /// The name of a chunk as shown in messages (PUC's `luaO_chunkid`):

@@ -128,6 +128,11 @@ pub(crate) struct LocVar {
 pub(crate) struct FuncState {
     pub(crate) code: Vec<Instruction>,
     pub(crate) lines: Vec<u32>,
+    /// The instructions whose line PUC's code generator records as an
+    /// absolute entry, and how many relative ones precede the next (its
+    /// `abslineinfo` and `iwthabs`; see `Parser::save_line_info`).
+    pub(crate) abs_line_pcs: Vec<u32>,
+    pub(crate) without_abs: u32,
     pub(crate) k: Vec<KValue>,
     pub(crate) protos: Vec<FunctionProto>,
     /// Number of nested functions started (some may still be open).
@@ -179,8 +184,13 @@ pub(crate) struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(src: &'a [u8], source: Rc<[u8]>, chunkid: Vec<u8>, depth: u32) -> Parser<'a> {
+        Parser::with_lexer(Lexer::new(src, chunkid), source, depth)
+    }
+
+    /// A parser over a lexer (a chunk given whole, or read piece by piece).
+    pub(crate) fn with_lexer(lex: Lexer<'a>, source: Rc<[u8]>, depth: u32) -> Parser<'a> {
         Parser {
-            lex: Lexer::new(src, chunkid),
+            lex,
             fs: FuncState::default(),
             prev_fs: Vec::new(),
             actvar: Vec::new(),
@@ -204,7 +214,11 @@ impl<'a> Parser<'a> {
     /// A "too many" error raised by PUC's memory manager: a plain message
     /// without position.
     pub(crate) fn limit_error(&self, what: &str, limit: u32) -> Box<SyntaxError> {
-        Box::new(SyntaxError { message: format!("too many {what} (limit is {limit})").into_bytes(), incomplete: false })
+        Box::new(SyntaxError {
+            message: format!("too many {what} (limit is {limit})").into_bytes(),
+            incomplete: false,
+            out_of_memory: false,
+        })
     }
 
     pub(crate) fn error_expected(&self, token: Token) -> Box<SyntaxError> {
@@ -277,10 +291,17 @@ impl<'a> Parser<'a> {
     }
 
     /// Enters a nested syntactic structure, checking the nesting limit.
+    /// The parser's recursion counts as native calls (PUC 5.4's
+    /// `enterlevel` is `luaE_incCstack`), so going over it is PUC's "C stack
+    /// overflow", without a position.
     pub(crate) fn enter_level(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_LEVELS {
-            return Err(self.sem_error(b"chunk has too many syntax levels"));
+            return Err(Box::new(SyntaxError {
+                message: b"C stack overflow".to_vec(),
+                incomplete: false,
+                out_of_memory: false,
+            }));
         }
         Ok(())
     }
@@ -763,6 +784,7 @@ impl<'a> Parser<'a> {
             max_stack_size: fs.maxstacksize as u8,
             code: fs.code,
             line_info: fs.lines,
+            abs_line_pcs: fs.abs_line_pcs,
             constants: fs
                 .k
                 .iter()

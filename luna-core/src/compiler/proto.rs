@@ -78,6 +78,9 @@ pub struct FunctionProto {
     pub code: Vec<Instruction>,
     /// The source line of each instruction (same length as `code`).
     pub line_info: Vec<u32>,
+    /// The instructions whose line a binary chunk records as an absolute
+    /// entry, where PUC's code generator puts them (ascending).
+    pub abs_line_pcs: Vec<u32>,
     /// The constant table.
     pub constants: Vec<Constant>,
     /// Upvalue descriptions.
@@ -97,6 +100,10 @@ pub struct SyntaxError {
     /// Whether the error was found at the end of the input (the message
     /// ends with `near <eof>`): a REPL reads more lines in that case.
     pub incomplete: bool,
+    /// Whether compiling stopped because memory ran out (a token longer
+    /// than the allocator would give): the load fails with "not enough
+    /// memory", as PUC's does when its token buffer cannot grow.
+    pub out_of_memory: bool,
 }
 
 impl std::fmt::Display for SyntaxError {

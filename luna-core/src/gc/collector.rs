@@ -235,16 +235,19 @@ impl State {
     /// One incremental step: work proportional to the debt (PUC's
     /// `incstep`).
     fn inc_step(&mut self) {
+        // A script sets the debt (`collectgarbage("step", n)`) and the
+        // multipliers: the products saturate, as a debt that large means
+        // "finish the cycle" anyway.
         let stepmul = (self.heap.stepmul as isize) | 1;
-        let mut debt = (self.heap.debt / WORK2MEM) * stepmul;
+        let mut debt = (self.heap.debt / WORK2MEM).saturating_mul(stepmul);
         let stepsize = if self.heap.stepsize_log2 < 62 {
-            ((1isize << self.heap.stepsize_log2) / WORK2MEM) * stepmul
+            ((1isize << self.heap.stepsize_log2) / WORK2MEM).saturating_mul(stepmul)
         } else {
             isize::MAX
         };
         loop {
             let work = self.single_step();
-            debt -= work;
+            debt = debt.saturating_sub(work);
             if !(debt > -stepsize && self.heap.phase != GcPhase::Pause) {
                 break;
             }
@@ -252,7 +255,7 @@ impl State {
         if self.heap.phase == GcPhase::Pause {
             self.set_pause();
         } else {
-            let d = (debt / stepmul) * WORK2MEM;
+            let d = (debt / stepmul).saturating_mul(WORK2MEM);
             self.heap.debt = d;
         }
     }
@@ -281,9 +284,9 @@ impl State {
         // Collect again only after the heap grew by a little since the
         // last emergency collection, so a large live set does not make
         // every call collect.
-        if h.total_bytes > soft && h.total_bytes > h.last_emergency_total + h.limit / 64 {
+        if h.total_bytes > soft && h.total_bytes > h.last_emergency_total.get() + h.limit / 64 {
             self.full_gc(true);
-            self.heap.last_emergency_total = self.heap.total_bytes;
+            self.heap.last_emergency_total.set(self.heap.total_bytes);
         }
     }
 
@@ -353,6 +356,9 @@ impl State {
 
     fn single_step(&mut self) -> isize {
         self.heap.in_step = true;
+        if cfg!(any(debug_assertions, feature = "verify-heap")) {
+            self.heap.steps_since_verify.set(self.heap.steps_since_verify.get().saturating_add(1));
+        }
         let work = match self.heap.phase {
             GcPhase::Pause => {
                 self.restart_collection();
@@ -407,6 +413,17 @@ impl State {
     #[inline(always)]
     fn debug_verify(&self, point: VerifyPoint) {
         if cfg!(any(debug_assertions, feature = "verify-heap")) {
+            // A check after one collector step per 32 bytes of heap (a few
+            // per object, as a check costs several times a step): small
+            // heaps are checked at every point, large ones every few
+            // cycles (a generational state collects fully at every minor
+            // step, and checking every point of every one of those makes
+            // a script that builds a big heap ten times slower).
+            let steps = self.heap.steps_since_verify.get();
+            if steps < self.heap.total_bytes / 32 {
+                return;
+            }
+            self.heap.steps_since_verify.set(0);
             if let Err(e) = self.verify_at(point) {
                 panic!("heap check failed ({point:?}, phase {:?}): {e}", self.heap.phase);
             }

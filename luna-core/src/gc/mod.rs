@@ -294,8 +294,16 @@ pub struct Heap {
     pub(crate) twups: Vec<Gc<crate::object::thread::Thread>>,
     /// Where object boxes are allocated.
     pub(crate) pool: pool::Pool,
-    /// Heap size after the last emergency collection.
-    pub(crate) last_emergency_total: usize,
+    /// Heap size after the last emergency collection; reset to 0 when an
+    /// allocation is refused, so that the next safe point collects (the
+    /// garbage of the computation that failed is then unreachable, as
+    /// PUC's emergency collection on a failed allocation would find it).
+    pub(crate) last_emergency_total: std::cell::Cell<usize>,
+    /// Collector steps since the heap was last checked (builds with the
+    /// heap check only): a check walks the whole heap, so it runs only
+    /// after the collector did about as much work, which keeps the checks
+    /// within a constant factor of the collection (see `debug_verify`).
+    pub(crate) steps_since_verify: std::cell::Cell<usize>,
 }
 
 impl Heap {
@@ -331,7 +339,8 @@ impl Heap {
             sweep: SweepCursor::Done,
             twups: Vec::new(),
             pool: pool::Pool::new(),
-            last_emergency_total: 0,
+            last_emergency_total: std::cell::Cell::new(0),
+            steps_since_verify: std::cell::Cell::new(usize::MAX / 2),
         }
     }
 
@@ -365,8 +374,10 @@ impl Heap {
     pub(crate) fn charge(&mut self, n: usize) -> Result<(), MemoryError> {
         let total = self.total_bytes.checked_add(n).ok_or(MemoryError)?;
         if total > self.limit {
-            // Ask for a collection at the next safe point.
+            // Ask for a collection at the next safe point, a full one if
+            // the heap is near the limit (`relieve_memory_pressure`).
             self.debt = self.debt.max(1);
+            self.last_emergency_total.set(0);
             return Err(MemoryError);
         }
         self.total_bytes = total;
@@ -382,10 +393,20 @@ impl Heap {
         self.debt = self.debt.saturating_sub(n as isize);
     }
 
+    /// Bytes left under the memory limit.
+    #[inline]
+    pub(crate) fn room(&self) -> usize {
+        self.limit.saturating_sub(self.total_bytes)
+    }
+
     /// Whether `n` more bytes fit under the memory limit.
     #[inline]
     pub(crate) fn fits(&self, n: usize) -> bool {
-        self.total_bytes.checked_add(n).is_some_and(|t| t <= self.limit)
+        let fits = self.total_bytes.checked_add(n).is_some_and(|t| t <= self.limit);
+        if !fits {
+            self.last_emergency_total.set(0);
+        }
+        fits
     }
 
     /// Allocates a box for `value`, charging its size. The new object is

@@ -43,6 +43,10 @@ pub struct Proto {
     pub upvalues: Box<[UpvalInfo]>,
     /// The source line of each instruction (empty when stripped).
     pub line_info: Box<[u32]>,
+    /// The instructions whose line a binary chunk records as an absolute
+    /// entry (ascending): where PUC's code generator put them, or where
+    /// the loaded chunk had them, so that dumps are PUC's byte for byte.
+    pub abs_line_pcs: Box<[u32]>,
     pub loc_vars: Box<[LocVar]>,
     /// The chunk name (`None` when stripped).
     pub source: Option<Gc<LuaStr>>,

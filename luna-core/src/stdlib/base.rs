@@ -267,11 +267,19 @@ fn assert(st: &mut State) -> LResult<usize> {
         return Ok(st.nargs());
     }
     st.check_any(1)?;
+    // As PUC's `luaB_assert`, the message goes through `error` at level 1:
+    // a string message (the default one too) gets the caller's position,
+    // any other value is raised as it is.
     if st.nargs() >= 2 {
         let msg = st.arg(2);
+        if let Value::Str(s) = msg {
+            let mut m = st.where_(1);
+            m.extend_from_slice(s.as_bytes());
+            let v = st.str_value(m)?;
+            return Err(st.throw_value(v));
+        }
         return Err(st.throw_value(msg));
     }
-    // The default message gets the position, as `error` would add it.
     Err(st.error_msg("assertion failed!"))
 }
 
@@ -348,84 +356,24 @@ fn load(st: &mut State) -> LResult<usize> {
         None => LoadMode::Both,
     };
     let env = if st.nargs() >= 4 { Some(st.arg(4)) } else { None };
-    let chunk: Vec<u8>;
-    let chunkname: Vec<u8>;
-    match st.arg(1) {
-        Value::Str(s) => {
-            chunk = s.as_bytes().to_vec();
-            chunkname = match st.opt_str(2)? {
-                Some(n) => n.as_bytes().to_vec(),
-                None => chunk.clone(),
-            };
-        }
-        Value::Int(_) | Value::Float(_) => {
-            let s = st.check_str(1)?;
-            chunk = s.as_bytes().to_vec();
-            chunkname = match st.opt_str(2)? {
-                Some(n) => n.as_bytes().to_vec(),
-                None => chunk.clone(),
-            };
+    let name = st.opt_str(2)?;
+    let r = match st.arg(1) {
+        Value::Str(_) | Value::Int(_) | Value::Float(_) => {
+            // The chunk is read in place: the string is argument 1, on the
+            // stack, for the whole load. A missing name is the chunk itself.
+            let chunk = st.check_str(1)?;
+            st.load(chunk.as_bytes(), name.unwrap_or(chunk).as_bytes(), mode, None)
         }
         _ => {
-            chunkname = match st.opt_str(2)? {
-                Some(n) => n.as_bytes().to_vec(),
-                None => b"=(load)".to_vec(),
-            };
             st.check_type(1, Type::Function)?;
-            let f = st.arg(1);
-            match read_all(st, f) {
-                Ok(c) => chunk = c,
-                Err(t) if t.is_yield() => return Err(t),
-                Err(t) => {
-                    st.push(Value::Nil);
-                    st.push(t.value);
-                    return Ok(2);
-                }
+            let reader = st.arg(1);
+            match name {
+                Some(n) => st.load_from_reader(reader, n.as_bytes(), mode, None),
+                None => st.load_from_reader(reader, b"=(load)", mode, None),
             }
         }
-    }
-    let r = st.load(&chunk, &chunkname, mode, None);
+    };
     load_aux(st, r, env)
-}
-
-/// Calls a reader function until it returns nil or an empty string,
-/// concatenating the pieces.
-fn read_all(st: &mut State, f: Value) -> LResult<Vec<u8>> {
-    let mut chunk = Vec::new();
-    loop {
-        let func = st.top();
-        st.push(f);
-        // The reader runs protected, with the current message handler, as
-        // PUC's protected parser calls it: an error in it makes `load`
-        // fail instead of propagating.
-        let errfunc = st.th().errfunc;
-        let status = st.pcall_raw(func, 1, errfunc);
-        let piece = st.stack_get(func);
-        st.set_top(func);
-        if status != Status::Ok {
-            return Err(crate::vm::Throw { status, value: piece });
-        }
-        match piece {
-            Value::Nil => break,
-            Value::Str(s) => {
-                if s.is_empty() {
-                    break;
-                }
-                if chunk.len() + s.len() > st.max_source_size() {
-                    return Err(st.error_msg("chunk too large"));
-                }
-                chunk.extend_from_slice(s.as_bytes());
-            }
-            Value::Int(_) | Value::Float(_) => {
-                let s = st.tostring_number(piece)?;
-                if let Value::Str(s) = s {
-                    chunk.extend_from_slice(s.as_bytes());
-                }
-            }
-            _ => return Err(st.error_msg("reader function must return a string")),
-        }
-    }
-    Ok(chunk)
 }
 
 /// Removes what `luaL_loadfile` skips at the start of a file: a UTF-8 BOM,

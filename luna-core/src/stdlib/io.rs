@@ -424,12 +424,11 @@ fn io_popen(st: &mut State) -> LResult<usize> {
     }
 }
 
-/// Starts `/bin/sh -c cmd` with a pipe to its standard output (`read`) or
+/// Starts `sh -c cmd` with a pipe to its standard output (`read`) or
 /// standard input.
 fn spawn(cmd: &[u8], read: bool) -> io::Result<Stream> {
-    use std::process::{Command, Stdio};
-    let mut c = Command::new("/bin/sh");
-    c.arg("-c").arg(super::bytes_to_path(cmd).into_os_string());
+    use std::process::Stdio;
+    let mut c = super::shell_command(cmd);
     if read {
         c.stdout(Stdio::piped());
         let mut child = c.spawn()?;
@@ -731,13 +730,14 @@ enum Format {
 fn g_read(st: &mut State, s: &Rc<RefCell<Stream>>, first: usize, nformats: usize) -> LResult<usize> {
     with_stream(st, s, |s| s.clear_eof())?;
     if nformats == 0 {
-        let r = with_stream(st, s, |s| s.read_with(|rd| rd.read_line(true)))?;
+        let room = st.heap.room();
+        let r = with_stream(st, s, |s| s.read_with(room, |rd| rd.read_line(true)))?;
         return match r {
             Ok((line, ok)) => {
                 push_read(st, Some(line), ok)?;
                 Ok(1)
             }
-            Err(e) => push_error(st, &e, None),
+            Err(e) => read_error(st, &e),
         };
     }
     st.check_stack(nformats + 20)?;
@@ -745,8 +745,9 @@ fn g_read(st: &mut State, s: &Rc<RefCell<Stream>>, first: usize, nformats: usize
     for i in first..first + nformats {
         let fmt = read_format(st, i)?;
         count += 1;
+        let room = st.heap.room();
         let r = with_stream(st, s, |s| {
-            s.read_with(|rd| match fmt {
+            s.read_with(room, |rd| match fmt {
                 Format::Count(0) => (Vec::new(), rd.test_eof(), false),
                 Format::Count(n) => {
                     let (b, ok) = rd.read_chars(n);
@@ -764,7 +765,7 @@ fn g_read(st: &mut State, s: &Rc<RefCell<Stream>>, first: usize, nformats: usize
             })
         })?;
         let ok = match r {
-            Err(e) => return push_error(st, &e, None),
+            Err(e) => return read_error(st, &e),
             Ok((bytes, ok, false)) => push_read(st, Some(bytes), ok)?,
             Ok((bytes, ok, true)) => {
                 let n = if ok { crate::number::str_to_number(&bytes) } else { None };
@@ -781,6 +782,15 @@ fn g_read(st: &mut State, s: &Rc<RefCell<Stream>>, first: usize, nformats: usize
         }
     }
     Ok(count)
+}
+
+/// A read that failed: the error triple, or "not enough memory" raised when
+/// the result would not fit under the memory limit.
+fn read_error(st: &mut State, e: &io::Error) -> LResult<usize> {
+    if e.kind() == io::ErrorKind::OutOfMemory {
+        return Err(st.mem_throw());
+    }
+    push_error(st, e, None)
 }
 
 /// Pushes a read result: the string, or nil when the read failed.

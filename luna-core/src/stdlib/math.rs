@@ -6,7 +6,13 @@
 //!
 //! The generator's state belongs to the `State` (`st.ext::<RandomState>()`),
 //! created and seeded from the clock when the library is opened.
+//!
+//! With the dialect's [`Feature::MathCompat`] (PUC's `LUA_COMPAT_MATHLIB`,
+//! part of `LUA_COMPAT_5_3`, on by default) the library also has the
+//! functions Lua 5.3 deprecated: `atan2`, `cosh`, `sinh`, `tanh`, `pow`,
+//! `frexp`, `ldexp` and `log10`.
 
+use crate::dialect::Feature;
 use crate::gc::Gc;
 use crate::object::table::Table;
 use crate::state::State;
@@ -17,8 +23,21 @@ use crate::vm::LResult;
 /// The constant pi, as PUC defines it.
 const PI: f64 = std::f64::consts::PI;
 
+/// The deprecated functions of `LUA_COMPAT_MATHLIB` (and `atan2`, which
+/// is `atan` itself).
+const COMPAT_FUNCS: [(&str, crate::object::function::NativeFnPtr); 7] = [
+    ("cosh", cosh),
+    ("sinh", sinh),
+    ("tanh", tanh),
+    ("pow", pow),
+    ("frexp", frexp),
+    ("ldexp", ldexp),
+    ("log10", log10),
+];
+
 /// Creates the library table.
 pub fn open(st: &mut State) -> LResult<Gc<Table>> {
+    let compat: &[_] = if st.dialect().has(Feature::MathCompat) { &COMPAT_FUNCS } else { &[] };
     let t = st.new_lib(&[
         ("abs", abs),
         ("acos", acos),
@@ -44,6 +63,13 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
         ("random", random),
         ("randomseed", randomseed),
     ])?;
+    if !compat.is_empty() {
+        st.set_funcs(t, compat)?;
+        // The same function as `atan`, as in PUC (where the two entries
+        // hold one C function): `math.atan2 == math.atan`.
+        let atan = st.raw_get_field(t, "atan")?;
+        st.raw_set_field(t, "atan2", atan)?;
+    }
     st.raw_set_field(t, "pi", Value::Float(PI))?;
     st.raw_set_field(t, "huge", Value::Float(f64::INFINITY))?;
     st.raw_set_field(t, "maxinteger", Value::Int(i64::MAX))?;
@@ -216,6 +242,93 @@ float_fn!(sqrt, f64::sqrt);
 float_fn!(exp, f64::exp);
 float_fn!(deg, |x| x * (180.0 / PI));
 float_fn!(rad, |x| x * (PI / 180.0));
+
+float_fn!(cosh, f64::cosh);
+float_fn!(sinh, f64::sinh);
+float_fn!(tanh, f64::tanh);
+float_fn!(log10, f64::log10);
+
+/// `math.pow(x, y)` (compatibility): always a float, as C's `pow`.
+fn pow(st: &mut State) -> LResult<usize> {
+    let x = st.check_number(1)?;
+    let y = st.check_number(2)?;
+    st.push(Value::Float(x.powf(y)));
+    Ok(1)
+}
+
+/// `math.frexp(x)` (compatibility): `m, e` with `x == m * 2^e` and
+/// `0.5 <= |m| < 1`; zeros, infinities and NaNs come back unchanged with
+/// exponent 0, as from C's `frexp`.
+fn frexp(st: &mut State) -> LResult<usize> {
+    let x = st.check_number(1)?;
+    let (m, e) = split_exponent(x);
+    st.push(Value::Float(m));
+    st.push(Value::Int(e as i64));
+    Ok(2)
+}
+
+/// `math.ldexp(m, e)` (compatibility): `m * 2^e`, rounded once. The
+/// exponent must be an integer and is cut to a C `int` (its low 32 bits,
+/// two's complement), as PUC's cast does on the usual machines.
+fn ldexp(st: &mut State) -> LResult<usize> {
+    let m = st.check_number(1)?;
+    let e = st.check_integer(2)? as i32;
+    st.push(Value::Float(scale_by_power_of_two(m, e)));
+    Ok(1)
+}
+
+/// C's `frexp`: splits `x` into a fraction in `[0.5, 1)` (with the sign
+/// of `x`) and a power of two.
+fn split_exponent(x: f64) -> (f64, i32) {
+    if x == 0.0 || !x.is_finite() {
+        // As glibc: the value itself (a NaN quietened) and exponent 0.
+        return (x + x, 0);
+    }
+    // Subnormals are scaled into the normal range first (exactly).
+    let (x, bias) = if x.abs() < f64::MIN_POSITIVE { (x * TWO_POW_54, -54) } else { (x, 0) };
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    // Put the exponent field of 0.5 (1022) in place of the one of `x`.
+    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (m, biased - 1022 + bias)
+}
+
+/// 2^e for `e` in the range of normal floats (-1022 to 1023).
+const fn pow2(e: i32) -> f64 {
+    f64::from_bits(((1023 + e) as u64) << 52)
+}
+
+const TWO_POW_54: f64 = pow2(54);
+const TWO_POW_1023: f64 = pow2(1023);
+/// 2^-969: a step down that leaves 53 binades above the subnormals.
+const TWO_POW_M969: f64 = pow2(-969);
+
+/// C's `ldexp`: `x * 2^e`, correctly rounded (also into the subnormal
+/// range), overflowing to an infinity and underflowing to a zero.
+fn scale_by_power_of_two(x: f64, e: i32) -> f64 {
+    let mut y = x;
+    let mut e = e;
+    // Bring `e` into the range of a normal power of two in at most two
+    // exact steps (beyond that the result is an infinity or a zero
+    // whatever `x` is). Downwards each step stops 53 binades above the
+    // subnormals, so that only the last multiplication rounds.
+    if e > 1023 {
+        y *= TWO_POW_1023;
+        e -= 1023;
+        if e > 1023 {
+            y *= TWO_POW_1023;
+            e = (e - 1023).min(1023);
+        }
+    } else if e < -1022 {
+        y *= TWO_POW_M969;
+        e += 969;
+        if e < -1022 {
+            y *= TWO_POW_M969;
+            e = (e + 969).max(-1022);
+        }
+    }
+    y * pow2(e)
+}
 
 /// `math.atan(y [, x])`.
 fn atan(st: &mut State) -> LResult<usize> {

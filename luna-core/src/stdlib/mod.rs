@@ -383,6 +383,20 @@ pub fn bytes_to_path(b: &[u8]) -> std::path::PathBuf {
     }
 }
 
+/// The command `sh -c cmd`, as C's `system` and `popen` run it
+/// (`os.execute`, `io.popen`): `/bin/sh` started under the name `sh`, so
+/// that the shell's own messages read as PUC's ("sh: 1: x: not found").
+pub(crate) fn shell_command(cmd: &[u8]) -> std::process::Command {
+    let mut c = std::process::Command::new("/bin/sh");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        c.arg0("sh");
+    }
+    c.arg("-c").arg(bytes_to_path(cmd));
+    c
+}
+
 /// Bytes of a Lua string as C functions see them: up to the first NUL
 /// (file names, modes, option strings that PUC passes as C strings).
 pub(crate) fn c_str(b: &[u8]) -> &[u8] {

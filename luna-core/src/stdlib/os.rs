@@ -456,7 +456,7 @@ fn execute(st: &mut State) -> LResult<usize> {
         }
     };
     crate::stdlib::io::flush_all(st);
-    let status = std::process::Command::new("/bin/sh").arg("-c").arg(crate::stdlib::bytes_to_path(&cmd)).status();
+    let status = crate::stdlib::shell_command(&cmd).status();
     let status = match status {
         Ok(s) => s,
         Err(e) => return file_error(st, &e, None),

@@ -385,9 +385,11 @@ fn pad(out: &mut Vec<u8>, n: usize, max_len: usize) -> Result<(), PackError> {
 
 /// Fails with "resulting string too large" (luna's memory guard; PUC-Rio
 /// would try to allocate) when `n` more bytes would exceed `max_len`.
-fn reserve(out: &[u8], n: usize, max_len: usize) -> Result<(), PackError> {
+fn reserve(out: &mut Vec<u8>, n: usize, max_len: usize) -> Result<(), PackError> {
     match out.len().checked_add(n) {
-        Some(total) if total <= max_len => Ok(()),
+        // The room is taken now, so that a result the allocator cannot
+        // give is the same error as one past the limit, not an abort.
+        Some(total) if total <= max_len && out.try_reserve(n).is_ok() => Ok(()),
         _ => Err(plain("resulting string too large".into())),
     }
 }

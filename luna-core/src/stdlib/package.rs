@@ -135,22 +135,35 @@ fn find(s: &[u8], pat: &[u8]) -> Option<usize> {
 }
 
 /// Replaces every occurrence of `pat` in `s` by `rep` (PUC's
-/// `luaL_gsub`).
-fn gsub(s: &[u8], pat: &[u8], rep: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut rest = s;
+/// `luaL_gsub`). `None` when the result would not fit in `room` bytes or
+/// cannot be allocated: a hostile `package.path` times a long module
+/// name can ask for gigabytes.
+fn gsub(s: &[u8], pat: &[u8], rep: &[u8], room: usize) -> Option<Vec<u8>> {
     if pat.is_empty() {
         // `strstr` finds an empty pattern at once: PUC would loop forever;
         // callers never pass one.
-        return s.to_vec();
+        return Some(s.to_vec());
     }
+    let mut count = 0usize;
+    let mut rest = s;
+    while let Some(i) = find(rest, pat) {
+        count += 1;
+        rest = rest.get(i + pat.len()..).unwrap_or(&[]);
+    }
+    let len = count.checked_mul(rep.len())?.checked_add(s.len() - count * pat.len())?;
+    if len > room {
+        return None;
+    }
+    let mut out = Vec::new();
+    out.try_reserve_exact(len).ok()?;
+    let mut rest = s;
     while let Some(i) = find(rest, pat) {
         out.extend_from_slice(rest.get(..i).unwrap_or(&[]));
         out.extend_from_slice(rep);
         rest = rest.get(i + pat.len()..).unwrap_or(&[]);
     }
     out.extend_from_slice(rest);
-    out
+    Some(out)
 }
 
 // ----------------------------------------------------------------------
@@ -161,23 +174,43 @@ fn readable(name: &[u8]) -> bool {
     std::fs::File::open(super::bytes_to_path(name)).is_ok()
 }
 
-/// Looks for `name` in the templates of `path`: `Ok(file)` or `Err(the
-/// "no file" list)` (PUC's `searchpath`).
-fn search_path(name: &[u8], path: &[u8], sep: &[u8], dirsep: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+/// What looking for a module in a path found.
+enum Search {
+    /// The first readable file.
+    Found(Vec<u8>),
+    /// None: the "no file" list.
+    Missing(Vec<u8>),
+    /// The names or the list would take more memory than there is room
+    /// for ("not enough memory").
+    TooLarge,
+}
+
+/// Looks for `name` in the templates of `path` (PUC's `searchpath`),
+/// building names and messages within `room` bytes.
+fn search_path(name: &[u8], path: &[u8], sep: &[u8], dirsep: &[u8], room: usize) -> Search {
     let name = match sep.first() {
-        Some(c) if name.contains(c) => gsub(name, sep, dirsep),
+        Some(c) if name.contains(c) => match gsub(name, sep, dirsep, room) {
+            Some(n) => n,
+            None => return Search::TooLarge,
+        },
         _ => name.to_vec(),
     };
-    let full = gsub(path, b"?", &name);
+    let Some(full) = gsub(path, b"?", &name, room) else { return Search::TooLarge };
     for file in full.split(|&c| c == b';') {
         if !file.is_empty() && readable(file) {
-            return Ok(file.to_vec());
+            return Search::Found(file.to_vec());
         }
     }
+    let Some(list) = gsub(&full, b";", b"'\n\tno file '", room.saturating_sub(full.len())) else {
+        return Search::TooLarge;
+    };
     let mut msg = b"no file '".to_vec();
-    msg.extend_from_slice(&gsub(&full, b";", b"'\n\tno file '"));
+    if msg.try_reserve_exact(list.len() + 1).is_err() {
+        return Search::TooLarge;
+    }
+    msg.extend_from_slice(&list);
     msg.push(b'\'');
-    Err(msg)
+    Search::Missing(msg)
 }
 
 fn searchpath_fn(st: &mut State) -> LResult<usize> {
@@ -191,13 +224,14 @@ fn searchpath_fn(st: &mut State) -> LResult<usize> {
         Some(s) => c_str(s.as_bytes()).to_vec(),
         None => DIRSEP.to_vec(),
     };
-    match search_path(&name, &path, &sep, &dirsep) {
-        Ok(f) => {
+    match search_path(&name, &path, &sep, &dirsep, st.heap.room()) {
+        Search::TooLarge => Err(st.mem_throw()),
+        Search::Found(f) => {
             let v = st.str_value(f)?;
             st.push(v);
             Ok(1)
         }
-        Err(msg) => {
+        Search::Missing(msg) => {
             st.push(Value::Nil);
             let v = st.str_value(msg)?;
             st.push(v);
@@ -219,7 +253,11 @@ fn find_file(st: &mut State, name: &[u8], pname: &str) -> LResult<Result<Vec<u8>
         },
         _ => return Err(st.error_msg(&format!("'package.{pname}' must be a string"))),
     };
-    Ok(search_path(name, &path, b".", DIRSEP))
+    match search_path(name, &path, b".", DIRSEP, st.heap.room()) {
+        Search::Found(f) => Ok(Ok(f)),
+        Search::Missing(m) => Ok(Err(m)),
+        Search::TooLarge => Err(st.mem_throw()),
+    }
 }
 
 // ----------------------------------------------------------------------
@@ -454,13 +492,20 @@ mod tests {
 
     #[test]
     fn search_path_messages() {
-        assert_eq!(search_path(b"x", b"", b".", b"/"), Err(b"no file ''".to_vec()));
+        let missing = |r: Search| match r {
+            Search::Missing(m) => m,
+            _ => panic!("expected a missing module"),
+        };
+        assert_eq!(missing(search_path(b"x", b"", b".", b"/", usize::MAX)), b"no file ''".to_vec());
         assert_eq!(
-            search_path(b"a.b", b"/nonexistent/?.lua;?x", b".", b"/"),
-            Err(b"no file '/nonexistent/a/b.lua'\n\tno file 'a/bx'".to_vec())
+            missing(search_path(b"a.b", b"/nonexistent/?.lua;?x", b".", b"/", usize::MAX)),
+            b"no file '/nonexistent/a/b.lua'\n\tno file 'a/bx'".to_vec()
         );
-        assert_eq!(gsub(b"--x-", b"-", b"X"), b"XXxX".to_vec());
-        assert_eq!(gsub(b"---xX", b"---", b"XX"), b"XXxX".to_vec());
+        assert_eq!(gsub(b"--x-", b"-", b"X", usize::MAX), Some(b"XXxX".to_vec()));
+        assert_eq!(gsub(b"---xX", b"---", b"XX", usize::MAX), Some(b"XXxX".to_vec()));
+        // Results past the room are refused before anything is built.
+        assert_eq!(gsub(b"?;?;?", b"?", &[b'm'; 100], 299), None);
+        assert!(matches!(search_path(b"m", &b"?;".repeat(1000), b".", b"/", 1000), Search::TooLarge));
     }
 
     #[test]

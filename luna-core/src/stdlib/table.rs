@@ -109,6 +109,7 @@ fn insert(st: &mut State) -> LResult<usize> {
             }
             let mut i = e;
             while i > pos {
+                st.charge_fuel(1)?;
                 geti(st, t, i - 1)?;
                 seti(st, t, i)?;
                 i -= 1;
@@ -131,6 +132,7 @@ fn remove(st: &mut State) -> LResult<usize> {
     }
     geti(st, t, pos)?;
     while pos < size {
+        st.charge_fuel(1)?;
         geti(st, t, pos + 1)?;
         seti(st, t, pos)?;
         pos += 1;
@@ -161,11 +163,13 @@ fn move_(st: &mut State) -> LResult<usize> {
         let forward = t > e || t <= f || (tt != 1 && !st.equal_obj(src, dst)?);
         if forward {
             for i in 0..n {
+                st.charge_fuel(1)?;
                 geti(st, src, f + i)?;
                 seti(st, dst, t + i)?;
             }
         } else {
             for i in (0..n).rev() {
+                st.charge_fuel(1)?;
                 geti(st, src, f + i)?;
                 seti(st, dst, t + i)?;
             }
@@ -197,13 +201,23 @@ fn add_field(st: &mut State, t: Value, i: i64, buf: &mut Vec<u8>) -> LResult<()>
     }
 }
 
-/// Appends bytes to a result buffer (PUC's `luaL_addlstring`).
+/// Appends bytes to a result buffer (PUC's `luaL_addlstring`). The buffer
+/// becomes a string of the heap, so it may not grow past the room the
+/// memory limit leaves: it is "not enough memory" as soon as the result
+/// cannot fit, and the buffer's doubling stops at that room.
 fn push_bytes(st: &mut State, buf: &mut Vec<u8>, bytes: &[u8]) -> LResult<()> {
-    if buf.len() + bytes.len() >= crate::object::string::MAX_STRING_LEN {
+    let need = buf.len() + bytes.len();
+    if need >= crate::object::string::MAX_STRING_LEN {
         return Err(st.error_msg("buffer too large"));
     }
-    if buf.try_reserve(bytes.len()).is_err() {
+    if !st.heap.fits(need) {
         return Err(st.mem_throw());
+    }
+    if need > buf.capacity() {
+        let grown = need.max(buf.capacity().saturating_mul(2)).min(need.max(st.heap.room()));
+        if buf.try_reserve_exact(grown - buf.len()).is_err() {
+            return Err(st.mem_throw());
+        }
     }
     buf.extend_from_slice(bytes);
     Ok(())
@@ -221,6 +235,7 @@ fn concat(st: &mut State) -> LResult<usize> {
     let t = st.arg(1);
     let mut buf = Vec::new();
     while i < last {
+        st.charge_fuel(1)?;
         add_field(st, t, i, &mut buf)?;
         push_bytes(st, &mut buf, &sep)?;
         i += 1;

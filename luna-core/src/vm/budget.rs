@@ -123,6 +123,32 @@ impl State {
         r.map(|_| ())
     }
 
+    /// Charges `units` of fuel for work a library function does in a loop
+    /// whose length a script chooses (`table.move` over 2^62 indices, for
+    /// instance), one unit per element, as a Lua loop pays one per
+    /// iteration. When the budget runs out the function stops with
+    /// "instruction limit reached"; when a slice ends, the interrupt runs
+    /// as it does from pattern matching (natives cannot yield there).
+    #[inline]
+    pub(crate) fn charge_fuel(&mut self, units: i64) -> LResult<()> {
+        self.fuel = self.fuel.saturating_sub(units);
+        if self.fuel <= 0 {
+            return self.native_fuel_tick();
+        }
+        Ok(())
+    }
+
+    /// `charge_fuel` when the counter is used up.
+    #[cold]
+    fn native_fuel_tick(&mut self) -> LResult<()> {
+        if self.budget_exhausted() {
+            return Err(self.fuel_exhausted());
+        }
+        let budget = self.fuel();
+        self.set_fuel(budget);
+        self.interrupt_from_native()
+    }
+
     /// Whether the budget itself (not only the current slice) is used up.
     fn budget_exhausted(&self) -> bool {
         self.fuel_reserve == Some(0) && self.fuel <= 0

@@ -40,6 +40,11 @@ pub(crate) fn native_stack_position() -> usize {
 /// made. Receives the status and the context given at the call.
 pub type ContFn = fn(&mut State, Status, isize) -> LResult<usize>;
 
+/// Longest chain of `__call` metamethods followed for one call (a value
+/// whose `__call` is another non-function value with a `__call`...). Lua
+/// 5.5 allows 15; a legitimate 5.4 program never comes near this.
+const MAX_CALL_CHAIN: usize = 2000;
+
 impl State {
     // ------------------------------------------------------------------
     // Stack growth.
@@ -123,7 +128,7 @@ impl State {
     /// function a frame is pushed and `true` returned, and the caller runs
     /// it (PUC's `luaD_precall`).
     #[inline]
-    pub(crate) fn precall(&mut self, mut func: usize, nresults: i32) -> LResult<bool> {
+    pub(crate) fn precall(&mut self, func: usize, nresults: i32) -> LResult<bool> {
         loop {
             match self.th().stack[func] {
                 Value::LuaFn(cl) => {
@@ -151,7 +156,7 @@ impl State {
                     return Ok(false);
                 }
                 _ => {
-                    func = self.try_func_tm(func)?;
+                    self.try_func_tm(func)?;
                 }
             }
         }
@@ -193,35 +198,50 @@ impl State {
             th.ci.truncate(depth);
         }
         let n = n.min(th.top - func - 1);
-        self.poscall(n);
+        self.poscall(n)?;
         Ok(n)
     }
 
     /// Replaces the non-function at `func` by its `__call` metamethod,
     /// shifting the arguments up to make it the first one (PUC's
-    /// `tryfuncTM`).
+    /// `tryfuncTM`), and again while the metamethod is itself not a
+    /// function. Returns how many values were inserted before the
+    /// arguments. A chain of more than `MAX_CALL_CHAIN` metamethods is an
+    /// error (Lua 5.5's message; 5.4 shifts the arguments once per link up
+    /// to its stack limit, quadratic work a script could use to stall its
+    /// host).
+    #[cold]
     pub(crate) fn try_func_tm(&mut self, func: usize) -> LResult<usize> {
-        self.ensure_stack(1)?;
-        let v = self.th().stack[func];
-        let tm = self.get_tm_by_obj(v, TmKind::Call);
-        if tm.is_nil() {
-            return Err(self.call_error(v));
+        let mut hops = 0;
+        loop {
+            self.ensure_stack(1)?;
+            let v = self.th().stack[func];
+            let tm = self.get_tm_by_obj(v, TmKind::Call);
+            if tm.is_nil() {
+                return Err(self.call_error(v));
+            }
+            if hops == MAX_CALL_CHAIN {
+                return Err(self.rt_error("'__call' chain too long"));
+            }
+            let th = self.th();
+            let top = th.top;
+            th.stack.copy_within(func..top, func + 1);
+            th.top = top + 1;
+            th.stack[func] = tm;
+            hops += 1;
+            if matches!(tm, Value::LuaFn(_) | Value::NativeFn(_)) {
+                return Ok(hops);
+            }
         }
-        let th = self.th();
-        let top = th.top;
-        th.stack.copy_within(func..top, func + 1);
-        th.top = top + 1;
-        th.stack[func] = tm;
-        Ok(func)
     }
 
     /// Finishes a call: moves the `nres` results on the top to the frame's
     /// function slot, adjusting to the wanted count, and pops the frame
     /// (PUC's `luaD_poscall`).
     #[inline]
-    pub(crate) fn poscall(&mut self, nres: usize) {
+    pub(crate) fn poscall(&mut self, nres: usize) -> LResult<()> {
         if self.th().hook.mask != 0 {
-            self.hook_return(nres);
+            self.hook_return(nres)?;
         }
         let th = self.th();
         let ci = th.ci.pop().expect("frame");
@@ -245,6 +265,7 @@ impl State {
                 th.top = res + wanted;
             }
         }
+        Ok(())
     }
 
     /// Calls the value at `func` with the arguments above it, from Rust
@@ -779,8 +800,7 @@ impl State {
                     return Ok(Some(n));
                 }
                 _ => {
-                    func = self.try_func_tm(func)?;
-                    narg1 += 1;
+                    narg1 += self.try_func_tm(func)?;
                 }
             }
         }

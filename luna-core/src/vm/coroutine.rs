@@ -15,6 +15,7 @@ use crate::gc::Gc;
 use crate::object::thread::{Thread, ThreadStatus, CIST_YPCALL};
 use crate::state::State;
 use crate::value::Value;
+use crate::vm::meta::CIST_LEQ;
 use crate::vm::opcodes::*;
 use crate::vm::{LResult, Status, Throw, MAX_CCALLS, MULTRET};
 
@@ -120,7 +121,7 @@ impl State {
                 Some(k) => k(self, Status::Yield, ci.ctx)?,
                 None => nargs,
             };
-            self.poscall(n);
+            self.poscall(n)?;
         }
         self.unroll()
     }
@@ -171,7 +172,7 @@ impl State {
                 th.top - (th.ci[ci_idx].func + 1)
             }
         };
-        self.poscall(n);
+        self.poscall(n)?;
         Ok(())
     }
 
@@ -205,7 +206,12 @@ impl State {
             }
             OpCode::Lt | OpCode::Le | OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI | OpCode::Eq => {
                 th.top -= 1;
-                let res = !th.stack[th.top].is_falsy();
+                let mut res = !th.stack[th.top].is_falsy();
+                if th.ci[ci_idx].status & CIST_LEQ != 0 {
+                    // `a <= b` ran as `not (b < a)` (see `call_order_tm`).
+                    th.ci[ci_idx].status &= !CIST_LEQ;
+                    res = !res;
+                }
                 if res != arg_k(inst) {
                     th.ci[ci_idx].savedpc += 1;
                 }

@@ -848,7 +848,7 @@ impl State {
                                 Some(n) => {
                                     ci!().func -= delta;
                                     let fresh = ci!().status & CIST_FRESH != 0;
-                                    self.poscall(n);
+                                    self.poscall(n)?;
                                     if fresh {
                                         return Ok(());
                                     }
@@ -884,7 +884,7 @@ impl State {
                             }
                             (&mut *th).top = ra + n;
                             let fresh = ci!().status & CIST_FRESH != 0;
-                            self.poscall(n);
+                            self.poscall(n)?;
                             if fresh {
                                 return Ok(());
                             }
@@ -897,7 +897,7 @@ impl State {
                             if (&mut *th).hook.mask != 0 {
                                 (&mut *th).top = c.func + 1 + arg_a(i) as usize;
                                 savepc!();
-                                self.poscall(0);
+                                self.poscall(0)?;
                             } else {
                                 let (res, mut nres) = (c.func, c.nresults);
                                 let tdata = &mut *th;
@@ -922,7 +922,7 @@ impl State {
                             if (&mut *th).hook.mask != 0 {
                                 (&mut *th).top = c.func + 1 + arg_a(i) as usize + 1;
                                 savepc!();
-                                self.poscall(1);
+                                self.poscall(1)?;
                             } else {
                                 let (res, nres) = (c.func, c.nresults);
                                 let tdata = &mut *th;

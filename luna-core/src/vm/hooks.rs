@@ -147,10 +147,10 @@ impl State {
         Ok(())
     }
 
-    /// The return hook, run by `poscall` (PUC's `rethook`). Errors from
-    /// the hook are not propagated here: `poscall` cannot fail, so a
-    /// failing return hook's error is dropped.
-    pub(crate) fn hook_return(&mut self, nres: usize) {
+    /// The return hook, run by `poscall` (PUC's `rethook`). An error in
+    /// the hook is the error of the returning function, raised while its
+    /// frame is still there (as PUC's `luaD_hook` throws from `rethook`).
+    pub(crate) fn hook_return(&mut self, nres: usize) -> LResult<()> {
         let th = self.th();
         let ci_idx = th.ci.len() - 1;
         if th.hook.mask & MASK_RET != 0 {
@@ -164,13 +164,15 @@ impl State {
             let th = self.th();
             th.ci[ci_idx].func += delta;
             let ftransfer = firstres - th.ci[ci_idx].func;
-            let _ = self.run_hook(HookEvent::Return, -1, ftransfer, nres);
+            let r = self.run_hook(HookEvent::Return, -1, ftransfer, nres);
             self.th().ci[ci_idx].func -= delta;
+            r?;
         }
         if ci_idx >= 1 && self.th().ci[ci_idx - 1].is_lua() {
             let pc = self.th().ci[ci_idx - 1].savedpc;
             self.th().hook.oldpc = pc.saturating_sub(1);
         }
+        Ok(())
     }
 
     /// Run when a Lua frame is entered with hooks on (PUC's

@@ -10,6 +10,7 @@
 //! the result is found at the top when the coroutine resumes
 //! (`coroutine::finish_op`).
 
+use crate::dialect::Feature;
 use crate::gc::Gc;
 use crate::object::string::LuaStr;
 use crate::object::table::Table;
@@ -22,6 +23,12 @@ use crate::vm::LResult;
 
 /// Limit of `__index`/`__newindex` chains (PUC's `MAXTAGLOOP`).
 const MAX_TAG_LOOP: usize = 2000;
+
+/// Call status bit of a frame whose `<=` is running `__lt` in place of a
+/// missing `__le` (PUC's `CIST_LEQ`, a bit the other `CIST_*` bits of
+/// `object::thread` leave free): the result read after a yield is negated
+/// (`coroutine::finish_op`).
+pub(crate) const CIST_LEQ: u16 = 1 << 13;
 
 impl State {
     /// The metamethod `tm` of metatable `mt`, caching its absence (PUC's
@@ -345,16 +352,40 @@ impl State {
 
     /// Calls the order metamethod or raises the comparison error (PUC's
     /// `luaT_callorderTM`).
+    ///
+    /// With the dialect's `LeViaLt` (PUC's `LUA_COMPAT_LT_LE`), `a <= b`
+    /// without an `__le` is computed as `not (b < a)` with `__lt`. If that
+    /// metamethod yields, the comparison is completed by `finish_op` after
+    /// the resume, which must negate the result: the frame carries
+    /// `CIST_LEQ` while `__lt` runs for `__le`. (An error removes the
+    /// frame, so the mark is cleared only on a normal return.)
     pub(crate) fn call_order_tm(&mut self, a: Value, b: Value, event: TmKind) -> LResult<bool> {
-        let mut tm = self.get_tm_by_obj(a, event);
-        if tm.is_nil() {
-            tm = self.get_tm_by_obj(b, event);
+        let tm = self.binary_tm(a, b, event);
+        if !tm.is_nil() {
+            let r = self.call_tm_res(tm, a, b)?;
+            return Ok(!r.is_falsy());
         }
-        if tm.is_nil() {
-            return Err(self.order_error(a, b));
+        if event == TmKind::Le && self.dialect.has(Feature::LeViaLt) {
+            let tm = self.binary_tm(b, a, TmKind::Lt);
+            if !tm.is_nil() {
+                self.th().ci_mut().status |= CIST_LEQ;
+                let r = self.call_tm_res(tm, b, a)?;
+                self.th().ci_mut().status &= !CIST_LEQ;
+                return Ok(r.is_falsy());
+            }
         }
-        let r = self.call_tm_res(tm, a, b)?;
-        Ok(!r.is_falsy())
+        Err(self.order_error(a, b))
+    }
+
+    /// The metamethod `event` of the first operand, or else of the second
+    /// (the lookup of PUC's `callbinTM`).
+    fn binary_tm(&self, p1: Value, p2: Value, event: TmKind) -> Value {
+        let tm = self.get_tm_by_obj(p1, event);
+        if tm.is_nil() {
+            self.get_tm_by_obj(p2, event)
+        } else {
+            tm
+        }
     }
 
     /// Order comparison with an immediate operand (PUC's

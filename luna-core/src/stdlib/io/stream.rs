@@ -464,8 +464,11 @@ impl Stream {
     }
 
     /// Runs `f` with a reader over the stream (after writing out pending
-    /// output, as switching from writing to reading requires).
-    pub fn read_with<R>(&mut self, f: impl FnOnce(&mut Reader<'_>) -> R) -> Result<R, io::Error> {
+    /// output, as switching from writing to reading requires). A result
+    /// that would take more than `room` bytes (what is left under the
+    /// state's memory limit), or that cannot be allocated, ends the read
+    /// with an error of kind `OutOfMemory`.
+    pub fn read_with<R>(&mut self, room: usize, f: impl FnOnce(&mut Reader<'_>) -> R) -> Result<R, io::Error> {
         if !self.readable {
             return Err(os_err(EBADF));
         }
@@ -476,20 +479,20 @@ impl Stream {
         let (r, err) = match kind {
             Kind::File(file) => {
                 let mut src = Filler { inner: file, buf: rbuf, pos: rpos };
-                let mut rd = Reader { src: &mut src, eof, error: None };
+                let mut rd = Reader { src: &mut src, eof, error: None, room };
                 let r = f(&mut rd);
                 (r, rd.error)
             }
             Kind::PipeIn(_, out) => {
                 let mut src = Filler { inner: out, buf: rbuf, pos: rpos };
-                let mut rd = Reader { src: &mut src, eof, error: None };
+                let mut rd = Reader { src: &mut src, eof, error: None, room };
                 let r = f(&mut rd);
                 (r, rd.error)
             }
             Kind::Stdin => {
                 flush_stdout_if_line();
                 let mut lock = io::stdin().lock();
-                let mut rd = Reader { src: &mut lock, eof, error: None };
+                let mut rd = Reader { src: &mut lock, eof, error: None, room };
                 let r = f(&mut rd);
                 (r, rd.error)
             }
@@ -602,6 +605,8 @@ pub struct Reader<'a> {
     src: &'a mut dyn BufRead,
     eof: &'a mut bool,
     error: Option<io::Error>,
+    /// Bytes a result may take.
+    room: usize,
 }
 
 /// Longest numeral `read_number` accepts (PUC's `L_MAXLENNUM`).
@@ -641,6 +646,25 @@ impl Reader<'_> {
         self.src.consume(n);
     }
 
+    /// Makes room in `out` for `n` more bytes, within the reader's room;
+    /// on failure the read ends with an `OutOfMemory` error.
+    fn reserve(&mut self, out: &mut Vec<u8>, n: usize) -> bool {
+        let Some(need) = out.len().checked_add(n).filter(|&t| t <= self.room) else {
+            self.error = Some(io::Error::from(io::ErrorKind::OutOfMemory));
+            return false;
+        };
+        if need <= out.capacity() {
+            return true;
+        }
+        // Doubling, as a growing buffer does, but never past the room.
+        let cap = need.max(out.capacity().saturating_mul(2)).min(self.room);
+        if out.try_reserve_exact(cap - out.len()).is_err() {
+            self.error = Some(io::Error::from(io::ErrorKind::OutOfMemory));
+            return false;
+        }
+        true
+    }
+
     /// Whether the end of the file has not been reached (`read(0)`).
     pub fn test_eof(&mut self) -> bool {
         self.peek().is_some()
@@ -651,19 +675,19 @@ impl Reader<'_> {
     pub fn read_line(&mut self, chop: bool) -> (Vec<u8>, bool) {
         let mut out = Vec::new();
         loop {
-            let (take, found) = match self.chunk() {
+            let (keep, take, found) = match self.chunk() {
                 None => break,
                 Some(b) => match b.iter().position(|&c| c == b'\n') {
-                    Some(i) => {
-                        out.extend_from_slice(b.get(..i).unwrap_or(&[]));
-                        (i + 1, true)
-                    }
-                    None => {
-                        out.extend_from_slice(b);
-                        (b.len(), false)
-                    }
+                    Some(i) => (i, i + 1, true),
+                    None => (b.len(), b.len(), false),
                 },
             };
+            if !self.reserve(&mut out, keep + 1) {
+                break;
+            }
+            if let Some(b) = self.chunk() {
+                out.extend_from_slice(b.get(..keep).unwrap_or(&[]));
+            }
             self.consume(take);
             if found {
                 if !chop {
@@ -679,9 +703,13 @@ impl Reader<'_> {
     /// Reads the rest of the file.
     pub fn read_all(&mut self) -> Vec<u8> {
         let mut out = Vec::new();
-        while let Some(b) = self.chunk() {
-            let n = b.len();
-            out.extend_from_slice(b);
+        while let Some(n) = self.chunk().map(|b| b.len()) {
+            if !self.reserve(&mut out, n) {
+                break;
+            }
+            if let Some(b) = self.chunk() {
+                out.extend_from_slice(b);
+            }
             self.consume(n);
         }
         out
@@ -689,18 +717,17 @@ impl Reader<'_> {
 
     /// Reads up to `n` bytes; succeeds when it read any.
     pub fn read_chars(&mut self, n: usize) -> (Vec<u8>, bool) {
-        let mut out = Vec::with_capacity(n.min(1 << 16));
+        let mut out = Vec::new();
         while out.len() < n {
             let want = n - out.len();
-            let take = match self.chunk() {
-                None => break,
-                Some(b) => {
-                    let k = b.len().min(want);
-                    out.extend_from_slice(b.get(..k).unwrap_or(&[]));
-                    k
-                }
-            };
-            self.consume(take);
+            let Some(k) = self.chunk().map(|b| b.len().min(want)) else { break };
+            if !self.reserve(&mut out, k) {
+                break;
+            }
+            if let Some(b) = self.chunk() {
+                out.extend_from_slice(b.get(..k).unwrap_or(&[]));
+            }
+            self.consume(k);
         }
         let ok = !out.is_empty();
         (out, ok)
@@ -820,7 +847,7 @@ mod tests {
     fn numeral(text: &[u8]) -> (Option<Vec<u8>>, Vec<u8>) {
         let mut src = text;
         let mut eof = false;
-        let mut rd = Reader { src: &mut src, eof: &mut eof, error: None };
+        let mut rd = Reader { src: &mut src, eof: &mut eof, error: None, room: usize::MAX };
         let n = rd.read_numeral();
         let rest = rd.read_all();
         (n, rest)
@@ -843,7 +870,7 @@ mod tests {
     fn lines_and_counts() {
         let mut src: &[u8] = b"one\ntwo";
         let mut eof = false;
-        let mut rd = Reader { src: &mut src, eof: &mut eof, error: None };
+        let mut rd = Reader { src: &mut src, eof: &mut eof, error: None, room: usize::MAX };
         assert_eq!(rd.read_line(false), (b"one\n".to_vec(), true));
         assert_eq!(rd.read_chars(2), (b"tw".to_vec(), true));
         assert!(rd.test_eof());

@@ -1,6 +1,7 @@
 //! `luna`, the stand-alone interpreter: the command line of PUC-Rio Lua
 //! 5.4's `lua.c` on top of luna-core. It parses the options (`-e`, `-l`,
-//! `-i`, `-v`, `-E`, `-W`, `--`, `-`), builds the `arg` table, runs
+//! `-i`, `-v`, `-E`, `-W`, `--`, `-`, and luna's `--no-compat`, which
+//! turns off the dialect's `LUA_COMPAT_5_3`), builds the `arg` table, runs
 //! `LUA_INIT_5_4`/`LUA_INIT`, the options' code, the script (from a file
 //! or standard input) and the read-eval-print loop (`repl`), and reports
 //! errors as "progname: message" plus a traceback on standard error, with
@@ -49,8 +50,12 @@ const HAS_I: u8 = 2;
 const HAS_V: u8 = 4;
 const HAS_E: u8 = 8;
 const HAS_NOENV: u8 = 16;
+/// `--no-compat`: Lua 5.4 without PUC's `LUA_COMPAT_5_3` (luna's own
+/// option; PUC's `lua` is built with or without it).
+const HAS_NOCOMPAT: u8 = 32;
 
-/// The usage text after the first line (lua.c's `print_usage`).
+/// The usage text after the first line (lua.c's `print_usage`), as PUC's
+/// to the byte; luna's own `--no-compat` is documented in the README.
 const USAGE_OPTIONS: &str = "Available options are:\n\
 \x20 -e stat   execute string 'stat'\n\
 \x20 -i        enter interactive mode after executing 'script'\n\
@@ -146,6 +151,9 @@ fn pmain(st: &mut State) -> LResult<usize> {
         let reg = st.registry();
         st.raw_set_field(reg, "LUA_NOENV", Value::Bool(true))?;
     }
+    if flags & HAS_NOCOMPAT != 0 {
+        st.set_dialect(st.dialect().with_compat53(false));
+    }
     st.open_libs(Libs::ALL)?;
     create_arg_table(st, &argv, script)?;
     st.set_gc_mode(GcMode::Generational);
@@ -185,6 +193,7 @@ fn collect_args(argv: &[Vec<u8>]) -> Result<(u8, usize), usize> {
         }
         let extra = a.get(2..).unwrap_or(&[]);
         match a.get(1) {
+            Some(b'-') if extra == b"no-compat" => flags |= HAS_NOCOMPAT,
             Some(b'-') => {
                 if !extra.is_empty() {
                     return Err(i);

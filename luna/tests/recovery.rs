@@ -1,0 +1,151 @@
+//! A state stays usable after whatever went wrong in it: errors raised by
+//! hooks reach the code that called the hooked function (as in PUC Lua),
+//! an error value whose `__tostring` fails or recurses reaches the host
+//! without leaving anything behind, and a state that ran out of memory
+//! runs code again at once, with no collection asked by the host.
+
+use luna::prelude::*;
+
+/// A state with the debug library (hooks).
+fn with_debug() -> Lua {
+    Lua::new_with(StdLib::ALL_SAFE | StdLib::DEBUG, LuaOptions::new()).expect("a state")
+}
+
+#[test]
+fn a_return_hook_error_is_the_error_of_the_returning_call() {
+    let lua = with_debug();
+    let (ok, msg, status): (bool, String, String) = lua
+        .load(
+            r#"
+            local co = coroutine.create(function()
+              debug.sethook(function() error("return hook error") end, "r")
+              local x = 1
+              return x
+            end)
+            local ok, msg = coroutine.resume(co)
+            return ok, msg, coroutine.status(co)
+            "#,
+        )
+        .set_name("=hooks")
+        .eval()
+        .expect("the script runs");
+    assert!(!ok);
+    assert_eq!(msg, "hooks:3: return hook error");
+    assert_eq!(status, "dead");
+
+    // In the running thread, pcall gets the error, not the values of
+    // another frame.
+    let (ok, msg): (bool, String) = lua
+        .load(
+            r#"
+            return pcall(function()
+              debug.sethook(function(ev)
+                if ev == "return" then debug.sethook(); error("rh") end
+              end, "r")
+              return 1, 2
+            end)
+            "#,
+        )
+        .set_name("=hooks")
+        .eval()
+        .expect("the script runs");
+    assert!(!ok);
+    assert_eq!(msg, "hooks:4: rh");
+    assert_eq!(lua.load("return 1 + 1").eval::<i64>().expect("usable"), 2);
+}
+
+#[test]
+fn a_return_hook_error_from_a_native_function_propagates() {
+    let lua = with_debug();
+    let (ok, msg): (bool, String) = lua
+        .load(
+            r#"
+            local n = 0
+            debug.sethook(function(ev)
+              if ev == "return" then
+                n = n + 1
+                if n == 2 then debug.sethook(); error("from the hook", 0) end
+              end
+            end, "r")
+            return pcall(string.rep, "x", 3)
+            "#,
+        )
+        .eval()
+        .expect("the script runs");
+    assert!(!ok);
+    assert_eq!(msg, "from the hook");
+}
+
+#[test]
+fn an_error_value_whose_tostring_recurses_leaves_the_state_usable() {
+    let lua = Lua::new();
+    for _ in 0..3 {
+        let e = lua
+            .load("error(setmetatable({}, {__tostring = function(s) return tostring(s) end}))")
+            .exec()
+            .expect_err("the error escapes");
+        let _ = e.to_string();
+        // Later loads see no nesting left over from the failed conversion.
+        let v: i64 = lua.load("return (((((1)))))").eval().expect("a later load works");
+        assert_eq!(v, 1);
+        let deep = format!("return {}1{}", "(".repeat(150), ")".repeat(150));
+        assert_eq!(lua.load(deep).eval::<i64>().expect("nesting as deep as before"), 1);
+    }
+}
+
+#[test]
+fn an_error_value_whose_tostring_fails_leaves_the_state_usable() {
+    let lua = Lua::new();
+    let e = lua
+        .load("error(setmetatable({}, {__tostring = function() error('no string for you') end}))")
+        .exec()
+        .expect_err("the error escapes");
+    let _ = e.to_string();
+    assert_eq!(lua.load("return 40 + 2").eval::<i64>().expect("usable"), 42);
+}
+
+#[test]
+fn after_running_out_of_memory_the_state_runs_code_without_help() {
+    let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().memory_limit(8 << 20)).expect("a state");
+    let scripts = [
+        "local t = {} for i = 1, 1e8 do t[i] = i end",
+        "local s = 'x' while true do s = s .. s end",
+        "local t = {} for i = 1, 1e8 do t[#t + 1] = tostring(i) end",
+        "return string.rep('x', 100 << 20)",
+        "return table.concat({string.rep('x', 1 << 20)}, ',', 1, 1)..string.rep('y', 20 << 20)",
+    ];
+    for s in scripts {
+        match lua.load(s).exec() {
+            Err(LuaError::MemoryError) => {}
+            other => panic!("{s}: expected a memory error, got {other:?}"),
+        }
+        // No gc_collect from the host: the next chunks run at once.
+        assert_eq!(lua.load("return 1 + 1").eval::<i64>().expect("usable after the memory error"), 2);
+        let n: i64 = lua
+            .load("local t = {} for i = 1, 1000 do t[i] = ('%d'):format(i) end return #t")
+            .eval()
+            .expect("allocates again");
+        assert_eq!(n, 1000);
+        assert!(lua.used_memory() <= 8 << 20);
+    }
+}
+
+#[test]
+fn a_memory_error_caught_by_pcall_leaves_the_script_room_to_go_on() {
+    let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().memory_limit(8 << 20)).expect("a state");
+    let (ok, msg, after): (bool, String, String) = lua
+        .load(
+            r#"
+            local ok, msg = pcall(function()
+              local t = {}
+              for i = 1, 1e8 do t[i] = {} end
+            end)
+            return ok, msg, ("after"):rep(2)
+            "#,
+        )
+        .eval()
+        .expect("the script goes on");
+    assert!(!ok);
+    assert_eq!(msg, "not enough memory");
+    assert_eq!(after, "afterafter");
+}
