@@ -184,7 +184,7 @@ pub fn str_to_float_decimal(s: &[u8]) -> Option<f64> {
     if skip_spaces(s, i) != s.len() {
         return None;
     }
-    let r = sig.to_float(dexp);
+    let r = sig.into_float(dexp);
     Some(if neg { -r } else { r })
 }
 
@@ -225,7 +225,7 @@ impl SigDigits {
     }
 
     /// The float nearest to 0.<digits> * 10^dexp.
-    fn to_float(mut self, dexp: i128) -> f64 {
+    fn into_float(mut self, dexp: i128) -> f64 {
         if self.n == 0 {
             return 0.0;
         }

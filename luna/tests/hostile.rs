@@ -28,11 +28,12 @@
 //! list of every failing script. `LUNA_HOSTILE_FILTER=substring` runs
 //! only matching scripts; `LUNA_HOSTILE_JOBS=n` sets how many processes
 //! run at once; `LUNA_HOSTILE_CLI_CAP_MB` sets the interpreter's address
-//! space cap (default 1024; the 4 GiB makes each memory bomb take
-//! several seconds longer). `LUNA_HOSTILE_REFERENCE=1` makes
+//! space cap (default 1024; 4096 makes each memory bomb take several
+//! seconds longer). `LUNA_HOSTILE_REFERENCE=1` makes
 //! `lua54_reference_outcomes` run PUC's `lua5.4` over the corpus the same
-//! way and print what it does (never failing), which is how the outcomes
-//! recorded in tests/hostile/README.md were produced.
+//! way and print what it does (never failing), to compare the outcomes
+//! (tests/hostile/README.md says where luna answers differently on
+//! purpose).
 #![cfg(unix)]
 
 use std::io::Read;

@@ -149,3 +149,80 @@ fn a_memory_error_caught_by_pcall_leaves_the_script_room_to_go_on() {
     assert_eq!(msg, "not enough memory");
     assert_eq!(after, "afterafter");
 }
+
+#[test]
+fn converting_a_value_to_rust_is_bounded_by_the_memory_limit() {
+    let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().memory_limit(8 << 20)).expect("a state");
+    // One megabyte string referred to a thousand times: a gigabyte as a
+    // Rust value, far past the 8 MiB limit.
+    let shared: LuaValue = lua
+        .load("local s = ('x'):rep(1 << 20) local t = {} for i = 1, 1000 do t[i] = s end return t")
+        .eval()
+        .expect("the table fits");
+    let err = lua.from_value::<serde_json::Value>(shared).expect_err("too large as a Rust value");
+    assert!(err.to_string().contains("not enough memory"), "{err}");
+    // Shared subtables doubling at every level: 2^40 leaves.
+    let tree: LuaValue =
+        lua.load("local t = {1} for i = 1, 40 do t = {t, t} end return t").eval().expect("the table fits");
+    let err = lua.from_value::<serde_json::Value>(tree).expect_err("too large as a Rust value");
+    assert!(err.to_string().contains("not enough memory"), "{err}");
+    // Small values still convert, and the state runs on.
+    let small: LuaValue = lua.load("return {a = 1, b = {'x', 'y'}}").eval().expect("a table");
+    let json = lua.from_value::<serde_json::Value>(small).expect("converts");
+    assert_eq!(json, serde_json::json!({"a": 1, "b": ["x", "y"]}));
+    assert_eq!(lua.load("return 1 + 1").eval::<i64>().expect("usable"), 2);
+}
+
+#[test]
+fn library_loops_over_huge_ranges_stop_at_the_instruction_limit() {
+    let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().instruction_limit(1_000_000)).expect("a state");
+    let cases = [
+        "table.move({}, 1, math.maxinteger - 1, 2)",
+        "table.move({1}, 1, 1 << 62, 2, {})",
+        "local t = setmetatable({}, {__len = function() return math.maxinteger - 1 end}) table.insert(t, 1, 'x')",
+        "local t = setmetatable({}, {__len = function() return 1 << 62 end}) table.remove(t, 1)",
+        "table.concat(setmetatable({}, {__index = function() return 'x' end}), '', 1, 1 << 40)",
+    ];
+    for s in cases {
+        match lua.load(s).exec() {
+            Err(LuaError::InstructionLimit) => {}
+            Err(e) if e.to_string().contains("instruction limit reached") => {}
+            other => panic!("{s}: expected the instruction limit, got {other:?}"),
+        }
+        lua.set_instruction_limit(Some(1_000_000)).expect("idle");
+        assert_eq!(lua.load("return 1 + 1").eval::<i64>().expect("usable"), 2);
+    }
+}
+
+#[test]
+fn a_chain_of_call_metamethods_is_an_error() {
+    let lua = Lua::new();
+    let msg: String = lua
+        .load(
+            r#"
+            local t = setmetatable({}, {})
+            getmetatable(t).__call = t
+            local ok, e = pcall(t, 1, 2, 3)
+            assert(not ok)
+            -- A short chain still works, with every object as an argument.
+            local f = setmetatable({}, {__call = function(...) return select('#', ...) end})
+            local g = setmetatable({}, {__call = f})
+            assert(g(1) == 3)
+            return e
+            "#,
+        )
+        .eval()
+        .expect("the script runs");
+    assert_eq!(msg, "'__call' chain too long");
+}
+
+#[test]
+fn long_and_or_chains_compile() {
+    // 200,000 operands: compiling them took minutes while joining jump
+    // lists was quadratic; now a fraction of a second.
+    let lua = Lua::new();
+    let src = format!("local x, y = 1, 2 return {}", vec!["x and y"; 100_000].join(" or "));
+    assert_eq!(lua.load(src).eval::<i64>().expect("compiles and runs"), 2);
+    let src = format!("local x, y = false, 2 return {}", vec!["x or y"; 100_000].join(" and "));
+    assert_eq!(lua.load(src).eval::<i64>().expect("compiles and runs"), 2);
+}

@@ -67,9 +67,10 @@ local function proto(p)
   local protos = p.protos or {}
   out[#out + 1] = size(#protos)
   for _, q in ipairs(protos) do out[#out + 1] = proto(q) end
-  -- Debug information: no lines; local variables {name, startpc, endpc}.
+  -- Debug information (PUC's layout): no lines, no absolute lines; local
+  -- variables {name, startpc, endpc}; no upvalue names.
   local locals = p.locals or {}
-  out[#out + 1] = size(0) .. size(#locals)
+  out[#out + 1] = size(0) .. size(0) .. size(#locals)
   for _, v in ipairs(locals) do out[#out + 1] = str(v[1]) .. size(v[2]) .. size(v[3]) end
   out[#out + 1] = size(0)
   return table.concat(out)

@@ -26,7 +26,16 @@ pub(crate) struct Ctx<'s> {
     array_mt: Option<Gc<Table>>,
     walking: Walking,
     strings: Option<&'s StringArena>,
+    /// Bytes the Rust value may still take: the room the state's memory
+    /// limit leaves. Each value visited costs `VALUE_COST` and each string
+    /// its length, so a table that holds the same big string many times,
+    /// or shares subtables into an exponential tree, ends in an error
+    /// instead of a Rust allocation far past the limit.
+    room: std::cell::Cell<usize>,
 }
+
+/// What a visited value is counted as taking in the Rust value.
+const VALUE_COST: usize = 16;
 
 impl<'s> Ctx<'s> {
     pub(crate) fn new(st: &mut State, opts: DeserializeOptions, strings: Option<&'s StringArena>) -> Ctx<'s> {
@@ -35,11 +44,24 @@ impl<'s> Ctx<'s> {
             Ok(Value::Table(t)) => Some(t),
             _ => None,
         };
-        Ctx { opts, array_mt, walking: Walking::default(), strings }
+        let room = std::cell::Cell::new(st.memory_limit().saturating_sub(st.used_memory()));
+        Ctx { opts, array_mt, walking: Walking::default(), strings, room }
+    }
+
+    /// Takes `n` bytes of the room, or fails with "not enough memory".
+    fn charge(&self, n: usize) -> Result<()> {
+        match self.room.get().checked_sub(n) {
+            Some(left) => {
+                self.room.set(left);
+                Ok(())
+            }
+            None => Err(PathError::new("not enough memory")),
+        }
     }
 
     /// Enters table `t`, checking depth and recursion; the guard leaves it.
     fn enter(&self, t: Gc<Table>) -> Result<Leave<'_>> {
+        self.charge(VALUE_COST)?;
         self.walking.enter(t.addr(), self.opts.deny_recursive_tables)
     }
 
@@ -113,6 +135,7 @@ impl<'c, 's> RawDe<'c, 's> {
     where
         's: 'de,
     {
+        self.ctx.charge(bytes.len())?;
         match (std::str::from_utf8(bytes), self.ctx.strings) {
             (Ok(text), Some(arena)) if borrow => visitor.visit_borrowed_str(arena.alloc_str(text)),
             (Ok(text), _) => visitor.visit_str(text),
@@ -200,6 +223,7 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
     type Error = PathError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.ctx.charge(VALUE_COST)?;
         match self.v {
             Value::Nil => visitor.visit_unit(),
             v if is_null(v) => visitor.visit_unit(),
@@ -253,6 +277,9 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if let Value::Str(s) = self.v {
+            self.ctx.charge(s.as_bytes().len())?;
+        }
         match (self.v, self.ctx.strings) {
             (Value::Str(s), Some(arena)) => visitor.visit_borrowed_bytes(arena.alloc_bytes(s.as_bytes())),
             (Value::Str(s), None) => visitor.visit_bytes(s.as_bytes()),

@@ -18,8 +18,10 @@ use crate::vm::{LResult, Throw};
 
 use super::{append, check_stack_msg, posrelat_start};
 
-/// Matching steps charged per unit of fuel.
-const STEPS_PER_FUEL: u64 = 8;
+/// Matching steps charged per unit of fuel. A unit pays for a loop
+/// iteration of Lua code, a few instructions; two steps of the matcher
+/// take about as long.
+const STEPS_PER_FUEL: u64 = 2;
 
 /// `string.find(s, pattern [, init [, plain]])`.
 pub(super) fn str_find(st: &mut State) -> LResult<usize> {
