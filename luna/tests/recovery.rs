@@ -226,3 +226,34 @@ fn long_and_or_chains_compile() {
     let src = format!("local x, y = false, 2 return {}", vec!["x or y"; 100_000].join(" and "));
     assert_eq!(lua.load(src).eval::<i64>().expect("compiles and runs"), 2);
 }
+
+#[test]
+fn every_library_result_a_script_can_make_huge_is_a_memory_error() {
+    let lua = Lua::new_with(StdLib::ALL_SAFE | StdLib::IO, LuaOptions::new().memory_limit(16 << 20)).expect("a state");
+    let cases = [
+        ("string.rep", "return string.rep('x', 1 << 30)"),
+        ("string.rep with a separator", "return string.rep('x', 1 << 20, ('y'):rep(100))"),
+        ("string.format", "local s = ('x'):rep(1 << 20) return string.format(('%s'):rep(40), table.unpack(setmetatable({}, {__index = function() return s end}), 1, 40))"),
+        ("string.pack", "return string.pack('c100000000', '')"),
+        ("gsub", "return (('x'):rep(1 << 20):gsub('x', ('y'):rep(100)))"),
+        ("table.concat", "local s = ('x'):rep(1 << 20) local t = {} for i = 1, 100 do t[i] = s end return table.concat(t)"),
+        ("table.concat over __index", "return table.concat(setmetatable({}, {__index = function() return ('x'):rep(1 << 20) end}), '', 1, 100)"),
+        ("io read all", "return io.open('/dev/zero', 'rb'):read('a')"),
+        ("io read count", "return io.open('/dev/zero', 'rb'):read(1 << 30)"),
+        ("io read line", "return io.open('/dev/zero', 'rb'):read('l')"),
+        ("require's search", "package.path = ('?;'):rep(5000) return require(('m'):rep(1 << 20))"),
+        ("load from an endless reader", "local p = ('x'):rep(1 << 20) local n = 0 return assert(load(function() n = n + 1 return n == 1 and 'return [[' or p end))"),
+    ];
+    for (name, script) in cases {
+        if name.starts_with("io") && !std::path::Path::new("/dev/zero").exists() {
+            continue;
+        }
+        let msg: String = lua
+            .load(format!("local ok, e = pcall(function() {script} end) assert(not ok) return tostring(e)"))
+            .eval()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(msg.contains("not enough memory") || msg.contains("lexical element too long"), "{name}: {msg}");
+        assert_eq!(lua.load("return 1 + 1").eval::<i64>().expect("usable"), 2, "{name}");
+        assert!(lua.used_memory() <= 16 << 20, "{name}");
+    }
+}
