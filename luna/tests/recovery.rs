@@ -182,6 +182,8 @@ fn library_loops_over_huge_ranges_stop_at_the_instruction_limit() {
         "local t = setmetatable({}, {__len = function() return math.maxinteger - 1 end}) table.insert(t, 1, 'x')",
         "local t = setmetatable({}, {__len = function() return 1 << 62 end}) table.remove(t, 1)",
         "table.concat(setmetatable({}, {__index = function() return 'x' end}), '', 1, 1 << 40)",
+        // No memory limit here: the budget stops the copying first.
+        "string.rep('x', 1 << 30)",
     ];
     for s in cases {
         match lua.load(s).exec() {

@@ -208,6 +208,9 @@ fn str_rep(st: &mut State) -> LResult<usize> {
     }
     // Both products are below MAXSIZE after the check above.
     let total = count * l + (count - 1) * lsep;
+    // Copying is work a script chooses the size of: a unit of fuel per
+    // 256 bytes, so a budget stops `rep` where no memory limit does.
+    st.charge_fuel((total / 256) as i64)?;
     let mut out = Vec::new();
     if total > 0 {
         reserve(st, &mut out, total)?;
