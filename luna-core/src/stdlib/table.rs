@@ -107,9 +107,9 @@ fn insert(st: &mut State) -> LResult<usize> {
             if (pos as u64).wrapping_sub(1) >= e as u64 {
                 return Err(st.arg_error(2, "position out of bounds"));
             }
+            st.charge_fuel(e.wrapping_sub(pos).max(0))?;
             let mut i = e;
             while i > pos {
-                st.charge_fuel(1)?;
                 geti(st, t, i - 1)?;
                 seti(st, t, i)?;
                 i -= 1;
@@ -131,8 +131,8 @@ fn remove(st: &mut State) -> LResult<usize> {
         return Err(st.arg_error(2, "position out of bounds"));
     }
     geti(st, t, pos)?;
+    st.charge_fuel(size.wrapping_sub(pos).max(0))?;
     while pos < size {
-        st.charge_fuel(1)?;
         geti(st, t, pos + 1)?;
         seti(st, t, pos)?;
         pos += 1;
@@ -161,15 +161,14 @@ fn move_(st: &mut State) -> LResult<usize> {
             return Err(st.arg_error(4, "destination wrap around"));
         }
         let forward = t > e || t <= f || (tt != 1 && !st.equal_obj(src, dst)?);
+        st.charge_fuel(n)?;
         if forward {
             for i in 0..n {
-                st.charge_fuel(1)?;
                 geti(st, src, f + i)?;
                 seti(st, dst, t + i)?;
             }
         } else {
             for i in (0..n).rev() {
-                st.charge_fuel(1)?;
                 geti(st, src, f + i)?;
                 seti(st, dst, t + i)?;
             }
@@ -207,19 +206,29 @@ fn add_field(st: &mut State, t: Value, i: i64, buf: &mut Vec<u8>) -> LResult<()>
 /// cannot fit, and the buffer's doubling stops at that room.
 fn push_bytes(st: &mut State, buf: &mut Vec<u8>, bytes: &[u8]) -> LResult<()> {
     let need = buf.len() + bytes.len();
+    // Within the capacity, which was checked against the room when it grew.
+    if need > buf.capacity() {
+        grow_buffer(st, buf, need)?;
+    }
+    buf.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// Grows a result buffer to hold `need` bytes: doubling, but never past
+/// the room the memory limit leaves.
+#[cold]
+fn grow_buffer(st: &mut State, buf: &mut Vec<u8>, need: usize) -> LResult<()> {
     if need >= crate::object::string::MAX_STRING_LEN {
         return Err(st.error_msg("buffer too large"));
     }
     if !st.heap.fits(need) {
         return Err(st.mem_throw());
     }
-    if need > buf.capacity() {
-        let grown = need.max(buf.capacity().saturating_mul(2)).min(need.max(st.heap.room()));
-        if buf.try_reserve_exact(grown - buf.len()).is_err() {
-            return Err(st.mem_throw());
-        }
+    let grown = need.max(buf.capacity().saturating_mul(2)).min(need.max(st.heap.room()));
+    let grown = grown.min(crate::object::string::MAX_STRING_LEN - 1);
+    if buf.try_reserve_exact(grown - buf.len()).is_err() {
+        return Err(st.mem_throw());
     }
-    buf.extend_from_slice(bytes);
     Ok(())
 }
 
@@ -234,8 +243,10 @@ fn concat(st: &mut State) -> LResult<usize> {
     let last = st.opt_integer(4, last)?;
     let t = st.arg(1);
     let mut buf = Vec::new();
+    if i <= last {
+        st.charge_fuel(last.wrapping_sub(i).max(0).saturating_add(1))?;
+    }
     while i < last {
-        st.charge_fuel(1)?;
         add_field(st, t, i, &mut buf)?;
         push_bytes(st, &mut buf, &sep)?;
         i += 1;

@@ -125,10 +125,11 @@ impl State {
 
     /// Charges `units` of fuel for work a library function does in a loop
     /// whose length a script chooses (`table.move` over 2^62 indices, for
-    /// instance), one unit per element, as a Lua loop pays one per
-    /// iteration. When the budget runs out the function stops with
-    /// "instruction limit reached"; when a slice ends, the interrupt runs
-    /// as it does from pattern matching (natives cannot yield there).
+    /// instance): one unit per element, as a Lua loop pays one per
+    /// iteration, charged before the work starts. When the budget cannot
+    /// pay, the function stops with "instruction limit reached"; when a
+    /// slice ends, the interrupt runs as it does from pattern matching
+    /// (natives cannot yield there).
     #[inline]
     pub(crate) fn charge_fuel(&mut self, units: i64) -> LResult<()> {
         self.fuel = self.fuel.saturating_sub(units);
@@ -138,14 +139,17 @@ impl State {
         Ok(())
     }
 
-    /// `charge_fuel` when the counter is used up.
+    /// `charge_fuel` when the counter is used up: what was charged past
+    /// the slice is taken from the rest of the budget.
     #[cold]
     fn native_fuel_tick(&mut self) -> LResult<()> {
-        if self.budget_exhausted() {
-            return Err(self.fuel_exhausted());
+        let over = self.fuel.saturating_neg().max(0);
+        self.fuel = 0;
+        match self.fuel_reserve {
+            Some(reserve) if reserve < over || (reserve == 0 && over == 0) => return Err(self.fuel_exhausted()),
+            Some(reserve) => self.set_fuel(Some(reserve - over)),
+            None => self.set_fuel(None),
         }
-        let budget = self.fuel();
-        self.set_fuel(budget);
         self.interrupt_from_native()
     }
 
