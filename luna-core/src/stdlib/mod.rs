@@ -418,3 +418,37 @@ fn unreachable_str() -> ! {
     // `tostring_number` of a number always returns a string.
     unreachable!("number converted to a non-string")
 }
+
+/// Makes room for `extra` more bytes in a result buffer that becomes a
+/// string of the heap (the string library's results, `table.concat`):
+/// "not enough memory" when the result could not be stored under the
+/// memory limit or the allocation fails. Within the capacity nothing is
+/// checked, as the capacity was checked when it grew; growth doubles but
+/// never past the room the limit leaves.
+#[inline]
+pub(crate) fn reserve(st: &State, buf: &mut Vec<u8>, extra: usize) -> LResult<()> {
+    match buf.len().checked_add(extra) {
+        Some(need) if need <= buf.capacity() => Ok(()),
+        need => grow_buffer(st, buf, need),
+    }
+}
+
+/// `reserve` when the buffer must grow to `need` bytes.
+#[cold]
+fn grow_buffer(st: &State, buf: &mut Vec<u8>, need: Option<usize>) -> LResult<()> {
+    use crate::object::string::MAX_STRING_LEN;
+    let need = match need {
+        Some(n) if n <= MAX_STRING_LEN && st.heap.fits(n) => n,
+        _ => return Err(st.mem_throw()),
+    };
+    let grown = need.max(buf.capacity().saturating_mul(2)).min(need.max(st.heap.room())).min(MAX_STRING_LEN);
+    buf.try_reserve_exact(grown - buf.len()).map_err(|_| st.mem_throw())
+}
+
+/// Appends `bytes` to a result buffer (see [`reserve`]).
+#[inline]
+pub(crate) fn append(st: &State, buf: &mut Vec<u8>, bytes: &[u8]) -> LResult<()> {
+    reserve(st, buf, bytes.len())?;
+    buf.extend_from_slice(bytes);
+    Ok(())
+}

@@ -183,7 +183,7 @@ fn move_(st: &mut State) -> LResult<usize> {
 fn add_field(st: &mut State, t: Value, i: i64, buf: &mut Vec<u8>) -> LResult<()> {
     let v = st.index(t, Value::Int(i), ValLoc::Other)?;
     match v {
-        Value::Str(s) => push_bytes(st, buf, s.as_bytes()),
+        Value::Str(s) => super::append(st, buf, s.as_bytes()),
         Value::Int(_) | Value::Float(_) => {
             let mut tmp = Vec::with_capacity(24);
             match v {
@@ -191,45 +191,13 @@ fn add_field(st: &mut State, t: Value, i: i64, buf: &mut Vec<u8>) -> LResult<()>
                 Value::Float(x) => crate::fmt::fmt_float(x, &mut tmp),
                 _ => {}
             }
-            push_bytes(st, buf, &tmp)
+            super::append(st, buf, &tmp)
         }
         other => {
             let msg = format!("invalid value ({}) at index {} in table for 'concat'", other.type_name(), i);
             Err(st.error_msg(&msg))
         }
     }
-}
-
-/// Appends bytes to a result buffer (PUC's `luaL_addlstring`). The buffer
-/// becomes a string of the heap, so it may not grow past the room the
-/// memory limit leaves: it is "not enough memory" as soon as the result
-/// cannot fit, and the buffer's doubling stops at that room.
-fn push_bytes(st: &mut State, buf: &mut Vec<u8>, bytes: &[u8]) -> LResult<()> {
-    let need = buf.len() + bytes.len();
-    // Within the capacity, which was checked against the room when it grew.
-    if need > buf.capacity() {
-        grow_buffer(st, buf, need)?;
-    }
-    buf.extend_from_slice(bytes);
-    Ok(())
-}
-
-/// Grows a result buffer to hold `need` bytes: doubling, but never past
-/// the room the memory limit leaves.
-#[cold]
-fn grow_buffer(st: &mut State, buf: &mut Vec<u8>, need: usize) -> LResult<()> {
-    if need >= crate::object::string::MAX_STRING_LEN {
-        return Err(st.error_msg("buffer too large"));
-    }
-    if !st.heap.fits(need) {
-        return Err(st.mem_throw());
-    }
-    let grown = need.max(buf.capacity().saturating_mul(2)).min(need.max(st.heap.room()));
-    let grown = grown.min(crate::object::string::MAX_STRING_LEN - 1);
-    if buf.try_reserve_exact(grown - buf.len()).is_err() {
-        return Err(st.mem_throw());
-    }
-    Ok(())
 }
 
 /// `table.concat(t [, sep [, i [, j]]])`.
@@ -248,7 +216,7 @@ fn concat(st: &mut State) -> LResult<usize> {
     }
     while i < last {
         add_field(st, t, i, &mut buf)?;
-        push_bytes(st, &mut buf, &sep)?;
+        super::append(st, &mut buf, &sep)?;
         i += 1;
     }
     if i == last {

@@ -14,7 +14,6 @@ mod matching;
 mod packing;
 
 use crate::gc::Gc;
-use crate::object::string::MAX_STRING_LEN;
 use crate::object::table::Table;
 use crate::object::thread::{EXTRA_STACK, MAX_STACK};
 use crate::state::State;
@@ -106,23 +105,7 @@ fn end_position(st: &mut State, n: usize, def: i64, len: usize) -> LResult<usize
     })
 }
 
-/// Makes room for `extra` more bytes in an output buffer, failing with the
-/// memory error when the result could not be stored under the state's
-/// memory limit or the allocation fails.
-pub(super) fn reserve(st: &State, buf: &mut Vec<u8>, extra: usize) -> LResult<()> {
-    let fits = buf.len().checked_add(extra).is_some_and(|total| total <= MAX_STRING_LEN && st.heap.fits(total));
-    if !fits {
-        return Err(st.mem_throw());
-    }
-    buf.try_reserve(extra).map_err(|_| st.mem_throw())
-}
-
-/// Appends `bytes` to an output buffer (see [`reserve`]).
-pub(super) fn append(st: &State, buf: &mut Vec<u8>, bytes: &[u8]) -> LResult<()> {
-    reserve(st, buf, bytes.len())?;
-    buf.extend_from_slice(bytes);
-    Ok(())
-}
+pub(super) use crate::stdlib::{append, reserve};
 
 /// Ensures room for `n` more values on the stack, raising "stack overflow
 /// (msg)" as PUC's `luaL_checkstack` does when the stack limit forbids it.
