@@ -251,7 +251,7 @@ fn limits() -> LuaResult<()> {
     let lua = Lua::new();
     lua.set_memory_limit(4 << 20)?;
     match lua.load("local t = {} for i = 1, 1e8 do t[i] = i end").exec() {
-        Err(LuaError::MemoryError) => println!("a memory hog hit the 4 MiB limit"),
+        Err(LuaError::MemoryError(_)) => println!("a memory hog hit the 4 MiB limit"),
         other => println!("unexpected: {other:?}"),
     }
     lua.set_memory_limit(0)?;

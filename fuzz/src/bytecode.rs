@@ -37,7 +37,7 @@ pub fn check_redump(lua: &Lua, f: &LuaFunction) {
         };
         let reloaded = match lua.load(&first).set_name("=redump").set_mode(LuaChunkMode::Binary).into_function() {
             Ok(g) => g,
-            Err(LuaError::MemoryError) => return,
+            Err(LuaError::MemoryError(_)) => return,
             Err(e) => panic!("what string.dump wrote does not load back (strip = {strip}): {e}"),
         };
         let second = match reloaded.dump(strip) {

@@ -65,7 +65,7 @@ fn json_round_trip(lua: &Lua, json: &Json) {
     }
     let value = match lua.to_value(json) {
         Ok(v) => v,
-        Err(LuaError::MemoryError) => return,
+        Err(LuaError::MemoryError(_)) => return,
         Err(e) => panic!("to_value fails on {json}: {e}"),
     };
     let back = match lua.from_value::<Json>(value) {
@@ -94,7 +94,7 @@ where
     let Ok(first) = lua.from_value::<T>(value.clone()) else { return };
     let written = match lua.to_value(&first) {
         Ok(v) => v,
-        Err(LuaError::MemoryError) => return,
+        Err(LuaError::MemoryError(_)) => return,
         Err(e) => panic!("to_value fails on a {}: {e}", std::any::type_name::<T>()),
     };
     let second = match lua.from_value::<T>(written) {

@@ -111,7 +111,7 @@ pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw 
             let location = String::from_utf8_lossy(&st.where_(1)).into_owned();
             (LuaError::BadArgument { to: Some(to), pos, name, cause }, location)
         }
-        LuaError::MemoryError => {
+        LuaError::MemoryError(_) => {
             return st.memory_error();
         }
         other => (other, String::new()),

@@ -180,7 +180,7 @@ impl<'a> LuaChunk<'a> {
                         _ => "syntax error".to_string(),
                     };
                     if t.status == luna_core::Status::ErrMem {
-                        return Err(LuaError::MemoryError);
+                        return Err(LuaError::memory());
                     }
                     let incomplete_input = message.ends_with("<eof>");
                     Err(LuaError::SyntaxError { message, incomplete_input })

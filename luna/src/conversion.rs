@@ -37,7 +37,7 @@ fn raw_type_error(from: &'static str, expected: &str) -> LuaError {
 /// A new runtime string.
 #[inline]
 fn new_str(st: &mut State, bytes: &[u8]) -> LuaResult<Value> {
-    st.new_str(bytes).map(Value::Str).map_err(|_| LuaError::MemoryError)
+    st.new_str(bytes).map(Value::Str).map_err(|_| LuaError::memory())
 }
 
 /// A runtime value as an `i64`, as `luaL_checkinteger` accepts it. The
@@ -459,17 +459,17 @@ fn int_range_error(name: &str) -> LuaError {
 fn i64_into_int<T: TryFrom<i64>>(i: i64) -> LuaResult<T> {
     match T::try_from(i) {
         Ok(v) => Ok(v),
-        Err(_) => Err(lua_int_range_error(i, std::any::type_name::<T>())),
+        Err(_) => Err(lua_int_range_error(std::any::type_name::<T>())),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn lua_int_range_error(i: i64, name: &str) -> LuaError {
+fn lua_int_range_error(name: &str) -> LuaError {
     LuaError::FromLuaConversionError {
-        from: "number",
+        from: "integer",
         to: name.to_string(),
-        message: Some(format!("integer {i} out of range for {name}")),
+        message: Some("out of range".to_string()),
     }
 }
 
@@ -606,7 +606,7 @@ impl IntoLua for char {
 
 impl FromLua for String {
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
-        let bytes = bytes_of(&value)?;
+        let bytes = bytes_of(&value).map_err(to_rust_string)?;
         utf8_string(&bytes)
     }
 
@@ -614,7 +614,19 @@ impl FromLua for String {
 
     #[inline]
     fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
-        with_raw_bytes(value, utf8_string)?
+        with_raw_bytes(value, utf8_string).map_err(to_rust_string)?
+    }
+}
+
+/// A conversion error to a Lua string, named as a conversion to `String`
+/// (as mlua names it: `error converting Lua nil to String`).
+#[cold]
+fn to_rust_string(e: LuaError) -> LuaError {
+    match e {
+        LuaError::FromLuaConversionError { from, message, .. } => {
+            LuaError::FromLuaConversionError { from, to: "String".to_string(), message }
+        }
+        other => other,
     }
 }
 

@@ -75,7 +75,7 @@ impl LuaFunction {
             }
             let base = st.top();
             if st.push_host_handler().is_err() {
-                return Err(LuaError::MemoryError);
+                return Err(LuaError::memory());
             }
             st.push(f);
             if let Err(e) = args.push(&lua, st) {
@@ -106,7 +106,7 @@ impl LuaFunction {
             for a in args.iter() {
                 ups.push(lua.lower(st, a)?);
             }
-            let f = st.new_native_closure(NativeFn::Ptr(bound_call), &ups).map_err(|_| LuaError::MemoryError)?;
+            let f = st.new_native_closure(NativeFn::Ptr(bound_call), &ups).map_err(|_| LuaError::memory())?;
             Ok(LuaFunction(lua.pin(st, f)))
         })?
     }

@@ -270,7 +270,7 @@ impl Lua {
         })();
         if let Err(t) = opened {
             return Err(match t.status {
-                Status::ErrMem => LuaError::MemoryError,
+                Status::ErrMem => LuaError::memory(),
                 _ => LuaError::runtime("cannot open the standard libraries"),
             });
         }
@@ -452,13 +452,16 @@ impl Lua {
         let traceback: Vec<TracebackFrame> =
             e.traceback.into_iter().map(|f| TracebackFrame { source: f.source, line: f.line, name: f.name }).collect();
         if e.status == Status::ErrMem {
-            return LuaError::MemoryError;
+            return LuaError::memory();
         }
         if let Value::Userdata(u) = e.value {
             if let Some(cause) = u.with_payload(|p: &ErrorPayload| p.0.clone()) {
                 return match cause {
                     LuaError::CallbackError { .. } => cause,
-                    other => LuaError::CallbackError { traceback, cause: std::sync::Arc::new(other) },
+                    other => LuaError::CallbackError {
+                        traceback: crate::error::format_traceback(&traceback),
+                        cause: std::sync::Arc::new(other),
+                    },
                 };
             }
         }
@@ -480,7 +483,7 @@ impl Lua {
         if st.fuel() == Some(0) && message.ends_with("instruction limit reached") {
             return LuaError::InstructionLimit;
         }
-        LuaError::RuntimeError { message, traceback }
+        LuaError::RuntimeError(crate::error::with_traceback(message, &traceback))
     }
 
     // ------------------------------------------------------------------
@@ -499,7 +502,7 @@ impl Lua {
     pub fn set_globals(&self, globals: LuaTable) -> LuaResult<()> {
         self.with(|st| -> LuaResult<()> {
             match self.value_of(st, &globals.0)? {
-                Value::Table(t) => st.set_globals(t).map_err(|_| LuaError::MemoryError),
+                Value::Table(t) => st.set_globals(t).map_err(|_| LuaError::memory()),
                 _ => Err(LuaError::runtime("globals must be a table")),
             }
         })?
@@ -514,7 +517,7 @@ impl Lua {
     pub fn create_table_with_capacity(&self, narr: usize, nrec: usize) -> LuaResult<LuaTable> {
         self.with(|st| match st.new_table_with(narr, nrec) {
             Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
-            Err(_) => Err(LuaError::MemoryError),
+            Err(_) => Err(LuaError::memory()),
         })?
     }
 
@@ -549,7 +552,7 @@ impl Lua {
     pub fn create_string(&self, bytes: impl AsRef<[u8]>) -> LuaResult<LuaString> {
         self.with(|st| match st.new_str(bytes.as_ref()) {
             Ok(s) => Ok(LuaString(self.pin(st, Value::Str(s)))),
-            Err(_) => Err(LuaError::MemoryError),
+            Err(_) => Err(LuaError::memory()),
         })?
     }
 
@@ -557,7 +560,7 @@ impl Lua {
     pub fn create_thread(&self, f: LuaFunction) -> LuaResult<LuaThread> {
         self.with(|st| -> LuaResult<LuaThread> {
             let fv = self.value_of(st, &f.0)?;
-            let co = st.new_thread().map_err(|_| LuaError::MemoryError)?;
+            let co = st.new_thread().map_err(|_| LuaError::memory())?;
             st.push_to_thread(co, fv);
             Ok(LuaThread(self.pin(st, Value::Thread(co))))
         })?
@@ -567,7 +570,7 @@ impl Lua {
     pub(crate) fn create_native(&self, f: NativeFn) -> LuaResult<LuaFunction> {
         self.with(|st| match st.new_native_closure(f, &[]) {
             Ok(v) => Ok(LuaFunction(self.pin(st, v))),
-            Err(_) => Err(LuaError::MemoryError),
+            Err(_) => Err(LuaError::memory()),
         })?
     }
 
@@ -581,7 +584,7 @@ impl Lua {
             let cv = self.lower(st, &v)?;
             let reg = st.registry();
             let key = format!("luna.{name}");
-            st.raw_set_field(reg, &key, cv).map_err(|_| LuaError::MemoryError)
+            st.raw_set_field(reg, &key, cv).map_err(|_| LuaError::memory())
         })?
     }
 
@@ -590,7 +593,7 @@ impl Lua {
         let v = self.with(|st| -> LuaResult<LuaValue> {
             let reg = st.registry();
             let key = format!("luna.{name}");
-            let cv = st.raw_get_field(reg, &key).map_err(|_| LuaError::MemoryError)?;
+            let cv = st.raw_get_field(reg, &key).map_err(|_| LuaError::memory())?;
             Ok(self.lift(st, cv))
         })??;
         T::from_lua(v, self)
@@ -714,7 +717,7 @@ impl Lua {
     /// let lua = Lua::new();
     /// lua.set_memory_limit(1 << 20)?;
     /// let r = lua.load("local t = {} for i = 1, 1e7 do t[i] = i end").exec();
-    /// assert!(matches!(r, Err(LuaError::MemoryError)));
+    /// assert!(matches!(r, Err(LuaError::MemoryError(_))));
     /// assert_eq!(lua.load("1 + 1").eval::<i64>()?, 2);
     /// # Ok::<(), LuaError>(())
     /// ```
@@ -826,7 +829,7 @@ pub(crate) fn error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
 
 /// As `error_value`, with the position shown before the message in Lua.
 pub(crate) fn error_value_at(st: &mut State, e: LuaError, location: String) -> LuaResult<Value> {
-    let u = st.new_userdata(ErrorPayload(e, location), 0).map_err(|_| LuaError::MemoryError)?;
+    let u = st.new_userdata(ErrorPayload(e, location), 0).map_err(|_| LuaError::memory())?;
     let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
     st.set_metatable(Value::Userdata(u), mt);
     Ok(Value::Userdata(u))

@@ -328,7 +328,7 @@ fn raw_set_core(
     st.table_raw_set(t, k, v).map_err(|e| match e {
         luna_core::object::table::TableError::NilKey => LuaError::runtime("table index is nil"),
         luna_core::object::table::TableError::NanKey => LuaError::runtime("table index is NaN"),
-        luna_core::object::table::TableError::Memory => LuaError::MemoryError,
+        luna_core::object::table::TableError::Memory => LuaError::memory(),
         luna_core::object::table::TableError::Overflow => LuaError::runtime("table overflow"),
     })
 }

@@ -3,7 +3,7 @@
 use luna_core::object::thread::ThreadStatus;
 use luna_core::{Status, Value};
 
-use crate::error::{LuaError, LuaResult, TracebackFrame};
+use crate::error::{format_traceback, with_traceback, LuaError, LuaResult, TracebackFrame};
 use crate::function::LuaFunction;
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
@@ -103,8 +103,10 @@ impl LuaThread {
                     .collect();
                 let e = luna_core::api::HostError { status, value: v, traceback: Vec::new() };
                 Err(match lua.host_error(st, e) {
-                    LuaError::RuntimeError { message, .. } => LuaError::RuntimeError { message, traceback: frames },
-                    LuaError::CallbackError { cause, .. } => LuaError::CallbackError { traceback: frames, cause },
+                    LuaError::RuntimeError(message) => LuaError::RuntimeError(with_traceback(message, &frames)),
+                    LuaError::CallbackError { cause, .. } => {
+                        LuaError::CallbackError { traceback: format_traceback(&frames), cause }
+                    }
                     other => other,
                 })
             }

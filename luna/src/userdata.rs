@@ -304,9 +304,9 @@ pub(crate) fn payload_error<T: 'static>(st: &State, v: Value, e: PayloadError) -
             to: type_name_in::<T>(st),
             message: None,
         },
-        PayloadError::Destructed => LuaError::UserdataDestructed,
-        PayloadError::BorrowedMut => LuaError::UserdataBorrowError { type_name: type_name_in::<T>(st) },
-        PayloadError::Borrowed => LuaError::UserdataBorrowMutError { type_name: type_name_in::<T>(st) },
+        PayloadError::Destructed => LuaError::UserDataDestructed,
+        PayloadError::BorrowedMut => LuaError::UserDataBorrowError,
+        PayloadError::Borrowed => LuaError::UserDataBorrowMutError,
     }
 }
 
@@ -373,7 +373,7 @@ impl LuaAnyUserdata {
     /// let lua = Lua::new();
     /// let ud = lua.create_userdata(Token("secret".into()))?;
     /// assert_eq!(ud.take::<Token>()?.0, "secret");
-    /// assert!(matches!(ud.borrow::<Token>(), Err(LuaError::UserdataDestructed)));
+    /// assert!(matches!(ud.borrow::<Token>(), Err(LuaError::UserDataDestructed)));
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn take<T: 'static>(&self) -> LuaResult<T> {
@@ -382,7 +382,7 @@ impl LuaAnyUserdata {
                 return Err(payload_error::<T>(st, Value::Userdata(u), PayloadError::WrongType));
             }
             if !u.has_payload() {
-                return Err(LuaError::UserdataDestructed);
+                return Err(LuaError::UserDataDestructed);
             }
             match u.take_payload().map(|b| b.downcast::<T>()) {
                 Some(Ok(b)) => Ok(*b),
@@ -397,7 +397,7 @@ impl LuaAnyUserdata {
     pub fn type_name(&self) -> LuaResult<Option<String>> {
         self.with_ud(|_, st, u| {
             let Some(mt) = u.metatable() else { return Ok(None) };
-            let key = st.new_str(b"__name").map_err(|_| LuaError::MemoryError)?;
+            let key = st.new_str(b"__name").map_err(|_| LuaError::memory())?;
             Ok(match mt.get_str(key) {
                 Value::Str(s) => Some(s.to_str_lossy().into_owned()),
                 _ => None,
@@ -560,7 +560,7 @@ impl Lua {
     pub fn create_userdata<T: LuaUserdata>(&self, value: T) -> LuaResult<LuaAnyUserdata> {
         let mt = self.userdata_metatable::<T>()?;
         self.with(|st| {
-            let u = st.new_userdata(value, USER_VALUES).map_err(|_| LuaError::MemoryError)?;
+            let u = st.new_userdata(value, USER_VALUES).map_err(|_| LuaError::memory())?;
             st.set_metatable(Value::Userdata(u), Some(mt));
             Ok(LuaAnyUserdata(self.pin(st, Value::Userdata(u))))
         })?

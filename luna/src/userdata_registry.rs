@@ -579,7 +579,7 @@ fn build<T: 'static>(
     methods: Vec<(String, Body)>,
     meta: Vec<(LuaMetaMethod, Body)>,
 ) -> LuaResult<Gc<Table>> {
-    let mem = |_| LuaError::MemoryError;
+    let mem = |_| LuaError::memory();
     let class = st.new_table().map_err(mem)?;
     let mt = st.new_table().map_err(mem)?;
     for (name, body) in methods {
@@ -663,7 +663,7 @@ fn build<T: 'static>(
 
 /// A table mapping each name to its position (0-based).
 fn numbered_keys<'a>(st: &mut State, names: impl Iterator<Item = &'a str>) -> LuaResult<Gc<Table>> {
-    let mem = |_| LuaError::MemoryError;
+    let mem = |_| LuaError::memory();
     let t = st.new_table().map_err(mem)?;
     for (i, name) in names.enumerate() {
         st.raw_set_field(t, name, Value::Int(i as i64)).map_err(mem)?;

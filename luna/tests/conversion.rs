@@ -136,7 +136,7 @@ fn integers_from_floats_and_strings() {
     {
         let err = from_expr::<i64>(&lua, expr).unwrap_err();
         assert!(matches!(err, LuaError::FromLuaConversionError { .. }), "{expr}: {err:?}");
-        assert_eq!(err.to_string(), format!("number expected, got {ty}"), "{expr}");
+        assert_eq!(err.to_string(), format!("error converting Lua {ty} to number"), "{expr}");
     }
 }
 
@@ -163,9 +163,9 @@ fn floats() {
     assert_eq!(from_expr::<f64>(&lua, "math.maxinteger").unwrap(), i64::MAX as f64);
     assert_eq!(from_expr::<f32>(&lua, "1").unwrap(), 1.0);
     let err = from_expr::<f64>(&lua, "'x'").unwrap_err();
-    assert_eq!(err.to_string(), "number expected, got string");
+    assert_eq!(err.to_string(), "error converting Lua string to number");
     let err = from_expr::<f64>(&lua, "false").unwrap_err();
-    assert_eq!(err.to_string(), "number expected, got boolean");
+    assert_eq!(err.to_string(), "error converting Lua boolean to number");
     // Lua sees the values.
     lua.globals().set("x", 0.1f64).unwrap();
     assert!(eval::<bool>(&lua, "return x == 0.1"));
@@ -203,7 +203,7 @@ fn strings() {
     for (expr, ty) in [("nil", "nil"), ("true", "boolean"), ("{}", "table")] {
         let err = from_expr::<String>(&lua, expr).unwrap_err();
         assert!(matches!(err, LuaError::FromLuaConversionError { .. }), "{expr}: {err:?}");
-        assert_eq!(err.to_string(), format!("string expected, got {ty}"));
+        assert_eq!(err.to_string(), format!("error converting Lua {ty} to String"));
     }
     // Invalid UTF-8 is an error for String, not for bytes.
     let err = from_expr::<String>(&lua, "'\\xff\\xfe'").unwrap_err();
@@ -266,7 +266,7 @@ fn options_and_nil() {
     assert!(from_expr::<Option<i64>>(&lua, "'x'").is_err());
     assert_eq!(lua_type(&lua, LuaNil), "nil");
     assert_eq!(from_expr::<LuaNil>(&lua, "nil").unwrap(), LuaNil);
-    assert_eq!(from_expr::<LuaNil>(&lua, "1").unwrap_err().to_string(), "nil expected, got number");
+    assert_eq!(from_expr::<LuaNil>(&lua, "1").unwrap_err().to_string(), "error converting Lua number to nil");
     assert_eq!(eval::<()>(&lua, "return 1, 2"), ());
 }
 
@@ -335,9 +335,9 @@ fn lua_values() {
     }
     // Handles convert from matching values only.
     let err = from_expr::<LuaTable>(&lua, "'s'").unwrap_err();
-    assert_eq!(err.to_string(), "table expected, got string");
-    assert_eq!(from_expr::<LuaFunction>(&lua, "{}").unwrap_err().to_string(), "function expected, got table");
-    assert_eq!(from_expr::<LuaThread>(&lua, "1").unwrap_err().to_string(), "thread expected, got number");
+    assert_eq!(err.to_string(), "error converting Lua string to table");
+    assert_eq!(from_expr::<LuaFunction>(&lua, "{}").unwrap_err().to_string(), "error converting Lua table to function");
+    assert_eq!(from_expr::<LuaThread>(&lua, "1").unwrap_err().to_string(), "error converting Lua number to thread");
     assert!(from_expr::<LuaFunction>(&lua, "print").is_ok());
 }
 
@@ -367,7 +367,7 @@ fn vectors_arrays_and_slices() {
     assert_eq!(from_expr::<Vec<i64>>(&lua, "{x = 1}").unwrap(), Vec::<i64>::new());
     let err = from_expr::<Vec<i64>>(&lua, "{1, 'x'}").unwrap_err();
     assert!(matches!(err, LuaError::FromLuaConversionError { .. }), "{err:?}");
-    assert_eq!(from_expr::<Vec<i64>>(&lua, "5").unwrap_err().to_string(), "table expected, got number");
+    assert_eq!(from_expr::<Vec<i64>>(&lua, "5").unwrap_err().to_string(), "error converting Lua number to table");
     // Arrays need the exact length.
     let err = from_expr::<[i64; 2]>(&lua, "{1, 2, 3}").unwrap_err();
     assert!(err.to_string().contains("expected a sequence of 2 values, got 3"), "{err}");
@@ -520,9 +520,9 @@ fn collection_arguments_of_callbacks() {
 fn conversion_error_wording() {
     let lua = Lua::new();
     let e = LuaError::FromLuaConversionError { from: "boolean", to: "number".to_string(), message: None };
-    assert_eq!(e.to_string(), "number expected, got boolean");
+    assert_eq!(e.to_string(), "error converting Lua boolean to number");
     let e = u64::MAX.into_lua(&lua).unwrap_err();
-    assert_eq!(e.to_string(), "error converting u64 to integer (out of range)");
+    assert_eq!(e.to_string(), "error converting u64 to Lua integer (out of range)");
     let e = from_expr::<u8>(&lua, "1000").unwrap_err();
-    assert_eq!(e.to_string(), "integer 1000 out of range for u8");
+    assert_eq!(e.to_string(), "error converting Lua integer to u8 (out of range)");
 }

@@ -587,10 +587,10 @@ fn one_line(s: &str) -> String {
 
 fn error_kind(e: &LuaError) -> String {
     match e {
-        LuaError::MemoryError => "memory error".into(),
+        LuaError::MemoryError(_) => "memory error".into(),
         LuaError::InstructionLimit => "instruction limit".into(),
         LuaError::SyntaxError { message, .. } => format!("syntax error: {}", one_line(message)),
-        LuaError::RuntimeError { message, .. } => format!("runtime error: {}", one_line(message)),
+        LuaError::RuntimeError(message) => format!("runtime error: {}", one_line(message)),
         other => format!("error: {}", one_line(&other.to_string())),
     }
 }

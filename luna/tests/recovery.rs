@@ -116,7 +116,7 @@ fn after_running_out_of_memory_the_state_runs_code_without_help() {
     ];
     for s in scripts {
         match lua.load(s).exec() {
-            Err(LuaError::MemoryError) => {}
+            Err(LuaError::MemoryError(_)) => {}
             other => panic!("{s}: expected a memory error, got {other:?}"),
         }
         // No gc_collect from the host: the next chunks run at once.

@@ -140,7 +140,9 @@ fn errors_inside_coroutines() {
     let co = lua.create_thread(f).unwrap();
     assert_eq!(co.resume::<i64>(5).unwrap(), 5);
     let err = co.resume::<()>(()).unwrap_err();
-    let LuaError::RuntimeError { message, traceback } = &err else { panic!("{err:?}") };
+    let LuaError::RuntimeError(full) = &err else { panic!("{err:?}") };
+    let message = &full.split("\nstack traceback:").next().unwrap().to_string();
+    let traceback = &err.traceback();
     assert_eq!(message, "co.lua:3: co fail");
     assert_eq!(traceback[0].source, "[C]");
     assert_eq!(traceback[0].name, "function 'error'");

@@ -193,8 +193,7 @@ fn borrow_conflicts_are_clean_errors() {
     let lua = lua_with_vec3();
     // `combine` takes &mut self and &Vec3: the same value twice.
     let msg = error_of(&lua, "local a = Vec3.new(1, 2, 3); a:combine(a)");
-    assert!(msg.contains("Vec3"), "{msg}");
-    assert!(msg.contains("borrowed"), "{msg}");
+    assert!(msg.contains("borrowing userdata"), "{msg}");
     // Caught by pcall, and the value stays usable.
     let ok: bool = lua
         .load("local a = Vec3.new(1, 2, 3); local ok = pcall(a.combine, a, a); a:combine(Vec3.new(1, 0, 0)); return not ok and a.x == 2")
@@ -206,7 +205,7 @@ fn borrow_conflicts_are_clean_errors() {
     lua.globals().set("v", v.clone()).unwrap();
     let guard = v.borrow::<Vec3>().unwrap();
     let msg = error_of(&lua, "v:scale(2)");
-    assert!(msg.contains("userdata 'Vec3' is already borrowed"), "{msg}");
+    assert!(msg.contains("error mutably borrowing userdata"), "{msg}");
     // Reading is fine meanwhile.
     assert_eq!(lua.load("return v.x").eval::<f64>().unwrap(), 1.0);
     drop(guard);
@@ -214,11 +213,11 @@ fn borrow_conflicts_are_clean_errors() {
     assert_eq!(v.borrow::<Vec3>().unwrap().x, 2.0);
     // A mutable borrow held by the host blocks everything else.
     let guard = v.borrow_mut::<Vec3>().unwrap();
-    assert!(matches!(v.borrow::<Vec3>(), Err(LuaError::UserdataBorrowError { .. })));
-    assert!(matches!(v.borrow_mut::<Vec3>(), Err(LuaError::UserdataBorrowMutError { .. })));
+    assert!(matches!(v.borrow::<Vec3>(), Err(LuaError::UserDataBorrowError)));
+    assert!(matches!(v.borrow_mut::<Vec3>(), Err(LuaError::UserDataBorrowMutError)));
     assert!(v.take::<Vec3>().is_err());
     let msg = error_of(&lua, "return v.x");
-    assert!(msg.contains("userdata 'Vec3' is already mutably borrowed"), "{msg}");
+    assert!(msg.contains("error borrowing userdata"), "{msg}");
     drop(guard);
     assert_eq!(v.take::<Vec3>().unwrap().x, 2.0);
 }
@@ -231,8 +230,8 @@ fn taken_values_are_destructed() {
     let taken = v.take::<Vec3>().unwrap();
     assert_eq!(taken.y, 2.0);
     assert!(!v.is::<Vec3>());
-    assert!(matches!(v.borrow::<Vec3>(), Err(LuaError::UserdataDestructed)));
-    assert!(matches!(v.take::<Vec3>(), Err(LuaError::UserdataDestructed)));
+    assert!(matches!(v.borrow::<Vec3>(), Err(LuaError::UserDataDestructed)));
+    assert!(matches!(v.take::<Vec3>(), Err(LuaError::UserDataDestructed)));
     let msg = error_of(&lua, "return v.x");
     assert!(msg.contains("userdata has been destructed"), "{msg}");
     let msg = error_of(&lua, "return v:dot(v)");
@@ -254,7 +253,7 @@ fn methods_can_call_back_into_lua() {
     assert_eq!(x, 56.0);
     // ... but mutating it meanwhile is a conflict.
     let msg = error_of(&lua, "local v = Vec3.new(7, 0, 0); return v:call_back(function() v:scale(2) end)");
-    assert!(msg.contains("userdata 'Vec3' is already borrowed"), "{msg}");
+    assert!(msg.contains("error mutably borrowing userdata"), "{msg}");
 }
 
 #[test]

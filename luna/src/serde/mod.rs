@@ -281,11 +281,11 @@ const ARRAY_MT_KEY: &str = "luna-serde:array-metatable";
 /// The array metatable, created on first use.
 pub(crate) fn array_metatable(st: &mut State) -> LuaResult<Gc<Table>> {
     let reg = st.registry();
-    match st.raw_get_field(reg, ARRAY_MT_KEY).map_err(|_| LuaError::MemoryError)? {
+    match st.raw_get_field(reg, ARRAY_MT_KEY).map_err(|_| LuaError::memory())? {
         Value::Table(t) => Ok(t),
         _ => {
-            let t = st.new_table().map_err(|_| LuaError::MemoryError)?;
-            st.raw_set_field(reg, ARRAY_MT_KEY, Value::Table(t)).map_err(|_| LuaError::MemoryError)?;
+            let t = st.new_table().map_err(|_| LuaError::memory())?;
+            st.raw_set_field(reg, ARRAY_MT_KEY, Value::Table(t)).map_err(|_| LuaError::memory())?;
             Ok(t)
         }
     }

@@ -27,7 +27,7 @@ fn table_error(e: TableError) -> PathError {
     match e {
         TableError::NilKey => PathError::new("a table key cannot be nil"),
         TableError::NanKey => PathError::new("a table key cannot be NaN"),
-        TableError::Memory => PathError::from(LuaError::MemoryError),
+        TableError::Memory => PathError::from(LuaError::memory()),
         TableError::Overflow => PathError::new("table overflow"),
     }
 }
@@ -43,7 +43,7 @@ impl<'a> RawSer<'a> {
     }
 
     fn string(&self, bytes: &[u8]) -> Result<Value> {
-        self.with(|st| st.str_value(bytes).map_err(|_| PathError::from(LuaError::MemoryError)))
+        self.with(|st| st.str_value(bytes).map_err(|_| PathError::from(LuaError::memory())))
     }
 
     fn int(v: i128) -> Result<Value> {
@@ -61,7 +61,7 @@ impl<'a> RawSer<'a> {
     /// A new rooted table; sequences get the array metatable.
     fn table(self, narr: usize, nrec: usize, array: bool) -> Result<TableBuilder<'a>> {
         let (t, root) = self.with(|st| {
-            let t = st.new_table_with(narr, nrec).map_err(|_| PathError::from(LuaError::MemoryError))?;
+            let t = st.new_table_with(narr, nrec).map_err(|_| PathError::from(LuaError::memory()))?;
             if let (true, Some(mt)) = (array, self.array_mt) {
                 st.set_metatable(Value::Table(t), Some(mt));
             }
@@ -73,8 +73,8 @@ impl<'a> RawSer<'a> {
     /// `{name = value}`: the externally tagged form of enum variants.
     fn tagged(&self, name: &str, value: Value) -> Result<Value> {
         self.with(|st| {
-            let t = st.new_table_with(0, 1).map_err(|_| PathError::from(LuaError::MemoryError))?;
-            let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::MemoryError))?;
+            let t = st.new_table_with(0, 1).map_err(|_| PathError::from(LuaError::memory()))?;
+            let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::memory()))?;
             st.table_raw_set(t, k, value).map_err(table_error)?;
             Ok(Value::Table(t))
         })
@@ -110,7 +110,7 @@ impl TableBuilder<'_> {
         let v = value.serialize(self.ser).map_err(|e| e.at(Segment::Name(name.to_string())))?;
         let t = self.t;
         self.ser.with(|st| {
-            let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::MemoryError))?;
+            let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::memory()))?;
             st.table_raw_set(t, k, v).map_err(table_error)
         })
     }
