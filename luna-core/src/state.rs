@@ -810,6 +810,11 @@ impl State {
     pub fn set_binary_chunks_allowed(&mut self, allowed: bool) {
         self.binary_allowed = allowed;
     }
+
+    /// Whether binary chunks may be loaded.
+    pub fn binary_chunks_allowed(&self) -> bool {
+        self.binary_allowed
+    }
 }
 
 impl Drop for State {

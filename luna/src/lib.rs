@@ -32,10 +32,12 @@
 
 mod callback;
 mod chunk;
+mod coerce;
 mod conversion;
 mod error;
 mod function;
 mod lua;
+mod modules;
 mod multi;
 pub mod prelude;
 mod registry;
@@ -48,6 +50,7 @@ mod thread;
 mod userdata;
 mod userdata_registry;
 mod value;
+mod weak;
 
 pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
@@ -67,6 +70,7 @@ pub use userdata::{
 };
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaLightUserdata, LuaNil, LuaValue};
+pub use weak::WeakLua;
 
 /// The collector modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

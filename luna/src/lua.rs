@@ -49,7 +49,12 @@ impl StdLib {
     /// Every library, `io` and `debug` included.
     pub const ALL: StdLib = StdLib((1 << 10) - 2);
 
-    /// Whether all libraries of `other` are in `self`.
+    /// The set as bits (one per library, as luna-core's `Libs`).
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Whether every library of `other` is in `self`.
     pub fn contains(self, other: StdLib) -> bool {
         self.0 & other.0 == other.0
     }
@@ -456,12 +461,11 @@ impl Lua {
         }
         if let Value::Userdata(u) = e.value {
             if let Some(cause) = u.with_payload(|p: &ErrorPayload| p.0.clone()) {
-                return match cause {
-                    LuaError::CallbackError { .. } => cause,
-                    other => LuaError::CallbackError {
-                        traceback: crate::error::format_traceback(&traceback),
-                        cause: std::sync::Arc::new(other),
-                    },
+                // Every callback crossed adds its layer, as mlua's do (the
+                // display shows the message and the deepest traceback once).
+                return LuaError::CallbackError {
+                    traceback: crate::error::format_traceback(&traceback),
+                    cause: std::sync::Arc::new(cause),
                 };
             }
         }
@@ -626,6 +630,7 @@ impl Lua {
 
     /// The value of a registry key.
     pub fn registry_value<T: crate::FromLua>(&self, key: &crate::LuaRegistryKey) -> LuaResult<T> {
+        self.check_registry_key(key)?;
         let v = self.with(|st| -> LuaResult<LuaValue> {
             let cv = self.value_of(st, &key.0)?;
             Ok(self.lift(st, cv))
@@ -635,6 +640,7 @@ impl Lua {
 
     /// Replaces the value of a registry key.
     pub fn replace_registry_value(&self, key: &crate::LuaRegistryKey, v: impl crate::IntoLua) -> LuaResult<()> {
+        self.check_registry_key(key)?;
         let v = v.into_lua(self)?;
         self.with(|st| -> LuaResult<()> {
             self.value_of(st, &key.0)?;
@@ -644,8 +650,14 @@ impl Lua {
         })?
     }
 
-    /// Releases a registry key (dropping it does the same).
+    /// Releases a registry key (dropping it does the same); a key of
+    /// another state is refused with `MismatchedRegistryKey`.
     pub fn remove_registry_value(&self, key: crate::LuaRegistryKey) -> LuaResult<()> {
+        // A key of a state that is gone has nothing left to release.
+        match self.check_registry_key(&key) {
+            Ok(()) | Err(LuaError::StateDropped) => {}
+            Err(e) => return Err(e),
+        }
         drop(key);
         Ok(())
     }
@@ -683,13 +695,37 @@ impl Lua {
     /// Borrows application data of type `T` (`None` if absent or mutably
     /// borrowed).
     pub fn app_data_ref<T: Any>(&self) -> Option<AppDataRef<T>> {
-        AppDataRef::new(self.app_data_cell::<T>()?)
+        AppDataRef::new(self.app_data_cell::<T>()?).ok()
+    }
+
+    /// Borrows application data of type `T`: `Ok(None)` if absent, an
+    /// error if it is mutably borrowed.
+    pub fn try_app_data_ref<T: Any>(&self) -> Result<Option<AppDataRef<T>>, std::cell::BorrowError> {
+        self.app_data_cell::<T>().map(AppDataRef::new).transpose()
+    }
+
+    /// Borrows application data of type `T` mutably: `Ok(None)` if absent,
+    /// an error if it is borrowed.
+    pub fn try_app_data_mut<T: Any>(&self) -> Result<Option<AppDataRefMut<T>>, std::cell::BorrowMutError> {
+        self.app_data_cell::<T>().map(AppDataRefMut::new).transpose()
+    }
+
+    /// Stores typed application data unless the data of that type is
+    /// borrowed (then gives it back as the error). Returns the previous
+    /// value.
+    pub fn try_set_app_data<T: Any>(&self, data: T) -> Result<Option<T>, T> {
+        let borrowed = self.app_data_cell::<T>().is_some_and(|cell| cell.try_borrow_mut().is_err());
+        if borrowed {
+            Err(data)
+        } else {
+            Ok(self.set_app_data(data))
+        }
     }
 
     /// Borrows application data of type `T` mutably (`None` if absent or
     /// borrowed).
     pub fn app_data_mut<T: Any>(&self) -> Option<AppDataRefMut<T>> {
-        AppDataRefMut::new(self.app_data_cell::<T>()?)
+        AppDataRefMut::new(self.app_data_cell::<T>()?).ok()
     }
 
     /// Removes application data of type `T`, returning it unless it is
@@ -848,7 +884,7 @@ fn install_error_metatable(st: &mut State) -> luna_core::LResult<()> {
 
 /// Removes the unsafe parts of the opened libraries (the default for
 /// `Lua::new`).
-fn make_safe(st: &mut State) -> luna_core::LResult<()> {
+pub(crate) fn make_safe(st: &mut State) -> luna_core::LResult<()> {
     for (lib, names) in [
         ("os", &["execute", "exit", "remove", "rename", "tmpname", "setlocale"][..]),
         ("package", &["loadlib", "cpath"][..]),
@@ -856,6 +892,16 @@ fn make_safe(st: &mut State) -> luna_core::LResult<()> {
         if let Value::Table(t) = st.get_global(lib)? {
             for n in names {
                 st.raw_set_field(t, n, Value::Nil)?;
+            }
+        }
+    }
+    // Without `cpath` the C searchers (the third and fourth) would fail
+    // every `require` of a missing module with "'package.cpath' must be a
+    // string": only the preload and Lua-file searchers stay.
+    if let Value::Table(package) = st.get_global("package")? {
+        if let Value::Table(searchers) = st.raw_get_field(package, "searchers")? {
+            for i in [4, 3] {
+                st.raw_set_int(searchers, i, Value::Nil)?;
             }
         }
     }

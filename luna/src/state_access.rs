@@ -184,22 +184,46 @@ pub struct AppDataRefMut<T: 'static> {
 }
 
 impl<T: 'static> AppDataRef<T> {
-    pub(crate) fn new(cell: Rc<RefCell<T>>) -> Option<AppDataRef<T>> {
+    pub(crate) fn new(cell: Rc<RefCell<T>>) -> Result<AppDataRef<T>, std::cell::BorrowError> {
         // SAFETY: see the section comment: the `RefCell` outlives the
         // borrow because the guard keeps the `Rc` and drops the borrow
         // first.
         let cell_ref: &'static RefCell<T> = unsafe { &*Rc::as_ptr(&cell) };
-        let borrow = cell_ref.try_borrow().ok()?;
-        Some(AppDataRef { borrow, _cell: cell })
+        let borrow = cell_ref.try_borrow()?;
+        Ok(AppDataRef { borrow, _cell: cell })
     }
 }
 
 impl<T: 'static> AppDataRefMut<T> {
-    pub(crate) fn new(cell: Rc<RefCell<T>>) -> Option<AppDataRefMut<T>> {
+    pub(crate) fn new(cell: Rc<RefCell<T>>) -> Result<AppDataRefMut<T>, std::cell::BorrowMutError> {
         // SAFETY: as for `AppDataRef::new`.
         let cell_ref: &'static RefCell<T> = unsafe { &*Rc::as_ptr(&cell) };
-        let borrow = cell_ref.try_borrow_mut().ok()?;
-        Some(AppDataRefMut { borrow, _cell: cell })
+        let borrow = cell_ref.try_borrow_mut()?;
+        Ok(AppDataRefMut { borrow, _cell: cell })
+    }
+}
+
+impl<T: std::fmt::Display + 'static> std::fmt::Display for AppDataRef<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: std::fmt::Debug + 'static> std::fmt::Debug for AppDataRef<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: std::fmt::Display + 'static> std::fmt::Display for AppDataRefMut<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: std::fmt::Debug + 'static> std::fmt::Debug for AppDataRefMut<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
     }
 }
 

@@ -228,9 +228,10 @@ fn registry_key_used_with_another_state_is_an_error() {
     let lua2 = Lua::new();
     let key = lua1.create_registry_value("mine").unwrap();
     let err = lua2.registry_value::<LuaValue>(&key).unwrap_err();
-    assert!(matches!(err, LuaError::MismatchedState), "{err:?}");
+    assert!(matches!(err, LuaError::MismatchedRegistryKey), "{err:?}");
     let err = lua2.replace_registry_value(&key, 1).unwrap_err();
-    assert!(matches!(err, LuaError::MismatchedState), "{err:?}");
+    assert!(matches!(err, LuaError::MismatchedRegistryKey), "{err:?}");
+    assert!(!lua2.owns_registry_value(&key));
     // The value itself is untouched.
     assert_eq!(lua1.registry_value::<String>(&key).unwrap(), "mine");
     // Keys of two states never alias, even with the same slot numbers.
