@@ -55,9 +55,11 @@ mod weak;
 pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
 pub use conversion::LuaEither;
-pub use error::{ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, TracebackFrame};
+pub use error::{
+    ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, LuaResultExt as ExternalResult, TracebackFrame,
+};
 pub use function::{LuaFunction, LuaFunctionInfo};
-pub use lua::{Lua, LuaOptions, StdLib};
+pub use lua::{Lua, LuaOptions, StdLib, StdLib as LuaStdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
 pub use registry::LuaRegistryKey;
 pub use state_access::{AppDataRef, AppDataRefMut};
@@ -80,6 +82,10 @@ pub enum LuaGcMode {
     /// Generational collection.
     Generational,
 }
+
+/// Coming from mlua: the renames and the deliberate differences.
+#[doc = include_str!("coming_from_mlua.md")]
+pub mod coming_from_mlua {}
 
 /// The code examples of the README, compiled and run as doctests.
 #[cfg(doctest)]

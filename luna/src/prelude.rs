@@ -6,7 +6,10 @@ pub use crate::{
     LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
     LuaMultiValue, LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
     LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef, LuaUserdataRefMut, LuaValue,
-    LuaVariadic, LuaVmState, StdLib,
+    LuaVariadic, LuaVmState, StdLib, StdLib as LuaStdLib, WeakLua,
+};
+pub use crate::{
+    ErrorContext as LuaErrorContext, ExternalError as LuaExternalError, LuaResultExt as LuaExternalResult,
 };
 
 #[cfg(feature = "serde")]
