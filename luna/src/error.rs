@@ -178,6 +178,11 @@ pub enum LuaError {
     #[error("mutable callback called recursively")]
     RecursiveMutCallback,
 
+    /// A thread was resumed while it cannot be: it finished, failed, is
+    /// running, or is resuming another thread (`LuaThread::resume`).
+    #[error("coroutine is non-resumable")]
+    CoroutineUnresumable,
+
     /// A handle was used after its `Lua` was dropped.
     #[error("the Lua state this value belongs to has been dropped")]
     StateDropped,

@@ -33,8 +33,11 @@
 mod callback;
 mod chunk;
 mod conversion;
+mod debug;
 mod error;
 mod function;
+mod gc;
+mod hooks;
 mod lua;
 mod multi;
 pub mod prelude;
@@ -48,34 +51,29 @@ mod thread;
 mod userdata;
 mod userdata_registry;
 mod value;
+mod warn;
 
 pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
 pub use conversion::LuaEither;
+pub use debug::{LuaDebug, LuaDebugEvent, LuaDebugNames, LuaDebugSource, LuaDebugStack};
 pub use error::{ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, TracebackFrame};
 pub use function::{LuaFunction, LuaFunctionInfo};
+pub use gc::{LuaGcGenParams, LuaGcIncParams, LuaGcMode};
+pub use hooks::LuaHookTriggers;
 pub use lua::{Lua, LuaOptions, StdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
 pub use registry::LuaRegistryKey;
 pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
-pub use thread::{LuaThread, LuaThreadStatus};
+pub use thread::{LuaThread, LuaThreadEvent, LuaThreadStatus, LuaThreadTriggers};
 pub use userdata::{
     LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef,
     LuaUserdataRefMut,
 };
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaLightUserdata, LuaNil, LuaValue};
-
-/// The collector modes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LuaGcMode {
-    /// Incremental collection.
-    Incremental,
-    /// Generational collection.
-    Generational,
-}
 
 /// The code examples of the README, compiled and run as doctests.
 #[cfg(doctest)]

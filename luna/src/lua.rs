@@ -189,6 +189,8 @@ pub(crate) struct LuaInner {
     /// Whether `pending` is not empty (tested on every access).
     has_pending: Cell<bool>,
     app_data: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
+    /// The global hook and the thread event callback.
+    pub(crate) callbacks: crate::hooks::HostCallbacks,
 }
 
 impl LuaInner {
@@ -228,9 +230,11 @@ impl Default for Lua {
 }
 
 /// The payload of error values that carry a Rust `LuaError` through Lua:
-/// the error, and the position Lua code sees before its message (the
-/// calling line of a bad argument, as `luaL_argerror` gives it).
-pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String);
+/// the error, the position Lua code sees before its message (the calling
+/// line of a bad argument, as `luaL_argerror` gives it), and whether the
+/// host gets the error itself rather than a `CallbackError` around it (the
+/// errors of hooks and of the warning function, as mlua).
+pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String, pub(crate) bool);
 
 fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
     let msg = match st.arg(1) {
@@ -334,6 +338,7 @@ impl Lua {
                 pending: RefCell::new(Vec::new()),
                 has_pending: Cell::new(false),
                 app_data: RefCell::new(HashMap::new()),
+                callbacks: Default::default(),
             }),
         }
     }
@@ -455,8 +460,9 @@ impl Lua {
             return LuaError::MemoryError;
         }
         if let Value::Userdata(u) = e.value {
-            if let Some(cause) = u.with_payload(|p: &ErrorPayload| p.0.clone()) {
+            if let Some((cause, raw)) = u.with_payload(|p: &ErrorPayload| (p.0.clone(), p.2)) {
                 return match cause {
+                    _ if raw => cause,
                     LuaError::CallbackError { .. } => cause,
                     other => LuaError::CallbackError { traceback, cause: std::sync::Arc::new(other) },
                 };
@@ -550,16 +556,6 @@ impl Lua {
         self.with(|st| match st.new_str(bytes.as_ref()) {
             Ok(s) => Ok(LuaString(self.pin(st, Value::Str(s)))),
             Err(_) => Err(LuaError::MemoryError),
-        })?
-    }
-
-    /// A new coroutine running `f`.
-    pub fn create_thread(&self, f: LuaFunction) -> LuaResult<LuaThread> {
-        self.with(|st| -> LuaResult<LuaThread> {
-            let fv = self.value_of(st, &f.0)?;
-            let co = st.new_thread().map_err(|_| LuaError::MemoryError)?;
-            st.push_to_thread(co, fv);
-            Ok(LuaThread(self.pin(st, Value::Thread(co))))
         })?
     }
 
@@ -754,44 +750,6 @@ impl Lua {
     pub fn remaining_instructions(&self) -> Option<u64> {
         self.with(|st| st.fuel().map(|f| f.max(0) as u64)).ok().flatten()
     }
-
-    /// Runs a full collection.
-    pub fn gc_collect(&self) -> LuaResult<()> {
-        self.with(|st| st.full_gc(false))
-    }
-
-    /// Runs a step of `kbytes` of collector work; returns whether a cycle
-    /// finished.
-    pub fn gc_step(&self, kbytes: usize) -> LuaResult<bool> {
-        self.with(|st| st.gc_step_kb(i64::try_from(kbytes).unwrap_or(i64::MAX)))
-    }
-
-    /// Stops the automatic collector.
-    pub fn gc_stop(&self) {
-        let _ = self.with(|st| st.set_gc_running(false));
-    }
-
-    /// Restarts the automatic collector.
-    pub fn gc_restart(&self) {
-        let _ = self.with(|st| st.set_gc_running(true));
-    }
-
-    /// Whether the automatic collector runs.
-    pub fn gc_is_running(&self) -> bool {
-        self.with(|st| st.gc_running()).unwrap_or(false)
-    }
-
-    /// Selects the collector mode, returning the previous one.
-    pub fn gc_set_mode(&self, mode: crate::LuaGcMode) -> crate::LuaGcMode {
-        let m = match mode {
-            crate::LuaGcMode::Incremental => luna_core::gc::GcMode::Incremental,
-            crate::LuaGcMode::Generational => luna_core::gc::GcMode::Generational,
-        };
-        match self.with(|st| st.set_gc_mode(m)) {
-            Ok(luna_core::gc::GcMode::Generational) => crate::LuaGcMode::Generational,
-            _ => crate::LuaGcMode::Incremental,
-        }
-    }
 }
 
 /// The error for a push beyond the stack limit.
@@ -826,7 +784,17 @@ pub(crate) fn error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
 
 /// As `error_value`, with the position shown before the message in Lua.
 pub(crate) fn error_value_at(st: &mut State, e: LuaError, location: String) -> LuaResult<Value> {
-    let u = st.new_userdata(ErrorPayload(e, location), 0).map_err(|_| LuaError::MemoryError)?;
+    new_error_value(st, ErrorPayload(e, location, false))
+}
+
+/// The error value of an error the host gets back as it is, not wrapped in
+/// a `CallbackError` (see `ErrorPayload`).
+pub(crate) fn raw_error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
+    new_error_value(st, ErrorPayload(e, String::new(), true))
+}
+
+fn new_error_value(st: &mut State, payload: ErrorPayload) -> LuaResult<Value> {
+    let u = st.new_userdata(payload, 0).map_err(|_| LuaError::MemoryError)?;
     let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
     st.set_metatable(Value::Userdata(u), mt);
     Ok(Value::Userdata(u))

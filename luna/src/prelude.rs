@@ -9,5 +9,7 @@ pub use crate::{
     LuaVariadic, LuaVmState, StdLib,
 };
 
+pub use crate::{LuaGcGenParams, LuaGcIncParams, LuaHookTriggers};
+
 #[cfg(feature = "serde")]
 pub use crate::serde::{DeserializeOptions as LuaDeserializeOptions, SerializeOptions as LuaSerializeOptions};
