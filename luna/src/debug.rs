@@ -76,7 +76,8 @@ pub struct LuaDebugStack {
 /// # use luna::prelude::*;
 /// let lua = Lua::new();
 /// let where_am_i = lua.create_function(|lua, ()| {
-///     Ok(lua.inspect_stack(1, |d| (d.source().short_src.map(|s| s.into_owned()), d.current_line())))
+///     let here = lua.inspect_stack(1, |d| (d.source().short_src.map(|s| s.into_owned()), d.current_line()));
+///     here.ok_or_else(|| LuaError::runtime("no caller"))
 /// })?;
 /// lua.globals().set("where_am_i", where_am_i)?;
 /// let (src, line): (String, usize) = lua.load("\nlocal s, l = where_am_i()\nreturn s, l").set_name("=demo").eval()?;
@@ -215,7 +216,7 @@ impl Lua {
     ///     Ok(lua.inspect_stack(1, |d| d.names().name.map(|n| n.into_owned())).flatten())
     /// })?;
     /// lua.globals().set("caller", caller)?;
-    /// let name: String = lua.load("local function outer() return caller() end return outer()").eval()?;
+    /// let name: String = lua.load("local function outer() return (caller()) end return (outer())").eval()?;
     /// assert_eq!(name, "outer");
     /// # Ok::<(), LuaError>(())
     /// ```
