@@ -417,3 +417,24 @@ fn a_failing_warning_function_fails_warn() {
     // From the host the error has nowhere to go.
     lua.warning("z", false);
 }
+
+#[test]
+fn a_thread_created_inside_a_hook_is_hooked_later() {
+    let lua = Lua::new();
+    let lines = Rc::new(RefCell::new(Vec::new()));
+    let l = lines.clone();
+    lua.set_global_hook(LuaHookTriggers::EVERY_LINE, move |lua, debug| {
+        l.borrow_mut().push(debug.current_line().unwrap());
+        if lua.globals().get::<Option<LuaThread>>("co")?.is_none() {
+            // Created while hooks are off: it still gets the global hook.
+            lua.load("co = coroutine.create(function()\n\n  local a = 1\nend)").exec()?;
+        }
+        Ok(LuaVmState::Continue)
+    })
+    .unwrap();
+    lua.load("local x = 1").exec().unwrap();
+    let co: LuaThread = lua.globals().get("co").unwrap();
+    co.resume::<()>(()).unwrap();
+    lua.remove_global_hook();
+    assert_eq!(*lines.borrow(), [1, 3, 4]);
+}
