@@ -137,6 +137,9 @@ pub(crate) struct HostCallbacks {
 
 /// Raises `e` in the running script so that, uncaught, the host gets it
 /// back as it is (the errors of hooks and of the warning function).
+// The braces match `MemoryError` whether it is a unit variant or mlua's
+// `MemoryError(String)`.
+#[allow(clippy::unneeded_struct_pattern)]
 pub(crate) fn raise_raw(st: &mut State, e: LuaError) -> Throw {
     if matches!(e, LuaError::MemoryError { .. }) {
         return st.memory_error();

@@ -106,6 +106,9 @@ fn set_memory_limit_returns_the_previous_limit() {
     assert_eq!(lua.set_memory_limit(0).unwrap(), 0);
 }
 
+// The braces match `MemoryError` whether it is a unit variant or mlua's
+// `MemoryError(String)`.
+#[allow(clippy::unneeded_struct_pattern)]
 fn is_memory_error(e: &LuaError) -> bool {
     matches!(e, LuaError::MemoryError { .. })
 }

@@ -11,8 +11,11 @@ use std::rc::Rc;
 use luna::prelude::*;
 use luna::{LuaDebugEvent, LuaHookTriggers};
 
+/// What `record` collects: `(event, current line)` of each hook call.
+type Log = Rc<RefCell<Vec<(LuaDebugEvent, Option<usize>)>>>;
+
 /// Installs a hook recording `(event, current line)`.
-fn record(lua: &Lua, triggers: LuaHookTriggers) -> Rc<RefCell<Vec<(LuaDebugEvent, Option<usize>)>>> {
+fn record(lua: &Lua, triggers: LuaHookTriggers) -> Log {
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
     lua.set_hook(triggers, move |_lua, debug| {
@@ -437,4 +440,21 @@ fn a_thread_created_inside_a_hook_is_hooked_later() {
     co.resume::<()>(()).unwrap();
     lua.remove_global_hook();
     assert_eq!(*lines.borrow(), [1, 3, 4]);
+}
+
+#[test]
+fn lua_sees_a_host_hook_as_external() {
+    let lua = unsafe { Lua::unsafe_new() };
+    lua.set_hook(LuaHookTriggers::ON_CALLS | LuaHookTriggers::new().every_nth_instruction(7), |_lua, _debug| {
+        Ok(LuaVmState::Continue)
+    })
+    .unwrap();
+    let (f, mask, count): (String, String, i64) = lua.load("return debug.gethook()").eval().unwrap();
+    assert_eq!((f.as_str(), mask.as_str(), count), ("external hook", "c", 7));
+    // A Lua hook set by `debug.sethook` replaces it.
+    lua.load("debug.sethook(function() end, 'l')").exec().unwrap();
+    let mask: String = lua.load("return select(2, debug.gethook())").eval().unwrap();
+    assert_eq!(mask, "l");
+    lua.remove_hook();
+    assert!(lua.load("return debug.gethook()").eval::<Option<LuaFunction>>().unwrap().is_none());
 }

@@ -625,7 +625,14 @@ fn gethook(st: &mut State) -> LResult<usize> {
         return Ok(1);
     }
     let t = hook_table(st)?;
-    st.push(t.get(Value::Thread(th)));
+    let f = t.get(Value::Thread(th));
+    if f.is_function() {
+        st.push(f);
+    } else {
+        // A hook the host installed (PUC: a hook other than `hookf`).
+        let s = st.str_value("external hook")?;
+        st.push(s);
+    }
     let mut m = String::new();
     if h.mask & MASK_CALL != 0 {
         m.push('c');
