@@ -13,6 +13,23 @@ use crate::lua::Lua;
 use crate::string::LuaString;
 
 /// The event that ran a hook (mlua's `DebugEvent`).
+///
+/// ```
+/// # use luna::prelude::*;
+/// # use std::{cell::RefCell, rc::Rc};
+/// use luna::LuaDebugEvent;
+/// let lua = Lua::new();
+/// let events = Rc::new(RefCell::new(Vec::new()));
+/// let e = events.clone();
+/// lua.set_hook(LuaHookTriggers::ON_CALLS | LuaHookTriggers::ON_RETURNS, move |_lua, debug| {
+///     e.borrow_mut().push(debug.event());
+///     Ok(LuaVmState::Continue)
+/// })?;
+/// lua.load("local x = 1").exec()?;
+/// lua.remove_hook();
+/// assert_eq!(*events.borrow(), [LuaDebugEvent::Call, LuaDebugEvent::Ret]);
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LuaDebugEvent {
     /// A function was called.
@@ -30,6 +47,20 @@ pub enum LuaDebugEvent {
 }
 
 /// How the caller named a function (`debug.getinfo`'s `n` fields).
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let name = lua.create_function(|lua, ()| {
+///     Ok(lua.inspect_stack(0, |d| {
+///         let n = d.names();
+///         format!("{} {}", n.name_what.unwrap_or("?"), n.name.unwrap_or_default())
+///     }))
+/// })?;
+/// lua.globals().set("whoami", name)?;
+/// assert_eq!(lua.load("return (whoami())").eval::<String>()?, "global whoami");
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct LuaDebugNames<'a> {
     /// The name (`None` when it cannot be found).
@@ -40,6 +71,21 @@ pub struct LuaDebugNames<'a> {
 }
 
 /// Where a function comes from (`debug.getinfo`'s `S` fields).
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let src = lua.create_function(|lua, ()| {
+///     Ok(lua.inspect_stack(1, |d| {
+///         let s = d.source();
+///         format!("{} {} {:?}", s.what, s.short_src.unwrap_or_default(), s.line_defined)
+///     }))
+/// })?;
+/// lua.globals().set("src", src)?;
+/// let s: String = lua.load("local function f()\n  return (src())\nend\nreturn (f())").set_name("@app.lua").eval()?;
+/// assert_eq!(s, "Lua app.lua Some(1)");
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct LuaDebugSource<'a> {
     /// The source of its chunk (`@file.lua`, `=[C]`, or the text of the
@@ -58,6 +104,19 @@ pub struct LuaDebugSource<'a> {
 }
 
 /// The shape of a function (`debug.getinfo`'s `u` fields).
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let shape = lua.create_function(|lua, ()| {
+///     let s = lua.inspect_stack(1, |d| d.stack()).ok_or_else(|| LuaError::runtime("no caller"))?;
+///     Ok((s.num_params, s.is_vararg))
+/// })?;
+/// lua.globals().set("shape", shape)?;
+/// let (params, vararg): (u8, bool) = lua.load("local function f(a, b) return shape() end return f()").eval()?;
+/// assert_eq!((params, vararg), (2, false));
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct LuaDebugStack {
     /// Its number of upvalues.

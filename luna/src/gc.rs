@@ -88,6 +88,14 @@ impl LuaGcGenParams {
 }
 
 /// The collector's mode, with its parameters (mlua's `GcMode`).
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// lua.gc_set_mode(LuaGcMode::Generational(LuaGcGenParams::default().minor_multiplier(25)));
+/// assert_eq!(lua.load("return collectgarbage('incremental')").eval::<String>()?, "generational");
+/// # Ok::<(), LuaError>(())
+/// ```
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LuaGcMode {
@@ -122,6 +130,17 @@ impl Lua {
 
     /// Runs a basic step of the collector; returns whether it finished a
     /// cycle.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let mut steps = 1;
+    /// while !lua.gc_step()? {
+    ///     steps += 1;
+    /// }
+    /// assert!(steps >= 1);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn gc_step(&self) -> LuaResult<bool> {
         self.gc_step_kbytes(0)
     }

@@ -266,6 +266,16 @@ impl Lua {
 
     /// Removes the hook of the running thread (the thread hook, or the
     /// global hook there). Does nothing if there is none.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.set_hook(LuaHookTriggers::EVERY_LINE, |_lua, _debug| Err(LuaError::runtime("stop")))?;
+    /// assert!(lua.load("local x = 1").exec().is_err());
+    /// lua.remove_hook();
+    /// assert!(lua.load("local x = 1").exec().is_ok());
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn remove_hook(&self) {
         let _ = self.with(|st| {
             let th = st.current_thread();
@@ -275,6 +285,17 @@ impl Lua {
 
     /// Removes the global hook from every thread it was installed on.
     /// Does nothing if there is none.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.set_global_hook(LuaHookTriggers::EVERY_LINE, |_lua, _debug| Err(LuaError::runtime("stop")))?;
+    /// let co = lua.create_thread(lua.load("local x = 1").into_function()?)?;
+    /// lua.remove_global_hook();
+    /// co.resume::<()>(())?;
+    /// lua.load("local x = 1").exec()?;
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn remove_global_hook(&self) {
         *self.inner.callbacks.global_hook.borrow_mut() = None;
     }
@@ -322,6 +343,16 @@ impl LuaThread {
     }
 
     /// Removes the hook of this thread.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let co = lua.create_thread(lua.load("local x = 1").into_function()?)?;
+    /// co.set_hook(LuaHookTriggers::EVERY_LINE, |_lua, _debug| Err(LuaError::runtime("stop")))?;
+    /// co.remove_hook();
+    /// co.resume::<()>(())?;
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn remove_hook(&self) {
         let Ok(lua) = Lua::of_handle(&self.0) else { return };
         let _ = lua.with(|st| {

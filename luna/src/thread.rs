@@ -43,6 +43,16 @@ impl PartialEq for LuaThread {
 }
 
 /// The status of a coroutine.
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let co = lua.create_thread(lua.load("error('x')").into_function()?)?;
+/// assert_eq!(co.status(), LuaThreadStatus::Resumable);
+/// let _ = co.resume::<()>(());
+/// assert_eq!(co.status(), LuaThreadStatus::Error);
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LuaThreadStatus {
     /// Not started yet, or suspended in a yield: `resume` can run it.
@@ -129,6 +139,25 @@ impl std::ops::BitOrAssign for LuaThreadTriggers {
 }
 
 /// A thread event (mlua's `ThreadEvent`), with the thread.
+///
+/// ```
+/// # use luna::prelude::*;
+/// # use std::{cell::RefCell, rc::Rc};
+/// use luna::{LuaThreadEvent, LuaThreadTriggers};
+/// let lua = Lua::new();
+/// let yielded = Rc::new(RefCell::new(None));
+/// let y = yielded.clone();
+/// lua.set_thread_event_callback(LuaThreadTriggers::ON_YIELD, move |_lua, event| {
+///     if let LuaThreadEvent::Yield(thread) = event {
+///         *y.borrow_mut() = Some(thread);
+///     }
+///     Ok(())
+/// });
+/// let co = lua.create_thread(lua.load("coroutine.yield()").into_function()?)?;
+/// co.resume::<()>(())?;
+/// assert_eq!(yielded.borrow().as_ref(), Some(&co));
+/// # Ok::<(), LuaError>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum LuaThreadEvent {
@@ -393,6 +422,14 @@ impl Lua {
 
     /// A new coroutine running `f`. It gets the global hook, if one is
     /// set, and the thread event callback hears of it (`on_create`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let co = lua.create_thread(lua.load("local a = ... return a * 2").into_function()?)?;
+    /// assert_eq!(co.resume::<i64>(21)?, 42);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn create_thread(&self, f: LuaFunction) -> LuaResult<LuaThread> {
         let thread = self.with(|st| -> LuaResult<LuaThread> {
             let fv = self.value_of(st, &f.0)?;
@@ -442,6 +479,17 @@ impl Lua {
     }
 
     /// Removes the thread event callback.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// use luna::LuaThreadTriggers;
+    /// let lua = Lua::new();
+    /// lua.set_thread_event_callback(LuaThreadTriggers::ON_CREATE, |_lua, _event| Err(LuaError::runtime("no")));
+    /// assert!(lua.create_thread(lua.load("return").into_function()?).is_err());
+    /// lua.remove_thread_event_callback();
+    /// assert!(lua.create_thread(lua.load("return").into_function()?).is_ok());
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn remove_thread_event_callback(&self) {
         *self.inner.callbacks.thread_events.borrow_mut() = None;
     }

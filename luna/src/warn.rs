@@ -58,6 +58,16 @@ impl Lua {
 
     /// Sends warnings to stderr again (the default: off until `warn("@on")`
     /// turns them on).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.set_warning_function(|_lua, _msg, _more| Err(LuaError::runtime("no warnings")));
+    /// assert!(lua.load("warn('x')").exec().is_err());
+    /// lua.remove_warning_function();
+    /// lua.load("warn('x')").exec()?; // warnings are off by default
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn remove_warning_function(&self) {
         let _ = self.with(|st| st.set_warn_sink(None));
     }
@@ -65,6 +75,18 @@ impl Lua {
     /// Emits a warning piece; `incomplete` says more pieces of the same
     /// message follow. The message ends at its first zero byte, as a C
     /// string would.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// # use std::{cell::RefCell, rc::Rc};
+    /// let lua = Lua::new();
+    /// let seen = Rc::new(RefCell::new(Vec::new()));
+    /// let s = seen.clone();
+    /// lua.set_warning_function(move |_lua, msg, more| Ok(s.borrow_mut().push((msg.to_string(), more))));
+    /// lua.warning("disk ", true);
+    /// lua.warning("full", false);
+    /// assert_eq!(*seen.borrow(), [("disk ".to_string(), true), ("full".to_string(), false)]);
+    /// ```
     pub fn warning(&self, msg: impl AsRef<str>, incomplete: bool) {
         let bytes = msg.as_ref().as_bytes();
         let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
