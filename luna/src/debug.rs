@@ -117,7 +117,7 @@ pub struct LuaDebugSource<'a> {
 /// assert_eq!((params, vararg), (2, false));
 /// # Ok::<(), LuaError>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct LuaDebugStack {
     /// Its number of upvalues.
     pub num_upvalues: u8,
@@ -125,6 +125,18 @@ pub struct LuaDebugStack {
     pub num_params: u8,
     /// Whether it takes variable arguments (always for Rust functions).
     pub is_vararg: bool,
+}
+
+// The debug form is mlua's (`DebugStack { num_upvalues: 1, num_params: 3,
+// is_vararg: true }`), so that output checked against mlua's stays the same.
+impl std::fmt::Debug for LuaDebugStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DebugStack")
+            .field("num_upvalues", &self.num_upvalues)
+            .field("num_params", &self.num_params)
+            .field("is_vararg", &self.is_vararg)
+            .finish()
+    }
 }
 
 /// A frame of the running code, as a hook or `Lua::inspect_stack` sees

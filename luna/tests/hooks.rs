@@ -458,3 +458,15 @@ fn lua_sees_a_host_hook_as_external() {
     lua.remove_hook();
     assert!(lua.load("return debug.gethook()").eval::<Option<LuaFunction>>().unwrap().is_none());
 }
+
+#[test]
+fn the_shape_of_a_function_prints_as_in_mlua() {
+    let lua = Lua::new();
+    let shape = lua
+        .create_function(|lua, ()| Ok(lua.inspect_stack(1, |d| format!("{:?}", d.stack())).unwrap_or_default()))
+        .unwrap();
+    lua.globals().set("shape", shape).unwrap();
+    let s: String =
+        lua.load("local up = shape\nlocal function f(a, b, c, ...)\n  return (up())\nend\nreturn f()").eval().unwrap();
+    assert_eq!(s, "DebugStack { num_upvalues: 1, num_params: 3, is_vararg: true }");
+}
