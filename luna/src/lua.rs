@@ -793,6 +793,14 @@ pub(crate) fn raw_error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
     new_error_value(st, ErrorPayload(e, String::new(), true))
 }
 
+/// Whether `v` is an error value made by `raw_error_value`.
+pub(crate) fn is_raw_error(v: Value) -> bool {
+    match v {
+        Value::Userdata(u) => u.with_payload(|p: &ErrorPayload| p.2).unwrap_or(false),
+        _ => false,
+    }
+}
+
 fn new_error_value(st: &mut State, payload: ErrorPayload) -> LuaResult<Value> {
     let u = st.new_userdata(payload, 0).map_err(|_| LuaError::MemoryError)?;
     let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());

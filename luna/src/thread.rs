@@ -257,6 +257,11 @@ impl LuaThread {
             } else {
                 let v = st.stack_get(base);
                 st.set_top(base);
+                if crate::lua::is_raw_error(v) {
+                    // A hook's error reaches the host as it is.
+                    let e = luna_core::api::HostError { status, value: v, traceback: Vec::new() };
+                    return Err(lua.host_error(st, e));
+                }
                 let frames: Vec<TracebackFrame> = st
                     .thread_traceback_frames(co)
                     .into_iter()

@@ -470,3 +470,19 @@ fn the_shape_of_a_function_prints_as_in_mlua() {
         lua.load("local up = shape\nlocal function f(a, b, c, ...)\n  return (up())\nend\nreturn f()").eval().unwrap();
     assert_eq!(s, "DebugStack { num_upvalues: 1, num_params: 3, is_vararg: true }");
 }
+
+#[test]
+fn a_hook_error_in_a_coroutine_reaches_the_host_as_it_is() {
+    let lua = Lua::new();
+    let co = lua.create_thread(lua.load("local a = 1\nlocal b = 2").into_function().unwrap()).unwrap();
+    co.set_hook(LuaHookTriggers::EVERY_LINE, |_lua, debug| {
+        if debug.current_line() == Some(2) {
+            return Err(LuaError::runtime("stop at 2"));
+        }
+        Ok(LuaVmState::Continue)
+    })
+    .unwrap();
+    let err = co.resume::<()>(()).unwrap_err();
+    assert_eq!(err.to_string(), "stop at 2");
+    assert!(co.is_error());
+}
