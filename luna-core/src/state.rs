@@ -49,9 +49,10 @@ impl HostRoots {
     }
 }
 
-/// Where warnings go when the host takes them: receives each piece and
-/// whether more pieces of the same message follow.
-pub type WarnSink = Box<dyn FnMut(&[u8], bool)>;
+/// Where warnings go when the host takes them: receives the state, each
+/// piece, and whether more pieces of the same message follow. An error it
+/// returns is raised where the warning was emitted (by `warn`, say).
+pub type WarnSink = std::rc::Rc<dyn Fn(&mut State, &[u8], bool) -> LResult<()>>;
 
 /// Warning system state (`warn`).
 pub(crate) struct WarnState {
@@ -541,7 +542,7 @@ impl State {
     pub fn new_thread(&mut self) -> LResult<Gc<Thread>> {
         let t = self.heap.alloc(Thread::new()).map_err(|_| self.mem_throw())?;
         // Hooks are inherited from the creating thread, as in PUC.
-        let h = self.th_ref().hook.clone();
+        let h = self.th_ref().hook.for_new_thread();
         self.thread_mut(t).hook = h;
         Ok(t)
     }

@@ -34,8 +34,11 @@ mod callback;
 mod chunk;
 mod coerce;
 mod conversion;
+mod debug;
 mod error;
 mod function;
+mod gc;
+mod hooks;
 mod lua;
 mod modules;
 mod multi;
@@ -51,21 +54,25 @@ mod userdata;
 mod userdata_registry;
 mod value;
 mod weak;
+mod warn;
 
 pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
 pub use conversion::LuaEither;
+pub use debug::{LuaDebug, LuaDebugEvent, LuaDebugNames, LuaDebugSource, LuaDebugStack};
 pub use error::{
     ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, LuaResultExt as ExternalResult, TracebackFrame,
 };
 pub use function::{LuaFunction, LuaFunctionInfo};
+pub use gc::{LuaGcGenParams, LuaGcIncParams, LuaGcMode};
+pub use hooks::LuaHookTriggers;
 pub use lua::{Lua, LuaOptions, StdLib, StdLib as LuaStdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
 pub use registry::LuaRegistryKey;
 pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
-pub use thread::{LuaThread, LuaThreadStatus};
+pub use thread::{LuaThread, LuaThreadEvent, LuaThreadStatus, LuaThreadTriggers};
 pub use userdata::{
     LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef,
     LuaUserdataRefMut,
@@ -73,19 +80,6 @@ pub use userdata::{
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaLightUserdata, LuaNil, LuaValue};
 pub use weak::WeakLua;
-
-/// The collector modes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LuaGcMode {
-    /// Incremental collection.
-    Incremental,
-    /// Generational collection.
-    Generational,
-}
-
-/// Coming from mlua: the renames and the deliberate differences.
-#[doc = include_str!("coming_from_mlua.md")]
-pub mod coming_from_mlua {}
 
 /// The code examples of the README, compiled and run as doctests.
 #[cfg(doctest)]

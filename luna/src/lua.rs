@@ -194,6 +194,8 @@ pub(crate) struct LuaInner {
     /// Whether `pending` is not empty (tested on every access).
     has_pending: Cell<bool>,
     app_data: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
+    /// The global hook and the thread event callback.
+    pub(crate) callbacks: crate::hooks::HostCallbacks,
 }
 
 impl LuaInner {
@@ -233,9 +235,11 @@ impl Default for Lua {
 }
 
 /// The payload of error values that carry a Rust `LuaError` through Lua:
-/// the error, and the position Lua code sees before its message (the
-/// calling line of a bad argument, as `luaL_argerror` gives it).
-pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String);
+/// the error, the position Lua code sees before its message (the calling
+/// line of a bad argument, as `luaL_argerror` gives it), and whether the
+/// host gets the error itself rather than a `CallbackError` around it (the
+/// errors of hooks and of the warning function, as mlua).
+pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String, pub(crate) bool);
 
 fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
     let msg = match st.arg(1) {
@@ -339,6 +343,7 @@ impl Lua {
                 pending: RefCell::new(Vec::new()),
                 has_pending: Cell::new(false),
                 app_data: RefCell::new(HashMap::new()),
+                callbacks: Default::default(),
             }),
         }
     }
@@ -460,7 +465,10 @@ impl Lua {
             return LuaError::memory();
         }
         if let Value::Userdata(u) = e.value {
-            if let Some(cause) = u.with_payload(|p: &ErrorPayload| p.0.clone()) {
+            if let Some((cause, raw)) = u.with_payload(|p: &ErrorPayload| (p.0.clone(), p.2)) {
+                if raw {
+                    return cause;
+                }
                 // Every callback crossed adds its layer, as mlua's do (the
                 // display shows the message and the deepest traceback once).
                 return LuaError::CallbackError {
@@ -557,16 +565,6 @@ impl Lua {
         self.with(|st| match st.new_str(bytes.as_ref()) {
             Ok(s) => Ok(LuaString(self.pin(st, Value::Str(s)))),
             Err(_) => Err(LuaError::memory()),
-        })?
-    }
-
-    /// A new coroutine running `f`.
-    pub fn create_thread(&self, f: LuaFunction) -> LuaResult<LuaThread> {
-        self.with(|st| -> LuaResult<LuaThread> {
-            let fv = self.value_of(st, &f.0)?;
-            let co = st.new_thread().map_err(|_| LuaError::memory())?;
-            st.push_to_thread(co, fv);
-            Ok(LuaThread(self.pin(st, Value::Thread(co))))
         })?
     }
 
@@ -793,44 +791,6 @@ impl Lua {
     pub fn remaining_instructions(&self) -> Option<u64> {
         self.with(|st| st.fuel().map(|f| f.max(0) as u64)).ok().flatten()
     }
-
-    /// Runs a full collection.
-    pub fn gc_collect(&self) -> LuaResult<()> {
-        self.with(|st| st.full_gc(false))
-    }
-
-    /// Runs a step of `kbytes` of collector work; returns whether a cycle
-    /// finished.
-    pub fn gc_step(&self, kbytes: usize) -> LuaResult<bool> {
-        self.with(|st| st.gc_step_kb(i64::try_from(kbytes).unwrap_or(i64::MAX)))
-    }
-
-    /// Stops the automatic collector.
-    pub fn gc_stop(&self) {
-        let _ = self.with(|st| st.set_gc_running(false));
-    }
-
-    /// Restarts the automatic collector.
-    pub fn gc_restart(&self) {
-        let _ = self.with(|st| st.set_gc_running(true));
-    }
-
-    /// Whether the automatic collector runs.
-    pub fn gc_is_running(&self) -> bool {
-        self.with(|st| st.gc_running()).unwrap_or(false)
-    }
-
-    /// Selects the collector mode, returning the previous one.
-    pub fn gc_set_mode(&self, mode: crate::LuaGcMode) -> crate::LuaGcMode {
-        let m = match mode {
-            crate::LuaGcMode::Incremental => luna_core::gc::GcMode::Incremental,
-            crate::LuaGcMode::Generational => luna_core::gc::GcMode::Generational,
-        };
-        match self.with(|st| st.set_gc_mode(m)) {
-            Ok(luna_core::gc::GcMode::Generational) => crate::LuaGcMode::Generational,
-            _ => crate::LuaGcMode::Incremental,
-        }
-    }
 }
 
 /// The error for a push beyond the stack limit.
@@ -865,7 +825,25 @@ pub(crate) fn error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
 
 /// As `error_value`, with the position shown before the message in Lua.
 pub(crate) fn error_value_at(st: &mut State, e: LuaError, location: String) -> LuaResult<Value> {
-    let u = st.new_userdata(ErrorPayload(e, location), 0).map_err(|_| LuaError::memory())?;
+    new_error_value(st, ErrorPayload(e, location, false))
+}
+
+/// The error value of an error the host gets back as it is, not wrapped in
+/// a `CallbackError` (see `ErrorPayload`).
+pub(crate) fn raw_error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
+    new_error_value(st, ErrorPayload(e, String::new(), true))
+}
+
+/// Whether `v` is an error value made by `raw_error_value`.
+pub(crate) fn is_raw_error(v: Value) -> bool {
+    match v {
+        Value::Userdata(u) => u.with_payload(|p: &ErrorPayload| p.2).unwrap_or(false),
+        _ => false,
+    }
+}
+
+fn new_error_value(st: &mut State, payload: ErrorPayload) -> LuaResult<Value> {
+    let u = st.new_userdata(payload, 0).map_err(|_| LuaError::memory())?;
     let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
     st.set_metatable(Value::Userdata(u), mt);
     Ok(Value::Userdata(u))

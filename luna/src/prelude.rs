@@ -12,5 +12,7 @@ pub use crate::{
     ErrorContext as LuaErrorContext, ExternalError as LuaExternalError, LuaResultExt as LuaExternalResult,
 };
 
+pub use crate::{LuaGcGenParams, LuaGcIncParams, LuaHookTriggers};
+
 #[cfg(feature = "serde")]
 pub use crate::serde::{DeserializeOptions as LuaDeserializeOptions, SerializeOptions as LuaSerializeOptions};

@@ -443,7 +443,7 @@ fn gc_step_finishes_a_cycle() {
     lua.load("junk = {} for i = 1, 1000 do junk[i] = {i} end junk = nil").exec().unwrap();
     let mut finished = false;
     for _ in 0..10_000 {
-        if lua.gc_step(64).unwrap() {
+        if lua.gc_step_kbytes(64).unwrap() {
             finished = true;
             break;
         }
@@ -452,7 +452,7 @@ fn gc_step_finishes_a_cycle() {
     // A huge step finishes a cycle at once.
     lua.load("junk = {} for i = 1, 1000 do junk[i] = {i} end junk = nil").exec().unwrap();
     let mut steps = 0;
-    while !lua.gc_step(1 << 20).unwrap() {
+    while !lua.gc_step_kbytes(1 << 20).unwrap() {
         steps += 1;
         assert!(steps < 10, "a huge step should finish a cycle quickly");
     }
@@ -484,17 +484,32 @@ fn gc_stop_and_restart() {
 #[test]
 fn gc_set_mode_returns_the_previous_mode() {
     let lua = Lua::new();
-    assert_eq!(lua.gc_set_mode(LuaGcMode::Generational), LuaGcMode::Incremental);
-    assert_eq!(lua.gc_set_mode(LuaGcMode::Generational), LuaGcMode::Generational);
+    assert_eq!(
+        lua.gc_set_mode(LuaGcMode::Generational(LuaGcGenParams::default())),
+        LuaGcMode::Incremental(LuaGcIncParams::default())
+    );
+    assert_eq!(
+        lua.gc_set_mode(LuaGcMode::Generational(LuaGcGenParams::default())),
+        LuaGcMode::Generational(LuaGcGenParams::default())
+    );
     // Lua sees the mode set by the host.
     assert_eq!(eval::<String>(&lua, "return collectgarbage('incremental')"), "generational");
-    assert_eq!(lua.gc_set_mode(LuaGcMode::Incremental), LuaGcMode::Incremental);
-    assert_eq!(lua.gc_set_mode(LuaGcMode::Generational), LuaGcMode::Incremental);
+    assert_eq!(
+        lua.gc_set_mode(LuaGcMode::Incremental(LuaGcIncParams::default())),
+        LuaGcMode::Incremental(LuaGcIncParams::default())
+    );
+    assert_eq!(
+        lua.gc_set_mode(LuaGcMode::Generational(LuaGcGenParams::default())),
+        LuaGcMode::Incremental(LuaGcIncParams::default())
+    );
     // Collection works in generational mode.
     lua.load("weak = setmetatable({}, {__mode = 'k'}) weak[{}] = 1").exec().unwrap();
     lua.gc_collect().unwrap();
     assert!(is_nil(&lua, "next(weak)"));
-    assert_eq!(lua.gc_set_mode(LuaGcMode::Incremental), LuaGcMode::Generational);
+    assert_eq!(
+        lua.gc_set_mode(LuaGcMode::Incremental(LuaGcIncParams::default())),
+        LuaGcMode::Generational(LuaGcGenParams::default())
+    );
 }
 
 // ---------------------------------------------------------------------------

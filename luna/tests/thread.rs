@@ -4,13 +4,16 @@
 //! coroutines, `reset` (after finishing, after an error, while suspended
 //! with pending to-be-closed variables), coroutines created in Lua and
 //! driven from Rust, yields across `pcall`, `coroutine.wrap` called from
-//! Rust, a Rust callback trying to yield (a clean error), and interrupt
-//! callbacks that yield the running coroutine.
+//! Rust, a Rust callback trying to yield (a clean error), interrupt
+//! callbacks that yield the running coroutine, `Lua::current_thread`,
+//! `to_pointer`, and the thread event callback (creation, resume, yield,
+//! its errors, and events it causes itself).
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use luna::prelude::*;
+use luna::{LuaThreadEvent, LuaThreadTriggers};
 
 fn func(lua: &Lua, src: &str) -> LuaFunction {
     lua.load(src).eval().unwrap()
@@ -91,11 +94,11 @@ fn running_status_is_seen_from_inside() {
     assert_eq!(co.status(), LuaThreadStatus::Finished);
     assert!(reset_failed.get(), "reset of the running coroutine must fail");
     let msg = resume_error.borrow().clone().expect("resuming the running coroutine must fail");
-    assert!(msg.contains("cannot resume non-suspended coroutine"), "{msg}");
+    assert_eq!(msg, LuaError::CoroutineUnresumable.to_string());
 }
 
 #[test]
-fn normal_status_counts_as_running() {
+fn a_thread_resuming_another_is_normal() {
     let lua = Lua::new();
     let seen = Rc::new(Cell::new(None));
     let s = seen.clone();
@@ -112,7 +115,7 @@ fn normal_status_counts_as_running() {
         .unwrap();
     lua.globals().set("outer", outer.clone()).unwrap();
     outer.resume::<()>(()).unwrap();
-    assert_eq!(seen.get(), Some(LuaThreadStatus::Running));
+    assert_eq!(seen.get(), Some(LuaThreadStatus::Normal));
 }
 
 #[test]
@@ -122,10 +125,10 @@ fn resuming_a_dead_thread_is_an_error() {
     assert_eq!(co.resume::<i64>(()).unwrap(), 1);
     assert_eq!(co.status(), LuaThreadStatus::Finished);
     let err = co.resume::<()>(()).unwrap_err();
-    assert!(err.to_string().contains("cannot resume dead coroutine"), "{err}");
+    assert!(matches!(err, LuaError::CoroutineUnresumable), "{err:?}");
     // Still dead, still an error, no crash.
     let err = co.resume::<()>((1, 2, 3)).unwrap_err();
-    assert!(err.to_string().contains("cannot resume dead coroutine"), "{err}");
+    assert!(matches!(err, LuaError::CoroutineUnresumable), "{err:?}");
     assert_eq!(co.status(), LuaThreadStatus::Finished);
 }
 
@@ -150,7 +153,7 @@ fn errors_inside_coroutines() {
     assert_eq!(traceback[1].line, Some(3));
     assert_eq!(co.status(), LuaThreadStatus::Error);
     let err = co.resume::<()>(()).unwrap_err();
-    assert!(err.to_string().contains("cannot resume dead coroutine"), "{err}");
+    assert!(matches!(err, LuaError::CoroutineUnresumable), "{err:?}");
     // The state is fine.
     assert_eq!(lua.load("1 + 1").eval::<i64>().unwrap(), 2);
 }
@@ -196,7 +199,13 @@ fn reset_an_errored_thread() {
     let co = lua.create_thread(func(&lua, "function() error('bad') end")).unwrap();
     assert!(co.resume::<()>(()).is_err());
     assert_eq!(co.status(), LuaThreadStatus::Error);
-    co.reset(func(&lua, "function(x) local y = coroutine.yield(x + 1) return y * 2 end")).unwrap();
+    // The first reset closes the thread and reports the error it died
+    // with (as `lua_closethread`); the thread is then finished.
+    let f = func(&lua, "function(x) local y = coroutine.yield(x + 1) return y * 2 end");
+    let err = co.reset(f.clone()).unwrap_err();
+    assert!(err.to_string().contains("bad"), "{err}");
+    assert_eq!(co.status(), LuaThreadStatus::Finished);
+    co.reset(f).unwrap();
     assert_eq!(co.status(), LuaThreadStatus::Resumable);
     assert_eq!(co.resume::<i64>(1).unwrap(), 2);
     assert_eq!(co.resume::<i64>(21).unwrap(), 42);
@@ -451,4 +460,218 @@ fn thread_handles_compare_and_convert() {
     let other = lua.create_thread(func(&lua, "function() end")).unwrap();
     assert_ne!(other, co);
     assert_eq!(lua.load("return type(...)").call::<String>(co).unwrap(), "thread");
+}
+
+#[test]
+fn current_thread_is_the_main_thread_or_the_calling_coroutine() {
+    let lua = Lua::new();
+    let main = lua.current_thread();
+    assert!(main.is_running());
+    // The main thread is what Lua's `coroutine.running` gives there.
+    let (running, is_main): (LuaThread, bool) = lua.load("return coroutine.running()").eval().unwrap();
+    assert!(is_main);
+    assert_eq!(running, main);
+    assert_eq!(main.to_pointer(), running.to_pointer());
+    // Inside a coroutine, the callback's thread is the coroutine.
+    let me = lua.create_function(|lua, ()| Ok(lua.current_thread())).unwrap();
+    let co = lua.create_thread(me).unwrap();
+    let inside: LuaThread = co.resume(()).unwrap();
+    assert_eq!(inside, co);
+    assert_ne!(inside, main);
+    assert_ne!(co.to_pointer(), main.to_pointer());
+    assert_eq!(co.to_pointer(), co.clone().to_pointer());
+    // The main thread cannot be resumed from the host.
+    assert!(matches!(main.resume::<()>(()), Err(LuaError::CoroutineUnresumable)));
+}
+
+#[test]
+fn a_normal_thread_can_be_neither_resumed_nor_reset() {
+    let lua = Lua::new();
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let s = seen.clone();
+    let probe = lua
+        .create_function(move |lua, ()| {
+            let outer: LuaThread = lua.globals().get("outer")?;
+            let f = lua.create_function(|_, ()| Ok(()))?;
+            s.borrow_mut().push(format!("{:?}", outer.resume::<()>(()).unwrap_err()));
+            s.borrow_mut().push(outer.reset(f).unwrap_err().to_string());
+            Ok(())
+        })
+        .unwrap();
+    lua.globals().set("probe", probe).unwrap();
+    let outer = lua.create_thread(func(&lua, "function() coroutine.wrap(probe)() return 'done' end")).unwrap();
+    lua.globals().set("outer", outer.clone()).unwrap();
+    assert_eq!(outer.resume::<String>(()).unwrap(), "done");
+    assert_eq!(*seen.borrow(), ["CoroutineUnresumable", "cannot reset a normal thread"]);
+}
+
+#[test]
+fn reset_of_a_new_thread_replaces_its_function_and_arguments() {
+    let lua = Lua::new();
+    let co = lua.create_thread(func(&lua, "function() return 'old' end")).unwrap();
+    co.reset(func(&lua, "function(...) return select('#', ...), ... end")).unwrap();
+    assert!(co.is_resumable());
+    let (n, a): (i64, String) = co.resume("new").unwrap();
+    assert_eq!((n, a.as_str()), (1, "new"));
+    assert!(co.is_finished());
+}
+
+#[test]
+fn reset_reports_an_error_raised_while_closing() {
+    let lua = Lua::new();
+    let co = lua
+        .create_thread(func(
+            &lua,
+            "function()
+                local x <close> = setmetatable({}, {__close = function() error('close failed') end})
+                coroutine.yield()
+            end",
+        ))
+        .unwrap();
+    co.resume::<()>(()).unwrap();
+    let err = co.reset(func(&lua, "function() return 1 end")).unwrap_err();
+    assert!(err.to_string().contains("close failed"), "{err}");
+    assert!(co.is_finished());
+    co.reset(func(&lua, "function() return 1 end")).unwrap();
+    assert_eq!(co.resume::<i64>(()).unwrap(), 1);
+}
+
+#[test]
+fn a_finished_thread_keeps_nothing_alive_after_reset() {
+    struct Token(#[allow(dead_code)] Rc<()>);
+    impl LuaUserdata for Token {}
+    let lua = Lua::new();
+    let rc = Rc::new(());
+    let co = lua.create_thread(func(&lua, "function(t) coroutine.yield(t) end")).unwrap();
+    let _: LuaAnyUserdata = co.resume(Token(rc.clone())).unwrap();
+    co.resume::<()>(()).unwrap();
+    co.reset(func(&lua, "function() end")).unwrap();
+    lua.gc_collect().unwrap();
+    assert_eq!(Rc::strong_count(&rc), 1);
+}
+
+/// Records the thread events the callback receives.
+fn record_events(lua: &Lua, triggers: LuaThreadTriggers) -> Rc<std::cell::RefCell<Vec<String>>> {
+    let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let l = log.clone();
+    lua.set_thread_event_callback(triggers, move |_lua, event| {
+        l.borrow_mut().push(
+            match event {
+                LuaThreadEvent::Create(_) => "create",
+                LuaThreadEvent::Resume(_) => "resume",
+                LuaThreadEvent::Yield(_) => "yield",
+                _ => "other",
+            }
+            .to_string(),
+        );
+        Ok(())
+    });
+    log
+}
+
+#[test]
+fn thread_events_follow_the_triggers() {
+    let lua = Lua::new();
+    let all = LuaThreadTriggers::ON_CREATE | LuaThreadTriggers::ON_RESUME | LuaThreadTriggers::new().on_yield();
+    let log = record_events(&lua, all);
+    let co = lua.create_thread(func(&lua, "function() coroutine.yield(1) return 2 end")).unwrap();
+    assert_eq!(co.resume::<i64>(()).unwrap(), 1);
+    assert_eq!(co.resume::<i64>(()).unwrap(), 2);
+    // A return is not a yield; a refused resume is not a resume.
+    assert!(co.resume::<()>(()).is_err());
+    assert_eq!(*log.borrow(), ["create", "resume", "yield", "resume"]);
+    // Threads created by Lua code and resumed by Lua code are not host
+    // events.
+    log.borrow_mut().clear();
+    lua.load("local c = coroutine.create(function() coroutine.yield() end) coroutine.resume(c)").exec().unwrap();
+    assert!(log.borrow().is_empty());
+    // Only the chosen events.
+    let log = record_events(&lua, LuaThreadTriggers::ON_YIELD);
+    let co = lua.create_thread(func(&lua, "function() coroutine.yield() end")).unwrap();
+    co.resume::<()>(()).unwrap();
+    co.resume::<()>(()).unwrap();
+    assert_eq!(*log.borrow(), ["yield"]);
+    // Removed: nothing more.
+    lua.remove_thread_event_callback();
+    let co = lua.create_thread(func(&lua, "function() coroutine.yield() end")).unwrap();
+    co.resume::<()>(()).unwrap();
+    assert_eq!(*log.borrow(), ["yield"]);
+}
+
+#[test]
+fn thread_events_carry_the_thread() {
+    let lua = Lua::new();
+    let got = Rc::new(std::cell::RefCell::new(None));
+    let g = got.clone();
+    lua.set_thread_event_callback(LuaThreadTriggers::ON_RESUME, move |_lua, event| {
+        if let LuaThreadEvent::Resume(t) = event {
+            *g.borrow_mut() = Some((t.clone(), t.status()));
+        }
+        Ok(())
+    });
+    let co = lua.create_thread(func(&lua, "function() end")).unwrap();
+    co.resume::<()>(()).unwrap();
+    let (t, status) = got.borrow_mut().take().unwrap();
+    assert_eq!(t, co);
+    // Told before it runs.
+    assert_eq!(status, LuaThreadStatus::Resumable);
+}
+
+#[test]
+fn thread_event_errors_are_the_operations_errors() {
+    let lua = Lua::new();
+    lua.set_thread_event_callback(LuaThreadTriggers::ON_CREATE, |_lua, _event| Err(LuaError::runtime("no threads")));
+    let err = lua.create_thread(func(&lua, "function() end")).unwrap_err();
+    assert_eq!(err.to_string(), "no threads");
+    // A refused resume does not happen: the thread stays as it was.
+    lua.remove_thread_event_callback();
+    let co = lua.create_thread(func(&lua, "function(x) return x end")).unwrap();
+    lua.set_thread_event_callback(LuaThreadTriggers::ON_RESUME, |_lua, _event| Err(LuaError::runtime("not now")));
+    assert_eq!(co.resume::<i64>(1).unwrap_err().to_string(), "not now");
+    assert!(co.is_resumable());
+    lua.remove_thread_event_callback();
+    assert_eq!(co.resume::<i64>(7).unwrap(), 7);
+    // An error on yield is returned after the yield happened.
+    lua.set_thread_event_callback(LuaThreadTriggers::ON_YIELD, |_lua, _event| Err(LuaError::runtime("seen")));
+    let co = lua.create_thread(func(&lua, "function() coroutine.yield(1) return 2 end")).unwrap();
+    assert_eq!(co.resume::<i64>(()).unwrap_err().to_string(), "seen");
+    assert!(co.is_resumable());
+    assert_eq!(co.resume::<i64>(()).unwrap(), 2);
+}
+
+#[test]
+fn events_caused_by_the_callback_are_not_reported() {
+    let lua = Lua::new();
+    let count = Rc::new(Cell::new(0));
+    let c = count.clone();
+    lua.set_thread_event_callback(LuaThreadTriggers::ON_CREATE | LuaThreadTriggers::ON_RESUME, move |lua, _event| {
+        c.set(c.get() + 1);
+        let inner = lua.create_thread(lua.load("return 1").into_function()?)?;
+        inner.resume::<i64>(())?;
+        Ok(())
+    });
+    let co = lua.create_thread(func(&lua, "function() end")).unwrap();
+    assert_eq!(count.get(), 1);
+    co.resume::<()>(()).unwrap();
+    assert_eq!(count.get(), 2);
+}
+
+#[test]
+fn the_thread_event_callback_may_replace_itself() {
+    let lua = Lua::new();
+    let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let l = log.clone();
+    lua.set_thread_event_callback(LuaThreadTriggers::ON_RESUME, move |lua, _event| {
+        l.borrow_mut().push("first");
+        let l2 = l.clone();
+        lua.set_thread_event_callback(LuaThreadTriggers::ON_RESUME, move |_lua, _event| {
+            l2.borrow_mut().push("second");
+            Ok(())
+        });
+        Ok(())
+    });
+    let co = lua.create_thread(func(&lua, "function() coroutine.yield() end")).unwrap();
+    co.resume::<()>(()).unwrap();
+    co.resume::<()>(()).unwrap();
+    assert_eq!(*log.borrow(), ["first", "second"]);
 }

@@ -528,12 +528,7 @@ fn collectgarbage(st: &mut State) -> LResult<usize> {
         "generational" => {
             let minor = st.opt_integer(2, 0)?;
             let major = st.opt_integer(3, 0)?;
-            if minor != 0 {
-                st.heap.gen_minor_mul = minor.clamp(0, 1023) as u32;
-            }
-            if major != 0 {
-                st.heap.gen_major_mul = major.clamp(0, 1023) as u32;
-            }
+            st.set_gc_gen_params(nonzero(minor), nonzero(major));
             let old = st.set_gc_mode(GcMode::Generational);
             let name = mode_name(old);
             let v = st.str_value(name)?;
@@ -543,21 +538,18 @@ fn collectgarbage(st: &mut State) -> LResult<usize> {
             let pause = st.opt_integer(2, 0)?;
             let stepmul = st.opt_integer(3, 0)?;
             let stepsize = st.opt_integer(4, 0)?;
-            if pause != 0 {
-                st.heap.pause = pause.clamp(0, 1023) as u32;
-            }
-            if stepmul != 0 {
-                st.heap.stepmul = stepmul.clamp(0, 1023) as u32;
-            }
-            if stepsize != 0 {
-                st.heap.stepsize_log2 = stepsize.clamp(0, 62) as u32;
-            }
+            st.set_gc_inc_params(nonzero(pause), nonzero(stepmul), nonzero(stepsize));
             let old = st.set_gc_mode(GcMode::Incremental);
             let v = st.str_value(mode_name(old))?;
             st.push(v);
         }
     }
     Ok(1)
+}
+
+/// A parameter of `collectgarbage`: 0 keeps the current value.
+fn nonzero(n: i64) -> Option<i64> {
+    (n != 0).then_some(n)
 }
 
 fn mode_name(m: GcMode) -> &'static str {
@@ -568,6 +560,35 @@ fn mode_name(m: GcMode) -> &'static str {
 }
 
 impl State {
+    /// Tunes the incremental collector, as `collectgarbage("incremental",
+    /// pause, stepmul, stepsize)`: the pause between cycles and the speed
+    /// of the collector relative to allocation, in percent (0 to 1023),
+    /// and the size of a step as a power of two of bytes (up to 62). A
+    /// `None` keeps the current value.
+    pub fn set_gc_inc_params(&mut self, pause: Option<i64>, stepmul: Option<i64>, stepsize: Option<i64>) {
+        if let Some(p) = pause {
+            self.heap.pause = p.clamp(0, 1023) as u32;
+        }
+        if let Some(m) = stepmul {
+            self.heap.stepmul = m.clamp(0, 1023) as u32;
+        }
+        if let Some(s) = stepsize {
+            self.heap.stepsize_log2 = s.clamp(0, 62) as u32;
+        }
+    }
+
+    /// Tunes generational mode, as `collectgarbage("generational", minor,
+    /// major)`: the growth, in percent (0 to 1023), that triggers a minor
+    /// and a major collection. A `None` keeps the current value.
+    pub fn set_gc_gen_params(&mut self, minor: Option<i64>, major: Option<i64>) {
+        if let Some(m) = minor {
+            self.heap.gen_minor_mul = m.clamp(0, 1023) as u32;
+        }
+        if let Some(m) = major {
+            self.heap.gen_major_mul = m.clamp(0, 1023) as u32;
+        }
+    }
+
     /// Switches the collector mode, returning the previous one. Both modes
     /// run the incremental collector; generational mode collects with
     /// shorter pauses (a full cycle whenever memory grows by the minor
@@ -598,7 +619,7 @@ fn warn(st: &mut State) -> LResult<usize> {
         }
     }
     for (i, p) in pieces.iter().enumerate() {
-        st.warning(p, i + 1 < n);
+        st.try_warning(p, i + 1 < n)?;
     }
     Ok(0)
 }
@@ -607,10 +628,17 @@ impl State {
     /// Emits a piece of a warning; `tocont` says more pieces follow (PUC's
     /// `lua_warning` with the default `warnf` of lauxlib: control messages
     /// `@on`/`@off`, output to stderr prefixed by "Lua warning: ").
+    /// Errors of the host's warning sink are dropped (see `try_warning`).
     pub fn warning(&mut self, msg: &[u8], tocont: bool) {
-        if let Some(sink) = self.warn.sink.as_mut() {
-            sink(msg, tocont);
-            return;
+        let _ = self.try_warning(msg, tocont);
+    }
+
+    /// As `warning`, returning the error of the host's warning sink, if
+    /// one is installed and fails. Without a sink, PUC's default: control
+    /// messages `@on`/`@off`, output to stderr.
+    pub fn try_warning(&mut self, msg: &[u8], tocont: bool) -> LResult<()> {
+        if let Some(sink) = self.warn.sink.clone() {
+            return sink(self, msg, tocont);
         }
         if !self.warn.continuing && !tocont && msg.first() == Some(&b'@') {
             match msg {
@@ -618,7 +646,7 @@ impl State {
                 b"@off" => self.warn.on = false,
                 _ => {}
             }
-            return;
+            return Ok(());
         }
         if self.warn.on {
             let mut err = std::io::stderr().lock();
@@ -632,6 +660,7 @@ impl State {
             let _ = err.flush();
         }
         self.warn.continuing = tocont;
+        Ok(())
     }
 
     /// Emits "error in WHERE (MSG)" as a warning (PUC's

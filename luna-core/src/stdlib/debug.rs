@@ -122,10 +122,12 @@ impl State {
         d
     }
 
-    /// Information about the frame `ci_idx` of the running thread.
-    pub(crate) fn frame_info(&self, ci_idx: usize) -> DebugInfo {
+    /// Information about the frame `ci_idx` of the running thread, as
+    /// `debug.getinfo` gives it (the default for a frame that does not
+    /// exist).
+    pub fn frame_info(&self, ci_idx: usize) -> DebugInfo {
         let th = self.th_ref();
-        let ci = th.ci[ci_idx];
+        let Some(&ci) = th.ci.get(ci_idx) else { return DebugInfo::default() };
         let f = th.stack[ci.func];
         let mut d = self.function_info(f);
         d.current_line = if ci.is_lua() { self.current_line(ci_idx) } else { -1 };
@@ -623,7 +625,14 @@ fn gethook(st: &mut State) -> LResult<usize> {
         return Ok(1);
     }
     let t = hook_table(st)?;
-    st.push(t.get(Value::Thread(th)));
+    let f = t.get(Value::Thread(th));
+    if f.is_function() {
+        st.push(f);
+    } else {
+        // A hook the host installed (PUC: a hook other than `hookf`).
+        let s = st.str_value("external hook")?;
+        st.push(s);
+    }
     let mut m = String::new();
     if h.mask & MASK_CALL != 0 {
         m.push('c');

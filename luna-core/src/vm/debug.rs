@@ -342,6 +342,28 @@ impl State {
         }
     }
 
+    /// The function running in frame `ci_idx` of the running thread, if
+    /// there is such a frame.
+    pub fn frame_function(&self, ci_idx: usize) -> Option<Value> {
+        let th = self.th_ref();
+        th.ci.get(ci_idx).map(|ci| th.stack[ci.func])
+    }
+
+    /// The current line of frame `ci_idx` of the running thread (`None`
+    /// for natives, code without line information, or no such frame).
+    pub fn frame_current_line(&self, ci_idx: usize) -> Option<u32> {
+        if ci_idx >= self.th_ref().ci.len() {
+            return None;
+        }
+        u32::try_from(self.current_line(ci_idx)).ok().filter(|&l| l > 0)
+    }
+
+    /// Whether frame `ci_idx` of the running thread was entered by a tail
+    /// call.
+    pub fn frame_is_tail_call(&self, ci_idx: usize) -> bool {
+        self.th_ref().ci.get(ci_idx).is_some_and(|ci| ci.status & CIST_TAIL != 0)
+    }
+
     /// "chunk:line: " of the function at `level`, or "" (PUC's
     /// `luaL_where`).
     pub fn where_(&self, level: usize) -> Vec<u8> {

@@ -3,14 +3,21 @@
 //!
 //! A hook is a Rust callback stored per thread; `debug.sethook` installs
 //! one that calls a Lua function. While a hook runs, the hooked frame is
-//! marked `CIST_HOOKED` and further hooks are disabled.
+//! marked `CIST_HOOKED` and further hooks are disabled. A new thread gets
+//! a copy of its creator's hook (as PUC's `lua_newthread`), unless the hook
+//! was installed for its thread only.
+//!
+//! A line or count hook may yield the running coroutine
+//! (`State::yield_from_hook`): the interrupted instruction has not run, and
+//! resuming the coroutine runs it without calling the hook again (PUC's
+//! `CIST_HOOKYIELD`).
 
 use std::rc::Rc;
 
-use crate::object::thread::{CIST_HOOKED, CIST_TAIL, CIST_TRAN};
+use crate::object::thread::{ThreadStatus, CIST_HOOKED, CIST_HOOKYIELD, CIST_TAIL, CIST_TRAN};
 use crate::state::State;
 use crate::vm::opcodes::get_op;
-use crate::vm::LResult;
+use crate::vm::{LResult, Throw};
 
 pub const MASK_CALL: u8 = 1 << 0;
 pub const MASK_RET: u8 = 1 << 1;
@@ -56,16 +63,40 @@ pub struct HookState {
     pub allow: bool,
     /// The last instruction traced for line events.
     pub oldpc: usize,
+    /// Whether threads created by this one get a copy of the hook.
+    pub inherit: bool,
+    /// The event of the hook running now, if any.
+    pub running: Option<HookEvent>,
 }
 
 impl Default for HookState {
     fn default() -> Self {
-        HookState { mask: 0, hook: None, base_count: 0, count: 0, allow: true, oldpc: 0 }
+        HookState { mask: 0, hook: None, base_count: 0, count: 0, allow: true, oldpc: 0, inherit: true, running: None }
+    }
+}
+
+impl HookState {
+    /// The hook a thread created by this one starts with: the same hook,
+    /// mask and count (PUC's `lua_newthread`), or none when the hook is
+    /// for its thread only.
+    pub(crate) fn for_new_thread(&self) -> HookState {
+        if !self.inherit || self.hook.is_none() {
+            return HookState::default();
+        }
+        HookState {
+            mask: self.mask,
+            hook: self.hook.clone(),
+            base_count: self.base_count,
+            count: self.base_count,
+            inherit: true,
+            ..HookState::default()
+        }
     }
 }
 
 impl State {
     /// Installs a hook on thread `th` (`None` or an empty mask removes it).
+    /// Threads `th` creates later get a copy of it.
     pub fn set_hook(
         &mut self,
         th: crate::gc::Gc<crate::object::thread::Thread>,
@@ -73,7 +104,21 @@ impl State {
         mask: u8,
         count: u32,
     ) {
+        self.set_thread_hook(th, hook, mask, count, true);
+    }
+
+    /// As `set_hook`; with `inherit` false the hook is for `th` only:
+    /// threads it creates start without a hook.
+    pub fn set_thread_hook(
+        &mut self,
+        th: crate::gc::Gc<crate::object::thread::Thread>,
+        hook: Option<HookFn>,
+        mask: u8,
+        count: u32,
+        inherit: bool,
+    ) {
         let d = self.thread_mut(th);
+        d.hook.inherit = inherit;
         let mut mask = mask;
         if hook.is_none() || mask == 0 {
             mask = 0;
@@ -109,10 +154,12 @@ impl State {
             th.ci[ci_idx].top = th.top + crate::object::thread::MIN_STACK;
         }
         th.hook.allow = false;
+        th.hook.running = Some(event);
         th.ci[ci_idx].status |= mask;
         let r = hook(self, event, line);
         let th = self.th();
         th.hook.allow = true;
+        th.hook.running = None;
         if let Some(ci) = th.ci.get_mut(ci_idx) {
             ci.top = ci_top;
             ci.status &= !mask;
@@ -218,6 +265,12 @@ impl State {
         if !counthook && mask & MASK_LINE == 0 {
             return Ok(());
         }
+        if th.ci[ci_idx].status & CIST_HOOKYIELD != 0 {
+            // The hook yielded here last time: the instruction runs now,
+            // without calling the hook again.
+            th.ci[ci_idx].status &= !CIST_HOOKYIELD;
+            return Ok(());
+        }
         let p = match self.ci_proto(ci_idx) {
             Some(p) => p,
             None => return Ok(()),
@@ -243,6 +296,37 @@ impl State {
             }
             self.th().hook.oldpc = npci;
         }
+        let th = self.th();
+        if th.status == ThreadStatus::Yield {
+            // The hook asked to yield (`yield_from_hook`).
+            if counthook {
+                th.hook.count = 1;
+            }
+            th.ci[ci_idx].status |= CIST_HOOKYIELD;
+            return Err(Throw::YIELD);
+        }
         Ok(())
+    }
+
+    /// Called by a line or count hook: the running coroutine yields (with
+    /// no values) once the hook returns, before the instruction it was
+    /// about to run (PUC's `lua_yield` inside a hook). Returns false, and
+    /// nothing happens, for other events or where the coroutine cannot
+    /// yield (the main thread, under a native call).
+    pub fn yield_from_hook(&mut self) -> bool {
+        let main = self.current.ptr_eq(self.main_thread);
+        let th = self.th();
+        let ci = *th.ci();
+        if main
+            || !th.yieldable()
+            || !matches!(th.hook.running, Some(HookEvent::Line | HookEvent::Count))
+            || !ci.is_lua()
+            || ci.status & CIST_HOOKED == 0
+        {
+            return false;
+        }
+        th.status = ThreadStatus::Yield;
+        th.ci_mut().u2 = 0;
+        true
     }
 }
