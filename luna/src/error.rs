@@ -178,6 +178,17 @@ pub enum LuaError {
     #[error("mutable callback called recursively")]
     RecursiveMutCallback,
 
+    /// A callback or a userdata method was called after it was destructed:
+    /// it was created by a `Lua::scope` that has ended.
+    #[error("a destructed callback or destructed userdata method was called")]
+    CallbackDestructed,
+
+    /// A Rust panic that was already resumed in the host came back: the
+    /// error value that carried it through Lua was kept (by `pcall`, in a
+    /// variable) and raised or converted again after the panic resumed.
+    #[error("previously resumed panic returned again")]
+    PreviouslyResumedPanic,
+
     /// A handle was used after its `Lua` was dropped.
     #[error("the Lua state this value belongs to has been dropped")]
     StateDropped,

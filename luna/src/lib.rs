@@ -37,6 +37,7 @@ mod error;
 mod function;
 mod lua;
 mod multi;
+mod panic;
 pub mod prelude;
 mod registry;
 #[cfg(feature = "serde")]
