@@ -36,7 +36,7 @@ pub(crate) fn upgrade(weak: &Weak<LuaInner>, st: &mut State) -> Result<Lua, luna
 }
 
 /// Runs a typed callback for the native call running on `st`.
-fn run_callback<A, R, F>(weak: &Weak<LuaInner>, st: &mut State, func: &F) -> LResult<usize>
+pub(crate) fn run_callback<A, R, F>(weak: &Weak<LuaInner>, st: &mut State, func: &F) -> LResult<usize>
 where
     A: FromLuaMulti,
     R: IntoLuaMulti,

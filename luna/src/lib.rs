@@ -40,6 +40,7 @@ mod multi;
 mod panic;
 pub mod prelude;
 mod registry;
+mod scope;
 #[cfg(feature = "serde")]
 pub mod serde;
 mod state_access;
@@ -58,6 +59,7 @@ pub use function::{LuaFunction, LuaFunctionInfo};
 pub use lua::{Lua, LuaOptions, StdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
 pub use registry::LuaRegistryKey;
+pub use scope::LuaScope;
 pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};

@@ -405,9 +405,14 @@ impl LuaAnyUserdata {
         })
     }
 
-    /// The metatable (shared by every userdata of the type).
+    /// The metatable (shared by every userdata of the type). A userdata
+    /// a `Lua::scope` created has none after the scope ended: the error
+    /// `UserdataDestructed`.
     pub fn metatable(&self) -> LuaResult<Option<LuaTable>> {
-        self.with_ud(|lua, st, u| Ok(u.metatable().map(|mt| LuaTable(lua.pin(st, Value::Table(mt))))))
+        self.with_ud(|lua, st, u| match u.metatable() {
+            Some(mt) if crate::scope::is_destructed(st, mt) => Err(LuaError::UserdataDestructed),
+            mt => Ok(mt.map(|mt| LuaTable(lua.pin(st, Value::Table(mt))))),
+        })
     }
 
     /// The user value (nil until set), a Lua value attached to this
@@ -603,7 +608,7 @@ impl Lua {
     }
 
     /// The metatable of `T`'s userdata, registered on first use.
-    fn userdata_metatable<T: LuaUserdata>(&self) -> LuaResult<Gc<Table>> {
+    pub(crate) fn userdata_metatable<T: LuaUserdata>(&self) -> LuaResult<Gc<Table>> {
         if let Some(mt) = self.with(|st| st.userdata_metatable(TypeId::of::<T>()))? {
             return Ok(mt);
         }

@@ -25,8 +25,7 @@ use std::rc::{Rc, Weak};
 use luna_core::gc::Gc;
 use luna_core::object::function::NativeFn;
 use luna_core::object::table::Table;
-use luna_core::object::userdata::Userdata;
-use luna_core::state::HostRoot;
+use luna_core::object::userdata::{PayloadError, Userdata};
 use luna_core::vm::debug::ValLoc;
 use luna_core::{LResult, State, Value};
 
@@ -36,6 +35,7 @@ use crate::lua::{Lua, LuaInner};
 use crate::multi::{
     bad_argument, FromLua, FromLuaMulti, Gathered, GatheredMulti, IntoLua, IntoLuaMulti, Prepared, PreparedMulti,
 };
+use crate::state_access::{ScopedMut, ScopedRef};
 use crate::userdata::{payload_error, short_type_name, type_name_in, LuaAnyUserdata, LuaMetaMethod};
 use crate::value::LuaValue;
 
@@ -352,30 +352,98 @@ impl<T: 'static> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
 // ---------------------------------------------------------------------------
 // Closure bodies.
 
-/// Pins the receiver `v` and borrows it as a `T` (the pin keeps it alive
-/// however the Lua code the body calls changes the stack).
+/// Runs `f` with the receiver `v` borrowed as a `T`, pinned meanwhile
+/// (so Lua code the body calls back into cannot free it). The receiver is
+/// a userdata holding a `T`, or data a `Lua::scope` lent (`ScopedRef`,
+/// `ScopedMut`: reached only while the scope lasts).
 #[inline]
-fn borrow_self<T: 'static>(
-    st: &mut State,
-    v: Value,
-) -> LuaResult<(luna_core::object::userdata::PayloadRef<T>, HostRoot)> {
+fn with_self<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
     match Userdata::borrow_payload::<T>(u) {
-        Ok(g) => Ok((g, st.pin(v))),
+        Ok(g) => {
+            let root = st.pin(v);
+            let r = f(st, &g);
+            drop(g);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(PayloadError::WrongType) => with_scoped_self(st, u, v, f),
         Err(e) => Err(payload_error::<T>(st, v, e)),
     }
 }
 
-/// As `borrow_self`, mutably.
-#[inline]
-fn borrow_self_mut<T: 'static>(
+/// `with_self` for data a scope lent.
+#[cold]
+#[inline(never)]
+fn with_scoped_self<T: 'static, R>(
     st: &mut State,
+    u: Gc<Userdata>,
     v: Value,
-) -> LuaResult<(luna_core::object::userdata::PayloadMut<T>, HostRoot)> {
+    f: impl FnOnce(&mut State, &T) -> R,
+) -> LuaResult<R> {
+    let borrowed = |st: &State, e| match e {
+        PayloadError::WrongType => payload_error::<T>(st, v, e),
+        e => crate::scope::borrow_error(e),
+    };
+    if let Ok(g) = Userdata::borrow_payload::<ScopedRef<T>>(u) {
+        let this = g.get().ok_or(LuaError::UserdataDestructed)?;
+        let root = st.pin(v);
+        let r = f(st, this);
+        st.unpin(root);
+        return Ok(r);
+    }
+    match Userdata::borrow_payload::<ScopedMut<T>>(u) {
+        Ok(g) => {
+            let this = g.get().ok_or(LuaError::UserdataDestructed)?;
+            let root = st.pin(v);
+            let r = f(st, this);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(e) => Err(borrowed(st, e)),
+    }
+}
+
+/// As `with_self`, mutably.
+#[inline]
+fn with_self_mut<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
     match Userdata::borrow_payload_mut::<T>(u) {
-        Ok(g) => Ok((g, st.pin(v))),
+        Ok(mut g) => {
+            let root = st.pin(v);
+            let r = f(st, &mut g);
+            drop(g);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(PayloadError::WrongType) => with_scoped_self_mut(st, u, v, f),
         Err(e) => Err(payload_error::<T>(st, v, e)),
+    }
+}
+
+/// `with_self_mut` for data a scope lent: only a mutable loan
+/// (`ScopedMut`) can be borrowed mutably.
+#[cold]
+#[inline(never)]
+fn with_scoped_self_mut<T: 'static, R>(
+    st: &mut State,
+    u: Gc<Userdata>,
+    v: Value,
+    f: impl FnOnce(&mut State, &mut T) -> R,
+) -> LuaResult<R> {
+    match Userdata::borrow_payload_mut::<ScopedMut<T>>(u) {
+        Ok(mut g) => {
+            let this = g.get_mut().ok_or(LuaError::UserdataDestructed)?;
+            let root = st.pin(v);
+            let r = f(st, this);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(PayloadError::WrongType) if u.type_id() == TypeId::of::<ScopedRef<T>>() => {
+            Err(crate::scope::borrow_error(PayloadError::Borrowed))
+        }
+        Err(PayloadError::WrongType) => Err(payload_error::<T>(st, v, PayloadError::WrongType)),
+        Err(e) => Err(crate::scope::borrow_error(e)),
     }
 }
 
@@ -440,14 +508,12 @@ where
 {
     Rc::new(move |lua, st| {
         let this = st.arg(1);
-        let (guard, root) = match borrow_self::<T>(st, this) {
-            Ok(g) => g,
-            Err(e) => return Err(raise(lua, st, self_error(e))),
-        };
-        let out = run_user_code(lua, st, |lua| Prepared::new(getter(lua, &guard)?, lua));
-        drop(guard);
-        st.unpin(root);
-        push_one(lua, st, out)
+        match with_self::<T, _>(st, this, |st, this| {
+            run_user_code(lua, st, |lua| Prepared::new(getter(lua, this)?, lua))
+        }) {
+            Ok(out) => push_one(lua, st, out),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
     })
 }
 
@@ -461,18 +527,17 @@ where
     Rc::new(move |lua, st| {
         let (this, v) = (st.arg(1), st.arg(3));
         let value = Gathered::<A>::new(v, lua, st);
-        let (mut guard, root) = match borrow_self_mut::<T>(st, this) {
-            Ok(g) => g,
-            Err(e) => return Err(raise(lua, st, self_error(e))),
-        };
-        let out = run_user_code(lua, st, |lua| {
-            let v = value.finish(lua).map_err(|e| field_error::<T>(lua, &field, e))?;
-            let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-            (*f)(lua, &mut guard, v)
+        let out = with_self_mut::<T, _>(st, this, |st, this| {
+            run_user_code(lua, st, |lua| {
+                let v = value.finish(lua).map_err(|e| field_error::<T>(lua, &field, e))?;
+                let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+                (*f)(lua, this, v)
+            })
         });
-        drop(guard);
-        st.unpin(root);
-        out.map(|()| 0).map_err(|e| raise(lua, st, e))
+        match out {
+            Ok(out) => out.map(|()| 0).map_err(|e| raise(lua, st, e)),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
     })
 }
 
@@ -485,18 +550,17 @@ where
 {
     Rc::new(move |lua, st| {
         let (base, nargs) = (st.frame_base() + 1, st.nargs());
-        let (guard, root) = match borrow_self::<T>(st, st.stack_get(base)) {
-            Ok(g) => g,
-            Err(e) => return Err(raise(lua, st, self_error(e))),
-        };
-        let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
-        let out = run_user_code(lua, st, |lua| {
-            let a = args.finish(lua, Some(2))?;
-            PreparedMulti::new(method(lua, &guard, a)?, lua)
+        let out = with_self::<T, _>(st, st.stack_get(base), |st, this| {
+            let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
+            run_user_code(lua, st, |lua| {
+                let a = args.finish(lua, Some(2))?;
+                PreparedMulti::new(method(lua, this, a)?, lua)
+            })
         });
-        drop(guard);
-        st.unpin(root);
-        push_results(lua, st, out)
+        match out {
+            Ok(out) => push_results(lua, st, out),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
     })
 }
 
@@ -513,21 +577,17 @@ where
         // The arguments first: one of them may borrow the receiver too,
         // which is then reported as the conflict it is.
         let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
-        let (mut guard, root) = match borrow_self_mut::<T>(st, st.stack_get(base)) {
-            Ok(g) => g,
-            Err(e) => {
-                drop(args);
-                return Err(raise(lua, st, self_error(e)));
-            }
-        };
-        let out = run_user_code(lua, st, |lua| {
-            let a = args.finish(lua, Some(2))?;
-            let mut f = method.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-            PreparedMulti::new((*f)(lua, &mut guard, a)?, lua)
+        let out = with_self_mut::<T, _>(st, st.stack_get(base), |st, this| {
+            run_user_code(lua, st, |lua| {
+                let a = args.finish(lua, Some(2))?;
+                let mut f = method.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+                PreparedMulti::new((*f)(lua, this, a)?, lua)
+            })
         });
-        drop(guard);
-        st.unpin(root);
-        push_results(lua, st, out)
+        match out {
+            Ok(out) => push_results(lua, st, out),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
     })
 }
 
