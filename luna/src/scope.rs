@@ -13,6 +13,7 @@
 //! outlives the `Lua::scope` call (`'env`).
 
 use std::any::TypeId;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use luna_core::object::function::NativeFn;
@@ -24,7 +25,8 @@ use crate::function::LuaFunction;
 use crate::lua::Lua;
 use crate::multi::{FromLuaMulti, IntoLuaMulti};
 use crate::state_access::{run_scope, ScopedBody};
-use crate::userdata::{LuaAnyUserdata, LuaUserdata, USER_VALUES};
+use crate::userdata::{short_type_name, LuaAnyUserdata, LuaUserdata, USER_VALUES};
+use crate::userdata_registry::{build_scoped, BodyA, LuaUserdataRegistry, Scoped};
 
 pub use crate::state_access::LuaScope;
 
@@ -154,7 +156,7 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
     /// assert_eq!(name, "luna");
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn create_userdata_ref<T: LuaUserdata>(&'scope self, data: &'env T) -> LuaResult<LuaAnyUserdata> {
+    pub fn create_userdata_ref<T: LuaUserdata + 'static>(&'scope self, data: &'env T) -> LuaResult<LuaAnyUserdata> {
         let mt = self.lua.userdata_metatable::<T>()?;
         let payload = self.keep_ref(data);
         self.scoped_userdata(payload, Some(mt))
@@ -181,7 +183,10 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
     /// assert_eq!(counter.0, 2);
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn create_userdata_ref_mut<T: LuaUserdata>(&'scope self, data: &'env mut T) -> LuaResult<LuaAnyUserdata> {
+    pub fn create_userdata_ref_mut<T: LuaUserdata + 'static>(
+        &'scope self,
+        data: &'env mut T,
+    ) -> LuaResult<LuaAnyUserdata> {
         let mt = self.lua.userdata_metatable::<T>()?;
         let payload = self.keep_mut(data);
         self.scoped_userdata(payload, Some(mt))
@@ -204,24 +209,92 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
         self.scoped_userdata(payload, mt)
     }
 
-    /// As [`Lua::create_userdata`], for a userdata destroyed when the scope
-    /// ends: its value is dropped then, and using the userdata afterwards
-    /// is `LuaError::UserdataDestructed`.
+    /// As [`Lua::create_userdata`], for a value that need not be `'static`
+    /// (it may borrow what outlives the `Lua::scope` call). The userdata
+    /// has a metatable of its own, built for it from `T`'s registration,
+    /// and its methods accept only this userdata as receiver. At the end
+    /// of the scope the value is dropped, and using the userdata is
+    /// `LuaError::UserdataDestructed`. Its value cannot be borrowed
+    /// through the handle (`LuaAnyUserdata::borrow` needs a `'static`
+    /// type).
     ///
     /// ```
     /// # use luna::prelude::*;
-    /// struct Ticket(u32);
-    /// impl LuaUserdata for Ticket {}
+    /// # use std::cell::Cell;
+    /// struct Tally<'a>(&'a Cell<i64>);
+    /// impl LuaUserdata for Tally<'_> {
+    ///     fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+    ///         methods.add_method("add", |_, this, n: i64| {
+    ///             this.0.set(this.0.get() + n);
+    ///             Ok(())
+    ///         });
+    ///     }
+    /// }
     /// let lua = Lua::new();
+    /// let total = Cell::new(0);
     /// lua.scope(|scope| {
-    ///     lua.globals().set("ticket", scope.create_userdata(Ticket(7))?)
+    ///     let tally = scope.create_userdata(Tally(&total))?;
+    ///     lua.load("local t = ... t:add(2) t:add(40)").call::<()>(tally)
     /// })?;
-    /// let ud: LuaAnyUserdata = lua.globals().get("ticket")?;
-    /// assert!(matches!(ud.borrow::<Ticket>(), Err(LuaError::UserdataDestructed)));
+    /// assert_eq!(total.get(), 42);
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn create_userdata<T: LuaUserdata>(&'scope self, data: T) -> LuaResult<LuaAnyUserdata> {
-        let ud = self.lua.create_userdata(data)?;
+    pub fn create_userdata<T: LuaUserdata + 'env>(&'scope self, data: T) -> LuaResult<LuaAnyUserdata> {
+        self.create_any_userdata(data, T::register)
+    }
+
+    /// As [`create_userdata`](Self::create_userdata), for a value of any
+    /// type, with the fields and methods `register` adds.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let mut text = String::from("lu");
+    /// lua.scope(|scope| {
+    ///     let ud = scope.create_any_userdata(&mut text, |reg| {
+    ///         reg.add_method_mut("push", |_, this, s: String| {
+    ///             this.push_str(&s);
+    ///             Ok(())
+    ///         });
+    ///     })?;
+    ///     lua.load("local t = ... t:push('na')").call::<()>(ud)
+    /// })?;
+    /// assert_eq!(text, "luna");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn create_any_userdata<T: 'env>(
+        &'scope self,
+        data: T,
+        register: impl FnOnce(&mut LuaUserdataRegistry<T>),
+    ) -> LuaResult<LuaAnyUserdata> {
+        let mut reg = LuaUserdataRegistry::new();
+        register(&mut reg);
+        let lua = &self.lua;
+        // The userdata holds no payload of its own: its value lives in a
+        // cell its methods share, and which the scope empties at its end.
+        let (ud, u) = lua.with(|st| {
+            let u = st.new_userdata(ScopeValue, USER_VALUES).map_err(|_| LuaError::MemoryError)?;
+            Ok::<_, LuaError>((LuaAnyUserdata(lua.pin(st, Value::Userdata(u))), u))
+        })??;
+        let cell = Rc::new(RefCell::new(Some(data)));
+        let recv = Scoped { ud: u, cell: cell.clone(), name: Rc::from(short_type_name::<T>()) };
+        let weak = Rc::downgrade(&lua.inner);
+        let mt = build_scoped(lua, reg, recv, |body: BodyA<'env>| -> Rc<dyn Fn(&Lua, &mut State) -> LResult<usize>> {
+            let weak = weak.clone();
+            let kept =
+                self.keep_native(Box::new(move |st: &mut State| body(&crate::callback::upgrade(&weak, st)?, st)));
+            Rc::new(move |_, st| match kept.call(st) {
+                Some(r) => r,
+                None => Err(raise_error(st, LuaError::UserdataDestructed)),
+            })
+        })?;
+        lua.with(|st| st.set_metatable(Value::Userdata(u), Some(mt)))?;
+        self.closers.borrow_mut().push(Box::new(move || {
+            // The value is dropped outside the borrow of its cell (its
+            // `Drop` may reach the scope again).
+            let value = cell.try_borrow_mut().ok().and_then(|mut c| c.take());
+            drop(value);
+        }));
         self.destroy_at_end(&ud);
         Ok(ud)
     }
@@ -301,6 +374,10 @@ pub(crate) fn borrow_error(e: PayloadError) -> LuaError {
         _ => LuaError::UserdataBorrowMutError { type_name },
     }
 }
+
+/// The payload of a userdata `LuaScope::create_any_userdata` makes (its
+/// value is elsewhere).
+struct ScopeValue;
 
 /// The type the metatable of destroyed scope userdata is registered by.
 struct Destructed;

@@ -419,3 +419,120 @@ fn a_scope_returns_its_closures_result() {
         .unwrap();
     assert_eq!(greeting, "hello, luna");
 }
+
+#[test]
+fn userdata_that_borrow_are_created_from_their_registration() {
+    struct View<'a> {
+        items: &'a mut Vec<String>,
+        label: &'a str,
+    }
+    impl LuaUserdata for View<'_> {
+        fn register(reg: &mut luna::LuaUserdataRegistry<Self>) {
+            reg.add_field("kind", "view");
+            reg.add_field_method_get("label", |_, this| Ok(this.label.to_string()));
+            reg.add_field_method_get("len", |_, this| Ok(this.items.len()));
+            reg.add_method_mut("push", |_, this, s: String| {
+                this.items.push(s);
+                Ok(())
+            });
+            reg.add_meta_method(LuaMetaMethod::Len, |_, this, ()| Ok(this.items.len()));
+            reg.add_meta_method(LuaMetaMethod::ToString, |_, this, ()| {
+                Ok(format!("{}: {}", this.label, this.items.join(",")))
+            });
+        }
+    }
+    let lua = Lua::new();
+    let mut items = vec!["a".to_string()];
+    let label = String::from("letters");
+    let shown: String = lua
+        .scope(|scope| {
+            let v = scope.create_userdata(View { items: &mut items, label: &label })?;
+            lua.globals().set("v", v)?;
+            lua.load("assert(v.kind == 'view' and v.label == 'letters') v:push('b') v:push('c') assert(#v == 3 and v.len == 3)")
+                .exec()?;
+            lua.load("return tostring(v)").eval()
+        })
+        .unwrap();
+    assert_eq!(shown, "letters: a,b,c");
+    assert_eq!(items, ["a", "b", "c"]);
+    // Afterwards: cut off, whatever is used.
+    for code in ["v:push('d')", "return v.len", "return #v", "return tostring(v)", "v.x = 1"] {
+        let err = cause(lua.load(code).exec());
+        assert!(matches!(err, LuaError::UserdataDestructed), "{code}: {err:?}");
+    }
+    assert_eq!(items.len(), 3);
+}
+
+#[test]
+fn a_borrowing_userdatas_methods_accept_only_itself() {
+    struct Cell2<'a>(&'a Cell<i64>);
+    impl LuaUserdata for Cell2<'_> {
+        fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+            methods.add_method("get", |_, this, ()| Ok(this.0.get()));
+        }
+    }
+    let lua = Lua::new();
+    let (a, b) = (Cell::new(1), Cell::new(2));
+    lua.scope(|scope| {
+        let ua = scope.create_userdata(Cell2(&a))?;
+        let ub = scope.create_userdata(Cell2(&b))?;
+        lua.globals().set("a", ua)?;
+        lua.globals().set("b", ub)?;
+        assert_eq!(lua.load("return a:get() + b:get()").eval::<i64>()?, 3);
+        // Each has its own metatable; `a`'s method called on `b` or on a
+        // number is a bad argument.
+        let msg: String = lua.load("local ok, e = pcall(a.get, b) return tostring(e)").eval()?;
+        assert!(msg.contains("bad"), "{msg}");
+        let msg: String = lua.load("local ok, e = pcall(a.get, 42) return tostring(e)").eval()?;
+        assert!(msg.contains("got number"), "{msg}");
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn any_userdata_with_a_registration_of_their_own() {
+    let lua = Lua::new();
+    let mut text = String::from("foo");
+    lua.scope(|scope| {
+        let ud = scope.create_any_userdata(&mut text, |reg| {
+            reg.add_method_mut("push", |_, this, s: String| {
+                this.push_str(&s);
+                Ok(())
+            });
+            reg.add_meta_method("__tostring", |_, this, ()| Ok(this.to_string()));
+        })?;
+        lua.globals().set("t", ud)?;
+        lua.load("assert(tostring(t) == 'foo') t:push('bar') assert(tostring(t) == 'foobar')").exec()
+    })
+    .unwrap();
+    assert_eq!(text, "foobar");
+    assert!(matches!(cause(lua.load("return tostring(t)").exec()), LuaError::UserdataDestructed));
+}
+
+#[test]
+fn a_borrowing_userdata_is_dropped_at_the_end_of_the_scope() {
+    struct Holder<'a>(&'a Cell<u32>, Rc<()>);
+    impl Drop for Holder<'_> {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    impl LuaUserdata for Holder<'_> {}
+    let lua = Lua::new();
+    let drops = Cell::new(0);
+    let token = Rc::new(());
+    lua.scope(|scope| {
+        let ud = scope.create_userdata(Holder(&drops, token.clone()))?;
+        lua.globals().set("h", ud)?;
+        assert_eq!(Rc::strong_count(&token), 2);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(drops.get(), 1);
+    assert_eq!(Rc::strong_count(&token), 1);
+    // Collecting the userdata later drops nothing more.
+    lua.globals().set("h", LuaNil).unwrap();
+    lua.gc_collect().unwrap();
+    assert_eq!(drops.get(), 1);
+}
