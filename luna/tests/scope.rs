@@ -385,7 +385,7 @@ fn any_userdata_borrowing_host_data() {
 
 #[test]
 fn userdata_created_by_a_scope_are_destroyed_at_its_end() {
-    struct Resource(Rc<()>);
+    struct Resource(#[allow(dead_code)] Rc<()>);
     impl LuaUserdata for Resource {
         fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
             methods.add_method("alive", |_, _, ()| Ok(true));
@@ -512,7 +512,7 @@ fn any_userdata_with_a_registration_of_their_own() {
 
 #[test]
 fn a_borrowing_userdata_is_dropped_at_the_end_of_the_scope() {
-    struct Holder<'a>(&'a Cell<u32>, Rc<()>);
+    struct Holder<'a>(&'a Cell<u32>, #[allow(dead_code)] Rc<()>);
     impl Drop for Holder<'_> {
         fn drop(&mut self) {
             self.0.set(self.0.get() + 1);
