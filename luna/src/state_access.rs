@@ -256,9 +256,10 @@ impl<T: 'static> std::ops::DerefMut for AppDataRefMut<T> {
 //    runs), and a body cannot be called before it was created; natives
 //    never suspend (a Rust callback cannot yield), and `Lua` is not
 //    `Send`. If a slot were nevertheless borrowed, `close` marks it dead
-//    and leaks its body rather than dropping it late.
+//    (no call starts any more) and leaks its body rather than dropping it
+//    late.
 // 4. *After the scope*, a native whose slot is empty fails with
-//    `CallbackDestructed` (or `UserDataDestructed` for a userdata method),
+//    `CallbackDestructed` (or `UserdataDestructed` for a userdata method),
 //    and borrowed data is no longer reachable: the handles that reach it
 //    (`ScopedRef`, `ScopedMut`) check the scope's flag on every access and
 //    give out references only for the duration of a borrow of the handle.
@@ -272,6 +273,8 @@ pub(crate) type ScopedBody<'a> = Box<dyn Fn(&mut State) -> luna_core::LResult<us
 struct NativeSlot {
     /// The body, with its lifetime erased (rule 1: emptied by `close`).
     body: RefCell<Option<std::mem::ManuallyDrop<ScopedBody<'static>>>>,
+    /// Set by `close`: the body must not be called any more (rule 3).
+    dead: Cell<bool>,
 }
 
 /// The body of a native function created by a scope: callable while the
@@ -283,6 +286,9 @@ impl ScopedNative {
     /// Runs the body on the native call running on `st`; `None` once the
     /// scope has ended.
     pub(crate) fn call(&self, st: &mut State) -> Option<luna_core::LResult<usize>> {
+        if self.0.dead.get() {
+            return None;
+        }
         let body = self.0.body.try_borrow().ok()?;
         let f: &dyn Fn(&mut State) -> luna_core::LResult<usize> = &***body.as_ref()?;
         Some(f(st))
@@ -362,7 +368,7 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
     /// Keeps `body` for the duration of the scope (rules 1 and 2).
     pub(crate) fn keep_native(&'scope self, body: ScopedBody<'scope>) -> ScopedNative {
         if self.closed.get() {
-            return ScopedNative(Rc::new(NativeSlot { body: RefCell::new(None) }));
+            return ScopedNative(Rc::new(NativeSlot { body: RefCell::new(None), dead: Cell::new(true) }));
         }
         // SAFETY: only the lifetime changes. The body is called only while
         // its slot is full, and `close` empties the slot, dropping the
@@ -370,7 +376,8 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
         // borrow (which outlives `'scope`: rule 2) is alive (rule 1); no
         // call is running then (rule 3).
         let body: ScopedBody<'static> = unsafe { std::mem::transmute::<ScopedBody<'scope>, ScopedBody<'static>>(body) };
-        let slot = Rc::new(NativeSlot { body: RefCell::new(Some(std::mem::ManuallyDrop::new(body))) });
+        let slot =
+            Rc::new(NativeSlot { body: RefCell::new(Some(std::mem::ManuallyDrop::new(body))), dead: Cell::new(false) });
         self.natives.borrow_mut().push(slot.clone());
         ScopedNative(slot)
     }
@@ -415,6 +422,7 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
                 alive.set(false);
             }
             for slot in natives {
+                slot.dead.set(true);
                 // A slot borrowed here would be a running call (rule 3):
                 // then the body is leaked, never dropped late.
                 if let Ok(mut body) = slot.body.try_borrow_mut() {
