@@ -26,7 +26,7 @@ use crate::lua::Lua;
 use crate::multi::{FromLuaMulti, IntoLuaMulti};
 use crate::state_access::{run_scope, ScopedBody};
 use crate::userdata::{short_type_name, LuaAnyUserdata, LuaUserdata, USER_VALUES};
-use crate::userdata_registry::{build_scoped, BodyA, LuaUserdataRegistry, Scoped};
+use crate::userdata_registry::{build_scoped, Body, BodyA, LuaUserdataRegistry, Scoped};
 
 pub use crate::state_access::LuaScope;
 
@@ -279,7 +279,7 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
         let cell = Rc::new(RefCell::new(Some(data)));
         let recv = Scoped { ud: u, cell: cell.clone(), name: Rc::from(short_type_name::<T>()) };
         let weak = Rc::downgrade(&lua.inner);
-        let mt = build_scoped(lua, reg, recv, |body: BodyA<'env>| -> Rc<dyn Fn(&Lua, &mut State) -> LResult<usize>> {
+        let mt = build_scoped(lua, reg, recv, |body: BodyA<'env>| -> Body {
             let weak = weak.clone();
             let kept =
                 self.keep_native(Box::new(move |st: &mut State| body(&crate::callback::upgrade(&weak, st)?, st)));

@@ -317,33 +317,42 @@ pub(crate) struct ScopedMut<T: 'static> {
 impl<T: 'static> ScopedRef<T> {
     /// The data, unless the scope has ended.
     pub(crate) fn get(&self) -> Option<&T> {
+        if !self.alive.get() {
+            return None;
+        }
         // SAFETY: the pointer comes from a `&'env T` (`LuaScope::keep_ref`),
         // valid for as long as the scope lasts (rule 2), and `alive` is
         // cleared before the scope returns (rule 1); the reference given
         // out lives no longer than the borrow of `self`, which cannot
         // outlast a call that started inside the scope (rule 3). Only
         // shared references are ever made from it.
-        self.alive.get().then(|| unsafe { self.ptr.as_ref() })
+        Some(unsafe { self.ptr.as_ref() })
     }
 }
 
 impl<T: 'static> ScopedMut<T> {
     /// The data, unless the scope has ended.
     pub(crate) fn get(&self) -> Option<&T> {
+        if !self.alive.get() {
+            return None;
+        }
         // SAFETY: as for `ScopedRef::get`; the scope holds the `&'env mut
         // T` borrow, so the data is reached through this handle only, and
         // a shared reference from `&self` cannot coexist with the mutable
         // one `get_mut` gives from `&mut self`.
-        self.alive.get().then(|| unsafe { self.ptr.as_ref() })
+        Some(unsafe { self.ptr.as_ref() })
     }
 
     /// The data mutably, unless the scope has ended.
     pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        if !self.alive.get() {
+            return None;
+        }
         // SAFETY: as for `get`, and the pointer comes from a `&'env mut T`
         // (`LuaScope::keep_mut`): this handle is the only way to the data
         // while the scope lasts, and `&mut self` makes this reference the
         // only one made from it.
-        self.alive.get().then(|| unsafe { self.ptr.as_mut() })
+        Some(unsafe { self.ptr.as_mut() })
     }
 }
 

@@ -44,7 +44,10 @@ use crate::value::LuaValue;
 /// `'static`; a body of one scope's userdata lives as long as its data
 /// (`'a`) and is kept by the scope.
 pub(crate) type BodyA<'a> = Rc<dyn Fn(&Lua, &mut State) -> LResult<usize> + 'a>;
-type Body = BodyA<'static>;
+pub(crate) type Body = BodyA<'static>;
+
+/// Constant fields and meta fields, converted.
+type Values = Vec<(bool, String, LuaValue)>;
 
 /// A registered closure, not yet bound to the way its receiver is
 /// reached: by type, for the userdata of a type registered once per state
@@ -939,11 +942,7 @@ struct Bodies {
 /// Binds the closures of `reg` with `f`, and converts its values (outside
 /// the state access: they may create strings or tables through the
 /// facade).
-fn bind<T>(
-    lua: &Lua,
-    reg: LuaUserdataRegistry<T>,
-    f: impl Fn(&Cb<T>) -> Body,
-) -> LuaResult<(Bodies, Vec<(bool, String, LuaValue)>)> {
+fn bind<T>(lua: &Lua, reg: LuaUserdataRegistry<T>, f: impl Fn(&Cb<T>) -> Body) -> LuaResult<(Bodies, Values)> {
     if let Some(e) = reg.error {
         return Err(e);
     }
