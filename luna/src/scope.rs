@@ -193,8 +193,20 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
     }
 
     /// A userdata whose value is the caller's `data` of any type, borrowed,
-    /// with the metatable registered for `T` if there is one (else none).
-    /// Cut off when the scope ends.
+    /// with the metatable registered for `T` if there is one (else none:
+    /// Lua can hold it and pass it back). Cut off when the scope ends.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let secret = [1u8, 2, 3];
+    /// lua.scope(|scope| {
+    ///     let ud = scope.create_any_userdata_ref(&secret)?;
+    ///     assert_eq!(lua.load("return type(...)").call::<String>(ud)?, "userdata");
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn create_any_userdata_ref<T: 'static>(&'scope self, data: &'env T) -> LuaResult<LuaAnyUserdata> {
         let mt = self.lua.with(|st| st.userdata_metatable(TypeId::of::<T>()))?;
         let payload = self.keep_ref(data);
@@ -203,6 +215,19 @@ impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
 
     /// As [`create_any_userdata_ref`](Self::create_any_userdata_ref), with
     /// the data borrowed mutably.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let mut buffer = Vec::<u8>::new();
+    /// lua.scope(|scope| {
+    ///     let ud = scope.create_any_userdata_ref_mut(&mut buffer)?;
+    ///     lua.globals().set("buffer", ud)?;
+    ///     Ok(())
+    /// })?;
+    /// buffer.push(1); // the scope has ended: the host has its data back
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn create_any_userdata_ref_mut<T: 'static>(&'scope self, data: &'env mut T) -> LuaResult<LuaAnyUserdata> {
         let mt = self.lua.with(|st| st.userdata_metatable(TypeId::of::<T>()))?;
         let payload = self.keep_mut(data);

@@ -359,6 +359,18 @@ impl<T: 'static> ScopedMut<T> {
 /// Constructed by `Lua::scope`: creates callbacks and userdata that may
 /// borrow from the host's stack (they need not be `'static`), usable until
 /// the scope ends. See `Lua::scope`.
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let names = vec!["ada".to_string(), "grace".to_string()];
+/// let n: usize = lua.scope(|scope: &LuaScope| {
+///     let count = scope.create_function(|_, ()| Ok(names.len()))?;
+///     count.call(())
+/// })?;
+/// assert_eq!(n, 2);
+/// # Ok::<(), LuaError>(())
+/// ```
 pub struct LuaScope<'scope, 'env: 'scope> {
     pub(crate) lua: crate::Lua,
     natives: RefCell<Vec<Rc<NativeSlot>>>,
