@@ -17,14 +17,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use luna_core::object::function::NativeFn;
-use luna_core::object::userdata::PayloadError;
+use luna_core::object::userdata::{PayloadError, Userdata};
 use luna_core::{LResult, State, Value};
 
 use crate::error::{LuaError, LuaResult};
 use crate::function::LuaFunction;
 use crate::lua::Lua;
 use crate::multi::{FromLuaMulti, IntoLuaMulti};
-use crate::state_access::{run_scope, ScopedBody};
+use crate::state_access::{run_scope, ScopedBody, ScopedMut, ScopedRef};
 use crate::userdata::{short_type_name, LuaAnyUserdata, LuaUserdata, USER_VALUES};
 use crate::userdata_registry::{build_scoped, Body, BodyA, LuaUserdataRegistry, Scoped};
 
@@ -458,4 +458,115 @@ pub(crate) fn is_destructed(st: &State, mt: luna_core::gc::Gc<luna_core::object:
 
 fn destructed_use(st: &mut State) -> LResult<usize> {
     Err(raise_error(st, LuaError::UserdataDestructed))
+}
+
+/// A borrow taken by `borrow_scoped`/`borrow_mut_scoped`: of a userdata's
+/// own value, or of data a scope lent it. The root (never read) keeps the
+/// userdata pinned while the borrow lives; it comes after the borrow, so
+/// the borrow ends first.
+#[allow(dead_code)]
+enum Loan<Own, Lent, LentMut> {
+    Own(Own, crate::lua::Rooted),
+    Lent(Lent, crate::lua::Rooted),
+    LentMut(LentMut, crate::lua::Rooted),
+}
+
+impl LuaAnyUserdata {
+    /// Runs `f` with the userdata's value borrowed as a `T` (mlua's
+    /// `borrow_scoped`): the value of a userdata holding a `T`, or the data
+    /// a scope lent (`LuaScope::create_userdata_ref`), which
+    /// `LuaAnyUserdata::borrow` does not give out. After the scope,
+    /// `UserdataDestructed`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Point(i32, i32);
+    /// impl LuaUserdata for Point {}
+    /// let lua = Lua::new();
+    /// let p = Point(1, 2);
+    /// lua.scope(|scope| {
+    ///     let ud = scope.create_userdata_ref(&p)?;
+    ///     assert_eq!(ud.borrow_scoped::<Point, _>(|p| p.0 + p.1)?, 3);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn borrow_scoped<T: 'static, R>(&self, f: impl FnOnce(&T) -> R) -> LuaResult<R> {
+        let lua = Lua::of_handle(&self.0)?;
+        let loan = lua.with(|st| -> LuaResult<_> {
+            let v = lua.value_of(st, &self.0)?;
+            let u = crate::userdata::userdata_of::<T>(st, v)?;
+            let own = match Userdata::borrow_payload::<T>(u) {
+                Ok(g) => return Ok(Loan::Own(g, crate::lua::Rooted::new(&lua, st, v))),
+                Err(e) => e,
+            };
+            if own != PayloadError::WrongType {
+                return Err(crate::userdata::payload_error::<T>(st, v, own));
+            }
+            if let Ok(g) = Userdata::borrow_payload::<ScopedRef<T>>(u) {
+                return Ok(Loan::Lent(g, crate::lua::Rooted::new(&lua, st, v)));
+            }
+            match Userdata::borrow_payload::<ScopedMut<T>>(u) {
+                Ok(g) => Ok(Loan::LentMut(g, crate::lua::Rooted::new(&lua, st, v))),
+                Err(PayloadError::WrongType) => {
+                    Err(crate::userdata::payload_error::<T>(st, v, PayloadError::WrongType))
+                }
+                Err(e) => Err(borrow_error(e)),
+            }
+        })??;
+        // `f` runs outside the state access, so it may use the state.
+        match &loan {
+            Loan::Own(g, _) => Ok(f(g)),
+            Loan::Lent(g, _) => g.get().map(f).ok_or(LuaError::UserdataDestructed),
+            Loan::LentMut(g, _) => g.get().map(f).ok_or(LuaError::UserdataDestructed),
+        }
+    }
+
+    /// As [`borrow_scoped`](Self::borrow_scoped), mutably (mlua's
+    /// `borrow_mut_scoped`); data a scope lent shared
+    /// (`create_userdata_ref`) cannot be borrowed mutably.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Counter(i64);
+    /// impl LuaUserdata for Counter {}
+    /// let lua = Lua::new();
+    /// let mut c = Counter(1);
+    /// lua.scope(|scope| {
+    ///     let ud = scope.create_userdata_ref_mut(&mut c)?;
+    ///     ud.borrow_mut_scoped::<Counter, _>(|c| c.0 += 10)?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(c.0, 11);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn borrow_mut_scoped<T: 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> LuaResult<R> {
+        let lua = Lua::of_handle(&self.0)?;
+        let mut loan = lua.with(|st| -> LuaResult<Loan<_, (), _>> {
+            let v = lua.value_of(st, &self.0)?;
+            let u = crate::userdata::userdata_of::<T>(st, v)?;
+            let own = match Userdata::borrow_payload_mut::<T>(u) {
+                Ok(g) => return Ok(Loan::Own(g, crate::lua::Rooted::new(&lua, st, v))),
+                Err(e) => e,
+            };
+            if own != PayloadError::WrongType {
+                return Err(crate::userdata::payload_error::<T>(st, v, own));
+            }
+            match Userdata::borrow_payload_mut::<ScopedMut<T>>(u) {
+                Ok(g) => Ok(Loan::LentMut(g, crate::lua::Rooted::new(&lua, st, v))),
+                Err(PayloadError::WrongType) if Userdata::type_id(&u) == TypeId::of::<ScopedRef<T>>() => {
+                    Err(borrow_error(PayloadError::Borrowed))
+                }
+                Err(PayloadError::WrongType) => {
+                    Err(crate::userdata::payload_error::<T>(st, v, PayloadError::WrongType))
+                }
+                Err(e) => Err(borrow_error(e)),
+            }
+        })??;
+        match &mut loan {
+            Loan::Own(g, _) => Ok(f(g)),
+            Loan::LentMut(g, _) => g.get_mut().map(f).ok_or(LuaError::UserdataDestructed),
+            Loan::Lent(..) => Err(LuaError::UserdataDestructed),
+        }
+    }
 }

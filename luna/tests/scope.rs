@@ -536,3 +536,34 @@ fn a_borrowing_userdata_is_dropped_at_the_end_of_the_scope() {
     lua.gc_collect().unwrap();
     assert_eq!(drops.get(), 1);
 }
+
+#[test]
+fn borrow_scoped_reaches_lent_and_own_values() {
+    let lua = Lua::new();
+    let mut counter = Counter { n: 3 };
+    let shared = Counter { n: 7 };
+    lua.scope(|scope| {
+        let lent = scope.create_userdata_ref_mut(&mut counter)?;
+        assert_eq!(lent.borrow_scoped::<Counter, _>(|c| c.n)?, 3);
+        lent.borrow_mut_scoped::<Counter, _>(|c| c.n += 1)?;
+        // The closure may use the state.
+        let n = lent.borrow_scoped::<Counter, _>(|c| lua.load("return ... * 2").call::<i64>(c.n))??;
+        assert_eq!(n, 8);
+        let read_only = scope.create_userdata_ref(&shared)?;
+        assert_eq!(read_only.borrow_scoped::<Counter, _>(|c| c.n)?, 7);
+        let err = read_only.borrow_mut_scoped::<Counter, _>(|c| c.n += 1).unwrap_err();
+        assert!(matches!(err, LuaError::UserdataBorrowMutError { .. }), "{err:?}");
+        assert!(read_only.borrow_scoped::<String, _>(|_| ()).is_err());
+        lua.globals().set("lent", lent)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(counter.n, 4);
+    let lent: LuaAnyUserdata = lua.globals().get("lent").unwrap();
+    assert!(matches!(lent.borrow_scoped::<Counter, _>(|c| c.n), Err(LuaError::UserdataDestructed)));
+    assert!(matches!(lent.borrow_mut_scoped::<Counter, _>(|c| c.n), Err(LuaError::UserdataDestructed)));
+    // An ordinary userdata.
+    let own = lua.create_userdata(Counter { n: 1 }).unwrap();
+    own.borrow_mut_scoped::<Counter, _>(|c| c.n = 5).unwrap();
+    assert_eq!(own.borrow_scoped::<Counter, _>(|c| c.n).unwrap(), 5);
+}
