@@ -185,9 +185,11 @@ fn errors() -> LuaResult<()> {
         println!("back in Rust: {cause}");
     }
 
-    // A panic in a callback becomes a Lua error; the state stays usable.
-    // (The default panic hook would still print the panic to stderr; the
-    // tour silences it for this demonstration.)
+    // A panic in a callback is carried through Lua as an error value that
+    // `pcall` may catch (`LuaOptions::catch_rust_panics`, on by default);
+    // uncaught, it is resumed as the same panic in the host. The state
+    // stays usable either way. (The default panic hook would still print
+    // the panic to stderr; the tour silences it for this demonstration.)
     let boom = lua.create_function(|_, ()| -> LuaResult<()> { panic!("boom") })?;
     lua.globals().set("boom", boom)?;
     let hook = std::panic::take_hook();

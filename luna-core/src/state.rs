@@ -110,6 +110,9 @@ pub struct State {
     pub(crate) max_source: usize,
     /// Whether binary chunks may be loaded.
     pub(crate) binary_allowed: bool,
+    /// Userdata whose payload has this type are error values that `pcall`
+    /// and `xpcall` do not catch (see `set_uncatchable_userdata`).
+    pub(crate) uncatchable: Option<TypeId>,
     /// The language features of the state (`dialect`).
     pub(crate) dialect: crate::dialect::Dialect,
     /// Identifier of this state (for host-root tickets).
@@ -188,6 +191,7 @@ impl State {
             captured_traceback: None,
             max_source: usize::MAX / 2,
             binary_allowed: true,
+            uncatchable: None,
             dialect: crate::dialect::Dialect::lua54(),
             id: NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             closing: false,
@@ -815,6 +819,31 @@ impl State {
     /// Whether binary chunks may be loaded.
     pub fn binary_chunks_allowed(&self) -> bool {
         self.binary_allowed
+    }
+
+    /// Makes error values that are userdata with a payload of type `id`
+    /// uncatchable by Lua code (`None`: every error is catchable, the
+    /// default). `pcall` and `xpcall` re-raise such an error instead of
+    /// returning it, and a message handler is not called for it, so it
+    /// travels up to the host call that ran the script.
+    ///
+    /// This is the one hook an embedding needs to keep a fatal condition
+    /// of its own (a Rust panic carried through Lua) out of reach of
+    /// scripts, while every other error keeps PUC's semantics: the runtime
+    /// asks only the userdata's type, which costs nothing on the paths of
+    /// ordinary errors.
+    pub fn set_uncatchable_userdata(&mut self, id: Option<TypeId>) {
+        self.uncatchable = id;
+    }
+
+    /// Whether `v` is an error value Lua code must not catch (see
+    /// `set_uncatchable_userdata`).
+    #[inline]
+    pub fn is_uncatchable(&self, v: Value) -> bool {
+        match (self.uncatchable, v) {
+            (Some(id), Value::Userdata(u)) => Userdata::type_id(&u) == id,
+            _ => false,
+        }
     }
 }
 

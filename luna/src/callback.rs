@@ -7,8 +7,9 @@
 //! user code (see `state_access`), which converts the arguments, runs, and
 //! converts its results; finally the results are pushed back. An error
 //! returned by the user code becomes a Lua error value carrying the
-//! `LuaError` (bad arguments get the name the function was called by), and
-//! a panic becomes a Lua error too: nothing unwinds through the runtime.
+//! `LuaError` (bad arguments get the name the function was called by). A
+//! panic is caught and carried through Lua to the host, which resumes it
+//! (see `panic`): nothing unwinds through the runtime.
 
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -35,7 +36,7 @@ pub(crate) fn upgrade(weak: &Weak<LuaInner>, st: &mut State) -> Result<Lua, luna
 }
 
 /// Runs a typed callback for the native call running on `st`.
-fn run_callback<A, R, F>(weak: &Weak<LuaInner>, st: &mut State, func: &F) -> LResult<usize>
+pub(crate) fn run_callback<A, R, F>(weak: &Weak<LuaInner>, st: &mut State, func: &F) -> LResult<usize>
 where
     A: FromLuaMulti,
     R: IntoLuaMulti,
@@ -68,29 +69,38 @@ where
     }
 }
 
-/// Runs user code with the state lent to it, turning a panic into an
-/// error: nothing unwinds through the runtime.
+/// Runs user code with the state lent to it. A panic is caught and kept
+/// in the state's panic slot, and the code fails (`raise` then carries the
+/// panic on through Lua: see `panic`); nothing unwinds through the
+/// runtime. A panic already waiting (found in the arguments) fails the
+/// code without running it.
 pub(crate) fn run_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua) -> LuaResult<R>) -> LuaResult<R> {
+    if lua.inner.panic.is_full() {
+        return Err(panicked());
+    }
     let outcome = {
         let _lend = lua.inner.cell.lend(st);
         catch_unwind(AssertUnwindSafe(|| body(lua)))
     };
-    outcome.unwrap_or_else(|panic| {
-        let msg = if let Some(s) = panic.downcast_ref::<&str>() {
-            (*s).to_string()
-        } else if let Some(s) = panic.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "panic".to_string()
-        };
-        Err(LuaError::runtime(format!("panic in Rust callback: {msg}")))
+    outcome.unwrap_or_else(|payload| {
+        lua.inner.panic.put(payload);
+        Err(panicked())
     })
+}
+
+/// The error of user code that panicked; `raise` replaces it by the panic
+/// waiting in the slot.
+#[cold]
+fn panicked() -> LuaError {
+    LuaError::runtime("a Rust callback panicked")
 }
 
 /// Turns a callback's error into a Lua error: a value carrying the
 /// `LuaError`, raised with the message handler.
 pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw {
-    let _ = lua;
+    if lua.inner.panic.is_full() {
+        return raise_panic(lua, st);
+    }
     let (e, location) = match e {
         // A conversion error of an argument: named as PUC's
         // `luaL_argerror` names it, and positioned at the calling line.
@@ -119,6 +129,21 @@ pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw 
     match crate::lua::error_value_at(st, e, location) {
         Ok(v) => st.throw_value(v),
         Err(_) => st.memory_error(),
+    }
+}
+
+/// Raises the waiting panic as a panic value (see `panic`). Without
+/// memory for the value the panic stays waiting, to be resumed by the next
+/// state access, and a memory error is raised.
+#[cold]
+fn raise_panic(lua: &Lua, st: &mut State) -> luna_core::Throw {
+    let Some(p) = lua.inner.panic.take() else { return st.memory_error() };
+    match crate::panic::panic_value(st, p) {
+        Ok(v) => st.throw_value(v),
+        Err(p) => {
+            lua.inner.panic.put(p);
+            st.memory_error()
+        }
     }
 }
 

@@ -141,7 +141,7 @@ pub(crate) struct HostCallbacks {
 // `MemoryError(String)`.
 #[allow(clippy::unneeded_struct_pattern)]
 pub(crate) fn raise_raw(st: &mut State, e: LuaError) -> Throw {
-    if matches!(e, LuaError::MemoryError { .. }) {
+    if matches!(e, LuaError::MemoryError(_)) {
         return st.memory_error();
     }
     match crate::lua::raw_error_value(st, e) {

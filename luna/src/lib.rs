@@ -42,8 +42,10 @@ mod hooks;
 mod lua;
 mod modules;
 mod multi;
+mod panic;
 pub mod prelude;
 mod registry;
+mod scope;
 #[cfg(feature = "serde")]
 pub mod serde;
 mod state_access;
@@ -53,8 +55,8 @@ mod thread;
 mod userdata;
 mod userdata_registry;
 mod value;
-mod weak;
 mod warn;
+mod weak;
 
 pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
@@ -69,6 +71,7 @@ pub use hooks::LuaHookTriggers;
 pub use lua::{Lua, LuaOptions, StdLib, StdLib as LuaStdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
 pub use registry::LuaRegistryKey;
+pub use scope::LuaScope;
 pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};

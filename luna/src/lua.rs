@@ -87,6 +87,14 @@ pub struct LuaOptions {
     /// and `a <= b` computed as `not (b < a)` when there is `__lt` but no
     /// `__le`. On by default.
     pub compat53: bool,
+    /// Whether Lua's `pcall` and `xpcall` may catch a Rust panic raised in
+    /// a callback (as an error value whose `tostring` is the panic
+    /// message). Either way the panic is resumed when the value reaches
+    /// the host (`Function::call`, `Chunk::exec`, `Thread::resume`, a
+    /// conversion of the value to Rust); when false, `pcall` and `xpcall`
+    /// let it through and never run their message handler for it. On by
+    /// default, as mlua's.
+    pub catch_rust_panics: bool,
 }
 
 impl Default for LuaOptions {
@@ -97,6 +105,7 @@ impl Default for LuaOptions {
             instruction_limit: None,
             native_stack_limit: None,
             compat53: true,
+            catch_rust_panics: true,
         }
     }
 }
@@ -117,6 +126,24 @@ impl LuaOptions {
     /// ```
     pub fn compat53(mut self, on: bool) -> LuaOptions {
         self.compat53 = on;
+        self
+    }
+
+    /// Sets whether `pcall` and `xpcall` may catch Rust panics (see the
+    /// field `catch_rust_panics`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// # use std::panic::{catch_unwind, AssertUnwindSafe};
+    /// let lua = Lua::new_with(StdLib::ALL_SAFE, LuaOptions::new().catch_rust_panics(false))?;
+    /// let bug = lua.create_function(|_, ()| -> LuaResult<()> { panic!("host bug") })?;
+    /// lua.globals().set("bug", bug)?;
+    /// let r = catch_unwind(AssertUnwindSafe(|| lua.load("pcall(bug)").exec()));
+    /// assert_eq!(*r.unwrap_err().downcast::<&str>().unwrap(), "host bug");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn catch_rust_panics(mut self, enabled: bool) -> LuaOptions {
+        self.catch_rust_panics = enabled;
         self
     }
 
@@ -196,6 +223,9 @@ pub(crate) struct LuaInner {
     app_data: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
     /// The global hook and the thread event callback.
     pub(crate) callbacks: crate::hooks::HostCallbacks,
+    /// A Rust panic on its way through Lua or back to the host (see
+    /// `panic`).
+    pub(crate) panic: crate::panic::PanicSlot,
 }
 
 impl LuaInner {
@@ -275,7 +305,8 @@ impl Lua {
             if !options.unsafe_features {
                 make_safe(&mut st)?;
             }
-            install_error_metatable(&mut st)
+            install_error_metatable(&mut st)?;
+            crate::panic::install_panic_metatable(&mut st, options.catch_rust_panics)
         })();
         if let Err(t) = opened {
             return Err(match t.status {
@@ -344,6 +375,7 @@ impl Lua {
                 has_pending: Cell::new(false),
                 app_data: RefCell::new(HashMap::new()),
                 callbacks: Default::default(),
+                panic: Default::default(),
             }),
         }
     }
@@ -353,7 +385,7 @@ impl Lua {
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> LuaResult<R> {
         let inner = &self.inner;
-        inner
+        let r = inner
             .cell
             .with(|st| {
                 if inner.has_pending.get() {
@@ -361,7 +393,11 @@ impl Lua {
                 }
                 f(st)
             })
-            .map_err(|_| LuaError::StateBusy)
+            .map_err(|_| LuaError::StateBusy);
+        // A panic value met by this access (an error or a value coming
+        // back from Lua) is resumed now that the state is left in order.
+        inner.resume_panic();
+        r
     }
 
     /// Pushes a runtime value on the running thread's stack, checking for
@@ -452,7 +488,17 @@ impl Lua {
             Value::Thread(_) => LuaValue::Thread(LuaThread(self.pin(st, v))),
             Value::Userdata(u) => match u.with_payload(|e: &ErrorPayload| e.0.clone()) {
                 Some(e) => LuaValue::Error(Box::new(e)),
-                None => LuaValue::Userdata(LuaAnyUserdata(self.pin(st, v))),
+                None => match crate::panic::take_panic(v) {
+                    // A panic coming back to Rust: resumed at the end of
+                    // this access (see `panic`); a resumed one is nil.
+                    crate::panic::PanicValue::Yes(p) => {
+                        if let Some(p) = p {
+                            self.inner.panic.put(p);
+                        }
+                        LuaValue::Nil
+                    }
+                    crate::panic::PanicValue::No => LuaValue::Userdata(LuaAnyUserdata(self.pin(st, v))),
+                },
             },
         }
     }
@@ -463,6 +509,13 @@ impl Lua {
             e.traceback.into_iter().map(|f| TracebackFrame { source: f.source, line: f.line, name: f.name }).collect();
         if e.status == Status::ErrMem {
             return LuaError::memory();
+        }
+        if let crate::panic::PanicValue::Yes(p) = crate::panic::take_panic(e.value) {
+            // The panic is resumed at the end of this access (see `panic`).
+            if let Some(p) = p {
+                self.inner.panic.put(p);
+            }
+            return LuaError::PreviouslyResumedPanic;
         }
         if let Value::Userdata(u) = e.value {
             if let Some((cause, raw)) = u.with_payload(|p: &ErrorPayload| (p.0.clone(), p.2)) {
@@ -743,7 +796,7 @@ impl Lua {
 
     /// Sets the memory limit (0: none); returns the previous limit. A script
     /// that allocates beyond it gets "not enough memory" (catchable by
-    /// `pcall`); uncaught, the host sees `LuaError::MemoryError`, and the
+    /// `pcall`); uncaught, the host sees `LuaError::memory()`, and the
     /// state remains usable.
     ///
     /// ```

@@ -246,3 +246,282 @@ impl<T: 'static> std::ops::DerefMut for AppDataRefMut<T> {
         &mut self.borrow
     }
 }
+
+// ---------------------------------------------------------------------------
+// # Scopes
+//
+// `Lua::scope` lets callbacks and userdata borrow the host's locals: a
+// closure that is not `'static` is kept inside the runtime (a native
+// function is a `'static` object of the state) until the scope ends, and
+// data borrowed for `'env` is reached by userdata methods. Storing them
+// erases their lifetime, which is sound by these rules:
+//
+// 1. *Everything is cut off before the scope returns.* `run_scope` owns
+//    the `LuaScope` on its stack and hands out only `&LuaScope`; after the
+//    scope closure returns *or panics* (it runs under `catch_unwind`),
+//    `run_scope` calls `close`, which empties every native slot and clears
+//    every borrowed-data flag, and only then lets the panic continue. No
+//    `Drop` the user controls decides it (the scope cannot be leaked or
+//    dropped early: the user never owns it), so neither `mem::forget` nor
+//    a drop order can skip it. What a slot held is dropped inside `close`,
+//    while the scope and everything the closure may borrow are alive.
+// 2. *Nothing shorter than the scope is kept.* A native body must outlive
+//    `'scope`, and a borrowed datum `'env`. `'scope` is the lifetime of the
+//    `&'scope LuaScope<'scope, 'env>` given to a closure that must accept
+//    any such lifetime (`for<'scope>`): inside it, nothing local to the
+//    closure can be proven to outlive `'scope`, so a body may borrow only
+//    what outlives the closure call (the host's locals, the scope itself),
+//    which is alive when `close` runs. Both lifetimes are invariant, so a
+//    `LuaScope` cannot be viewed as one with shorter lifetimes.
+// 3. *No call is running when a slot is emptied.* A body is called only
+//    while its slot is full (`ScopedNative::call`). A call that is running
+//    when the scope closes would have to have started before the scope
+//    existed (every frame above `run_scope` has returned when `close`
+//    runs), and a body cannot be called before it was created; natives
+//    never suspend (a Rust callback cannot yield), and `Lua` is not
+//    `Send`. If a slot were nevertheless borrowed, `close` marks it dead
+//    (no call starts any more) and leaks its body rather than dropping it
+//    late.
+// 4. *After the scope*, a native whose slot is empty fails with
+//    `CallbackDestructed` (or `UserdataDestructed` for a userdata method),
+//    and borrowed data is no longer reachable: the handles that reach it
+//    (`ScopedRef`, `ScopedMut`) check the scope's flag on every access and
+//    give out references only for the duration of a borrow of the handle.
+// 5. A scope that is closed refuses new natives and data (they are dead at
+//    once): `Drop` code run by `close` may still reach the scope.
+
+/// A body of a native function kept by a scope (see `ScopedNative`).
+pub(crate) type ScopedBody<'a> = Box<dyn Fn(&mut State) -> luna_core::LResult<usize> + 'a>;
+
+/// The slot of a native function kept by a scope.
+struct NativeSlot {
+    /// The body, with its lifetime erased (rule 1: emptied by `close`).
+    body: RefCell<Option<std::mem::ManuallyDrop<ScopedBody<'static>>>>,
+    /// Set by `close`: the body must not be called any more (rule 3).
+    dead: Cell<bool>,
+}
+
+/// The body of a native function created by a scope: callable while the
+/// scope lasts. Held by the native function inside the state.
+#[derive(Clone)]
+pub(crate) struct ScopedNative(Rc<NativeSlot>);
+
+impl ScopedNative {
+    /// Runs the body on the native call running on `st`; `None` once the
+    /// scope has ended.
+    pub(crate) fn call(&self, st: &mut State) -> Option<luna_core::LResult<usize>> {
+        if self.0.dead.get() {
+            return None;
+        }
+        let body = self.0.body.try_borrow().ok()?;
+        let f: &dyn Fn(&mut State) -> luna_core::LResult<usize> = &***body.as_ref()?;
+        Some(f(st))
+    }
+}
+
+/// A flag shared by the handles to data a scope borrowed: set while the
+/// scope lasts.
+type Alive = Rc<Cell<bool>>;
+
+/// Data of type `T` a scope borrowed (`&'env T`), reachable while the
+/// scope lasts: what a userdata created by `LuaScope::create_userdata_ref`
+/// holds.
+pub(crate) struct ScopedRef<T: 'static> {
+    ptr: std::ptr::NonNull<T>,
+    alive: Alive,
+}
+
+/// Data of type `T` a scope borrowed mutably (`&'env mut T`), reachable
+/// while the scope lasts.
+pub(crate) struct ScopedMut<T: 'static> {
+    ptr: std::ptr::NonNull<T>,
+    alive: Alive,
+}
+
+impl<T: 'static> ScopedRef<T> {
+    /// The data, unless the scope has ended.
+    pub(crate) fn get(&self) -> Option<&T> {
+        if !self.alive.get() {
+            return None;
+        }
+        // SAFETY: the pointer comes from a `&'env T` (`LuaScope::keep_ref`),
+        // valid for as long as the scope lasts (rule 2), and `alive` is
+        // cleared before the scope returns (rule 1); the reference given
+        // out lives no longer than the borrow of `self`, which cannot
+        // outlast a call that started inside the scope (rule 3). Only
+        // shared references are ever made from it.
+        Some(unsafe { self.ptr.as_ref() })
+    }
+}
+
+impl<T: 'static> ScopedMut<T> {
+    /// The data, unless the scope has ended.
+    pub(crate) fn get(&self) -> Option<&T> {
+        if !self.alive.get() {
+            return None;
+        }
+        // SAFETY: as for `ScopedRef::get`; the scope holds the `&'env mut
+        // T` borrow, so the data is reached through this handle only, and
+        // a shared reference from `&self` cannot coexist with the mutable
+        // one `get_mut` gives from `&mut self`.
+        Some(unsafe { self.ptr.as_ref() })
+    }
+
+    /// The data mutably, unless the scope has ended.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        if !self.alive.get() {
+            return None;
+        }
+        // SAFETY: as for `get`, and the pointer comes from a `&'env mut T`
+        // (`LuaScope::keep_mut`): this handle is the only way to the data
+        // while the scope lasts, and `&mut self` makes this reference the
+        // only one made from it.
+        Some(unsafe { self.ptr.as_mut() })
+    }
+}
+
+/// Constructed by `Lua::scope`: creates callbacks and userdata that may
+/// borrow from the host's stack (they need not be `'static`), usable until
+/// the scope ends. See `Lua::scope`.
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let names = vec!["ada".to_string(), "grace".to_string()];
+/// let n: usize = lua.scope(|scope: &LuaScope| {
+///     let count = scope.create_function(|_, ()| Ok(names.len()))?;
+///     count.call(())
+/// })?;
+/// assert_eq!(n, 2);
+/// # Ok::<(), LuaError>(())
+/// ```
+pub struct LuaScope<'scope, 'env: 'scope> {
+    pub(crate) lua: crate::Lua,
+    natives: RefCell<Vec<Rc<NativeSlot>>>,
+    borrowed: RefCell<Vec<Alive>>,
+    /// Work of the facade at the end of the scope, run after every native
+    /// and datum is cut off (destroying the userdata the scope created).
+    pub(crate) closers: RefCell<Vec<Box<dyn FnOnce() + 'env>>>,
+    /// `LuaScope::add_destructor`, run last.
+    pub(crate) destructors: RefCell<Vec<Box<dyn FnOnce() + 'env>>>,
+    closed: Cell<bool>,
+    _scope: std::marker::PhantomData<&'scope mut &'scope ()>,
+    _env: std::marker::PhantomData<&'env mut &'env ()>,
+}
+
+impl<'scope, 'env: 'scope> LuaScope<'scope, 'env> {
+    /// Keeps `body` for the duration of the scope (rules 1 and 2).
+    pub(crate) fn keep_native(&'scope self, body: ScopedBody<'scope>) -> ScopedNative {
+        if self.closed.get() {
+            return ScopedNative(Rc::new(NativeSlot { body: RefCell::new(None), dead: Cell::new(true) }));
+        }
+        // SAFETY: only the lifetime changes. The body is called only while
+        // its slot is full, and `close` empties the slot, dropping the
+        // body, before the scope returns, while everything the body may
+        // borrow (which outlives `'scope`: rule 2) is alive (rule 1); no
+        // call is running then (rule 3).
+        let body: ScopedBody<'static> = unsafe { std::mem::transmute::<ScopedBody<'scope>, ScopedBody<'static>>(body) };
+        let slot =
+            Rc::new(NativeSlot { body: RefCell::new(Some(std::mem::ManuallyDrop::new(body))), dead: Cell::new(false) });
+        self.natives.borrow_mut().push(slot.clone());
+        ScopedNative(slot)
+    }
+
+    /// A handle to `data`, usable while the scope lasts.
+    pub(crate) fn keep_ref<T: 'static>(&'scope self, data: &'env T) -> ScopedRef<T> {
+        ScopedRef { ptr: std::ptr::NonNull::from(data), alive: self.alive_flag() }
+    }
+
+    /// A handle to `data` (mutably), usable while the scope lasts.
+    pub(crate) fn keep_mut<T: 'static>(&'scope self, data: &'env mut T) -> ScopedMut<T> {
+        ScopedMut { ptr: std::ptr::NonNull::from(data), alive: self.alive_flag() }
+    }
+
+    fn alive_flag(&self) -> Alive {
+        let alive = Rc::new(Cell::new(!self.closed.get()));
+        self.borrowed.borrow_mut().push(alive.clone());
+        alive
+    }
+
+    /// Cuts off every native and datum of the scope, then runs the
+    /// closers and destructors (rule 1). User code run here (drops,
+    /// closers, destructors) may panic: every step still runs, and the
+    /// first panic is returned to be resumed by the caller.
+    fn close(&self) -> Option<crate::panic::Payload> {
+        self.closed.set(true);
+        let mut first_panic = None;
+        let mut keep = |r: std::thread::Result<()>| {
+            if let Err(p) = r {
+                first_panic.get_or_insert(p);
+            }
+        };
+        let mut bodies = Vec::new();
+        // Loops: code run below may reach the scope again (rule 5).
+        loop {
+            let natives = std::mem::take(&mut *self.natives.borrow_mut());
+            let borrowed = std::mem::take(&mut *self.borrowed.borrow_mut());
+            if natives.is_empty() && borrowed.is_empty() {
+                break;
+            }
+            for alive in borrowed {
+                alive.set(false);
+            }
+            for slot in natives {
+                slot.dead.set(true);
+                // A slot borrowed here would be a running call (rule 3):
+                // then the body is leaked, never dropped late.
+                if let Ok(mut body) = slot.body.try_borrow_mut() {
+                    if let Some(b) = body.take() {
+                        bodies.push(std::mem::ManuallyDrop::into_inner(b));
+                    }
+                }
+            }
+            // Dropping the bodies runs user `Drop` code.
+            for b in bodies.drain(..) {
+                keep(std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(b))));
+            }
+        }
+        for list in [&self.closers, &self.destructors] {
+            loop {
+                let work = std::mem::take(&mut *list.borrow_mut());
+                if work.is_empty() {
+                    break;
+                }
+                for w in work {
+                    keep(std::panic::catch_unwind(std::panic::AssertUnwindSafe(w)));
+                }
+            }
+        }
+        first_panic
+    }
+}
+
+/// Runs `f` with a new scope of `lua` and closes the scope when `f`
+/// returns or panics (rule 1); a panic is resumed after the scope is
+/// closed.
+pub(crate) fn run_scope<'env, R>(
+    lua: &crate::Lua,
+    f: impl for<'scope> FnOnce(&'scope LuaScope<'scope, 'env>) -> R,
+) -> R {
+    let scope = LuaScope {
+        lua: lua.clone(),
+        natives: RefCell::new(Vec::new()),
+        borrowed: RefCell::new(Vec::new()),
+        closers: RefCell::new(Vec::new()),
+        destructors: RefCell::new(Vec::new()),
+        closed: Cell::new(false),
+        _scope: std::marker::PhantomData,
+        _env: std::marker::PhantomData,
+    };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&scope)));
+    let close_panic = scope.close();
+    match r {
+        Err(p) => std::panic::resume_unwind(p),
+        Ok(v) => {
+            if let Some(p) = close_panic {
+                std::panic::resume_unwind(p);
+            }
+            v
+        }
+    }
+}

@@ -111,7 +111,7 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
     note = "add #[derive(LuaUserdata)] to the type (#[luna::methods] alone is not enough: it only adds methods to \
             what the derive registers), or implement LuaUserdata by hand"
 )]
-pub trait LuaUserdata: Sized + 'static {
+pub trait LuaUserdata: Sized {
     /// Registers the fields (`ud.name` reads and writes).
     fn add_fields<F: LuaUserdataFields<Self>>(fields: &mut F) {
         let _ = fields;
@@ -120,6 +120,18 @@ pub trait LuaUserdata: Sized + 'static {
     /// Registers the methods (`ud:name(...)`), functions and metamethods.
     fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
         let _ = methods;
+    }
+
+    /// Registers everything at once (mlua's `UserData::register`): by
+    /// default `add_fields`, then `add_methods`. Implementing this one
+    /// instead is the same as implementing those two.
+    ///
+    /// A type that is not `'static` (it borrows) can be a userdata too,
+    /// created by `LuaScope::create_userdata` for the duration of a
+    /// `Lua::scope`.
+    fn register(registry: &mut LuaUserdataRegistry<Self>) {
+        Self::add_fields(registry);
+        Self::add_methods(registry);
     }
 }
 
@@ -299,6 +311,10 @@ pub(crate) fn short_type_name<T>() -> String {
 #[cold]
 pub(crate) fn payload_error<T: 'static>(st: &State, v: Value, e: PayloadError) -> LuaError {
     match e {
+        // A userdata a `Lua::scope` created, after the scope.
+        PayloadError::WrongType if matches!(v, Value::Userdata(u) if u.metatable().is_some_and(|mt| crate::scope::is_destructed(st, mt))) => {
+            LuaError::UserDataDestructed
+        }
         PayloadError::WrongType => LuaError::FromLuaConversionError {
             from: if matches!(v, Value::Userdata(_)) { "userdata" } else { v.type_name() },
             to: type_name_in::<T>(st),
@@ -405,9 +421,14 @@ impl LuaAnyUserdata {
         })
     }
 
-    /// The metatable (shared by every userdata of the type).
+    /// The metatable (shared by every userdata of the type). A userdata
+    /// a `Lua::scope` created has none after the scope ended: the error
+    /// `UserdataDestructed`.
     pub fn metatable(&self) -> LuaResult<Option<LuaTable>> {
-        self.with_ud(|lua, st, u| Ok(u.metatable().map(|mt| LuaTable(lua.pin(st, Value::Table(mt))))))
+        self.with_ud(|lua, st, u| match u.metatable() {
+            Some(mt) if crate::scope::is_destructed(st, mt) => Err(LuaError::UserDataDestructed),
+            mt => Ok(mt.map(|mt| LuaTable(lua.pin(st, Value::Table(mt))))),
+        })
     }
 
     /// The user value (nil until set), a Lua value attached to this
@@ -547,7 +568,7 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
 
 /// A Rust value converted into Lua as a new userdata of its registered
 /// type (`return Vec3 { .. }` from a method, `t.set("v", value)`).
-impl<T: LuaUserdata> IntoLua for T {
+impl<T: LuaUserdata + 'static> IntoLua for T {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         lua.create_userdata(self).map(LuaValue::Userdata)
     }
@@ -557,7 +578,7 @@ impl Lua {
     /// Creates a userdata holding `value`, with the fields, methods and
     /// metamethods its `LuaUserdata` implementation registers (once per
     /// state and type).
-    pub fn create_userdata<T: LuaUserdata>(&self, value: T) -> LuaResult<LuaAnyUserdata> {
+    pub fn create_userdata<T: LuaUserdata + 'static>(&self, value: T) -> LuaResult<LuaAnyUserdata> {
         let mt = self.userdata_metatable::<T>()?;
         self.with(|st| {
             let u = st.new_userdata(value, USER_VALUES).map_err(|_| LuaError::memory())?;
@@ -585,7 +606,7 @@ impl Lua {
     /// assert_eq!(lua.load("return Celsius.new(100):fahrenheit()").eval::<f64>()?, 212.0);
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn register_userdata<T: LuaUserdata>(&self, name: &str) -> LuaResult<LuaTable> {
+    pub fn register_userdata<T: LuaUserdata + 'static>(&self, name: &str) -> LuaResult<LuaTable> {
         self.userdata_metatable::<T>()?;
         let class = self.userdata_class::<T>()?;
         self.globals().set(name, class.clone())?;
@@ -594,7 +615,7 @@ impl Lua {
 
     /// The class table of `T` (its methods and functions), registering
     /// the type if needed.
-    pub fn userdata_class<T: LuaUserdata>(&self) -> LuaResult<LuaTable> {
+    pub fn userdata_class<T: LuaUserdata + 'static>(&self) -> LuaResult<LuaTable> {
         self.userdata_metatable::<T>()?;
         self.with(|st| match crate::userdata_registry::class_table(st, TypeId::of::<T>()) {
             Some(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
@@ -603,13 +624,12 @@ impl Lua {
     }
 
     /// The metatable of `T`'s userdata, registered on first use.
-    fn userdata_metatable<T: LuaUserdata>(&self) -> LuaResult<Gc<Table>> {
+    pub(crate) fn userdata_metatable<T: LuaUserdata + 'static>(&self) -> LuaResult<Gc<Table>> {
         if let Some(mt) = self.with(|st| st.userdata_metatable(TypeId::of::<T>()))? {
             return Ok(mt);
         }
         let mut registry = LuaUserdataRegistry::<T>::new();
-        T::add_fields(&mut registry);
-        T::add_methods(&mut registry);
+        T::register(&mut registry);
         ensure_registered(self, registry)
     }
 }

@@ -25,8 +25,7 @@ use std::rc::{Rc, Weak};
 use luna_core::gc::Gc;
 use luna_core::object::function::NativeFn;
 use luna_core::object::table::Table;
-use luna_core::object::userdata::Userdata;
-use luna_core::state::HostRoot;
+use luna_core::object::userdata::{PayloadError, Userdata};
 use luna_core::vm::debug::ValLoc;
 use luna_core::{LResult, State, Value};
 
@@ -36,12 +35,37 @@ use crate::lua::{Lua, LuaInner};
 use crate::multi::{
     bad_argument, FromLua, FromLuaMulti, Gathered, GatheredMulti, IntoLua, IntoLuaMulti, Prepared, PreparedMulti,
 };
+use crate::state_access::{ScopedMut, ScopedRef};
 use crate::userdata::{payload_error, short_type_name, type_name_in, LuaAnyUserdata, LuaMetaMethod};
 use crate::value::LuaValue;
 
 /// The code of a registered closure, run on the frame of a native call
-/// (the receiver is argument 1).
-type Body = Rc<dyn Fn(&Lua, &mut State) -> LResult<usize>>;
+/// (the receiver is argument 1). A body of a type's registration is
+/// `'static`; a body of one scope's userdata lives as long as its data
+/// (`'a`) and is kept by the scope.
+pub(crate) type BodyA<'a> = Rc<dyn Fn(&Lua, &mut State) -> LResult<usize> + 'a>;
+pub(crate) type Body = BodyA<'static>;
+
+/// Constant fields and meta fields, converted.
+type Values = Vec<(bool, String, LuaValue)>;
+
+/// A registered closure, not yet bound to the way its receiver is
+/// reached: by type, for the userdata of a type registered once per state
+/// (`typed`), or as the value of the one userdata a `Lua::scope` created
+/// (`scoped`), whose type need not be `'static`. The closure itself is
+/// always `'static`; only the receiver may borrow.
+pub(crate) trait Callback<T> {
+    /// The body for userdata holding a `T`.
+    fn typed(&self) -> Body
+    where
+        T: 'static;
+    /// The body for the scope userdata `recv`.
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a;
+}
+
+type Cb<T> = Rc<dyn Callback<T>>;
 
 /// A value converted when the type is registered.
 type Deferred = Box<dyn FnOnce(&Lua) -> LuaResult<LuaValue>>;
@@ -70,24 +94,24 @@ pub(crate) fn class_table(st: &State, id: TypeId) -> Option<Gc<Table>> {
 }
 
 /// One field: its getter and setter.
-struct Field {
+struct Field<T> {
     name: String,
-    get: Option<Body>,
-    set: Option<Body>,
+    get: Option<Cb<T>>,
+    set: Option<Cb<T>>,
 }
 
 /// Collects what a `LuaUserdata` type registers (see the module docs).
 pub struct LuaUserdataRegistry<T> {
-    fields: Vec<Field>,
+    fields: Vec<Field<T>>,
     /// Constant fields (`false`) and meta fields (`true`).
     values: Vec<(bool, String, Deferred)>,
-    methods: Vec<(String, Body)>,
-    meta: Vec<(LuaMetaMethod, Body)>,
+    methods: Vec<(String, Cb<T>)>,
+    meta: Vec<(LuaMetaMethod, Cb<T>)>,
     error: Option<LuaError>,
     _t: PhantomData<T>,
 }
 
-impl<T: 'static> LuaUserdataRegistry<T> {
+impl<T> LuaUserdataRegistry<T> {
     pub(crate) fn new() -> Self {
         LuaUserdataRegistry {
             fields: Vec::new(),
@@ -99,7 +123,7 @@ impl<T: 'static> LuaUserdataRegistry<T> {
         }
     }
 
-    fn field(&mut self, name: String) -> &mut Field {
+    fn field(&mut self, name: String) -> &mut Field<T> {
         let i = match self.fields.iter().position(|f| f.name == name) {
             Some(i) => i,
             None => {
@@ -110,7 +134,7 @@ impl<T: 'static> LuaUserdataRegistry<T> {
         &mut self.fields[i]
     }
 
-    fn add_meta(&mut self, meta: LuaMetaMethod, body: Body) {
+    fn add_meta(&mut self, meta: LuaMetaMethod, body: Cb<T>) {
         if meta.name() == "__gc" {
             self.error.get_or_insert(LuaError::runtime(
                 "__gc cannot be overridden: dropping the Rust value is the finalizer",
@@ -130,25 +154,25 @@ pub trait LuaUserdataFields<T> {
     /// A field read by a getter of the value.
     fn add_field_method_get<R, F>(&mut self, name: impl Into<String>, getter: F)
     where
-        R: IntoLua,
+        R: IntoLua + 'static,
         F: Fn(&Lua, &T) -> LuaResult<R> + 'static;
 
     /// A field written by a setter of the value.
     fn add_field_method_set<A, F>(&mut self, name: impl Into<String>, setter: F)
     where
-        A: FromLua,
+        A: FromLua + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<()> + 'static;
 
     /// A field read by a function of the userdata handle.
     fn add_field_function_get<R, F>(&mut self, name: impl Into<String>, getter: F)
     where
-        R: IntoLua,
+        R: IntoLua + 'static,
         F: Fn(&Lua, LuaAnyUserdata) -> LuaResult<R> + 'static;
 
     /// A field written by a function of the userdata handle.
     fn add_field_function_set<A, F>(&mut self, name: impl Into<String>, setter: F)
     where
-        A: FromLua,
+        A: FromLua + 'static,
         F: FnMut(&Lua, LuaAnyUserdata, A) -> LuaResult<()> + 'static;
 
     /// A metatable field (`LuaMetaMethod::Name` for `__name`, or any key).
@@ -160,112 +184,94 @@ pub trait LuaUserdataMethods<T> {
     /// A method taking the value by reference: `ud:name(args)`.
     fn add_method<A, R, F>(&mut self, name: impl Into<String>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static;
 
     /// A method taking the value mutably. Calling it while the value is
     /// borrowed (by another method running, or a guard) is an error.
     fn add_method_mut<A, R, F>(&mut self, name: impl Into<String>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static;
 
     /// A function without receiver (in the class table: `Type.name(args)`).
     fn add_function<A, R, F>(&mut self, name: impl Into<String>, function: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, A) -> LuaResult<R> + 'static;
 
     /// As `add_function`, for a closure mutating its captured state.
     fn add_function_mut<A, R, F>(&mut self, name: impl Into<String>, function: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, A) -> LuaResult<R> + 'static;
 
     /// A metamethod taking the value (its first operand) by reference.
     fn add_meta_method<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static;
 
     /// A metamethod taking the value mutably.
     fn add_meta_method_mut<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static;
 
     /// A metamethod taking all its operands as arguments (for operators
     /// where the userdata may be either operand).
     fn add_meta_function<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, function: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, A) -> LuaResult<R> + 'static;
 }
 
-impl<T: 'static> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
+impl<T> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
     fn add_field<V: IntoLua + 'static>(&mut self, name: impl Into<String>, value: V) {
         self.values.push((false, name.into(), Box::new(move |lua| value.into_lua(lua))));
     }
 
     fn add_field_method_get<R, F>(&mut self, name: impl Into<String>, getter: F)
     where
-        R: IntoLua,
+        R: IntoLua + 'static,
         F: Fn(&Lua, &T) -> LuaResult<R> + 'static,
     {
-        self.field(name.into()).get = Some(getter_body(getter));
+        self.field(name.into()).get = Some(Rc::new(Getter(Rc::new(getter), PhantomData::<fn() -> R>)));
     }
 
     fn add_field_method_set<A, F>(&mut self, name: impl Into<String>, setter: F)
     where
-        A: FromLua,
+        A: FromLua + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<()> + 'static,
     {
         let name = name.into();
-        let body = setter_body::<T, A, _>(name.clone(), setter);
-        self.field(name).set = Some(body);
+        let cb = Setter(Rc::new(RefCell::new(setter)), Rc::from(name.as_str()), PhantomData::<fn(A)>);
+        self.field(name).set = Some(Rc::new(cb));
     }
 
     fn add_field_function_get<R, F>(&mut self, name: impl Into<String>, getter: F)
     where
-        R: IntoLua,
+        R: IntoLua + 'static,
         F: Fn(&Lua, LuaAnyUserdata) -> LuaResult<R> + 'static,
     {
-        let body: Body = Rc::new(move |lua, st| {
-            let this = st.arg(1);
-            let ud = handle_of::<T>(lua, st, this);
-            let out = run_user_code(lua, st, |lua| Prepared::new(getter(lua, ud?)?, lua));
-            push_one(lua, st, out)
-        });
-        self.field(name.into()).get = Some(body);
+        self.field(name.into()).get = Some(Rc::new(FieldFnGet(Rc::new(getter), PhantomData::<fn() -> R>)));
     }
 
     fn add_field_function_set<A, F>(&mut self, name: impl Into<String>, setter: F)
     where
-        A: FromLua,
+        A: FromLua + 'static,
         F: FnMut(&Lua, LuaAnyUserdata, A) -> LuaResult<()> + 'static,
     {
         let name = name.into();
-        let setter = RefCell::new(setter);
-        let field = name.clone();
-        let body: Body = Rc::new(move |lua, st| {
-            let (this, v) = (st.arg(1), st.arg(3));
-            let ud = handle_of::<T>(lua, st, this);
-            let value = Gathered::<A>::new(v, lua, st);
-            let out = run_user_code(lua, st, |lua| {
-                let v = value.finish(lua).map_err(|e| field_error::<T>(lua, &field, e))?;
-                let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-                (*f)(lua, ud?, v)
-            });
-            out.map(|()| 0).map_err(|e| raise(lua, st, e))
-        });
-        self.field(name).set = Some(body);
+        let cb = FieldFnSet(Rc::new(RefCell::new(setter)), Rc::from(name.as_str()), PhantomData::<fn(A)>);
+        self.field(name).set = Some(Rc::new(cb));
     }
 
     fn add_meta_field<V: IntoLua + 'static>(&mut self, meta: impl Into<LuaMetaMethod>, value: V) {
@@ -280,38 +286,39 @@ impl<T: 'static> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
     }
 }
 
-impl<T: 'static> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
+impl<T> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
     fn add_method<A, R, F>(&mut self, name: impl Into<String>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static,
     {
-        self.methods.push((name.into(), method_body(method)));
+        self.methods.push((name.into(), Rc::new(Method(Rc::new(method), PhantomData::<fn(A) -> R>))));
     }
 
     fn add_method_mut<A, R, F>(&mut self, name: impl Into<String>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static,
     {
-        self.methods.push((name.into(), method_mut_body(method)));
+        let cb = MethodMut(Rc::new(RefCell::new(method)), PhantomData::<fn(A) -> R>);
+        self.methods.push((name.into(), Rc::new(cb)));
     }
 
     fn add_function<A, R, F>(&mut self, name: impl Into<String>, function: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, A) -> LuaResult<R> + 'static,
     {
-        self.methods.push((name.into(), function_body(function)));
+        self.methods.push((name.into(), Rc::new(Function(Rc::new(function), PhantomData::<fn(A) -> R>))));
     }
 
     fn add_function_mut<A, R, F>(&mut self, name: impl Into<String>, function: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, A) -> LuaResult<R> + 'static,
     {
         let function = RefCell::new(function);
@@ -323,69 +330,382 @@ impl<T: 'static> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
 
     fn add_meta_method<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static,
     {
-        self.add_meta(meta.into(), method_body(method));
+        self.add_meta(meta.into(), Rc::new(Method(Rc::new(method), PhantomData::<fn(A) -> R>)));
     }
 
     fn add_meta_method_mut<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, method: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static,
     {
-        self.add_meta(meta.into(), method_mut_body(method));
+        self.add_meta(meta.into(), Rc::new(MethodMut(Rc::new(RefCell::new(method)), PhantomData::<fn(A) -> R>)));
     }
 
     fn add_meta_function<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, function: F)
     where
-        A: FromLuaMulti,
-        R: IntoLuaMulti,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
         F: Fn(&Lua, A) -> LuaResult<R> + 'static,
     {
-        self.add_meta(meta.into(), function_body(function));
+        self.add_meta(meta.into(), Rc::new(Function(Rc::new(function), PhantomData::<fn(A) -> R>)));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The kinds of registered closures.
+
+struct Method<F, P>(Rc<F>, PhantomData<P>);
+struct MethodMut<F, P>(Rc<RefCell<F>>, PhantomData<P>);
+struct Function<F, P>(Rc<F>, PhantomData<P>);
+struct Getter<F, P>(Rc<F>, PhantomData<P>);
+struct Setter<F, P>(Rc<RefCell<F>>, Rc<str>, PhantomData<P>);
+struct FieldFnGet<F, P>(Rc<F>, PhantomData<P>);
+struct FieldFnSet<F, P>(Rc<RefCell<F>>, Rc<str>, PhantomData<P>);
+
+impl<T, A, R, F> Callback<T> for Method<F, fn(A) -> R>
+where
+    A: FromLuaMulti,
+    R: IntoLuaMulti,
+    F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        method_body::<T, A, R, F, ByType>(self.0.clone(), ByType)
+    }
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        method_body::<T, A, R, F, Scoped<T>>(self.0.clone(), recv)
+    }
+}
+
+impl<T, A, R, F> Callback<T> for MethodMut<F, fn(A) -> R>
+where
+    A: FromLuaMulti,
+    R: IntoLuaMulti,
+    F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        method_mut_body::<T, A, R, F, ByType>(self.0.clone(), ByType)
+    }
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        method_mut_body::<T, A, R, F, Scoped<T>>(self.0.clone(), recv)
+    }
+}
+
+impl<T, A, R, F> Callback<T> for Function<F, fn(A) -> R>
+where
+    A: FromLuaMulti,
+    R: IntoLuaMulti,
+    F: Fn(&Lua, A) -> LuaResult<R> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        function_body(self.0.clone())
+    }
+    fn scoped<'a>(&self, _recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        function_body(self.0.clone())
+    }
+}
+
+impl<T, R, F> Callback<T> for Getter<F, fn() -> R>
+where
+    R: IntoLua,
+    F: Fn(&Lua, &T) -> LuaResult<R> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        getter_body::<T, R, F, ByType>(self.0.clone(), ByType)
+    }
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        getter_body::<T, R, F, Scoped<T>>(self.0.clone(), recv)
+    }
+}
+
+impl<T, A, F> Callback<T> for Setter<F, fn(A)>
+where
+    A: FromLua,
+    F: FnMut(&Lua, &mut T, A) -> LuaResult<()> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        setter_body::<T, A, F, ByType>(self.0.clone(), self.1.clone(), ByType)
+    }
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        setter_body::<T, A, F, Scoped<T>>(self.0.clone(), self.1.clone(), recv)
+    }
+}
+
+impl<T, R, F> Callback<T> for FieldFnGet<F, fn() -> R>
+where
+    R: IntoLua,
+    F: Fn(&Lua, LuaAnyUserdata) -> LuaResult<R> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        field_fn_get_body::<T, R, F, ByType>(self.0.clone(), ByType)
+    }
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        field_fn_get_body::<T, R, F, Scoped<T>>(self.0.clone(), recv)
+    }
+}
+
+impl<T, A, F> Callback<T> for FieldFnSet<F, fn(A)>
+where
+    A: FromLua,
+    F: FnMut(&Lua, LuaAnyUserdata, A) -> LuaResult<()> + 'static,
+{
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        field_fn_set_body::<T, A, F, ByType>(self.0.clone(), self.1.clone(), ByType)
+    }
+    fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        field_fn_set_body::<T, A, F, Scoped<T>>(self.0.clone(), self.1.clone(), recv)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Receivers.
+
+/// How a body reaches its receiver, the value of the userdata it is
+/// called on.
+trait Recv<T> {
+    /// Runs `f` with the receiver `v` borrowed, pinned meanwhile (so Lua
+    /// code the body calls back into cannot free it).
+    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R>;
+    /// As `with_ref`, mutably.
+    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R>;
+    /// Checks that `v` is a receiver (for functions given the handle).
+    fn check(&self, st: &mut State, v: Value) -> LuaResult<()>;
+    /// The type name Lua messages use.
+    fn type_name(&self, st: &State) -> String;
+}
+
+/// The receiver of a registered type: any userdata holding a `T`.
+#[derive(Clone, Copy)]
+struct ByType;
+
+impl<T: 'static> Recv<T> for ByType {
+    #[inline]
+    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
+        with_self(st, v, f)
+    }
+    #[inline]
+    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
+        with_self_mut(st, v, f)
+    }
+    fn check(&self, st: &mut State, v: Value) -> LuaResult<()> {
+        let u = crate::userdata::userdata_of::<T>(st, v)?;
+        if Userdata::type_id(&u) != TypeId::of::<T>() {
+            return Err(payload_error::<T>(st, v, PayloadError::WrongType));
+        }
+        Ok(())
+    }
+    fn type_name(&self, st: &State) -> String {
+        type_name_in::<T>(st)
+    }
+}
+
+/// The receiver of the one userdata a scope created (`LuaScope::
+/// create_userdata`): its value lives in `cell`, taken out when the scope
+/// ends; the userdata holds no payload of its own.
+pub(crate) struct Scoped<T> {
+    pub(crate) ud: Gc<Userdata>,
+    pub(crate) cell: Rc<RefCell<Option<T>>>,
+    pub(crate) name: Rc<str>,
+}
+
+impl<T> Clone for Scoped<T> {
+    fn clone(&self) -> Self {
+        Scoped { ud: self.ud, cell: self.cell.clone(), name: self.name.clone() }
+    }
+}
+
+impl<T> Scoped<T> {
+    /// The error for a receiver that is not this userdata.
+    #[cold]
+    fn mismatch(&self, v: Value) -> LuaError {
+        let from = if matches!(v, Value::Userdata(_)) { "userdata" } else { v.type_name() };
+        LuaError::FromLuaConversionError { from, to: self.name.to_string(), message: None }
+    }
+
+    fn is_self(&self, v: Value) -> bool {
+        matches!(v, Value::Userdata(u) if u.ptr_eq(self.ud))
+    }
+}
+
+impl<T> Recv<T> for Scoped<T> {
+    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
+        if !self.is_self(v) {
+            return Err(self.mismatch(v));
+        }
+        let cell = self.cell.clone();
+        let guard = cell.try_borrow().map_err(|_| LuaError::UserDataBorrowError)?;
+        let this = guard.as_ref().ok_or(LuaError::UserDataDestructed)?;
+        let root = st.pin(v);
+        let r = f(st, this);
+        st.unpin(root);
+        Ok(r)
+    }
+    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
+        if !self.is_self(v) {
+            return Err(self.mismatch(v));
+        }
+        let cell = self.cell.clone();
+        let mut guard = cell.try_borrow_mut().map_err(|_| LuaError::UserDataBorrowMutError)?;
+        let this = guard.as_mut().ok_or(LuaError::UserDataDestructed)?;
+        let root = st.pin(v);
+        let r = f(st, this);
+        st.unpin(root);
+        Ok(r)
+    }
+    fn check(&self, _st: &mut State, v: Value) -> LuaResult<()> {
+        if self.is_self(v) {
+            Ok(())
+        } else {
+            Err(self.mismatch(v))
+        }
+    }
+    fn type_name(&self, _st: &State) -> String {
+        self.name.to_string()
     }
 }
 
 // ---------------------------------------------------------------------------
 // Closure bodies.
 
-/// Pins the receiver `v` and borrows it as a `T` (the pin keeps it alive
-/// however the Lua code the body calls changes the stack).
+/// Runs `f` with the receiver `v` borrowed as a `T`, pinned meanwhile
+/// (so Lua code the body calls back into cannot free it). The receiver is
+/// a userdata holding a `T`, or data a `Lua::scope` lent (`ScopedRef`,
+/// `ScopedMut`: reached only while the scope lasts).
 #[inline]
-fn borrow_self<T: 'static>(
-    st: &mut State,
-    v: Value,
-) -> LuaResult<(luna_core::object::userdata::PayloadRef<T>, HostRoot)> {
+fn with_self<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
     match Userdata::borrow_payload::<T>(u) {
-        Ok(g) => Ok((g, st.pin(v))),
+        Ok(g) => {
+            let root = st.pin(v);
+            let r = f(st, &g);
+            drop(g);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(PayloadError::WrongType) => with_scoped_self(st, u, v, f),
         Err(e) => Err(payload_error::<T>(st, v, e)),
     }
 }
 
-/// As `borrow_self`, mutably.
-#[inline]
-fn borrow_self_mut<T: 'static>(
+/// `with_self` for data a scope lent.
+#[cold]
+#[inline(never)]
+fn with_scoped_self<T: 'static, R>(
     st: &mut State,
+    u: Gc<Userdata>,
     v: Value,
-) -> LuaResult<(luna_core::object::userdata::PayloadMut<T>, HostRoot)> {
+    f: impl FnOnce(&mut State, &T) -> R,
+) -> LuaResult<R> {
+    let borrowed = |st: &State, e| match e {
+        PayloadError::WrongType => payload_error::<T>(st, v, e),
+        e => crate::scope::borrow_error(e),
+    };
+    if let Ok(g) = Userdata::borrow_payload::<ScopedRef<T>>(u) {
+        let this = g.get().ok_or(LuaError::UserDataDestructed)?;
+        let root = st.pin(v);
+        let r = f(st, this);
+        st.unpin(root);
+        return Ok(r);
+    }
+    match Userdata::borrow_payload::<ScopedMut<T>>(u) {
+        Ok(g) => {
+            let this = g.get().ok_or(LuaError::UserDataDestructed)?;
+            let root = st.pin(v);
+            let r = f(st, this);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(e) => Err(borrowed(st, e)),
+    }
+}
+
+/// As `with_self`, mutably.
+#[inline]
+fn with_self_mut<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
     match Userdata::borrow_payload_mut::<T>(u) {
-        Ok(g) => Ok((g, st.pin(v))),
+        Ok(mut g) => {
+            let root = st.pin(v);
+            let r = f(st, &mut g);
+            drop(g);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(PayloadError::WrongType) => with_scoped_self_mut(st, u, v, f),
         Err(e) => Err(payload_error::<T>(st, v, e)),
     }
 }
 
-/// The receiver `v` as a handle, checked to be a `T` userdata.
-fn handle_of<T: 'static>(lua: &Lua, st: &mut State, v: Value) -> LuaResult<LuaAnyUserdata> {
-    let u = crate::userdata::userdata_of::<T>(st, v).map_err(|e| bad_argument(1, e))?;
-    if u.type_id() != TypeId::of::<T>() {
-        return Err(bad_argument(1, payload_error::<T>(st, v, luna_core::object::userdata::PayloadError::WrongType)));
+/// `with_self_mut` for data a scope lent: only a mutable loan
+/// (`ScopedMut`) can be borrowed mutably.
+#[cold]
+#[inline(never)]
+fn with_scoped_self_mut<T: 'static, R>(
+    st: &mut State,
+    u: Gc<Userdata>,
+    v: Value,
+    f: impl FnOnce(&mut State, &mut T) -> R,
+) -> LuaResult<R> {
+    match Userdata::borrow_payload_mut::<ScopedMut<T>>(u) {
+        Ok(mut g) => {
+            let this = g.get_mut().ok_or(LuaError::UserDataDestructed)?;
+            let root = st.pin(v);
+            let r = f(st, this);
+            st.unpin(root);
+            Ok(r)
+        }
+        Err(PayloadError::WrongType) if u.type_id() == TypeId::of::<ScopedRef<T>>() => {
+            Err(crate::scope::borrow_error(PayloadError::Borrowed))
+        }
+        Err(PayloadError::WrongType) => Err(payload_error::<T>(st, v, PayloadError::WrongType)),
+        Err(e) => Err(crate::scope::borrow_error(e)),
     }
-    Ok(LuaAnyUserdata(lua.pin(st, v)))
 }
 
 /// The error for a receiver that cannot be borrowed: a bad argument when
@@ -421,10 +741,8 @@ fn push_results<R: IntoLuaMulti>(lua: &Lua, st: &mut State, out: LuaResult<Prepa
 
 /// A setter's conversion error, naming the field.
 #[cold]
-fn field_error<T: 'static>(lua: &Lua, field: &str, e: LuaError) -> LuaError {
-    let (type_name, location) = lua
-        .with(|st| (type_name_in::<T>(st), String::from_utf8_lossy(&st.where_(1)).into_owned()))
-        .unwrap_or_else(|_| (short_type_name::<T>(), String::new()));
+fn field_error(lua: &Lua, type_name: &str, field: &str, e: LuaError) -> LuaError {
+    let location = lua.with(|st| String::from_utf8_lossy(&st.where_(1)).into_owned()).unwrap_or_default();
     let detail = match &e {
         LuaError::FromLuaConversionError { from, to, .. } => format!("{to} expected, got {from}"),
         other => other.to_string(),
@@ -432,112 +750,147 @@ fn field_error<T: 'static>(lua: &Lua, field: &str, e: LuaError) -> LuaError {
     LuaError::runtime(format!("{location}bad value for field '{field}' of '{type_name}' ({detail})"))
 }
 
-fn getter_body<T, R, F>(getter: F) -> Body
+fn getter_body<'a, T, R, F, Q>(getter: Rc<F>, recv: Q) -> BodyA<'a>
 where
-    T: 'static,
+    T: 'a,
     R: IntoLua,
     F: Fn(&Lua, &T) -> LuaResult<R> + 'static,
+    Q: Recv<T> + 'a,
 {
     Rc::new(move |lua, st| {
         let this = st.arg(1);
-        let (guard, root) = match borrow_self::<T>(st, this) {
-            Ok(g) => g,
-            Err(e) => return Err(raise(lua, st, self_error(e))),
+        match recv.with_ref(st, this, |st, this| run_user_code(lua, st, |lua| Prepared::new(getter(lua, this)?, lua))) {
+            Ok(out) => push_one(lua, st, out),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
+    })
+}
+
+fn setter_body<'a, T, A, F, Q>(setter: Rc<RefCell<F>>, field: Rc<str>, recv: Q) -> BodyA<'a>
+where
+    T: 'a,
+    A: FromLua,
+    F: FnMut(&Lua, &mut T, A) -> LuaResult<()> + 'static,
+    Q: Recv<T> + 'a,
+{
+    Rc::new(move |lua, st| {
+        let (this, v) = (st.arg(1), st.arg(3));
+        let value = Gathered::<A>::new(v, lua, st);
+        let type_name = recv.type_name(st);
+        let out = recv.with_mut(st, this, |st, this| {
+            run_user_code(lua, st, |lua| {
+                let v = value.finish(lua).map_err(|e| field_error(lua, &type_name, &field, e))?;
+                let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+                (*f)(lua, this, v)
+            })
+        });
+        match out {
+            Ok(out) => out.map(|()| 0).map_err(|e| raise(lua, st, e)),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
+    })
+}
+
+fn field_fn_get_body<'a, T, R, F, Q>(getter: Rc<F>, recv: Q) -> BodyA<'a>
+where
+    T: 'a,
+    R: IntoLua,
+    F: Fn(&Lua, LuaAnyUserdata) -> LuaResult<R> + 'static,
+    Q: Recv<T> + 'a,
+{
+    Rc::new(move |lua, st| {
+        let this = st.arg(1);
+        let ud = match recv.check(st, this) {
+            Ok(()) => Ok(LuaAnyUserdata(lua.pin(st, this))),
+            Err(e) => Err(bad_argument(1, e)),
         };
-        let out = run_user_code(lua, st, |lua| Prepared::new(getter(lua, &guard)?, lua));
-        drop(guard);
-        st.unpin(root);
+        let out = run_user_code(lua, st, |lua| Prepared::new(getter(lua, ud?)?, lua));
         push_one(lua, st, out)
     })
 }
 
-fn setter_body<T, A, F>(field: String, setter: F) -> Body
+fn field_fn_set_body<'a, T, A, F, Q>(setter: Rc<RefCell<F>>, field: Rc<str>, recv: Q) -> BodyA<'a>
 where
-    T: 'static,
+    T: 'a,
     A: FromLua,
-    F: FnMut(&Lua, &mut T, A) -> LuaResult<()> + 'static,
+    F: FnMut(&Lua, LuaAnyUserdata, A) -> LuaResult<()> + 'static,
+    Q: Recv<T> + 'a,
 {
-    let setter = RefCell::new(setter);
     Rc::new(move |lua, st| {
         let (this, v) = (st.arg(1), st.arg(3));
-        let value = Gathered::<A>::new(v, lua, st);
-        let (mut guard, root) = match borrow_self_mut::<T>(st, this) {
-            Ok(g) => g,
-            Err(e) => return Err(raise(lua, st, self_error(e))),
+        let ud = match recv.check(st, this) {
+            Ok(()) => Ok(LuaAnyUserdata(lua.pin(st, this))),
+            Err(e) => Err(bad_argument(1, e)),
         };
+        let value = Gathered::<A>::new(v, lua, st);
+        let type_name = recv.type_name(st);
         let out = run_user_code(lua, st, |lua| {
-            let v = value.finish(lua).map_err(|e| field_error::<T>(lua, &field, e))?;
+            let v = value.finish(lua).map_err(|e| field_error(lua, &type_name, &field, e))?;
             let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-            (*f)(lua, &mut guard, v)
+            (*f)(lua, ud?, v)
         });
-        drop(guard);
-        st.unpin(root);
         out.map(|()| 0).map_err(|e| raise(lua, st, e))
     })
 }
 
-fn method_body<T, A, R, F>(method: F) -> Body
+fn method_body<'a, T, A, R, F, Q>(method: Rc<F>, recv: Q) -> BodyA<'a>
 where
-    T: 'static,
+    T: 'a,
     A: FromLuaMulti,
     R: IntoLuaMulti,
     F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static,
+    Q: Recv<T> + 'a,
 {
     Rc::new(move |lua, st| {
         let (base, nargs) = (st.frame_base() + 1, st.nargs());
-        let (guard, root) = match borrow_self::<T>(st, st.stack_get(base)) {
-            Ok(g) => g,
-            Err(e) => return Err(raise(lua, st, self_error(e))),
-        };
-        let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
-        let out = run_user_code(lua, st, |lua| {
-            let a = args.finish(lua, Some(2))?;
-            PreparedMulti::new(method(lua, &guard, a)?, lua)
+        let out = recv.with_ref(st, st.stack_get(base), |st, this| {
+            let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
+            run_user_code(lua, st, |lua| {
+                let a = args.finish(lua, Some(2))?;
+                PreparedMulti::new(method(lua, this, a)?, lua)
+            })
         });
-        drop(guard);
-        st.unpin(root);
-        push_results(lua, st, out)
+        match out {
+            Ok(out) => push_results(lua, st, out),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
     })
 }
 
-fn method_mut_body<T, A, R, F>(method: F) -> Body
+fn method_mut_body<'a, T, A, R, F, Q>(method: Rc<RefCell<F>>, recv: Q) -> BodyA<'a>
 where
-    T: 'static,
+    T: 'a,
     A: FromLuaMulti,
     R: IntoLuaMulti,
     F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static,
+    Q: Recv<T> + 'a,
 {
-    let method = RefCell::new(method);
     Rc::new(move |lua, st| {
         let (base, nargs) = (st.frame_base() + 1, st.nargs());
         // The arguments first: one of them may borrow the receiver too,
         // which is then reported as the conflict it is.
         let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
-        let (mut guard, root) = match borrow_self_mut::<T>(st, st.stack_get(base)) {
-            Ok(g) => g,
-            Err(e) => {
-                drop(args);
-                return Err(raise(lua, st, self_error(e)));
-            }
-        };
-        let out = run_user_code(lua, st, |lua| {
-            let a = args.finish(lua, Some(2))?;
-            let mut f = method.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-            PreparedMulti::new((*f)(lua, &mut guard, a)?, lua)
+        let out = recv.with_mut(st, st.stack_get(base), |st, this| {
+            run_user_code(lua, st, |lua| {
+                let a = args.finish(lua, Some(2))?;
+                let mut f = method.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+                PreparedMulti::new((*f)(lua, this, a)?, lua)
+            })
         });
-        drop(guard);
-        st.unpin(root);
-        push_results(lua, st, out)
+        match out {
+            Ok(out) => push_results(lua, st, out),
+            Err(e) => Err(raise(lua, st, self_error(e))),
+        }
     })
 }
 
-fn function_body<A, R, F>(function: F) -> Body
+fn function_body<A, R, F>(function: Rc<F>) -> Body
 where
     A: FromLuaMulti,
     R: IntoLuaMulti,
     F: Fn(&Lua, A) -> LuaResult<R> + 'static,
 {
-    Rc::new(move |lua, st| run_function(lua, st, &function))
+    Rc::new(move |lua, st| run_function(lua, st, &*function))
 }
 
 /// A native function running `body` with the `Lua` of `weak`.
@@ -552,33 +905,69 @@ fn native(weak: &Weak<LuaInner>, body: Body) -> NativeFn {
 /// Registers the type of `reg` in the state (once) and returns its
 /// metatable.
 pub(crate) fn ensure_registered<T: 'static>(lua: &Lua, reg: LuaUserdataRegistry<T>) -> LuaResult<Gc<Table>> {
-    if let Some(e) = reg.error {
-        return Err(e);
-    }
-    // Values convert outside the state access (they may create strings or
-    // tables through the facade).
-    let mut values = Vec::with_capacity(reg.values.len());
-    for (meta, key, value) in reg.values {
-        values.push((meta, key, value(lua)?));
-    }
+    let (bodies, values) = bind(lua, reg, |cb| cb.typed())?;
     let weak = Rc::downgrade(&lua.inner);
     lua.with(|st| {
         if let Some(mt) = st.userdata_metatable(TypeId::of::<T>()) {
             return Ok(mt);
         }
-        build::<T>(lua, st, &weak, reg.fields, values, reg.methods, reg.meta)
+        build(lua, st, &weak, bodies, values, short_type_name::<T>(), Some(TypeId::of::<T>()))
     })?
 }
 
-fn build<T: 'static>(
+/// The metatable of the one userdata a scope creates with the value of
+/// `recv` (not registered by type): its bodies are bound to `recv` and
+/// kept by the scope through `keep` (they may borrow what the value
+/// borrows).
+pub(crate) fn build_scoped<'a, T: 'a>(
+    lua: &Lua,
+    reg: LuaUserdataRegistry<T>,
+    recv: Scoped<T>,
+    keep: impl Fn(BodyA<'a>) -> Body,
+) -> LuaResult<Gc<Table>> {
+    let (bodies, values) = bind(lua, reg, |cb| keep(cb.scoped(recv.clone())))?;
+    let weak = Rc::downgrade(&lua.inner);
+    lua.with(|st| build(lua, st, &weak, bodies, values, recv.name.to_string(), None))?
+}
+
+/// The bodies of a registration, bound by `f`.
+struct Bodies {
+    fields: Vec<(String, Option<Body>, Option<Body>)>,
+    methods: Vec<(String, Body)>,
+    meta: Vec<(LuaMetaMethod, Body)>,
+}
+
+/// Binds the closures of `reg` with `f`, and converts its values (outside
+/// the state access: they may create strings or tables through the
+/// facade).
+fn bind<T>(lua: &Lua, reg: LuaUserdataRegistry<T>, f: impl Fn(&Cb<T>) -> Body) -> LuaResult<(Bodies, Values)> {
+    if let Some(e) = reg.error {
+        return Err(e);
+    }
+    let mut values = Vec::with_capacity(reg.values.len());
+    for (meta, key, value) in reg.values {
+        values.push((meta, key, value(lua)?));
+    }
+    let bodies = Bodies {
+        fields: reg.fields.into_iter().map(|fd| (fd.name, fd.get.as_ref().map(&f), fd.set.as_ref().map(&f))).collect(),
+        methods: reg.methods.into_iter().map(|(n, cb)| (n, f(&cb))).collect(),
+        meta: reg.meta.into_iter().map(|(m, cb)| (m, f(&cb))).collect(),
+    };
+    Ok((bodies, values))
+}
+
+/// Builds the metatable (and class table) of a registration; registers it
+/// by `type_id` when given.
+fn build(
     lua: &Lua,
     st: &mut State,
     weak: &Weak<LuaInner>,
-    fields: Vec<Field>,
+    bodies: Bodies,
     values: Vec<(bool, String, LuaValue)>,
-    methods: Vec<(String, Body)>,
-    meta: Vec<(LuaMetaMethod, Body)>,
+    default_name: String,
+    type_id: Option<TypeId>,
 ) -> LuaResult<Gc<Table>> {
+    let Bodies { fields, methods, meta } = bodies;
     let mem = |_| LuaError::memory();
     let class = st.new_table().map_err(mem)?;
     let mt = st.new_table().map_err(mem)?;
@@ -600,7 +989,7 @@ fn build<T: 'static>(
     let name = match mt.get_str(name_key) {
         Value::Str(s) => s.to_str_lossy().into_owned(),
         _ => {
-            let name = short_type_name::<T>();
+            let name = default_name;
             let v = st.str_value(name.as_bytes()).map_err(mem)?;
             st.raw_set_field(mt, "__name", v).map_err(mem)?;
             name
@@ -623,10 +1012,10 @@ fn build<T: 'static>(
     // reads the class table first); leaving it out keeps the dispatcher's
     // own order (getters, then the class table) the same.
     let mut getters: Vec<(String, Body)> = Vec::new();
-    for f in &fields {
-        if let Some(g) = &f.get {
-            if class.get_str(st.new_str(f.name.as_bytes()).map_err(mem)?).is_nil() {
-                getters.push((f.name.clone(), g.clone()));
+    for (name, get, _) in &fields {
+        if let Some(g) = get {
+            if class.get_str(st.new_str(name.as_bytes()).map_err(mem)?).is_nil() {
+                getters.push((name.clone(), g.clone()));
             }
         }
     }
@@ -642,7 +1031,7 @@ fn build<T: 'static>(
 
     // __newindex.
     let setters: Vec<(String, Body)> =
-        fields.iter().filter_map(|f| f.set.as_ref().map(|s| (f.name.clone(), s.clone()))).collect();
+        fields.iter().filter_map(|(name, _, set)| set.as_ref().map(|s| (name.clone(), s.clone()))).collect();
     if !setters.is_empty() || newindex_body.is_some() || !newindex_value.is_nil() {
         let keys = numbered_keys(st, setters.iter().map(|(n, _)| n.as_str()))?;
         let bodies: Vec<Body> = setters.into_iter().map(|(_, b)| b).collect();
@@ -651,12 +1040,14 @@ fn build<T: 'static>(
         st.raw_set_field(mt, "__newindex", f).map_err(mem)?;
     }
 
-    st.set_userdata_metatable(TypeId::of::<T>(), mt);
-    if st.ext::<UserdataTypes>().is_none() {
-        st.set_ext(UserdataTypes::default());
-    }
-    if let Some(types) = st.ext_mut::<UserdataTypes>() {
-        types.0.insert(TypeId::of::<T>(), TypeInfo { name, class });
+    if let Some(id) = type_id {
+        st.set_userdata_metatable(id, mt);
+        if st.ext::<UserdataTypes>().is_none() {
+            st.set_ext(UserdataTypes::default());
+        }
+        if let Some(types) = st.ext_mut::<UserdataTypes>() {
+            types.0.insert(id, TypeInfo { name, class });
+        }
     }
     Ok(mt)
 }

@@ -11,3 +11,13 @@ fn macro_errors() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
 }
+
+/// `Lua::scope`'s lifetimes, checked by the compiler as mlua's are: a
+/// scoped callback cannot borrow what dies before the scope ends, data
+/// lent to scoped userdata must outlive the `Lua::scope` call and cannot be
+/// lent mutably twice, and the scope cannot leave its closure.
+#[test]
+fn scope_lifetimes() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/scope/*.rs");
+}

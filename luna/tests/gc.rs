@@ -110,7 +110,7 @@ fn set_memory_limit_returns_the_previous_limit() {
 // `MemoryError(String)`.
 #[allow(clippy::unneeded_struct_pattern)]
 fn is_memory_error(e: &LuaError) -> bool {
-    matches!(e, LuaError::MemoryError { .. })
+    matches!(e, LuaError::MemoryError(_))
 }
 
 #[test]

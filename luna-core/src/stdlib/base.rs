@@ -11,7 +11,7 @@ use crate::object::function::NativeFn;
 use crate::object::table::Table;
 use crate::state::State;
 use crate::value::{Type, Value};
-use crate::vm::{LResult, Status, MULTRET};
+use crate::vm::{LResult, Status, Throw, MULTRET};
 
 /// Opens the base library into table `g` (the globals).
 pub fn open(st: &mut State, g: Gc<Table>) -> LResult<()> {
@@ -299,6 +299,11 @@ fn error(st: &mut State) -> LResult<usize> {
 fn finish_pcall(st: &mut State, status: Status, extra: isize) -> LResult<usize> {
     if status != Status::Ok && status != Status::Yield {
         let e = st.stack_get(st.top() - 1);
+        // An error the host made uncatchable goes on up, as if there were
+        // no protected call (`State::set_uncatchable_userdata`).
+        if st.is_uncatchable(e) {
+            return Err(Throw { status, value: e });
+        }
         st.push(Value::Bool(false));
         st.push(e);
         Ok(2)

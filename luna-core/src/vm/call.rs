@@ -456,7 +456,9 @@ impl State {
     /// set (PUC's `luaG_errormsg`).
     pub fn throw_value(&mut self, v: Value) -> Throw {
         let errfunc = self.th().errfunc;
-        if errfunc != 0 {
+        // An uncatchable error skips message handlers: Lua code never sees
+        // it (`State::set_uncatchable_userdata`).
+        if errfunc != 0 && !self.is_uncatchable(v) {
             let th = self.th();
             let handler = th.stack[errfunc];
             let func = th.top;
