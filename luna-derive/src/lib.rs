@@ -15,6 +15,7 @@
 mod attr;
 mod errors;
 mod expand;
+mod from_lua;
 mod parse;
 mod valid;
 
@@ -55,4 +56,14 @@ pub fn derive_lua_userdata(input: TokenStream) -> TokenStream {
 pub fn methods(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = parse_macro_input!(input as syn::Item);
     expand::methods(args.into(), item).into()
+}
+
+/// `#[derive(FromLua)]`: converts a userdata holding the type back into a
+/// copy of its value (the type must be `Clone`), so that functions and
+/// methods can take it by value. Generic types and where clauses are
+/// kept; the impl adds `Self: 'static + Clone`.
+#[proc_macro_derive(FromLua)]
+pub fn derive_from_lua(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as syn::DeriveInput);
+    from_lua::derive(&input).into()
 }

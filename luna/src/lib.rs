@@ -46,6 +46,7 @@ mod string;
 mod table;
 mod thread;
 mod userdata;
+mod userdata_any;
 mod userdata_registry;
 mod value;
 
@@ -62,9 +63,10 @@ pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
 pub use thread::{LuaThread, LuaThreadStatus};
 pub use userdata::{
-    LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef,
-    LuaUserdataRefMut,
+    LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods,
+    LuaUserdataRef, LuaUserdataRefMut,
 };
+pub use userdata_any::{LuaUserdataOwned, LuaUserdataProxy};
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaLightUserdata, LuaNil, LuaValue};
 
@@ -82,7 +84,7 @@ pub enum LuaGcMode {
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-pub use luna_derive::{methods, LuaUserdata};
+pub use luna_derive::{methods, FromLua, LuaUserdata};
 
 /// Support code for the macros of `luna-derive`; not a public API.
 #[doc(hidden)]

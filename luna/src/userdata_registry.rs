@@ -153,6 +153,15 @@ pub trait LuaUserdataFields<T> {
 
     /// A metatable field (`LuaMetaMethod::Name` for `__name`, or any key).
     fn add_meta_field<V: IntoLua + 'static>(&mut self, meta: impl Into<LuaMetaMethod>, value: V);
+
+    /// A metatable field whose value `f` makes when the type is
+    /// registered (a table or function built with the `Lua`). `__index`
+    /// and `__newindex` must be nil, a table or a function: another value
+    /// is `MetaMethodTypeError` when the type is registered.
+    fn add_meta_field_with<R, F>(&mut self, meta: impl Into<LuaMetaMethod>, f: F)
+    where
+        R: IntoLua,
+        F: FnOnce(&Lua) -> LuaResult<R> + 'static;
 }
 
 /// The method registration hooks of `LuaUserdata::add_methods`.
@@ -171,6 +180,28 @@ pub trait LuaUserdataMethods<T> {
         A: FromLuaMulti,
         R: IntoLuaMulti,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static;
+
+    /// A method consuming the value: `ud:name(args)` takes the value out of
+    /// the userdata (later uses fail with `UserDataDestructed`).
+    fn add_method_once<A, R, F>(&mut self, name: impl Into<String>, method: F)
+    where
+        T: 'static,
+        A: FromLuaMulti,
+        R: IntoLuaMulti,
+        F: Fn(&Lua, T, A) -> LuaResult<R> + 'static,
+    {
+        let name = name.into();
+        let to = format!("{}.{name}", short_type_name::<T>());
+        self.add_function(name, move |lua, (ud, args): (LuaAnyUserdata, A)| {
+            let this = ud.take::<T>().map_err(|e| LuaError::BadArgument {
+                to: Some(to.clone()),
+                pos: 1,
+                name: Some("self".to_string()),
+                cause: std::sync::Arc::new(e),
+            })?;
+            method(lua, this, args)
+        });
+    }
 
     /// A function without receiver (in the class table: `Type.name(args)`).
     fn add_function<A, R, F>(&mut self, name: impl Into<String>, function: F)
@@ -207,6 +238,20 @@ pub trait LuaUserdataMethods<T> {
         A: FromLuaMulti,
         R: IntoLuaMulti,
         F: Fn(&Lua, A) -> LuaResult<R> + 'static;
+
+    /// As `add_meta_function`, for a closure mutating its captured state.
+    fn add_meta_function_mut<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, function: F)
+    where
+        A: FromLuaMulti,
+        R: IntoLuaMulti,
+        F: FnMut(&Lua, A) -> LuaResult<R> + 'static,
+    {
+        let function = RefCell::new(function);
+        self.add_meta_function(meta, move |lua, args: A| {
+            let mut f = function.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+            (*f)(lua, args)
+        });
+    }
 }
 
 impl<T: 'static> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
@@ -269,7 +314,7 @@ impl<T: 'static> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
     }
 
     fn add_meta_field<V: IntoLua + 'static>(&mut self, meta: impl Into<LuaMetaMethod>, value: V) {
-        let key = meta.into().name();
+        let key = meta.into().name().to_string();
         if key == "__gc" {
             self.error.get_or_insert(LuaError::runtime(
                 "__gc cannot be overridden: dropping the Rust value is the finalizer",
@@ -277,6 +322,19 @@ impl<T: 'static> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
             return;
         }
         self.values.push((true, key, Box::new(move |lua| value.into_lua(lua))));
+    }
+
+    fn add_meta_field_with<R, F>(&mut self, meta: impl Into<LuaMetaMethod>, f: F)
+    where
+        R: IntoLua,
+        F: FnOnce(&Lua) -> LuaResult<R> + 'static,
+    {
+        let key = meta.into().name().to_string();
+        if key == "__gc" {
+            self.error.get_or_insert(LuaError::MetaMethodRestricted(key));
+            return;
+        }
+        self.values.push((true, key, Box::new(move |lua| f(lua)?.into_lua(lua))));
     }
 }
 
@@ -549,9 +607,9 @@ fn native(weak: &Weak<LuaInner>, body: Body) -> NativeFn {
 // ---------------------------------------------------------------------------
 // Building the metatable.
 
-/// Registers the type of `reg` in the state (once) and returns its
-/// metatable.
-pub(crate) fn ensure_registered<T: 'static>(lua: &Lua, reg: LuaUserdataRegistry<T>) -> LuaResult<Gc<Table>> {
+/// Registers the type of `reg` in the state and returns its metatable.
+/// Unless `replace`, a type registered already keeps its registration.
+pub(crate) fn register<T: 'static>(lua: &Lua, reg: LuaUserdataRegistry<T>, replace: bool) -> LuaResult<Gc<Table>> {
     if let Some(e) = reg.error {
         return Err(e);
     }
@@ -563,7 +621,7 @@ pub(crate) fn ensure_registered<T: 'static>(lua: &Lua, reg: LuaUserdataRegistry<
     }
     let weak = Rc::downgrade(&lua.inner);
     lua.with(|st| {
-        if let Some(mt) = st.userdata_metatable(TypeId::of::<T>()) {
+        if let Some(mt) = st.userdata_metatable(TypeId::of::<T>()).filter(|_| !replace) {
             return Ok(mt);
         }
         build::<T>(lua, st, &weak, reg.fields, values, reg.methods, reg.meta)
@@ -588,6 +646,15 @@ fn build<T: 'static>(
     }
     let (mut index_value, mut newindex_value) = (Value::Nil, Value::Nil);
     for (is_meta, key, v) in values {
+        if is_meta && (key == "__index" || key == "__newindex") {
+            if !matches!(v, LuaValue::Nil | LuaValue::Table(_) | LuaValue::Function(_)) {
+                return Err(LuaError::MetaMethodTypeError {
+                    method: key,
+                    type_name: v.type_name(),
+                    message: Some("expected nil, table or function".to_string()),
+                });
+            }
+        }
         let cv = lua.lower(st, &v)?;
         match (is_meta, key.as_str()) {
             (true, "__index") => index_value = cv,
@@ -613,7 +680,7 @@ fn build<T: 'static>(
             LuaMetaMethod::NewIndex => newindex_body = Some(body),
             other => {
                 let f = st.new_native_closure(native(weak, body), &[]).map_err(mem)?;
-                st.raw_set_field(mt, &other.name(), f).map_err(mem)?;
+                st.raw_set_field(mt, other.name(), f).map_err(mem)?;
             }
         }
     }

@@ -57,7 +57,8 @@ impl Serialize for LuaTable {
 
 fn unsupported(v: &LuaValue) -> bool {
     match v {
-        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Userdata(_) | LuaValue::Error(_) => true,
+        LuaValue::Userdata(ud) => !matches!(ud.serialized(), Ok(Some(_))),
+        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Error(_) => true,
         LuaValue::LightUserdata(p) => !p.0.is_null(),
         _ => false,
     }
@@ -130,6 +131,12 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
 
 impl Serialize for SerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let LuaValue::Userdata(ud) = self.value {
+            // A userdata created serializable writes out its Rust value.
+            if let Some(v) = ud.serialized().map_err(S::Error::custom)? {
+                return self.child(&v).serialize(serializer);
+            }
+        }
         match self.value {
             LuaValue::Nil => serializer.serialize_unit(),
             LuaValue::LightUserdata(p) if p.0.is_null() => serializer.serialize_none(),
