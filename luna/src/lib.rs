@@ -45,6 +45,7 @@ mod state_access;
 mod string;
 mod table;
 mod thread;
+mod type_metatable;
 mod userdata;
 mod userdata_any;
 mod userdata_registry;
@@ -62,6 +63,7 @@ pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
 pub use thread::{LuaThread, LuaThreadStatus};
+pub use type_metatable::LuaType;
 pub use userdata::{
     LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods,
     LuaUserdataRef, LuaUserdataRefMut,
@@ -69,6 +71,12 @@ pub use userdata::{
 pub use userdata_any::{LuaUserdataOwned, LuaUserdataProxy};
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaLightUserdata, LuaNil, LuaValue};
+
+/// Lua's integer type (mlua's `Integer`).
+pub type LuaInteger = i64;
+
+/// Lua's float type (mlua's `Number`).
+pub type LuaNumber = f64;
 
 /// The collector modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

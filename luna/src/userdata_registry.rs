@@ -664,14 +664,17 @@ fn build<T: 'static>(
         }
     }
     let name_key = st.new_str(b"__name").map_err(mem)?;
+    // A `__name` registered as a meta field stays, even a non-string one
+    // (Lua then shows the type as "userdata"); messages use the Rust name.
     let name = match mt.get_str(name_key) {
         Value::Str(s) => s.to_str_lossy().into_owned(),
-        _ => {
+        Value::Nil => {
             let name = short_type_name::<T>();
             let v = st.str_value(name.as_bytes()).map_err(mem)?;
             st.raw_set_field(mt, "__name", v).map_err(mem)?;
             name
         }
+        _ => short_type_name::<T>(),
     };
     let (mut index_body, mut newindex_body) = (None, None);
     for (m, body) in meta {
