@@ -55,7 +55,8 @@ pub fn derive_lua_userdata(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn methods(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = parse_macro_input!(input as syn::Item);
-    expand::methods(args.into(), item).into()
+    let line = proc_macro::Span::call_site().line();
+    expand::methods(args.into(), item, line).into()
 }
 
 /// `#[derive(FromLua)]`: converts a userdata holding the type back into a

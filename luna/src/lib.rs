@@ -99,13 +99,31 @@ pub use luna_derive::{methods, FromLua, LuaUserdata};
 pub mod __private {
     use crate::LuaError;
 
-    /// The do-nothing registration hooks every type has; the inherent
-    /// functions `#[luna::methods]` generates take precedence over them.
-    pub trait NoMethods {
-        /// No methods.
-        fn __luna_add_methods<M>(_methods: &mut M) {}
-        /// No fields.
-        fn __luna_add_fields<F>(_fields: &mut F) {}
+    macro_rules! no_methods {
+        ($($m:ident $f:ident)*) => {
+            /// The do-nothing registration hooks every type has, one pair
+            /// per `#[luna::methods]` block a type may have; the inherent
+            /// functions a block generates take precedence over them.
+            pub trait NoMethods {
+                $(
+                    /// No methods.
+                    fn $m<M>(_methods: &mut M) {}
+                    /// No fields.
+                    fn $f<F>(_fields: &mut F) {}
+                )*
+            }
+        };
+    }
+
+    no_methods! {
+        __luna_add_methods_0 __luna_add_fields_0
+        __luna_add_methods_1 __luna_add_fields_1
+        __luna_add_methods_2 __luna_add_fields_2
+        __luna_add_methods_3 __luna_add_fields_3
+        __luna_add_methods_4 __luna_add_fields_4
+        __luna_add_methods_5 __luna_add_fields_5
+        __luna_add_methods_6 __luna_add_fields_6
+        __luna_add_methods_7 __luna_add_fields_7
     }
 
     impl<T: ?Sized> NoMethods for T {}
