@@ -265,6 +265,8 @@ mod ser {
         /// As `create_userdata`, for a value that also serializes:
         /// `serde_json::to_string(&value)` of the userdata (or of a table
         /// holding it) writes the Rust value out through its `Serialize`.
+        /// The value goes through a Lua value on the way (`Lua::to_value`),
+        /// so a struct's fields come out in key order.
         ///
         /// ```
         /// # use luna::prelude::*;

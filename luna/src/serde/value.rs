@@ -132,9 +132,12 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
 impl Serialize for SerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if let LuaValue::Userdata(ud) = self.value {
-            // A userdata created serializable writes out its Rust value.
+            // A userdata created serializable writes out its Rust value,
+            // converted to a Lua value first (so the tables it holds are
+            // written with keys sorted: a table has no order of its own).
             if let Some(v) = ud.serialized().map_err(S::Error::custom)? {
-                return self.child(&v).serialize(serializer);
+                let opts = DeserializeOptions { sort_keys: true, ..self.opts };
+                return SerializableValue { value: &v, opts, walking: self.walking }.serialize(serializer);
             }
         }
         match self.value {
