@@ -122,6 +122,8 @@ fn serializable_userdata_write_their_value() {
     let json = |key: &str| serde_json::to_string(&t.get::<LuaValue>(key).unwrap()).unwrap();
     assert_eq!(json("p"), r#"{"x":1,"y":2}"#);
     assert_eq!(json("q"), r#"["a","b"]"#);
+    let p: LuaAnyUserdata = t.get("p").unwrap();
+    assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"x":1,"y":2}"#);
     let whole = serde_json::to_string(&t).unwrap();
     assert!(whole.contains(r#""p":{"x":1,"y":2}"#) && whole.contains(r#""q":["a","b"]"#), "{whole}");
     let v = lua.to_value(&t).unwrap();

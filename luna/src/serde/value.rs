@@ -49,6 +49,14 @@ impl Serialize for LuaValue {
     }
 }
 
+/// A userdata created serializable (`Lua::create_ser_userdata`) writes out
+/// its Rust value; any other is an error ("cannot serialize a userdata").
+impl Serialize for crate::LuaAnyUserdata {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        LuaValue::Userdata(self.clone()).serialize(serializer)
+    }
+}
+
 impl Serialize for LuaTable {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         LuaValue::Table(self.clone()).serialize(serializer)
