@@ -79,7 +79,10 @@ const SLOTS: usize = 8;
 fn slot(ty: String, line: usize) -> usize {
     use std::collections::HashMap;
     use std::sync::Mutex;
-    static SEEN: Mutex<Option<(HashMap<(String, usize), usize>, HashMap<String, usize>)>> = Mutex::new(None);
+    /// The slot of each block seen (by type and line), and the next slot
+    /// of each type.
+    type Seen = (HashMap<(String, usize), usize>, HashMap<String, usize>);
+    static SEEN: Mutex<Option<Seen>> = Mutex::new(None);
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
     let (slots, next) = seen.get_or_insert_with(Default::default);
     if let Some(&n) = slots.get(&(ty.clone(), line)) {
@@ -258,7 +261,8 @@ fn registration(method: &Method, self_ty: &Type, registrar: &Ident) -> TokenStre
         Role::Field => {
             let name = method.lua_name();
             let fname = method.ident();
-            let add = if method.meta_flag.is_some() { format_ident!("add_meta_field") } else { format_ident!("add_field") };
+            let add =
+                if method.meta_flag.is_some() { format_ident!("add_meta_field") } else { format_ident!("add_field") };
             quote_spanned! {span=>
                 #registrar.#add(#name, <#self_ty>::#fname());
             }
@@ -343,11 +347,9 @@ impl CallArgs {
                 Param::OptBytes => {
                     (quote!(::core::option::Option<::luna::LuaBorrowedBytes>), quote!(#arg.as_deref()), quote!(#arg))
                 }
-                Param::OptUserdata(ty) => (
-                    quote!(::core::option::Option<::luna::LuaUserdataRef<#ty>>),
-                    quote!(#arg.as_deref()),
-                    quote!(#arg),
-                ),
+                Param::OptUserdata(ty) => {
+                    (quote!(::core::option::Option<::luna::LuaUserdataRef<#ty>>), quote!(#arg.as_deref()), quote!(#arg))
+                }
                 Param::OptUserdataMut(ty) => (
                     quote!(::core::option::Option<::luna::LuaUserdataRefMut<#ty>>),
                     quote!(#arg.as_deref_mut()),

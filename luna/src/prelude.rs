@@ -5,9 +5,8 @@ pub use crate::{
     AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata, LuaChunk,
     LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
     LuaMultiValue, LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
-    LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods, LuaUserdataOwned, LuaUserdataRef,
-    LuaUserdataRefMut, LuaUserdataRegistry, LuaValue,
-    LuaVariadic, LuaVmState, StdLib,
+    LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods, LuaUserdataOwned,
+    LuaUserdataRef, LuaUserdataRefMut, LuaUserdataRegistry, LuaValue, LuaVariadic, LuaVmState, StdLib,
 };
 
 #[cfg(feature = "serde")]

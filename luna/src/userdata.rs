@@ -223,7 +223,7 @@ impl LuaMetaMethod {
     /// assert_eq!(LuaMetaMethod::from("answer").name(), "__answer");
     /// ```
     pub fn name(&self) -> &str {
-        let s = match self {
+        match self {
             LuaMetaMethod::Add => "__add",
             LuaMetaMethod::Sub => "__sub",
             LuaMetaMethod::Mul => "__mul",
@@ -251,8 +251,7 @@ impl LuaMetaMethod {
             LuaMetaMethod::Name | LuaMetaMethod::Type => "__name",
             LuaMetaMethod::Pairs => "__pairs",
             LuaMetaMethod::Custom(s) => s,
-        };
-        s
+        }
     }
 }
 

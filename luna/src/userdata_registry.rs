@@ -646,14 +646,15 @@ fn build<T: 'static>(
     }
     let (mut index_value, mut newindex_value) = (Value::Nil, Value::Nil);
     for (is_meta, key, v) in values {
-        if is_meta && (key == "__index" || key == "__newindex") {
-            if !matches!(v, LuaValue::Nil | LuaValue::Table(_) | LuaValue::Function(_)) {
-                return Err(LuaError::MetaMethodTypeError {
-                    method: key,
-                    type_name: v.type_name(),
-                    message: Some("expected nil, table or function".to_string()),
-                });
-            }
+        if is_meta
+            && (key == "__index" || key == "__newindex")
+            && !matches!(v, LuaValue::Nil | LuaValue::Table(_) | LuaValue::Function(_))
+        {
+            return Err(LuaError::MetaMethodTypeError {
+                method: key,
+                type_name: v.type_name(),
+                message: Some("expected nil, table or function".to_string()),
+            });
         }
         let cv = lua.lower(st, &v)?;
         match (is_meta, key.as_str()) {
