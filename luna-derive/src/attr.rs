@@ -1,5 +1,6 @@
 //! The `#[lua(...)]` helper attribute: its syntax (`key` flags and
-//! `key = "string"` values, comma-separated, over one or more attributes),
+//! `key = "string"` values, comma-separated, over one or more attributes;
+//! a bare `#[lua]` has no keys, as in mlua),
 //! the keys each kind of item accepts, and the syntactic mistakes (unknown,
 //! duplicate, missing or unexpected values, misplaced attributes). What
 //! the keys mean together is checked by `valid`.
@@ -18,6 +19,8 @@ pub struct Key(&'static str, Takes);
 enum Takes {
     Nothing,
     Value,
+    /// A flag or a value (`meta` and `meta = "add"`).
+    Either,
 }
 
 /// The keys of `#[lua(...)]` on the type that derives `LuaUserdata`.
@@ -27,14 +30,26 @@ pub const TYPE_KEYS: &[Key] = &[Key("name", Takes::Value)];
 pub const FIELD_KEYS: &[Key] =
     &[Key("get", Takes::Nothing), Key("set", Takes::Nothing), Key("skip", Takes::Nothing), Key("name", Takes::Value)];
 
-/// The keys of `#[lua(...)]` on a function of a `#[luna::methods]` block.
+/// The keys of `#[lua(...)]` on a function of a `#[luna::methods]` block:
+/// luna's, and mlua's (`getter`/`setter` for `get`/`set`, `meta` as a flag
+/// with the event in `name` or the function's name, `field` for a
+/// constant computed at registration, `infallible`, which changes nothing:
+/// a `Result` return is recognised by its type).
 pub const METHOD_KEYS: &[Key] = &[
     Key("skip", Takes::Nothing),
     Key("name", Takes::Value),
-    Key("meta", Takes::Value),
+    Key("meta", Takes::Either),
     Key("get", Takes::Nothing),
     Key("set", Takes::Nothing),
+    Key("getter", Takes::Nothing),
+    Key("setter", Takes::Nothing),
+    Key("field", Takes::Nothing),
+    Key("infallible", Takes::Nothing),
 ];
+
+/// The keys of `#[lua(...)]` on an associated constant of a
+/// `#[luna::methods]` block (a field, or with `meta` a meta field).
+pub const CONST_KEYS: &[Key] = &[Key("skip", Takes::Nothing), Key("name", Takes::Value), Key("meta", Takes::Nothing)];
 
 /// The keys found in an item's `#[lua(...)]` attributes, each once.
 #[derive(Default)]
@@ -49,6 +64,9 @@ impl Options {
     pub fn parse(attrs: &[Attribute], keys: &[Key], errors: &mut Errors) -> Options {
         let mut opts = Options::default();
         for attr in attrs.iter().filter(|a| is_lua(a)) {
+            if matches!(attr.meta, syn::Meta::Path(_)) {
+                continue;
+            }
             match attr.parse_args_with(Punctuated::<Entry, Token![,]>::parse_terminated) {
                 Ok(entries) => entries.into_iter().for_each(|entry| opts.add(entry, keys, errors)),
                 Err(e) => errors.push_error(e),
@@ -78,11 +96,13 @@ impl Options {
             return errors.push(entry.key.span(), format!("duplicate key `{key}`"));
         }
         match (takes, entry.value) {
-            (Takes::Nothing, None) => self.flags.push((key, entry.key.span())),
+            (Takes::Nothing | Takes::Either, None) => self.flags.push((key, entry.key.span())),
             (Takes::Nothing, Some(v)) => errors.push_spanned(v, format!("`{key}` takes no value")),
             (Takes::Value, None) => errors.push(entry.key.span(), format!("`{key}` needs a value: {key} = \"...\"")),
-            (Takes::Value, Some(Expr::Lit(ExprLit { lit: Lit::Str(s), .. }))) => self.values.push((key, s)),
-            (Takes::Value, Some(v)) => {
+            (Takes::Value | Takes::Either, Some(Expr::Lit(ExprLit { lit: Lit::Str(s), .. }))) => {
+                self.values.push((key, s))
+            }
+            (Takes::Value | Takes::Either, Some(v)) => {
                 errors.push_spanned(v, format!("`{key}` takes a string literal: {key} = \"...\""))
             }
         }

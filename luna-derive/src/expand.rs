@@ -3,14 +3,17 @@
 //! code or, when anything was reported, a stub that keeps the user's item
 //! compiling so that only the reported errors show.
 //!
-//! The two macros meet through two inherent functions. `#[luna::methods]`
-//! defines `__luna_add_methods` and `__luna_add_fields` on its type; the
-//! `LuaUserdata` impl that `#[derive(LuaUserdata)]` writes calls them
-//! through `Self::`, with `luna::__private::NoMethods` in scope. Rust
+//! The two macros meet through inherent functions. Each `#[luna::methods]`
+//! block of a type defines `__luna_add_methods_N` and `__luna_add_fields_N`
+//! on it, N a slot of its own (up to `SLOTS` blocks per type); the
+//! `LuaUserdata` impl that `#[derive(LuaUserdata)]` writes calls every
+//! slot through `Self::`, with `luna::__private::NoMethods` in scope. Rust
 //! resolves inherent functions before trait functions, so the derive's
-//! impl picks up the block when there is one and the do-nothing defaults
-//! of `NoMethods` when there is none, without either macro seeing the
-//! other. The attribute never implements `LuaUserdata`; it asserts that
+//! impl picks up the blocks there are and the do-nothing defaults of
+//! `NoMethods` for the other slots, without either macro seeing the
+//! other. A block's slot is the number of blocks of the same type name the
+//! compiler expanded before it (a block expanded again keeps its slot),
+//! so the blocks of one type get distinct slots. The attribute never implements `LuaUserdata`; it asserts that
 //! the type does, so a block on a type without the derive is an error at
 //! the block even when the type is never registered.
 
@@ -40,7 +43,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 /// `#[luna::methods]`: the assertion that the type is a userdata, the
 /// block (without its `#[lua(...)]` attributes) and its registration
 /// hooks; with errors, the assertion, the block and the errors.
-pub fn methods(args: TokenStream, item: syn::Item) -> TokenStream {
+pub fn methods(args: TokenStream, item: syn::Item, line: usize) -> TokenStream {
     let syn::Item::Impl(block) = item else {
         let e =
             syn::Error::new(Span::call_site(), "#[luna::methods] goes on an inherent impl block (`impl Type { ... }`)")
@@ -58,7 +61,7 @@ pub fn methods(args: TokenStream, item: syn::Item) -> TokenStream {
         let errors = errors.into_compile_errors();
         return quote!(#check #clean #errors);
     }
-    let hooks = hooks(&model);
+    let hooks = hooks(&model, line);
     quote!(#check #clean #hooks)
 }
 
@@ -69,11 +72,39 @@ fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
+/// How many `#[luna::methods]` blocks a type can have.
+const SLOTS: usize = 8;
+
+/// The slot of the block of type `ty` at `line` (see the module docs).
+fn slot(ty: String, line: usize) -> usize {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    /// The slot of each block seen (by type and line), and the next slot
+    /// of each type.
+    type Seen = (HashMap<(String, usize), usize>, HashMap<String, usize>);
+    static SEEN: Mutex<Option<Seen>> = Mutex::new(None);
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let (slots, next) = seen.get_or_insert_with(Default::default);
+    if let Some(&n) = slots.get(&(ty.clone(), line)) {
+        return n;
+    }
+    let counter = next.entry(ty.clone()).or_insert(0);
+    let n = *counter % SLOTS;
+    *counter += 1;
+    slots.insert((ty, line), n);
+    n
+}
+
+fn hook_names(slot: usize) -> (Ident, Ident) {
+    (format_ident!("__luna_add_methods_{}", slot), format_ident!("__luna_add_fields_{}", slot))
+}
+
 fn userdata_impl(ud: &Userdata) -> TokenStream {
     let ident = ud.ident;
     let lua_name = ud.name.as_ref().map_or_else(|| ident.to_string(), syn::LitStr::value);
     let fields = local("fields");
     let methods = local("methods");
+    let (method_hooks, field_hooks): (Vec<Ident>, Vec<Ident>) = (0..SLOTS).map(hook_names).unzip();
     let registrations = ud.fields.iter().filter(|f| f.exposed()).map(|f| field_registration(f, &fields));
     quote! {
         #[automatically_derived]
@@ -83,13 +114,13 @@ fn userdata_impl(ud: &Userdata) -> TokenStream {
                 use ::luna::__private::NoMethods as _;
                 #fields.add_meta_field(::luna::LuaMetaMethod::Name, #lua_name);
                 #(#registrations)*
-                <Self>::__luna_add_fields(#fields);
+                #( <Self>::#field_hooks(#fields); )*
             }
 
             fn add_methods<__M: ::luna::LuaUserdataMethods<Self>>(#methods: &mut __M) {
                 #[allow(unused_imports)]
                 use ::luna::__private::NoMethods as _;
-                <Self>::__luna_add_methods(#methods);
+                #( <Self>::#method_hooks(#methods); )*
             }
         }
     }
@@ -177,30 +208,38 @@ fn without_lua_attrs(block: &ItemImpl) -> ItemImpl {
     block
 }
 
-/// The inherent hooks the derive's impl calls.
-fn hooks(block: &Methods) -> TokenStream {
+/// The inherent hooks the derive's impl calls, in the block's slot.
+fn hooks(block: &Methods, line: usize) -> TokenStream {
     let self_ty = block.self_ty;
+    let (add_methods, add_fields) = hook_names(slot(quote!(#self_ty).to_string(), line));
     let fields = local("fields");
     let methods = local("methods");
     let mut method_regs = Vec::new();
     let mut field_regs = Vec::new();
     for method in block.fns.iter().filter(|m| m.skip.is_none()) {
         match method.role() {
-            Role::Getter | Role::Setter => field_regs.push(registration(method, self_ty, &fields)),
-            Role::Plain | Role::Meta(_) => method_regs.push(registration(method, self_ty, &methods)),
+            Role::Getter | Role::Setter | Role::Field => field_regs.push(registration(method, self_ty, &fields)),
+            Role::Plain | Role::Meta(_) | Role::MetaFlag => method_regs.push(registration(method, self_ty, &methods)),
         }
+    }
+    for c in block.consts.iter().filter(|c| c.skip.is_none()) {
+        let (name, ident) = (c.lua_name(), c.ident);
+        let add = if c.meta.is_some() { format_ident!("add_meta_field") } else { format_ident!("add_field") };
+        field_regs.push(quote_spanned! {ident.span()=>
+            #fields.#add(#name, <#self_ty>::#ident);
+        });
     }
     quote! {
         impl #self_ty {
             #[doc(hidden)]
             #[allow(non_snake_case, clippy::all)]
-            pub fn __luna_add_methods<__M: ::luna::LuaUserdataMethods<Self>>(#methods: &mut __M) {
+            pub fn #add_methods<__M: ::luna::LuaUserdataMethods<Self>>(#methods: &mut __M) {
                 #(#method_regs)*
             }
 
             #[doc(hidden)]
             #[allow(non_snake_case, clippy::all)]
-            pub fn __luna_add_fields<__F: ::luna::LuaUserdataFields<Self>>(#fields: &mut __F) {
+            pub fn #add_fields<__F: ::luna::LuaUserdataFields<Self>>(#fields: &mut __F) {
                 #(#field_regs)*
             }
         }
@@ -219,6 +258,15 @@ fn registration(method: &Method, self_ty: &Type, registrar: &Ident) -> TokenStre
     let lua_param = quote!(#lua: &::luna::Lua);
     let (pats, types) = (&args.pats, &args.types);
     match method.role() {
+        Role::Field => {
+            let name = method.lua_name();
+            let fname = method.ident();
+            let add =
+                if method.meta_flag.is_some() { format_ident!("add_meta_field") } else { format_ident!("add_field") };
+            quote_spanned! {span=>
+                #registrar.#add(#name, <#self_ty>::#fname());
+            }
+        }
         Role::Getter => {
             let name = method.lua_name();
             quote_spanned! {span=>
@@ -238,14 +286,20 @@ fn registration(method: &Method, self_ty: &Type, registrar: &Ident) -> TokenStre
         role => {
             let key = match role {
                 Role::Meta(meta) => quote!(#meta),
+                Role::MetaFlag => {
+                    let key = method.meta_flag_key().unwrap_or_default();
+                    quote!(#key)
+                }
                 _ => {
                     let name = method.lua_name();
                     quote!(#name)
                 }
             };
-            let (add, this_param) = match (&method.receiver, matches!(role, Role::Meta(_))) {
+            let is_meta = matches!(role, Role::Meta(_) | Role::MetaFlag);
+            let (add, this_param) = match (&method.receiver, is_meta) {
                 (Receiver::Ref, false) => (format_ident!("add_method"), quote!(#this: &Self,)),
                 (Receiver::RefMut, false) => (format_ident!("add_method_mut"), quote!(#this: &mut Self,)),
+                (Receiver::ByValue(_), false) => (format_ident!("add_method_once"), quote!(#this: Self,)),
                 (_, false) => (format_ident!("add_function"), quote!()),
                 (Receiver::Ref, true) => (format_ident!("add_meta_method"), quote!(#this: &Self,)),
                 (Receiver::RefMut, true) => (format_ident!("add_meta_method_mut"), quote!(#this: &mut Self,)),
@@ -287,6 +341,20 @@ impl CallArgs {
                 Param::UserdataMut(ty) => {
                     (quote!(::luna::LuaUserdataRefMut<#ty>), quote!(&mut *#arg), quote!(mut #arg))
                 }
+                Param::OptStr => {
+                    (quote!(::core::option::Option<::luna::LuaBorrowedStr>), quote!(#arg.as_deref()), quote!(#arg))
+                }
+                Param::OptBytes => {
+                    (quote!(::core::option::Option<::luna::LuaBorrowedBytes>), quote!(#arg.as_deref()), quote!(#arg))
+                }
+                Param::OptUserdata(ty) => {
+                    (quote!(::core::option::Option<::luna::LuaUserdataRef<#ty>>), quote!(#arg.as_deref()), quote!(#arg))
+                }
+                Param::OptUserdataMut(ty) => (
+                    quote!(::core::option::Option<::luna::LuaUserdataRefMut<#ty>>),
+                    quote!(#arg.as_deref_mut()),
+                    quote!(mut #arg),
+                ),
                 Param::Unsupported(..) => unreachable!("`valid` rejects unsupported parameters"),
             };
             args.types.push(ty);

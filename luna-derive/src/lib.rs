@@ -15,6 +15,7 @@
 mod attr;
 mod errors;
 mod expand;
+mod from_lua;
 mod parse;
 mod valid;
 
@@ -27,7 +28,7 @@ use syn::parse_macro_input;
 /// A struct's fields are exposed with `#[lua(get)]`, `#[lua(set)]` or
 /// `#[lua(get, set)]`, renamed with `#[lua(name = "...")]` (a tuple
 /// struct's fields need a name) and explicitly hidden with `#[lua(skip)]`;
-/// fields without keys are hidden. Getters clone the field and convert
+/// fields without keys (or with a bare `#[lua]`) are hidden. Getters clone the field and convert
 /// it with `IntoLua`; setters convert with `FromLua`. `#[lua(name =
 /// "...")]` on the type sets its `__name` (the Rust name by default). The
 /// methods, metamethods and constructors come from a `#[luna::methods]`
@@ -39,20 +40,40 @@ pub fn derive_lua_userdata(input: TokenStream) -> TokenStream {
 }
 
 /// `#[luna::methods]`: exposes the `pub fn`s of an inherent `impl` block of
-/// a type that has `#[derive(LuaUserdata)]`. The attribute takes no
-/// arguments.
+/// a type that has `#[derive(LuaUserdata)]`, and the other functions that
+/// carry a `#[lua(...)]` attribute. A type may have several blocks (up to
+/// 8). The attribute takes no arguments.
 ///
 /// The receiver decides the registration: `&self` is a method, `&mut
-/// self` a mutable method, none a function of the class table (a
+/// self` a mutable method, `self` a method consuming the value (later
+/// uses of the userdata fail), none a function of the class table (a
 /// constructor: `Vec3.new(1, 2, 3)`). A leading `&Lua` parameter receives
 /// the state; `&T`/`&mut T` parameters borrow userdata, `&str`/`&[u8]`
-/// borrow strings; other parameters convert with `FromLua`. `Result`
-/// returns raise their errors. On a function: `#[lua(skip)]`, `#[lua(name
-/// = "...")]`, `#[lua(meta = "add")]` (any metamethod but `__gc`, with or
-/// without the `__`), `#[lua(get)]`/`#[lua(set)]` (a field getter or
-/// setter; a setter named `set_x` sets `x`).
+/// borrow strings, each also as `Option<...>` (nil gives `None`); other
+/// parameters convert with `FromLua`. `Result` returns raise their errors.
+/// On a function: `#[lua(skip)]`, `#[lua(name = "...")]`, `#[lua(meta =
+/// "add")]` (any metamethod but `__gc`, with or without the `__`), or
+/// mlua's `#[lua(meta)]` with the event in `name` or the function's name
+/// (`fn __tostring`), `#[lua(get)]`/`#[lua(set)]` or mlua's
+/// `getter`/`setter` (a field getter or setter; a setter named `set_x`
+/// sets `x`), `#[lua(field)]` (a function without arguments whose result
+/// is a constant field, a meta field with `meta`), and `infallible`,
+/// which changes nothing (a `Result` return is recognised by its type).
+/// Associated constants that are `pub` or carry `#[lua(...)]` are fields
+/// (`name`, `skip`; `meta` for a meta field).
 #[proc_macro_attribute]
 pub fn methods(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = parse_macro_input!(input as syn::Item);
-    expand::methods(args.into(), item).into()
+    let line = proc_macro::Span::call_site().line();
+    expand::methods(args.into(), item, line).into()
+}
+
+/// `#[derive(FromLua)]`: converts a userdata holding the type back into a
+/// copy of its value (the type must be `Clone`), so that functions and
+/// methods can take it by value. Generic types and where clauses are
+/// kept; the impl adds `Self: 'static + Clone`.
+#[proc_macro_derive(FromLua)]
+pub fn derive_from_lua(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as syn::DeriveInput);
+    from_lua::derive(&input).into()
 }

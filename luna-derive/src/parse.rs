@@ -99,8 +99,27 @@ pub struct Methods<'a> {
     pub args: Args,
     pub block: &'a ItemImpl,
     pub self_ty: &'a Type,
-    /// The `pub fn`s, the only ones exposed.
+    /// The exposed functions: the `pub fn`s, and the others that carry a
+    /// `#[lua(...)]` attribute.
     pub fns: Vec<Method<'a>>,
+    /// The exposed associated constants (the same rule).
+    pub consts: Vec<Const<'a>>,
+}
+
+/// An associated constant of a `#[luna::methods]` block: a field of the
+/// class table (and of every userdata), or with `meta` a meta field.
+pub struct Const<'a> {
+    pub ident: &'a Ident,
+    pub name: Option<LitStr>,
+    pub meta: Option<Span>,
+    pub skip: Option<Span>,
+}
+
+impl Const<'_> {
+    /// The name Lua sees.
+    pub fn lua_name(&self) -> String {
+        self.name.as_ref().map_or_else(|| self.ident.to_string(), LitStr::value)
+    }
 }
 
 /// What the attribute was given between its parentheses.
@@ -122,8 +141,16 @@ pub struct Method<'a> {
     pub returns: Returns<'a>,
     pub skip: Option<Span>,
     pub name: Option<LitStr>,
+    /// `meta = "add"`.
     pub meta: Option<LitStr>,
+    /// `meta` as a flag (mlua's form): the event is `name`, else the
+    /// function's name.
+    pub meta_flag: Option<Span>,
+    /// `field`: a constant computed at registration.
+    pub field: Option<Span>,
+    /// `get` or `getter`.
     pub get: Option<Span>,
+    /// `set` or `setter`.
     pub set: Option<Span>,
 }
 
@@ -153,6 +180,14 @@ pub enum Param<'a> {
     Userdata(&'a Type),
     /// `&mut T`: an exclusive borrow of a userdata.
     UserdataMut(&'a Type),
+    /// `Option<&str>`.
+    OptStr,
+    /// `Option<&[u8]>`.
+    OptBytes,
+    /// `Option<&T>`: a shared borrow of a userdata, or nil.
+    OptUserdata(&'a Type),
+    /// `Option<&mut T>`: an exclusive borrow of a userdata, or nil.
+    OptUserdataMut(&'a Type),
     /// A type no conversion produces.
     Unsupported(&'a Type, UnsupportedParam),
 }
@@ -190,8 +225,14 @@ pub enum Returns<'a> {
 pub enum Role<'a> {
     /// A method (with a receiver) or a class-table function.
     Plain,
-    /// A metamethod.
+    /// A metamethod: `meta = "..."`.
     Meta(&'a LitStr),
+    /// A metamethod: the `meta` flag, its event from `name` or the
+    /// function's name (`__tostring`).
+    MetaFlag,
+    /// A constant field computed at registration (`field`), a meta field
+    /// with `meta`.
+    Field,
     /// A field getter.
     Getter,
     /// A field setter.
@@ -206,12 +247,26 @@ impl Method<'_> {
 
     /// What the function is registered as (`valid` rejects conflicting keys).
     pub fn role(&self) -> Role<'_> {
+        if self.field.is_some() {
+            return Role::Field;
+        }
         match (&self.meta, self.get, self.set) {
             (_, Some(_), _) => Role::Getter,
             (_, None, Some(_)) => Role::Setter,
             (Some(meta), None, None) => Role::Meta(meta),
+            (None, None, None) if self.meta_flag.is_some() => Role::MetaFlag,
             (None, None, None) => Role::Plain,
         }
+    }
+
+    /// The metatable key of a `meta` flag: `name`, else the function's
+    /// name when it starts with `__`.
+    pub fn meta_flag_key(&self) -> Option<String> {
+        if let Some(name) = &self.name {
+            return Some(name.value());
+        }
+        let ident = self.ident().to_string();
+        ident.starts_with("__").then_some(ident)
     }
 
     /// The name Lua sees: the given one, else the Rust one; a setter
@@ -248,14 +303,25 @@ pub fn methods<'a>(args: TokenStream, block: &'a ItemImpl, errors: &mut Errors) 
         errors,
     );
     let mut fns = Vec::new();
+    let mut consts = Vec::new();
     for item in &block.items {
         match item {
-            ImplItem::Fn(func) if matches!(func.vis, Visibility::Public(_)) => fns.push(method(func, errors)),
-            ImplItem::Fn(func) => attr::reject(
-                &func.attrs,
-                "#[lua(...)] on a function that is not `pub`: only the `pub fn`s of the block are exposed",
-                errors,
-            ),
+            // A function that is not `pub` is exposed when a `#[lua(...)]`
+            // attribute asks for it (mlua exposes every function).
+            ImplItem::Fn(func) if matches!(func.vis, Visibility::Public(_)) || func.attrs.iter().any(attr::is_lua) => {
+                fns.push(method(func, errors))
+            }
+            ImplItem::Fn(_) => {}
+            ImplItem::Const(c) if matches!(c.vis, Visibility::Public(_)) || c.attrs.iter().any(attr::is_lua) => {
+                let opts = Options::parse(&c.attrs, attr::CONST_KEYS, errors);
+                consts.push(Const {
+                    ident: &c.ident,
+                    name: opts.value("name").cloned(),
+                    meta: opts.flag("meta"),
+                    skip: opts.flag("skip"),
+                });
+            }
+            ImplItem::Const(_) => {}
             other => attr::reject(
                 item_attrs(other),
                 "#[lua(...)] cannot go here: only the functions of a #[luna::methods] block are exposed",
@@ -263,7 +329,7 @@ pub fn methods<'a>(args: TokenStream, block: &'a ItemImpl, errors: &mut Errors) 
             ),
         }
     }
-    Methods { args, block, self_ty: &block.self_ty, fns }
+    Methods { args, block, self_ty: &block.self_ty, fns, consts }
 }
 
 fn method<'a>(func: &'a ImplItemFn, errors: &mut Errors) -> Method<'a> {
@@ -294,8 +360,10 @@ fn method<'a>(func: &'a ImplItemFn, errors: &mut Errors) -> Method<'a> {
         skip: opts.flag("skip"),
         name: opts.value("name").cloned(),
         meta: opts.value("meta").cloned(),
-        get: opts.flag("get"),
-        set: opts.flag("set"),
+        meta_flag: opts.flag("meta"),
+        field: opts.flag("field"),
+        get: opts.flag("get").or(opts.flag("getter")),
+        set: opts.flag("set").or(opts.flag("setter")),
     }
 }
 
@@ -340,8 +408,32 @@ fn state_ref(ty: &Type) -> Option<bool> {
     }
 }
 
+/// The `T` of `Option<T>`.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
 /// Classifies a parameter by the conversion that produces it.
 fn param(ty: &Type) -> Param<'_> {
+    if let Some(inner @ Type::Reference(_)) = option_inner(ty) {
+        return match param(inner) {
+            Param::Str => Param::OptStr,
+            Param::Bytes => Param::OptBytes,
+            Param::Userdata(t) => Param::OptUserdata(t),
+            Param::UserdataMut(t) => Param::OptUserdataMut(t),
+            Param::Unsupported(_, why) => Param::Unsupported(ty, why),
+            other => other,
+        };
+    }
     match ty {
         Type::Reference(r) if is_static(r) => Param::Unsupported(ty, UnsupportedParam::StaticRef),
         Type::Reference(r) => {

@@ -138,7 +138,15 @@ pub fn methods(block: &Methods, errors: &mut Errors) {
         let what = format!("`fn {}`", method.ident());
         let span = method.name.as_ref().map_or_else(|| method.span(), LitStr::span);
         match method.role() {
-            Role::Plain => names.claim(&method.lua_name(), what, span, "function", errors),
+            Role::Plain | Role::Field if method.meta_flag.is_none() => {
+                names.claim(&method.lua_name(), what, span, "function", errors)
+            }
+            Role::Plain | Role::Field => {}
+            Role::MetaFlag => {
+                if let Some(key) = method.meta_flag_key() {
+                    metas.claim(&key, what, span, "metamethod", errors);
+                }
+            }
             Role::Getter => getters.claim(&method.lua_name(), what, span, "getter", errors),
             Role::Setter => setters.claim(&method.lua_name(), what, span, "setter", errors),
             Role::Meta(meta) => {
@@ -154,7 +162,13 @@ pub fn methods(block: &Methods, errors: &mut Errors) {
 fn method_is_valid(method: &Method, errors: &mut Errors) -> bool {
     let before = errors.count();
     if let Some(skip) = method.skip {
-        if method.name.is_some() || method.meta.is_some() || method.get.is_some() || method.set.is_some() {
+        if method.name.is_some()
+            || method.meta.is_some()
+            || method.meta_flag.is_some()
+            || method.field.is_some()
+            || method.get.is_some()
+            || method.set.is_some()
+        {
             errors.push(skip, "`skip` cannot be combined with other keys");
         }
         return false;
@@ -177,8 +191,10 @@ fn signature(method: &Method, errors: &mut Errors) {
         errors.push(u.span(), "unsafe functions are not supported by #[luna::methods] (use #[lua(skip)])");
     }
     match &method.receiver {
+        // A plain method may consume the value (mlua's `add_method_once`).
+        Receiver::ByValue(_) if matches!(method.role(), Role::Plain) => {}
         Receiver::ByValue(r) => {
-            errors.push_spanned(r, "`self` by value is not supported: take `&self` or `&mut self`");
+            errors.push_spanned(r, "`self` by value is only supported by plain methods: take `&self` or `&mut self`");
         }
         Receiver::Typed(r) => errors.push_spanned(
             r,
@@ -220,6 +236,31 @@ fn keys(method: &Method, errors: &mut Errors) {
     if let Some(name) = &method.name {
         non_empty(name, errors);
     }
+    if let Some(field) = method.field {
+        if method.get.is_some() || method.set.is_some() || method.meta.is_some() {
+            errors.push(field, "`field` cannot be combined with `get`, `set` or `meta = \"...\"`");
+        } else if !matches!(method.receiver, Receiver::None) || !method.params.is_empty() || method.takes_state {
+            errors.push(field, "a `field` function takes no receiver and no arguments");
+        }
+        return;
+    }
+    if let Some(flag) = method.meta_flag {
+        if method.get.is_some() || method.set.is_some() {
+            errors.push(flag, "`meta` cannot be combined with `get` or `set`");
+            return;
+        }
+        match method.meta_flag_key() {
+            Some(key) => metamethod_name(&key, flag, errors),
+            None => errors.push(
+                method.span(),
+                format!(
+                    "cannot tell the metamethod of `{}`: add `name = \"__...\"` or name the function `__...`",
+                    method.ident()
+                ),
+            ),
+        }
+        return;
+    }
     if let Some(meta) = &method.meta {
         if method.get.is_some() || method.set.is_some() {
             errors.push_spanned(meta, "`meta` cannot be combined with `get` or `set`");
@@ -245,8 +286,11 @@ fn keys(method: &Method, errors: &mut Errors) {
 }
 
 fn metamethod(meta: &LitStr, errors: &mut Errors) {
-    let value = meta.value();
-    let event = value.strip_prefix("__").unwrap_or(&value);
+    metamethod_name(&meta.value(), meta.span(), errors)
+}
+
+fn metamethod_name(value: &str, span: Span, errors: &mut Errors) {
+    let event = value.strip_prefix("__").unwrap_or(value);
     if METAMETHODS.contains(&event) {
         return;
     }
@@ -258,7 +302,7 @@ fn metamethod(meta: &LitStr, errors: &mut Errors) {
             format!("unknown metamethod `{value}` (expected one of {}, with or without `__`)", known.join(", "))
         }
     };
-    errors.push_spanned(meta, msg);
+    errors.push(span, msg);
 }
 
 fn non_empty(name: &LitStr, errors: &mut Errors) {

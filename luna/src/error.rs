@@ -260,6 +260,12 @@ impl fmt::Display for LuaError {
                 "out of Lua stack, too many arguments to a Lua function or too many return values from a callback",
             ),
             LuaError::BindError => f.write_str("too many arguments to Function::bind"),
+            // A named argument comes from mlua-style code (`add_method_once`'s
+            // `self`) and is shown as mlua shows it.
+            LuaError::BadArgument { to, name: Some(name), cause, .. } => match to {
+                Some(to) => write!(f, "bad argument `{name}` to `{to}`: {cause}"),
+                None => write!(f, "bad argument `{name}`: {cause}"),
+            },
             LuaError::BadArgument { to, pos, cause, .. } => {
                 f.write_str(&bad_argument_message(to.as_deref(), *pos, cause))
             }

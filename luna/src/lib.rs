@@ -52,7 +52,9 @@ mod state_access;
 mod string;
 mod table;
 mod thread;
+mod type_metatable;
 mod userdata;
+mod userdata_any;
 mod userdata_registry;
 mod value;
 mod warn;
@@ -76,33 +78,59 @@ pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
 pub use table::{LuaTable, LuaTablePairs, LuaTableSequence};
 pub use thread::{LuaThread, LuaThreadEvent, LuaThreadStatus, LuaThreadTriggers};
+pub use type_metatable::LuaType;
 pub use userdata::{
-    LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef,
-    LuaUserdataRefMut,
+    LuaAnyUserdata, LuaMetaMethod, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods,
+    LuaUserdataRef, LuaUserdataRefMut,
 };
+pub use userdata_any::{LuaUserdataOwned, LuaUserdataProxy};
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaLightUserdata, LuaNil, LuaValue};
 pub use weak::WeakLua;
+
+/// Lua's integer type (mlua's `Integer`).
+pub type LuaInteger = i64;
+
+/// Lua's float type (mlua's `Number`).
+pub type LuaNumber = f64;
 
 /// The code examples of the README, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-pub use luna_derive::{methods, LuaUserdata};
+pub use luna_derive::{methods, FromLua, LuaUserdata};
 
 /// Support code for the macros of `luna-derive`; not a public API.
 #[doc(hidden)]
 pub mod __private {
     use crate::LuaError;
 
-    /// The do-nothing registration hooks every type has; the inherent
-    /// functions `#[luna::methods]` generates take precedence over them.
-    pub trait NoMethods {
-        /// No methods.
-        fn __luna_add_methods<M>(_methods: &mut M) {}
-        /// No fields.
-        fn __luna_add_fields<F>(_fields: &mut F) {}
+    macro_rules! no_methods {
+        ($($m:ident $f:ident)*) => {
+            /// The do-nothing registration hooks every type has, one pair
+            /// per `#[luna::methods]` block a type may have; the inherent
+            /// functions a block generates take precedence over them.
+            pub trait NoMethods {
+                $(
+                    /// No methods.
+                    fn $m<M>(_methods: &mut M) {}
+                    /// No fields.
+                    fn $f<F>(_fields: &mut F) {}
+                )*
+            }
+        };
+    }
+
+    no_methods! {
+        __luna_add_methods_0 __luna_add_fields_0
+        __luna_add_methods_1 __luna_add_fields_1
+        __luna_add_methods_2 __luna_add_fields_2
+        __luna_add_methods_3 __luna_add_fields_3
+        __luna_add_methods_4 __luna_add_fields_4
+        __luna_add_methods_5 __luna_add_fields_5
+        __luna_add_methods_6 __luna_add_fields_6
+        __luna_add_methods_7 __luna_add_fields_7
     }
 
     impl<T: ?Sized> NoMethods for T {}

@@ -219,6 +219,16 @@ impl<T> FromIterator<T> for LuaVariadic<T> {
     }
 }
 
+impl<T> IntoIterator for LuaVariadic<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    /// The values, by value (`args.into_iter().sum()`).
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 impl<T> From<Vec<T>> for LuaVariadic<T> {
     fn from(v: Vec<T>) -> Self {
         LuaVariadic(v)

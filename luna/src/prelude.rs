@@ -5,8 +5,9 @@ pub use crate::{
     AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata, LuaChunk,
     LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
     LuaMultiValue, LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaScope, LuaString, LuaTable,
-    LuaThread, LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef, LuaUserdataRefMut,
-    LuaValue, LuaVariadic, LuaVmState, StdLib, StdLib as LuaStdLib, WeakLua,
+    LuaThread, LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods,
+    LuaUserdataOwned, LuaUserdataRef, LuaUserdataRefMut, LuaUserdataRegistry, LuaValue, LuaVariadic, LuaVmState,
+    StdLib, StdLib as LuaStdLib, WeakLua,
 };
 pub use crate::{
     ErrorContext as LuaErrorContext, ExternalError as LuaExternalError, LuaResultExt as LuaExternalResult,

@@ -22,8 +22,9 @@ use luna_core::{State, Value};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua, Rooted};
 use crate::multi::{FromLua, IntoLua, Sealed};
+use crate::string::LuaString;
 use crate::table::LuaTable;
-use crate::userdata_registry::{ensure_registered, LuaUserdataRegistry};
+use crate::userdata_registry::{register, LuaUserdataRegistry};
 use crate::value::LuaValue;
 
 pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
@@ -122,13 +123,28 @@ pub trait LuaUserdata: Sized {
         let _ = methods;
     }
 
-    /// Registers everything at once (mlua's `UserData::register`): by
-    /// default `add_fields`, then `add_methods`. Implementing this one
-    /// instead is the same as implementing those two.
+    /// Registers everything at once (mlua 0.12's alternative to the two
+    /// hooks above, which it calls by default): the registry has both the
+    /// field and the method registration methods.
     ///
     /// A type that is not `'static` (it borrows) can be a userdata too,
     /// created by `LuaScope::create_userdata` for the duration of a
     /// `Lua::scope`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Meters(f64);
+    /// impl LuaUserdata for Meters {
+    ///     fn register(reg: &mut LuaUserdataRegistry<Self>) {
+    ///         reg.add_field_method_get("value", |_, this| Ok(this.0));
+    ///         reg.add_method("double", |_, this, ()| Ok(Meters(this.0 * 2.0)));
+    ///     }
+    /// }
+    /// let lua = Lua::new();
+    /// lua.globals().set("m", Meters(1.5))?;
+    /// assert_eq!(lua.load("return m:double().value").eval::<f64>()?, 3.0);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     fn register(registry: &mut LuaUserdataRegistry<Self>) {
         Self::add_fields(registry);
         Self::add_methods(registry);
@@ -192,14 +208,26 @@ pub enum LuaMetaMethod {
     Close,
     /// `__name` (a meta field: the type name in messages).
     Name,
-    /// Any other metatable key (with or without the `__` prefix).
+    /// `__name` under mlua's name for it (the type name Lua shows); the
+    /// same key as `Name`.
+    Type,
+    /// `__pairs` (`pairs(a)`).
+    Pairs,
+    /// Any other metatable key, as written in the metatable (the
+    /// conversions from strings add the `__` prefix when it is missing).
     Custom(String),
 }
 
 impl LuaMetaMethod {
     /// The metatable key (`"__add"`, ...).
-    pub fn name(&self) -> String {
-        let s = match self {
+    ///
+    /// ```
+    /// # use luna::LuaMetaMethod;
+    /// assert_eq!(LuaMetaMethod::Add.name(), "__add");
+    /// assert_eq!(LuaMetaMethod::from("answer").name(), "__answer");
+    /// ```
+    pub fn name(&self) -> &str {
+        match self {
             LuaMetaMethod::Add => "__add",
             LuaMetaMethod::Sub => "__sub",
             LuaMetaMethod::Mul => "__mul",
@@ -224,11 +252,10 @@ impl LuaMetaMethod {
             LuaMetaMethod::NewIndex => "__newindex",
             LuaMetaMethod::ToString => "__tostring",
             LuaMetaMethod::Close => "__close",
-            LuaMetaMethod::Name => "__name",
-            LuaMetaMethod::Custom(s) if s.starts_with("__") => return s.clone(),
-            LuaMetaMethod::Custom(s) => return format!("__{s}"),
-        };
-        s.to_string()
+            LuaMetaMethod::Name | LuaMetaMethod::Type => "__name",
+            LuaMetaMethod::Pairs => "__pairs",
+            LuaMetaMethod::Custom(s) => s,
+        }
     }
 }
 
@@ -263,7 +290,8 @@ impl From<&str> for LuaMetaMethod {
             "tostring" => LuaMetaMethod::ToString,
             "close" => LuaMetaMethod::Close,
             "name" => LuaMetaMethod::Name,
-            _ => LuaMetaMethod::Custom(name.to_string()),
+            "pairs" => LuaMetaMethod::Pairs,
+            _ => LuaMetaMethod::Custom(format!("__{bare}")),
         }
     }
 }
@@ -271,6 +299,48 @@ impl From<&str> for LuaMetaMethod {
 impl From<String> for LuaMetaMethod {
     fn from(name: String) -> LuaMetaMethod {
         LuaMetaMethod::from(name.as_str())
+    }
+}
+
+impl From<&String> for LuaMetaMethod {
+    fn from(name: &String) -> LuaMetaMethod {
+        LuaMetaMethod::from(name.as_str())
+    }
+}
+
+impl AsRef<str> for LuaMetaMethod {
+    fn as_ref(&self) -> &str {
+        self.name()
+    }
+}
+
+impl std::fmt::Display for LuaMetaMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<LuaMetaMethod> for String {
+    fn from(m: LuaMetaMethod) -> String {
+        m.name().to_string()
+    }
+}
+
+impl PartialEq<str> for LuaMetaMethod {
+    fn eq(&self, other: &str) -> bool {
+        self.name() == other
+    }
+}
+
+impl PartialEq<&str> for LuaMetaMethod {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl IntoLua for LuaMetaMethod {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        lua.create_string(self.name()).map(LuaValue::String)
     }
 }
 
@@ -350,8 +420,38 @@ impl LuaAnyUserdata {
         self.with_ud(|_, _, u| Ok(u.type_id() == TypeId::of::<T>() && u.has_payload())).unwrap_or(false)
     }
 
-    /// Borrows the value as a `T`; fails if it is another type, was taken,
-    /// or is mutably borrowed.
+    /// Whether the userdata is the proxy of `T` that `Lua::create_proxy`
+    /// makes.
+    pub fn is_proxy<T: 'static>(&self) -> bool {
+        self.is::<crate::userdata_any::LuaUserdataProxy<T>>()
+    }
+
+    /// The `TypeId` of the Rust value the userdata holds; `None` once the
+    /// value was taken or destroyed.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// # use std::any::TypeId;
+    /// let lua = Lua::new();
+    /// let ud = lua.create_any_userdata(7u8)?;
+    /// assert_eq!(ud.type_id(), Some(TypeId::of::<u8>()));
+    /// ud.destroy()?;
+    /// assert_eq!(ud.type_id(), None);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn type_id(&self) -> Option<TypeId> {
+        self.with_ud(|_, _, u| Ok(u.has_payload().then(|| u.type_id()))).ok().flatten()
+    }
+
+    /// The address of the userdata object, for hashing and debug output
+    /// (the same for every handle to one userdata, as `%p` shows).
+    pub fn to_pointer(&self) -> *const std::ffi::c_void {
+        self.with_ud(|_, _, u| Ok(u.addr() as *const std::ffi::c_void)).unwrap_or(std::ptr::null())
+    }
+
+    /// Borrows the value as a `T`; fails if it is another type
+    /// (`UserDataTypeMismatch`), was taken (`UserDataDestructed`), or is
+    /// mutably borrowed (`UserDataBorrowError`).
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -360,27 +460,28 @@ impl LuaAnyUserdata {
     /// let lua = Lua::new();
     /// let ud = lua.create_userdata(Point(1, 2))?;
     /// assert_eq!(ud.borrow::<Point>()?.1, 2);
-    /// assert!(ud.borrow::<String>().is_err());
+    /// assert!(matches!(ud.borrow::<String>(), Err(LuaError::UserDataTypeMismatch)));
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn borrow<T: 'static>(&self) -> LuaResult<LuaUserdataRef<T>> {
         self.with_ud(|lua, st, u| match Userdata::borrow_payload::<T>(u) {
             Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
-            Err(e) => Err(payload_error::<T>(st, Value::Userdata(u), e)),
+            Err(e) => Err(access_error(st, u, e)),
         })
     }
 
     /// Borrows the value mutably as a `T`; fails if it is another type,
-    /// was taken, or is borrowed.
+    /// was taken, or is borrowed (`UserDataBorrowMutError`).
     pub fn borrow_mut<T: 'static>(&self) -> LuaResult<LuaUserdataRefMut<T>> {
         self.with_ud(|lua, st, u| match Userdata::borrow_payload_mut::<T>(u) {
             Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
-            Err(e) => Err(payload_error::<T>(st, Value::Userdata(u), e)),
+            Err(e) => Err(access_error(st, u, e)),
         })
     }
 
     /// Takes the value out. The userdata stays a valid Lua value; using it
-    /// as a `T` afterwards is the error `UserdataDestructed`.
+    /// as a `T` afterwards is the error `UserDataDestructed`. Taking a
+    /// borrowed value is `UserDataBorrowMutError`.
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -393,84 +494,287 @@ impl LuaAnyUserdata {
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn take<T: 'static>(&self) -> LuaResult<T> {
-        self.with_ud(|_, st, u| {
-            if u.type_id() != TypeId::of::<T>() {
-                return Err(payload_error::<T>(st, Value::Userdata(u), PayloadError::WrongType));
-            }
-            if !u.has_payload() {
-                return Err(LuaError::UserDataDestructed);
-            }
-            match u.take_payload().map(|b| b.downcast::<T>()) {
-                Some(Ok(b)) => Ok(*b),
-                // Still there but not taken: a guard borrows it.
-                _ => Err(payload_error::<T>(st, Value::Userdata(u), PayloadError::Borrowed)),
-            }
-        })
+        self.with_ud(|_, _, u| take_value::<T>(u))
     }
 
-    /// The type name Lua gives the userdata (the `__name` of its
-    /// metatable), if any.
-    pub fn type_name(&self) -> LuaResult<Option<String>> {
-        self.with_ud(|_, st, u| {
-            let Some(mt) = u.metatable() else { return Ok(None) };
-            let key = st.new_str(b"__name").map_err(|_| LuaError::memory())?;
-            Ok(match mt.get_str(key) {
-                Value::Str(s) => Some(s.to_str_lossy().into_owned()),
+    /// Drops the value now, whatever its type (the userdata stays a valid
+    /// Lua value whose methods fail with `UserDataDestructed`). A value
+    /// borrowed meanwhile (by a guard, or a method running) is not
+    /// dropped: `UserDataBorrowMutError`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let ud = lua.create_any_userdata(String::from("x"))?;
+    /// ud.destroy()?;
+    /// assert!(matches!(ud.borrow::<String>(), Err(LuaError::UserDataDestructed)));
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn destroy(&self) -> LuaResult<()> {
+        let value = self.with_ud(|_, _, u| {
+            if !u.has_payload() {
+                return Ok(None);
+            }
+            match u.take_payload() {
+                Some(b) => Ok(Some(b)),
+                None => Err(LuaError::UserDataBorrowMutError),
+            }
+        })?;
+        // Dropped outside the state access: the value's `Drop` may use a
+        // `Lua` handle of its own.
+        drop(value);
+        Ok(())
+    }
+
+    /// The type name Lua gives the userdata: the `__name` of its
+    /// metatable when it is a string, else `"userdata"`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Celsius(f64);
+    /// impl LuaUserdata for Celsius {}
+    /// let lua = Lua::new();
+    /// assert_eq!(lua.create_userdata(Celsius(0.0))?.type_name()?, "Celsius");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn type_name(&self) -> LuaResult<LuaString> {
+        let name = self.with_ud(|lua, st, u| {
+            let name = match u.metatable() {
+                Some(mt) => {
+                    let key = st.new_str(b"__name").map_err(|_| LuaError::memory())?;
+                    mt.get_str(key)
+                }
+                None => Value::Nil,
+            };
+            Ok(match name {
+                Value::Str(_) => Some(lua.lift(st, name)),
                 _ => None,
             })
-        })
+        })?;
+        match name {
+            Some(LuaValue::String(s)) => Ok(s),
+            _ => Lua::of_handle(&self.0)?.create_string("userdata"),
+        }
     }
 
-    /// The metatable (shared by every userdata of the type). A userdata
-    /// a `Lua::scope` created has none after the scope ended: the error
-    /// `UserdataDestructed`.
-    pub fn metatable(&self) -> LuaResult<Option<LuaTable>> {
-        self.with_ud(|lua, st, u| match u.metatable() {
+    /// The metatable (shared by every userdata of the type), behind a
+    /// handle that keeps the keys the facade relies on out of reach. A
+    /// userdata a `Lua::scope` created has none after the scope ended: the
+    /// error `UserDataDestructed`.
+    pub fn metatable(&self) -> LuaResult<LuaUserdataMetatable> {
+        let mt = self.with_ud(|lua, st, u| match u.metatable() {
             Some(mt) if crate::scope::is_destructed(st, mt) => Err(LuaError::UserDataDestructed),
             mt => Ok(mt.map(|mt| LuaTable(lua.pin(st, Value::Table(mt))))),
-        })
+        })?;
+        match mt {
+            Some(t) => Ok(LuaUserdataMetatable(t)),
+            None => Err(LuaError::UserDataTypeMismatch),
+        }
     }
 
-    /// The user value (nil until set), a Lua value attached to this
-    /// userdata.
+    /// The user value (nil until set): `nth_user_value(1)`.
     pub fn user_value<V: FromLua>(&self) -> LuaResult<V> {
         self.nth_user_value(1)
     }
 
-    /// Sets the user value.
+    /// Sets the user value: `set_nth_user_value(1, v)`.
     pub fn set_user_value(&self, v: impl IntoLua) -> LuaResult<()> {
         self.set_nth_user_value(1, v)
     }
 
-    /// User value `n` (1 or 2; nil until set).
+    /// User value `n` (1 to 65535; nil until set).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Tag;
+    /// impl LuaUserdata for Tag {}
+    /// let lua = Lua::new();
+    /// let ud = lua.create_userdata(Tag)?;
+    /// ud.set_nth_user_value(3, "three")?;
+    /// assert_eq!(ud.nth_user_value::<String>(3)?, "three");
+    /// assert_eq!(ud.nth_user_value::<Option<String>>(2)?, None);
+    /// assert!(ud.nth_user_value::<LuaValue>(0).is_err());
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn nth_user_value<V: FromLua>(&self, n: usize) -> LuaResult<V> {
-        let v = self.with_ud(|lua, st, u| match u.user_value(n) {
-            Some(v) => Ok(lua.lift(st, v)),
-            None => Err(user_value_range(n)),
-        })?;
-        V::from_lua(v, &Lua::of_handle(&self.0)?)
+        check_user_value_index(n)?;
+        self.get_user_value(LuaValue::Integer(n as i64))
     }
 
-    /// Sets user value `n` (1 or 2).
+    /// Sets user value `n` (1 to 65535).
     pub fn set_nth_user_value(&self, n: usize, v: impl IntoLua) -> LuaResult<()> {
+        check_user_value_index(n)?;
+        self.put_user_value(LuaValue::Integer(n as i64), v)
+    }
+
+    /// The user value named `name` (nil until set).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Tag;
+    /// impl LuaUserdata for Tag {}
+    /// let lua = Lua::new();
+    /// let ud = lua.create_userdata(Tag)?;
+    /// ud.set_named_user_value("owner", "ana")?;
+    /// assert_eq!(ud.named_user_value::<String>("owner")?, "ana");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn named_user_value<V: FromLua>(&self, name: &str) -> LuaResult<V> {
+        let lua = Lua::of_handle(&self.0)?;
+        self.get_user_value(LuaValue::String(lua.create_string(name)?))
+    }
+
+    /// Sets the user value named `name`.
+    pub fn set_named_user_value(&self, name: &str, v: impl IntoLua) -> LuaResult<()> {
+        let lua = Lua::of_handle(&self.0)?;
+        self.put_user_value(LuaValue::String(lua.create_string(name)?), v)
+    }
+
+    /// The table holding the user values (in the userdata's one Lua user
+    /// value slot, as mlua keeps them), created on demand.
+    fn user_values(&self, create: bool) -> LuaResult<Option<LuaTable>> {
+        let lua = Lua::of_handle(&self.0)?;
+        let existing = self.with_ud(|lua, st, u| match u.user_value(1) {
+            Some(t @ Value::Table(_)) => Ok(Some(LuaTable(lua.pin(st, t)))),
+            _ => Ok(None),
+        })?;
+        if existing.is_some() || !create {
+            return Ok(existing);
+        }
+        let t = lua.create_table()?;
+        let tv = LuaValue::Table(t.clone());
+        self.with_ud(|lua, st, u| {
+            let cv = lua.lower(st, &tv)?;
+            st.set_user_value(u, 1, cv);
+            Ok(())
+        })?;
+        Ok(Some(t))
+    }
+
+    fn get_user_value<V: FromLua>(&self, key: LuaValue) -> LuaResult<V> {
+        match self.user_values(false)? {
+            Some(t) => t.raw_get(key),
+            None => V::from_lua(LuaValue::Nil, &Lua::of_handle(&self.0)?),
+        }
+    }
+
+    fn put_user_value(&self, key: LuaValue, v: impl IntoLua) -> LuaResult<()> {
         let lua = Lua::of_handle(&self.0)?;
         let v = v.into_lua(&lua)?;
-        self.with_ud(|lua, st, u| {
-            let cv = lua.lower(st, &v)?;
-            if st.set_user_value(u, n, cv) {
-                Ok(())
-            } else {
-                Err(user_value_range(n))
-            }
-        })
+        match self.user_values(true)? {
+            Some(t) => t.raw_set(key, v),
+            None => Err(LuaError::runtime("userdata has no user value slot")),
+        }
     }
 }
 
-/// Number of user values every userdata created by the facade has.
-pub(crate) const USER_VALUES: usize = 2;
+/// The error of a handle's typed access (mlua's: a userdata of another
+/// type is `UserDataTypeMismatch`).
+/// The error of a failed borrow of `u` from the host: as `handle_error`,
+/// except that a userdata a finished `Lua::scope` destroyed (its value is
+/// gone and its metatable is the scope's "destructed" one) is
+/// `UserDataDestructed` whatever type is asked for.
+fn access_error(st: &State, u: Gc<Userdata>, e: PayloadError) -> LuaError {
+    match (e, u.metatable()) {
+        (PayloadError::WrongType, Some(mt)) if crate::scope::is_destructed(st, mt) => LuaError::UserDataDestructed,
+        (e, _) => handle_error(e),
+    }
+}
 
-fn user_value_range(n: usize) -> LuaError {
-    LuaError::runtime(format!("user value {n} out of range (1 to {USER_VALUES})"))
+fn handle_error(e: PayloadError) -> LuaError {
+    match e {
+        PayloadError::WrongType => LuaError::UserDataTypeMismatch,
+        PayloadError::Destructed => LuaError::UserDataDestructed,
+        PayloadError::BorrowedMut => LuaError::UserDataBorrowError,
+        PayloadError::Borrowed => LuaError::UserDataBorrowMutError,
+    }
+}
+
+/// Takes the value of `u` out as a `T`.
+pub(crate) fn take_value<T: 'static>(u: Gc<Userdata>) -> LuaResult<T> {
+    if u.type_id() != TypeId::of::<T>() {
+        return Err(LuaError::UserDataTypeMismatch);
+    }
+    if !u.has_payload() {
+        return Err(LuaError::UserDataDestructed);
+    }
+    match u.take_payload().map(|b| b.downcast::<T>()) {
+        Some(Ok(b)) => Ok(*b),
+        // Still there but not taken: a guard borrows it.
+        _ => Err(LuaError::UserDataBorrowMutError),
+    }
+}
+
+/// Number of user value slots every userdata created by the facade has:
+/// one, holding the table of its user values.
+pub(crate) const USER_VALUES: usize = 1;
+
+fn check_user_value_index(n: usize) -> LuaResult<()> {
+    if n < 1 || n > u16::MAX as usize {
+        return Err(LuaError::runtime("user value index out of bounds"));
+    }
+    Ok(())
+}
+
+/// The metatable of a userdata, as `LuaAnyUserdata::metatable` gives it:
+/// `__gc` and `__metatable` are out of reach, and `__index`/`__newindex`
+/// (which the facade builds from the registered fields) read-only.
+#[derive(Clone, Debug)]
+pub struct LuaUserdataMetatable(LuaTable);
+
+/// Whether `key` is a metatable key the facade keeps out of reach.
+fn restricted(key: &str) -> LuaResult<()> {
+    match key {
+        "__gc" | "__metatable" | "__mode" => Err(LuaError::MetaMethodRestricted(key.to_string())),
+        _ => Ok(()),
+    }
+}
+
+impl LuaUserdataMetatable {
+    /// The value of `key` (nil when absent); `__gc` and `__metatable` are
+    /// `MetaMethodRestricted`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// struct Celsius(f64);
+    /// impl LuaUserdata for Celsius {}
+    /// let lua = Lua::new();
+    /// let mt = lua.create_userdata(Celsius(0.0))?.metatable()?;
+    /// assert_eq!(mt.get::<String>(LuaMetaMethod::Type)?, "Celsius");
+    /// assert!(matches!(mt.get::<LuaValue>("__gc"), Err(LuaError::MetaMethodRestricted(_))));
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn get<V: FromLua>(&self, key: impl Into<LuaMetaMethod>) -> LuaResult<V> {
+        let key = key.into();
+        restricted(key.name())?;
+        self.0.raw_get(key.name())
+    }
+
+    /// Sets `key` (nil removes it). `__index` and `__newindex` cannot be
+    /// changed, nor `__gc` and `__metatable` set.
+    pub fn set(&self, key: impl Into<LuaMetaMethod>, value: impl IntoLua) -> LuaResult<()> {
+        let key = key.into();
+        restricted(key.name())?;
+        if matches!(key.name(), "__index" | "__newindex") {
+            return Err(LuaError::MetaMethodRestricted(key.name().to_string()));
+        }
+        self.0.raw_set(key.name(), value)
+    }
+
+    /// Whether `key` has a non-nil value.
+    pub fn contains(&self, key: impl Into<LuaMetaMethod>) -> LuaResult<bool> {
+        let key = key.into();
+        restricted(key.name())?;
+        self.0.contains_key(key.name())
+    }
+
+    /// The pairs of the metatable, the restricted keys left out.
+    pub fn pairs<V: FromLua>(&self) -> impl Iterator<Item = LuaResult<(String, V)>> {
+        self.0.pairs::<String, V>().filter(|kv| match kv {
+            Ok((k, _)) => restricted(k).is_ok(),
+            Err(_) => true,
+        })
+    }
 }
 
 /// A shared borrow of a userdata's value; usable as a callback argument,
@@ -630,6 +934,6 @@ impl Lua {
         }
         let mut registry = LuaUserdataRegistry::<T>::new();
         T::register(&mut registry);
-        ensure_registered(self, registry)
+        register(self, registry, false)
     }
 }

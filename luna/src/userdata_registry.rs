@@ -177,6 +177,15 @@ pub trait LuaUserdataFields<T> {
 
     /// A metatable field (`LuaMetaMethod::Name` for `__name`, or any key).
     fn add_meta_field<V: IntoLua + 'static>(&mut self, meta: impl Into<LuaMetaMethod>, value: V);
+
+    /// A metatable field whose value `f` makes when the type is
+    /// registered (a table or function built with the `Lua`). `__index`
+    /// and `__newindex` must be nil, a table or a function: another value
+    /// is `MetaMethodTypeError` when the type is registered.
+    fn add_meta_field_with<R, F>(&mut self, meta: impl Into<LuaMetaMethod>, f: F)
+    where
+        R: IntoLua,
+        F: FnOnce(&Lua) -> LuaResult<R> + 'static;
 }
 
 /// The method registration hooks of `LuaUserdata::add_methods`.
@@ -195,6 +204,28 @@ pub trait LuaUserdataMethods<T> {
         A: FromLuaMulti + 'static,
         R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static;
+
+    /// A method consuming the value: `ud:name(args)` takes the value out of
+    /// the userdata (later uses fail with `UserDataDestructed`).
+    fn add_method_once<A, R, F>(&mut self, name: impl Into<String>, method: F)
+    where
+        T: 'static,
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
+        F: Fn(&Lua, T, A) -> LuaResult<R> + 'static,
+    {
+        let name = name.into();
+        let to = format!("{}.{name}", short_type_name::<T>());
+        self.add_function(name, move |lua, (ud, args): (LuaAnyUserdata, A)| {
+            let this = ud.take::<T>().map_err(|e| LuaError::BadArgument {
+                to: Some(to.clone()),
+                pos: 1,
+                name: Some("self".to_string()),
+                cause: std::sync::Arc::new(e),
+            })?;
+            method(lua, this, args)
+        });
+    }
 
     /// A function without receiver (in the class table: `Type.name(args)`).
     fn add_function<A, R, F>(&mut self, name: impl Into<String>, function: F)
@@ -231,6 +262,20 @@ pub trait LuaUserdataMethods<T> {
         A: FromLuaMulti + 'static,
         R: IntoLuaMulti + 'static,
         F: Fn(&Lua, A) -> LuaResult<R> + 'static;
+
+    /// As `add_meta_function`, for a closure mutating its captured state.
+    fn add_meta_function_mut<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, function: F)
+    where
+        A: FromLuaMulti + 'static,
+        R: IntoLuaMulti + 'static,
+        F: FnMut(&Lua, A) -> LuaResult<R> + 'static,
+    {
+        let function = RefCell::new(function);
+        self.add_meta_function(meta, move |lua, args: A| {
+            let mut f = function.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+            (*f)(lua, args)
+        });
+    }
 }
 
 impl<T> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
@@ -275,7 +320,7 @@ impl<T> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
     }
 
     fn add_meta_field<V: IntoLua + 'static>(&mut self, meta: impl Into<LuaMetaMethod>, value: V) {
-        let key = meta.into().name();
+        let key = meta.into().name().to_string();
         if key == "__gc" {
             self.error.get_or_insert(LuaError::runtime(
                 "__gc cannot be overridden: dropping the Rust value is the finalizer",
@@ -283,6 +328,19 @@ impl<T> LuaUserdataFields<T> for LuaUserdataRegistry<T> {
             return;
         }
         self.values.push((true, key, Box::new(move |lua| value.into_lua(lua))));
+    }
+
+    fn add_meta_field_with<R, F>(&mut self, meta: impl Into<LuaMetaMethod>, f: F)
+    where
+        R: IntoLua,
+        F: FnOnce(&Lua) -> LuaResult<R> + 'static,
+    {
+        let key = meta.into().name().to_string();
+        if key == "__gc" {
+            self.error.get_or_insert(LuaError::MetaMethodRestricted(key));
+            return;
+        }
+        self.values.push((true, key, Box::new(move |lua| f(lua)?.into_lua(lua))));
     }
 }
 
@@ -902,13 +960,13 @@ fn native(weak: &Weak<LuaInner>, body: Body) -> NativeFn {
 // ---------------------------------------------------------------------------
 // Building the metatable.
 
-/// Registers the type of `reg` in the state (once) and returns its
-/// metatable.
-pub(crate) fn ensure_registered<T: 'static>(lua: &Lua, reg: LuaUserdataRegistry<T>) -> LuaResult<Gc<Table>> {
+/// Registers the type of `reg` in the state and returns its metatable.
+/// Unless `replace`, a type registered already keeps its registration.
+pub(crate) fn register<T: 'static>(lua: &Lua, reg: LuaUserdataRegistry<T>, replace: bool) -> LuaResult<Gc<Table>> {
     let (bodies, values) = bind(lua, reg, |cb| cb.typed())?;
     let weak = Rc::downgrade(&lua.inner);
     lua.with(|st| {
-        if let Some(mt) = st.userdata_metatable(TypeId::of::<T>()) {
+        if let Some(mt) = st.userdata_metatable(TypeId::of::<T>()).filter(|_| !replace) {
             return Ok(mt);
         }
         build(lua, st, &weak, bodies, values, short_type_name::<T>(), Some(TypeId::of::<T>()))
@@ -977,6 +1035,16 @@ fn build(
     }
     let (mut index_value, mut newindex_value) = (Value::Nil, Value::Nil);
     for (is_meta, key, v) in values {
+        if is_meta
+            && (key == "__index" || key == "__newindex")
+            && !matches!(v, LuaValue::Nil | LuaValue::Table(_) | LuaValue::Function(_))
+        {
+            return Err(LuaError::MetaMethodTypeError {
+                method: key,
+                type_name: v.type_name(),
+                message: Some("expected nil, table or function".to_string()),
+            });
+        }
         let cv = lua.lower(st, &v)?;
         match (is_meta, key.as_str()) {
             (true, "__index") => index_value = cv,
@@ -986,14 +1054,17 @@ fn build(
         }
     }
     let name_key = st.new_str(b"__name").map_err(mem)?;
+    // A `__name` registered as a meta field stays, even a non-string one
+    // (Lua then shows the type as "userdata"); messages use the Rust name.
     let name = match mt.get_str(name_key) {
         Value::Str(s) => s.to_str_lossy().into_owned(),
-        _ => {
+        Value::Nil => {
             let name = default_name;
             let v = st.str_value(name.as_bytes()).map_err(mem)?;
             st.raw_set_field(mt, "__name", v).map_err(mem)?;
             name
         }
+        _ => default_name,
     };
     let (mut index_body, mut newindex_body) = (None, None);
     for (m, body) in meta {
@@ -1002,7 +1073,7 @@ fn build(
             LuaMetaMethod::NewIndex => newindex_body = Some(body),
             other => {
                 let f = st.new_native_closure(native(weak, body), &[]).map_err(mem)?;
-                st.raw_set_field(mt, &other.name(), f).map_err(mem)?;
+                st.raw_set_field(mt, other.name(), f).map_err(mem)?;
             }
         }
     }

@@ -49,6 +49,14 @@ impl Serialize for LuaValue {
     }
 }
 
+/// A userdata created serializable (`Lua::create_ser_userdata`) writes out
+/// its Rust value; any other is an error ("cannot serialize a userdata").
+impl Serialize for crate::LuaAnyUserdata {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        LuaValue::Userdata(self.clone()).serialize(serializer)
+    }
+}
+
 impl Serialize for LuaTable {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         LuaValue::Table(self.clone()).serialize(serializer)
@@ -57,7 +65,8 @@ impl Serialize for LuaTable {
 
 fn unsupported(v: &LuaValue) -> bool {
     match v {
-        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Userdata(_) | LuaValue::Error(_) => true,
+        LuaValue::Userdata(ud) => !matches!(ud.serialized(), Ok(Some(_))),
+        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Error(_) => true,
         LuaValue::LightUserdata(p) => !p.0.is_null(),
         _ => false,
     }
@@ -130,6 +139,15 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
 
 impl Serialize for SerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let LuaValue::Userdata(ud) = self.value {
+            // A userdata created serializable writes out its Rust value,
+            // converted to a Lua value first (so the tables it holds are
+            // written with keys sorted: a table has no order of its own).
+            if let Some(v) = ud.serialized().map_err(S::Error::custom)? {
+                let opts = DeserializeOptions { sort_keys: true, ..self.opts };
+                return SerializableValue { value: &v, opts, walking: self.walking }.serialize(serializer);
+            }
+        }
         match self.value {
             LuaValue::Nil => serializer.serialize_unit(),
             LuaValue::LightUserdata(p) if p.0.is_null() => serializer.serialize_none(),

@@ -7,10 +7,14 @@ struct S {
 
 #[luna::methods]
 impl S {
+    // A plain method may take `self` (it consumes the userdata's value); a
+    // metamethod or a getter may not.
+    #[lua(meta = "call")]
     pub fn consume(self) -> f64 {
         self.x
     }
 
+    #[lua(get)]
     pub fn consume_mut(mut self) -> f64 {
         self.x += 1.0;
         self.x
