@@ -307,7 +307,7 @@ impl<'a> Builder<'a> {
                 let f = self.lua.create_function(|_, ()| Ok(()))?;
                 self.push(LuaValue::Function(f))
             }
-            _ => self.push(LuaValue::LightUserdata(LuaLightUserdata(std::ptr::dangling_mut()))),
+            _ => self.push(LuaValue::LightUserData(LuaLightUserdata(std::ptr::dangling_mut()))),
         }
         Ok(())
     }

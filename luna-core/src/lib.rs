@@ -62,6 +62,7 @@
 pub mod api;
 pub mod compiler;
 pub mod dialect;
+pub mod env;
 pub(crate) mod dump;
 pub mod fmt;
 pub mod gc;

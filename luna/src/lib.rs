@@ -9,7 +9,7 @@
 //! let lua = Lua::new();
 //! let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?;
 //! lua.globals().set("add", add)?;
-//! lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok(a * b)))?;
+//! lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok::<_, LuaError>(a * b)))?;
 //! let n: i64 = lua.load("return add(40, 2)").set_name("main.lua").eval()?;
 //! assert_eq!(n, 42);
 //!
@@ -37,6 +37,8 @@ mod error;
 mod function;
 mod lua;
 mod multi;
+mod object;
+mod convert;
 pub mod prelude;
 mod registry;
 #[cfg(feature = "serde")]
@@ -49,7 +51,7 @@ mod userdata;
 mod userdata_registry;
 mod value;
 
-pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
+pub use callback::{LuaNativeFn, LuaNativeFnMut, LuaVmState, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
 pub use conversion::LuaEither;
 pub use error::{ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, TracebackFrame};
@@ -66,7 +68,23 @@ pub use userdata::{
     LuaUserdataRefMut,
 };
 pub use userdata_registry::LuaUserdataRegistry;
-pub use value::{LuaLightUserdata, LuaNil, LuaValue};
+pub use value::{LuaInteger, LuaLightUserdata, LuaNil, LuaNumber, LuaOtherValue, LuaValue};
+pub use object::LuaObjectLike;
+
+/// The result type, under mlua's name (`luna::Result`); `LuaResult` is the
+/// same type.
+pub type Result<T, E = LuaError> = std::result::Result<T, E>;
+
+/// mlua's name of the extension trait for results of foreign errors.
+pub use error::LuaResultExt as ExternalResult;
+
+#[cfg(feature = "serde")]
+pub use crate::serde::{
+    DeserializeOptions as LuaDeserializeOptions, LuaSerdeExt, SerializeOptions as LuaSerializeOptions,
+};
+
+#[cfg(feature = "bstr")]
+pub use bstr::{BStr, BString};
 
 /// The collector modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,11 +3,13 @@
 
 pub use crate::{
     AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata, LuaChunk,
-    LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
-    LuaMultiValue, LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
+    LuaBorrowedBytes, LuaBorrowedStr, LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
+    LuaInteger, LuaMultiValue, LuaNativeFn, LuaNativeFnMut, LuaNil, LuaNumber, LuaObjectLike, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
     LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef, LuaUserdataRefMut, LuaValue,
     LuaVariadic, LuaVmState, StdLib,
 };
 
 #[cfg(feature = "serde")]
-pub use crate::serde::{DeserializeOptions as LuaDeserializeOptions, SerializeOptions as LuaSerializeOptions};
+pub use crate::serde::{
+    DeserializeOptions as LuaDeserializeOptions, LuaSerdeExt, SerializeOptions as LuaSerializeOptions,
+};

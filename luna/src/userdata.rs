@@ -510,7 +510,7 @@ fn not_userdata<T: 'static>(lua: &Lua, v: &LuaValue) -> LuaError {
 impl<T: 'static> FromLua for LuaUserdataRef<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::Userdata(ud) => ud.borrow::<T>(),
+            LuaValue::UserData(ud) => ud.borrow::<T>(),
             other => Err(not_userdata::<T>(lua, &other)),
         }
     }
@@ -529,7 +529,7 @@ impl<T: 'static> FromLua for LuaUserdataRef<T> {
 impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::Userdata(ud) => ud.borrow_mut::<T>(),
+            LuaValue::UserData(ud) => ud.borrow_mut::<T>(),
             other => Err(not_userdata::<T>(lua, &other)),
         }
     }
@@ -549,7 +549,7 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
 /// type (`return Vec3 { .. }` from a method, `t.set("v", value)`).
 impl<T: LuaUserdata> IntoLua for T {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        lua.create_userdata(self).map(LuaValue::Userdata)
+        lua.create_userdata(self).map(LuaValue::UserData)
     }
 }
 

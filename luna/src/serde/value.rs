@@ -57,8 +57,8 @@ impl Serialize for LuaTable {
 
 fn unsupported(v: &LuaValue) -> bool {
     match v {
-        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Userdata(_) | LuaValue::Error(_) => true,
-        LuaValue::LightUserdata(p) => !p.0.is_null(),
+        LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::UserData(_) | LuaValue::Error(_) => true,
+        LuaValue::LightUserData(p) => !p.0.is_null(),
         _ => false,
     }
 }
@@ -122,7 +122,7 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
     match k {
         LuaValue::Integer(i) => SortKey::Int(*i),
         LuaValue::Number(f) => SortKey::Float(*f),
-        LuaValue::String(s) => SortKey::Str(Cow::Owned(s.as_bytes().unwrap_or_default())),
+        LuaValue::String(s) => SortKey::Str(Cow::Owned(s.as_bytes().to_vec())),
         LuaValue::Boolean(b) => SortKey::Bool(*b),
         _ => SortKey::Other,
     }
@@ -132,12 +132,12 @@ impl Serialize for SerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.value {
             LuaValue::Nil => serializer.serialize_unit(),
-            LuaValue::LightUserdata(p) if p.0.is_null() => serializer.serialize_none(),
+            LuaValue::LightUserData(p) if p.0.is_null() => serializer.serialize_none(),
             LuaValue::Boolean(b) => serializer.serialize_bool(*b),
             LuaValue::Integer(i) => serializer.serialize_i64(*i),
             LuaValue::Number(f) => serializer.serialize_f64(*f),
             LuaValue::String(s) => {
-                let bytes = s.as_bytes().map_err(S::Error::custom)?;
+                let bytes = s.as_bytes();
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => serializer.serialize_str(text),
                     Err(_) => serializer.serialize_bytes(&bytes),

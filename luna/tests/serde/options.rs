@@ -122,7 +122,7 @@ fn option_deny_unsupported_types() {
     assert!(err.to_string().contains("function"), "{err}");
     let err = from_expr::<serde_json::Value>(&lua, "coroutine.create(print)").unwrap_err();
     assert!(err.to_string().contains("thread"), "{err}");
-    let ud = LuaValue::Userdata(lua.create_userdata(Handle).unwrap());
+    let ud = LuaValue::UserData(lua.create_userdata(Handle).unwrap());
     let err = lua.from_value::<serde_json::Value>(ud.clone()).unwrap_err();
     assert!(err.to_string().contains("userdata"), "{err}");
 
