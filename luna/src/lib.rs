@@ -80,7 +80,8 @@ pub use error::LuaResultExt as ExternalResult;
 
 #[cfg(feature = "serde")]
 pub use crate::serde::{
-    DeserializeOptions as LuaDeserializeOptions, LuaSerdeExt, SerializeOptions as LuaSerializeOptions,
+    DeserializeOptions as LuaDeserializeOptions, LuaSerdeExt, LuaSerializableValue,
+    SerializeOptions as LuaSerializeOptions,
 };
 
 #[cfg(feature = "bstr")]

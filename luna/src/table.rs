@@ -62,11 +62,9 @@ pub(crate) fn fmt_table_pretty(
     }
     pairs.sort_by(|a, b| a.0.sort_cmp(&b.0));
     let len = t.raw_len();
-    // The sequence part (1..=#t) is written without keys when it is
-    // complete.
-    let seq = pairs.iter().filter(|(k, _)| matches!(k, LuaValue::Integer(i) if *i >= 1 && (*i as usize) <= len)).count()
-        == len
-        && len > 0;
+    // A pure sequence (keys exactly 1..=#t) is written without keys, as
+    // mlua writes it; any other table writes every key.
+    let seq = len > 0 && pairs.len() == len;
     writeln!(f, "{{")?;
     for (k, v) in &pairs {
         write!(f, "{}", " ".repeat(indent + 2))?;

@@ -37,6 +37,7 @@ use crate::value::{LuaLightUserdata, LuaValue};
 pub use arena::StringArena;
 pub use de::Deserializer;
 pub use ser::Serializer;
+pub use value::LuaSerializableValue;
 
 /// How Rust values become Lua values. The defaults are mlua's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
