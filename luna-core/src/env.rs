@@ -2,8 +2,8 @@
 //! replaced from the host (mlua's `Function::environment` and
 //! `set_environment`).
 
-use crate::object::function::LuaClosure;
 use crate::gc::Gc;
+use crate::object::function::LuaClosure;
 use crate::state::State;
 use crate::value::Value;
 use crate::LResult;

@@ -62,8 +62,8 @@
 pub mod api;
 pub mod compiler;
 pub mod dialect;
-pub mod env;
 pub(crate) mod dump;
+pub mod env;
 pub mod fmt;
 pub mod gc;
 pub mod load;

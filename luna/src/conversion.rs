@@ -671,7 +671,8 @@ impl FromLua for Cow<'static, [u8]> {
 impl FromLua for char {
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         let from = value.lua_type_name();
-        let err = |msg: &str| LuaError::FromLuaConversionError { from, to: "char".to_string(), message: Some(msg.into()) };
+        let err =
+            |msg: &str| LuaError::FromLuaConversionError { from, to: "char".to_string(), message: Some(msg.into()) };
         match value {
             LuaValue::Integer(i) => u32::try_from(i)
                 .ok()

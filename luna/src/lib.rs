@@ -33,12 +33,12 @@
 mod callback;
 mod chunk;
 mod conversion;
+mod convert;
 mod error;
 mod function;
 mod lua;
 mod multi;
 mod object;
-mod convert;
 pub mod prelude;
 mod registry;
 #[cfg(feature = "serde")]
@@ -58,6 +58,7 @@ pub use error::{ErrorContext, ExternalError, LuaError, LuaResult, LuaResultExt, 
 pub use function::{LuaFunction, LuaFunctionInfo};
 pub use lua::{Lua, LuaOptions, StdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
+pub use object::LuaObjectLike;
 pub use registry::LuaRegistryKey;
 pub use state_access::{AppDataRef, AppDataRefMut};
 pub use string::{LuaBorrowedBytes, LuaBorrowedStr, LuaString};
@@ -69,7 +70,6 @@ pub use userdata::{
 };
 pub use userdata_registry::LuaUserdataRegistry;
 pub use value::{LuaInteger, LuaLightUserdata, LuaNil, LuaNumber, LuaOtherValue, LuaValue};
-pub use object::LuaObjectLike;
 
 /// The result type, under mlua's name (`luna::Result`); `LuaResult` is the
 /// same type.

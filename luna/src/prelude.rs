@@ -2,9 +2,10 @@
 //! they are not already.
 
 pub use crate::{
-    AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata, LuaChunk,
-    LuaBorrowedBytes, LuaBorrowedStr, LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
-    LuaInteger, LuaMultiValue, LuaNativeFn, LuaNativeFnMut, LuaNil, LuaNumber, LuaObjectLike, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
+    AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata,
+    LuaBorrowedBytes, LuaBorrowedStr, LuaChunk, LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo,
+    LuaGcMode, LuaInteger, LuaLightUserdata, LuaMetaMethod, LuaMultiValue, LuaNativeFn, LuaNativeFnMut, LuaNil,
+    LuaNumber, LuaObjectLike, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaString, LuaTable, LuaThread,
     LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMethods, LuaUserdataRef, LuaUserdataRefMut, LuaValue,
     LuaVariadic, LuaVmState, StdLib,
 };

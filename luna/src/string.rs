@@ -228,7 +228,10 @@ pub struct LuaBorrowedBytes {
 enum Bytes {
     // Strings are immutable and never move: the pointer stays valid while
     // the handle pins the string and the `Lua` keeps the state.
-    Lua { s: luna_core::gc::Gc<luna_core::object::string::LuaStr>, _lua: Lua },
+    Lua {
+        s: luna_core::gc::Gc<luna_core::object::string::LuaStr>,
+        _lua: Lua,
+    },
     /// A copy (`as_bytes_with_nul`, or nothing when the state is gone).
     Owned(Box<[u8]>),
 }

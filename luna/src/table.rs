@@ -110,8 +110,28 @@ fn fmt_pretty_value(
 /// reserved word).
 fn is_identifier(b: &[u8]) -> bool {
     const RESERVED: &[&[u8]] = &[
-        b"and", b"break", b"do", b"else", b"elseif", b"end", b"false", b"for", b"function", b"goto", b"if", b"in",
-        b"local", b"nil", b"not", b"or", b"repeat", b"return", b"then", b"true", b"until", b"while",
+        b"and",
+        b"break",
+        b"do",
+        b"else",
+        b"elseif",
+        b"end",
+        b"false",
+        b"for",
+        b"function",
+        b"goto",
+        b"if",
+        b"in",
+        b"local",
+        b"nil",
+        b"not",
+        b"or",
+        b"repeat",
+        b"return",
+        b"then",
+        b"true",
+        b"until",
+        b"while",
     ];
     !b.is_empty()
         && !b[0].is_ascii_digit()

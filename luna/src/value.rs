@@ -427,9 +427,7 @@ impl LuaValue {
             LuaValue::Boolean(b) => write!(f, "{b}"),
             LuaValue::LightUserData(p) if p.0.is_null() => f.write_str("null"),
             LuaValue::LightUserData(p) => write!(f, "lightuserdata: {:?}", p.0),
-            LuaValue::Integer(_) | LuaValue::Number(_) => {
-                f.write_str(&self.to_string_lossy().unwrap_or_default())
-            }
+            LuaValue::Integer(_) | LuaValue::Number(_) => f.write_str(&self.to_string_lossy().unwrap_or_default()),
             LuaValue::String(s) => write!(f, "{s:?}"),
             LuaValue::Table(t) => {
                 let p = t.to_pointer();

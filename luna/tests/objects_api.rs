@@ -162,7 +162,14 @@ fn wrap_family() {
     let e = lua.load("return parse('x')").exec().unwrap_err().to_string();
     assert!(e.contains("invalid digit"), "{e}");
     let mut n = 0;
-    g.set("tick", LuaFunction::wrap_raw_mut(move || { n += 1; n })).unwrap();
+    g.set(
+        "tick",
+        LuaFunction::wrap_raw_mut(move || {
+            n += 1;
+            n
+        }),
+    )
+    .unwrap();
     assert_eq!(lua.load("tick() return tick()").eval::<i64>().unwrap(), 2);
     g.set("maybe", LuaFunction::wrap_raw(|ok: bool| if ok { Ok(1) } else { Err("nope") })).unwrap();
     let (v, e): (Option<i64>, Option<String>) = lua.load("return maybe(false)").eval().unwrap();

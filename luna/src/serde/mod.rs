@@ -498,6 +498,9 @@ impl ::serde::de::Error for LuaError {
 /// assert_eq!(LuaSerdeExt::from_value::<Vec<i32>>(&lua, v)?, [1, 2]);
 /// # Ok::<(), luna::LuaError>(())
 /// ```
+// The names are mlua's (and `Lua`'s own methods), kept for code that
+// calls them through the trait.
+#[allow(clippy::wrong_self_convention)]
 pub trait LuaSerdeExt: sealed::Sealed {
     /// See `Lua::null`.
     fn null(&self) -> LuaValue;
@@ -506,8 +509,11 @@ pub trait LuaSerdeExt: sealed::Sealed {
     /// See `Lua::to_value`.
     fn to_value<T: ::serde::Serialize + ?Sized>(&self, value: &T) -> LuaResult<LuaValue>;
     /// See `Lua::to_value_with`.
-    fn to_value_with<T: ::serde::Serialize + ?Sized>(&self, value: &T, options: SerializeOptions)
-        -> LuaResult<LuaValue>;
+    fn to_value_with<T: ::serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: SerializeOptions,
+    ) -> LuaResult<LuaValue>;
     /// See `Lua::from_value`.
     fn from_value<T: ::serde::de::DeserializeOwned>(&self, value: LuaValue) -> LuaResult<T>;
     /// See `Lua::from_value_with`.
