@@ -94,7 +94,7 @@ fn main() -> LuaResult<()> {
     println!("as Lua:\n{}", dump.call::<String>(back.clone())?);
 
     // The Lua value written as JSON (keys sorted for a stable output).
-    let json = serde_json::to_string_pretty(&back.to_serializable(LuaDeserializeOptions::new().sort_keys(true)))
+    let json = serde_json::to_string_pretty(&back.to_serializable_with(LuaDeserializeOptions::new().sort_keys(true)))
         .map_err(LuaError::external)?;
     println!("as JSON:\n{json}");
 

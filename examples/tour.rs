@@ -77,7 +77,7 @@ fn rust_functions() -> LuaResult<()> {
     println!("greet: {}", lua.load("greet('luna', 2)").eval::<String>()?);
 
     // Natural-arity closures, without the `&Lua` argument.
-    lua.globals().set("hypot", LuaFunction::wrap(|a: f64, b: f64| Ok(a.hypot(b))))?;
+    lua.globals().set("hypot", LuaFunction::wrap(|a: f64, b: f64| Ok::<_, LuaError>(a.hypot(b))))?;
     println!("hypot(3, 4) = {}", lua.load("hypot(3, 4)").eval::<f64>()?);
 
     // A closure owning mutable state.
@@ -223,7 +223,7 @@ fn registry_and_app_data() -> LuaResult<()> {
     let lua = Lua::new();
     let key = lua.create_registry_value(lua.create_sequence_from([1, 2, 3])?)?;
     let t: LuaTable = lua.registry_value(&key)?;
-    println!("a table kept in the registry has {} items", t.raw_len()?);
+    println!("a table kept in the registry has {} items", t.raw_len());
 
     // Typed application data, visible from callbacks through `&Lua`.
     lua.set_app_data(Vec::<String>::new());

@@ -31,7 +31,7 @@ pub fn fuzz(data: &[u8]) {
 /// bytes. Running out of memory on the way is not a finding.
 pub fn check_redump(lua: &Lua, f: &LuaFunction) {
     for strip in [false, true] {
-        let first = match f.dump(strip) {
+        let first = match f.try_dump(strip) {
             Ok(d) => d,
             Err(e) => panic!("a loaded Lua function does not dump (strip = {strip}): {e}"),
         };
@@ -40,7 +40,7 @@ pub fn check_redump(lua: &Lua, f: &LuaFunction) {
             Err(LuaError::MemoryError(_)) => return,
             Err(e) => panic!("what string.dump wrote does not load back (strip = {strip}): {e}"),
         };
-        let second = match reloaded.dump(strip) {
+        let second = match reloaded.try_dump(strip) {
             Ok(d) => d,
             Err(e) => panic!("a reloaded function does not dump (strip = {strip}): {e}"),
         };

@@ -34,7 +34,7 @@ pub fn fuzz(data: &[u8]) {
     let value = Builder::new(&lua, program).run();
     let options = options(flags);
     let read = lua.from_value_with::<Json>(value.clone(), options);
-    let written = serde_json::to_value(value.to_serializable(options));
+    let written = serde_json::to_value(value.to_serializable_with(options));
     if let (Ok(read), Ok(written)) = (&read, &written) {
         assert!(read == written, "from_value reads {read} but Serialize writes {written}");
     }
@@ -280,7 +280,7 @@ impl<'a> Builder<'a> {
             9 => {
                 let v = self.pop();
                 if let Some(t) = self.top_table() {
-                    let n = t.raw_len()?;
+                    let n = t.raw_len();
                     t.raw_set(n as i64 + 1, v)?;
                 }
             }
@@ -307,7 +307,7 @@ impl<'a> Builder<'a> {
                 let f = self.lua.create_function(|_, ()| Ok(()))?;
                 self.push(LuaValue::Function(f))
             }
-            _ => self.push(LuaValue::LightUserdata(LuaLightUserdata(std::ptr::dangling_mut()))),
+            _ => self.push(LuaValue::LightUserData(LuaLightUserdata(std::ptr::dangling_mut()))),
         }
         Ok(())
     }

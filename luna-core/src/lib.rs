@@ -63,6 +63,7 @@ pub mod api;
 pub mod compiler;
 pub mod dialect;
 pub(crate) mod dump;
+pub mod env;
 pub mod fmt;
 pub mod gc;
 pub mod load;

@@ -21,7 +21,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             #[inline]
             fn from_lua(value: ::luna::LuaValue, _: &::luna::Lua) -> ::luna::LuaResult<Self> {
                 match value {
-                    ::luna::LuaValue::Userdata(ud) => {
+                    ::luna::LuaValue::UserData(ud) => {
                         ::core::result::Result::Ok(::core::clone::Clone::clone(&*ud.borrow::<Self>()?))
                     }
                     _ => ::core::result::Result::Err(::luna::LuaError::FromLuaConversionError {

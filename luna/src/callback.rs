@@ -201,25 +201,48 @@ impl Lua {
     }
 }
 
-/// Closures of any arity (up to 16) usable with `LuaFunction::wrap`.
-pub trait LuaNativeFn<A> {
-    /// The results.
-    type Output: IntoLuaMulti;
+/// Closures of any arity (up to 16) usable with `LuaFunction::wrap` and
+/// `wrap_raw`: `Fn(A, B, ...) -> Output` where the arguments convert from
+/// Lua (`FromLuaMulti` of the tuple).
+pub trait LuaNativeFn<A: FromLuaMulti> {
+    /// What the closure returns.
+    type Output;
     /// Calls the closure with the converted arguments.
-    fn call(&self, args: A) -> LuaResult<Self::Output>;
+    fn call(&self, args: A) -> Self::Output;
+}
+
+/// As `LuaNativeFn`, for closures that mutate their captured state
+/// (`LuaFunction::wrap_mut`, `wrap_raw_mut`).
+pub trait LuaNativeFnMut<A: FromLuaMulti> {
+    /// What the closure returns.
+    type Output;
+    /// Calls the closure with the converted arguments.
+    fn call(&mut self, args: A) -> Self::Output;
 }
 
 macro_rules! impl_native_fn {
     ($($name:ident)*) => {
         impl<FN, $($name,)* R> LuaNativeFn<($($name,)*)> for FN
         where
-            FN: Fn($($name),*) -> LuaResult<R> + 'static,
+            FN: Fn($($name),*) -> R + 'static,
             ($($name,)*): FromLuaMulti,
-            R: IntoLuaMulti,
         {
             type Output = R;
             #[allow(non_snake_case)]
-            fn call(&self, args: ($($name,)*)) -> LuaResult<R> {
+            fn call(&self, args: ($($name,)*)) -> R {
+                let ($($name,)*) = args;
+                self($($name),*)
+            }
+        }
+
+        impl<FN, $($name,)* R> LuaNativeFnMut<($($name,)*)> for FN
+        where
+            FN: FnMut($($name),*) -> R + 'static,
+            ($($name,)*): FromLuaMulti,
+        {
+            type Output = R;
+            #[allow(non_snake_case)]
+            fn call(&mut self, args: ($($name,)*)) -> R {
                 let ($($name,)*) = args;
                 self($($name),*)
             }
@@ -245,42 +268,106 @@ impl_native_fn!(A B C D E F G H I J K L M N);
 impl_native_fn!(A B C D E F G H I J K L M N O);
 impl_native_fn!(A B C D E F G H I J K L M N O P);
 
-/// A Rust closure waiting to become a Lua function (see
-/// `LuaFunction::wrap`); it converts when stored into Lua.
-pub struct WrappedFunction<F, A> {
-    func: F,
-    _args: std::marker::PhantomData<fn(A)>,
-}
+/// A Rust closure waiting to become a Lua function (the `LuaFunction::wrap`
+/// family); it is created when converted into Lua.
+struct Wrapped<F>(F);
 
-impl<F, A> IntoLua for WrappedFunction<F, A>
+impl<F> IntoLua for Wrapped<F>
 where
-    F: LuaNativeFn<A> + 'static,
-    A: FromLuaMulti + 'static,
+    F: FnOnce(&Lua) -> LuaResult<LuaFunction>,
 {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        let func = self.func;
-        let f = lua.create_function(move |_lua, args: A| func.call(args))?;
-        Ok(LuaValue::Function(f))
+        (self.0)(lua).map(LuaValue::Function)
     }
 }
 
 impl LuaFunction {
-    /// Wraps a closure of natural arity, converting its arguments and
-    /// results. The result converts into a Lua function when stored.
+    /// Wraps a closure of natural arity returning a `Result`: its
+    /// arguments convert from Lua, `Ok` values are its results, an `Err`
+    /// (any error type, as `ExternalError` converts it) is raised as a Lua
+    /// error. The closure becomes a Lua function when stored into Lua.
     ///
     /// ```
     /// # use luna::prelude::*;
     /// let lua = Lua::new();
-    /// lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok(a * b)))?;
+    /// lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok::<_, LuaError>(a * b)))?;
     /// assert_eq!(lua.load("return mul(6, 7)").eval::<f64>()?, 42.0);
+    /// let parse = LuaFunction::wrap(|s: String| s.parse::<i64>());
+    /// lua.globals().set("parse", parse)?;
+    /// assert!(lua.load("return parse('x')").exec().is_err());
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn wrap<F, A>(func: F) -> WrappedFunction<F, A>
+    pub fn wrap<F, A, R, E>(func: F) -> impl IntoLua
+    where
+        F: LuaNativeFn<A, Output = Result<R, E>> + 'static,
+        A: FromLuaMulti,
+        R: IntoLuaMulti,
+        E: crate::ExternalError,
+    {
+        Wrapped(move |lua: &Lua| lua.create_function(move |_, args: A| func.call(args).map_err(|e| e.into_lua_err())))
+    }
+
+    /// As `wrap`, for a closure that mutates its captured state (calling
+    /// it again while it runs is `LuaError::RecursiveMutCallback`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let mut n = 0;
+    /// lua.globals().set("next_id", LuaFunction::wrap_mut(move || { n += 1; Ok::<_, LuaError>(n) }))?;
+    /// assert_eq!(lua.load("next_id(); return next_id()").eval::<i64>()?, 2);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn wrap_mut<F, A, R, E>(func: F) -> impl IntoLua
+    where
+        F: LuaNativeFnMut<A, Output = Result<R, E>> + 'static,
+        A: FromLuaMulti,
+        R: IntoLuaMulti,
+        E: crate::ExternalError,
+    {
+        let func = RefCell::new(func);
+        Wrapped(move |lua: &Lua| {
+            lua.create_function(move |_, args: A| {
+                let mut f = func.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+                f.call(args).map_err(|e| e.into_lua_err())
+            })
+        })
+    }
+
+    /// Wraps a closure whose result converts to Lua values as it is
+    /// (`IntoLuaMulti`): a returned `Result` gives its value, or `nil` and
+    /// the error, the Lua idiom for failures a script checks.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.globals().set("half", LuaFunction::wrap_raw(|n: i64| if n % 2 == 0 { Ok(n / 2) } else { Err("odd") }))?;
+    /// assert_eq!(lua.load("return select(2, half(3))").eval::<String>()?, "odd");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn wrap_raw<F, A>(func: F) -> impl IntoLua
     where
         F: LuaNativeFn<A> + 'static,
-        A: FromLuaMulti + 'static,
+        F::Output: IntoLuaMulti,
+        A: FromLuaMulti,
     {
-        WrappedFunction { func, _args: std::marker::PhantomData }
+        Wrapped(move |lua: &Lua| lua.create_function(move |_, args: A| Ok(func.call(args))))
+    }
+
+    /// As `wrap_raw`, for a closure that mutates its captured state.
+    pub fn wrap_raw_mut<F, A>(func: F) -> impl IntoLua
+    where
+        F: LuaNativeFnMut<A> + 'static,
+        F::Output: IntoLuaMulti,
+        A: FromLuaMulti,
+    {
+        let func = RefCell::new(func);
+        Wrapped(move |lua: &Lua| {
+            lua.create_function(move |_, args: A| {
+                let mut f = func.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
+                Ok(f.call(args))
+            })
+        })
     }
 }
 

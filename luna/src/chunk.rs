@@ -155,6 +155,39 @@ impl<'a> LuaChunk<'a> {
         self
     }
 
+    /// The chunk name: the one set, else the file's (`@path`), else the
+    /// source text itself (as `load` names a string chunk).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let chunk = lua.load("return 1").set_name("@main.lua");
+    /// assert_eq!(chunk.name(), "@main.lua");
+    /// assert_eq!(lua.load("return 1").name(), "return 1");
+    /// ```
+    pub fn name(&self) -> &str {
+        match (&self.name, &self.source) {
+            (Some(n), _) => n,
+            (None, Ok(src)) => std::str::from_utf8(src).unwrap_or("?"),
+            (None, Err(_)) => "?",
+        }
+    }
+
+    /// The environment set with `set_environment`, if any.
+    pub fn environment(&self) -> Option<&LuaTable> {
+        self.env.as_ref()
+    }
+
+    /// The mode set with `set_mode`, else what the source is (binary
+    /// chunks start with the escape byte).
+    pub fn mode(&self) -> LuaChunkMode {
+        match (self.mode, &self.source) {
+            (Some(m), _) => m,
+            (None, Ok(src)) if src.first() == Some(&0x1b) => LuaChunkMode::Binary,
+            _ => LuaChunkMode::Text,
+        }
+    }
+
     fn compile(&self, source: &[u8]) -> LuaResult<LuaFunction> {
         let name: Vec<u8> = match &self.name {
             Some(n) => n.as_bytes().to_vec(),
@@ -236,5 +269,38 @@ impl<'a> LuaChunk<'a> {
             }
         }
         self.compile(&source)?.call(())
+    }
+}
+
+/// Source code waiting to become a Lua function (`LuaChunk::wrap`), named
+/// after the Rust source location that wrapped it.
+struct WrappedChunk {
+    source: LuaResult<Vec<u8>>,
+    name: String,
+}
+
+impl<'a> LuaChunk<'a> {
+    /// Source code that converts into a Lua function (the chunk, loaded)
+    /// when stored into Lua. The chunk is named after the Rust file and
+    /// line of the call (`@src/main.rs:12`), so errors point there.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.globals().set("answer", LuaChunk::wrap("return 42"))?;
+    /// assert_eq!(lua.load("return answer()").eval::<i64>()?, 42);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    #[track_caller]
+    pub fn wrap(source: impl AsChunk<'static>) -> impl crate::IntoLua + 'static {
+        let caller = std::panic::Location::caller();
+        let name = source.name().unwrap_or_else(|| format!("@{}:{}", caller.file(), caller.line()));
+        WrappedChunk { source: source.source().map(Cow::into_owned), name }
+    }
+}
+
+impl crate::IntoLua for WrappedChunk {
+    fn into_lua(self, lua: &Lua) -> LuaResult<crate::LuaValue> {
+        lua.load(self.source?).set_name(self.name).into_function().map(crate::LuaValue::Function)
     }
 }

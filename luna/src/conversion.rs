@@ -22,7 +22,7 @@ use crate::{LuaAnyUserdata, LuaFunction, LuaString, LuaTable, LuaThread};
 
 /// The conversion error for a value of the wrong type.
 pub(crate) fn type_error(v: &LuaValue, expected: &str) -> LuaError {
-    raw_type_error(v.type_name(), expected)
+    raw_type_error(v.lua_type_name(), expected)
 }
 
 fn raw_type_error(from: &'static str, expected: &str) -> LuaError {
@@ -228,7 +228,7 @@ handle_conversions!(LuaTable, Table, "table");
 handle_conversions!(LuaString, String);
 handle_conversions!(LuaFunction, Function, "function");
 handle_conversions!(LuaThread, Thread, "thread");
-handle_conversions!(LuaAnyUserdata, Userdata, "userdata");
+handle_conversions!(LuaAnyUserdata, UserData, "userdata");
 
 impl FromLua for LuaString {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
@@ -291,7 +291,7 @@ impl FromLua for LuaNil {
 impl IntoLua for LuaLightUserdata {
     #[inline]
     fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-        Ok(LuaValue::LightUserdata(self))
+        Ok(LuaValue::LightUserData(self))
     }
 
     const DIRECT: bool = true;
@@ -306,7 +306,7 @@ impl FromLua for LuaLightUserdata {
     #[inline]
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::LightUserdata(p) => Ok(p),
+            LuaValue::LightUserData(p) => Ok(p),
             other => Err(type_error(&other, "light userdata")),
         }
     }
@@ -375,7 +375,7 @@ fn to_number_value(value: &LuaValue) -> Option<LuaValue> {
     match value {
         LuaValue::Integer(_) | LuaValue::Number(_) => Some(value.clone()),
         LuaValue::String(s) => {
-            let bytes = s.as_bytes().ok()?;
+            let bytes = s.as_bytes();
             match luna_core::number::str_to_number(&bytes)? {
                 luna_core::number::Numeral::Int(i) => Some(LuaValue::Integer(i)),
                 luna_core::number::Numeral::Float(f) => Some(LuaValue::Number(f)),
@@ -549,7 +549,7 @@ fn string_value(lua: &Lua, bytes: &[u8]) -> LuaResult<LuaValue> {
 /// The bytes of a string (or the text of a number).
 fn bytes_of(value: &LuaValue) -> LuaResult<Vec<u8>> {
     match value {
-        LuaValue::String(s) => s.as_bytes(),
+        LuaValue::String(s) => s.with_bytes(<[u8]>::to_vec),
         LuaValue::Integer(_) | LuaValue::Number(_) => Ok(value.to_string_lossy().unwrap_or_default().into_bytes()),
         other => Err(type_error(other, "string")),
     }
@@ -654,18 +654,6 @@ impl FromLua for Cow<'static, str> {
     }
 }
 
-impl FromLua for Box<[u8]> {
-    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
-        bytes_of(&value).map(Vec::into_boxed_slice)
-    }
-
-    const DIRECT: bool = true;
-
-    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
-        with_raw_bytes(value, |b| b.into())
-    }
-}
-
 impl FromLua for Cow<'static, [u8]> {
     fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
         bytes_of(&value).map(Cow::Owned)
@@ -678,17 +666,27 @@ impl FromLua for Cow<'static, [u8]> {
     }
 }
 
+/// A one-character string, or an integer that is a Unicode scalar value
+/// (as mlua converts).
 impl FromLua for char {
-    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
-        let s = String::from_lua(value, lua)?;
-        let mut chars = s.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) => Ok(c),
-            _ => Err(LuaError::FromLuaConversionError {
-                from: "string",
-                to: "char".to_string(),
-                message: Some("expected a string of one character".to_string()),
-            }),
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        let from = value.lua_type_name();
+        let err =
+            |msg: &str| LuaError::FromLuaConversionError { from, to: "char".to_string(), message: Some(msg.into()) };
+        match value {
+            LuaValue::Integer(i) => u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .ok_or_else(|| err("integer out of range when converting to char")),
+            LuaValue::String(s) => {
+                let text = s.to_str()?;
+                let mut chars = text.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Ok(c),
+                    _ => Err(err("expected string to have exactly one char when converting to char")),
+                }
+            }
+            _ => Err(err("expected string or integer")),
         }
     }
 }
@@ -774,7 +772,11 @@ impl<T: FromLua + 'static> FromLua for Vec<T> {
         match value {
             LuaValue::Table(t) => t.sequence_values::<T>().collect(),
             LuaValue::String(s) if is_u8::<T>() => {
-                s.as_bytes()?.into_iter().map(|b| T::from_lua(LuaValue::Integer(b as i64), lua)).collect()
+                s.as_bytes().iter().map(|b| T::from_lua(LuaValue::Integer(*b as i64), lua)).collect()
+            }
+            v @ (LuaValue::Integer(_) | LuaValue::Number(_)) if is_u8::<T>() => {
+                let text = v.to_string_lossy().unwrap_or_default();
+                text.bytes().map(|b| T::from_lua(LuaValue::Integer(b as i64), lua)).collect()
             }
             other => Err(type_error(&other, "table")),
         }
@@ -808,6 +810,13 @@ impl<T: FromLua + 'static, const N: usize> FromLua for [T; N] {
 impl<T: IntoLua + 'static> IntoLua for Box<[T]> {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         self.into_vec().into_lua(lua)
+    }
+}
+
+/// As `Vec<T>`: a sequence (and `Box<[u8]>` a string's bytes).
+impl<T: FromLua + 'static> FromLua for Box<[T]> {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        Vec::<T>::from_lua(value, lua).map(Vec::into_boxed_slice)
     }
 }
 
@@ -895,7 +904,7 @@ fn set_from_lua<T: FromLua, C: FromIterator<T>>(value: LuaValue, lua: &Lua) -> L
             // integers round-trips.
             let pairs = t.pairs::<LuaValue, LuaValue>().collect::<LuaResult<Vec<_>>>()?;
             let set_form = pairs.iter().all(|(_, v)| matches!(v, LuaValue::Boolean(true)));
-            if !set_form && t.raw_len()? > 0 {
+            if !set_form && t.raw_len() > 0 {
                 t.sequence_values::<T>().collect()
             } else {
                 pairs.into_iter().filter(|(_, v)| v.is_truthy()).map(|(k, _)| T::from_lua(k, lua)).collect()
@@ -917,6 +926,107 @@ pub enum LuaEither<L, R> {
     Right(R),
 }
 
+impl<L, R> LuaEither<L, R> {
+    /// Whether this is the first alternative.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let e = LuaEither::<i32, String>::Left(1);
+    /// assert!(e.is_left() && e.left() == Some(1));
+    /// ```
+    pub fn is_left(&self) -> bool {
+        matches!(self, LuaEither::Left(_))
+    }
+
+    /// Whether this is the second alternative.
+    pub fn is_right(&self) -> bool {
+        matches!(self, LuaEither::Right(_))
+    }
+
+    /// The first alternative, if it is this one.
+    pub fn left(self) -> Option<L> {
+        match self {
+            LuaEither::Left(l) => Some(l),
+            LuaEither::Right(_) => None,
+        }
+    }
+
+    /// The second alternative, if it is this one.
+    pub fn right(self) -> Option<R> {
+        match self {
+            LuaEither::Left(_) => None,
+            LuaEither::Right(r) => Some(r),
+        }
+    }
+
+    /// A borrowing `LuaEither`.
+    pub fn as_ref(&self) -> LuaEither<&L, &R> {
+        match self {
+            LuaEither::Left(l) => LuaEither::Left(l),
+            LuaEither::Right(r) => LuaEither::Right(r),
+        }
+    }
+
+    /// A mutably borrowing `LuaEither`.
+    pub fn as_mut(&mut self) -> LuaEither<&mut L, &mut R> {
+        match self {
+            LuaEither::Left(l) => LuaEither::Left(l),
+            LuaEither::Right(r) => LuaEither::Right(r),
+        }
+    }
+
+    /// Converts the first alternative with `f`.
+    pub fn map_left<M>(self, f: impl FnOnce(L) -> M) -> LuaEither<M, R> {
+        match self {
+            LuaEither::Left(l) => LuaEither::Left(f(l)),
+            LuaEither::Right(r) => LuaEither::Right(r),
+        }
+    }
+
+    /// Converts the second alternative with `f`.
+    pub fn map_right<M>(self, f: impl FnOnce(R) -> M) -> LuaEither<L, M> {
+        match self {
+            LuaEither::Left(l) => LuaEither::Left(l),
+            LuaEither::Right(r) => LuaEither::Right(f(r)),
+        }
+    }
+
+    /// The value, converting either alternative with its own function.
+    pub fn either<T>(self, f: impl FnOnce(L) -> T, g: impl FnOnce(R) -> T) -> T {
+        match self {
+            LuaEither::Left(l) => f(l),
+            LuaEither::Right(r) => g(r),
+        }
+    }
+
+    /// The alternatives swapped.
+    pub fn flip(self) -> LuaEither<R, L> {
+        match self {
+            LuaEither::Left(l) => LuaEither::Right(l),
+            LuaEither::Right(r) => LuaEither::Left(r),
+        }
+    }
+
+    /// The first alternative, or `other`.
+    pub fn left_or(self, other: L) -> L {
+        self.left().unwrap_or(other)
+    }
+
+    /// The second alternative, or `other`.
+    pub fn right_or(self, other: R) -> R {
+        self.right().unwrap_or(other)
+    }
+}
+
+impl<L: std::fmt::Display, R: std::fmt::Display> std::fmt::Display for LuaEither<L, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LuaEither::Left(l) => l.fmt(f),
+            LuaEither::Right(r) => r.fmt(f),
+        }
+    }
+}
+
 impl<L: IntoLua, R: IntoLua> IntoLua for LuaEither<L, R> {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
         match self {
@@ -928,9 +1038,298 @@ impl<L: IntoLua, R: IntoLua> IntoLua for LuaEither<L, R> {
 
 impl<L: FromLua, R: FromLua> FromLua for LuaEither<L, R> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        let from = value.lua_type_name();
         match L::from_lua(value.clone(), lua) {
             Ok(l) => Ok(LuaEither::Left(l)),
-            Err(_) => R::from_lua(value, lua).map(LuaEither::Right),
+            Err(_) => R::from_lua(value, lua).map(LuaEither::Right).map_err(|_| LuaError::FromLuaConversionError {
+                from,
+                to: mlua_type_name::<Self>(),
+                message: None,
+            }),
         }
+    }
+}
+
+/// The name of a Rust type as mlua's messages show it: without module
+/// paths, and the facade's types under mlua's names (`LuaTable` is
+/// `Table`), so that `LuaEither<i32, LuaTable>` reads
+/// `Either<i32, Table>`, as in mlua.
+pub(crate) fn mlua_type_name<T: ?Sized>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut path = String::new();
+    let flush = |path: &mut String, out: &mut String| {
+        if path.is_empty() {
+            return;
+        }
+        let last = path.rsplit("::").next().unwrap_or(path);
+        let ours = path.starts_with("luna::");
+        match last.strip_prefix("Lua") {
+            Some(rest) if ours && rest.starts_with(|c: char| c.is_ascii_uppercase()) => out.push_str(rest),
+            _ => out.push_str(last),
+        }
+        path.clear();
+    };
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            path.push(c);
+        } else {
+            flush(&mut path, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut path, &mut out);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// C strings, OS strings and paths.
+
+/// The bytes a value converts to as a string (strings, and numbers as Lua
+/// writes them), or the conversion error naming `to`.
+fn string_bytes(value: &LuaValue, to: &str) -> LuaResult<Vec<u8>> {
+    match value {
+        LuaValue::String(s) => Ok(s.as_bytes().to_vec()),
+        LuaValue::Integer(_) | LuaValue::Number(_) => Ok(value.to_string_lossy().unwrap_or_default().into_bytes()),
+        other => Err(LuaError::FromLuaConversionError {
+            from: other.lua_type_name(),
+            to: to.to_string(),
+            message: Some("expected string or number".to_string()),
+        }),
+    }
+}
+
+impl IntoLua for std::ffi::CString {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.as_bytes())
+    }
+}
+
+impl IntoLua for &std::ffi::CStr {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.to_bytes())
+    }
+}
+
+impl IntoLua for Cow<'_, std::ffi::CStr> {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self.to_bytes())
+    }
+}
+
+/// A string without zero bytes (numbers convert as their text).
+impl FromLua for std::ffi::CString {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        let from = value.lua_type_name();
+        let bytes = string_bytes(&value, "CString")?;
+        std::ffi::CString::new(bytes).map_err(|e| LuaError::FromLuaConversionError {
+            from,
+            to: "CString".to_string(),
+            message: Some(e.to_string()),
+        })
+    }
+}
+
+impl IntoLua for &std::ffi::OsStr {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            string_value(lua, self.as_bytes())
+        }
+        #[cfg(not(unix))]
+        {
+            string_value(lua, self.to_string_lossy().as_bytes())
+        }
+    }
+}
+
+impl IntoLua for std::ffi::OsString {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        self.as_os_str().into_lua(lua)
+    }
+}
+
+impl IntoLua for &std::path::Path {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        self.as_os_str().into_lua(lua)
+    }
+}
+
+impl IntoLua for std::path::PathBuf {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        self.as_os_str().into_lua(lua)
+    }
+}
+
+/// A string's bytes (on Unix any bytes; elsewhere they must be UTF-8).
+impl FromLua for std::ffi::OsString {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        let bytes = string_bytes(&value, "OsString")?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            Ok(std::ffi::OsString::from_vec(bytes))
+        }
+        #[cfg(not(unix))]
+        {
+            String::from_utf8(bytes).map(Into::into).map_err(|e| LuaError::FromLuaConversionError {
+                from: "string",
+                to: "OsString".to_string(),
+                message: Some(e.to_string()),
+            })
+        }
+    }
+}
+
+impl FromLua for std::path::PathBuf {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        std::ffi::OsString::from_lua(value, lua).map(Into::into)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared strings.
+
+macro_rules! shared_str {
+    ($($ty:ty),*) => {$(
+        impl IntoLua for $ty {
+            fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+                string_value(lua, self.as_bytes())
+            }
+        }
+
+        impl FromLua for $ty {
+            fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+                String::from_lua(value, lua).map(Into::into)
+            }
+        }
+    )*};
+}
+
+shared_str!(std::sync::Arc<str>, std::rc::Rc<str>);
+
+// ---------------------------------------------------------------------------
+// Registry keys: a key converts to the value it holds, and any value
+// converts to a new key holding it.
+
+impl IntoLua for &crate::LuaRegistryKey {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        lua.registry_value(self).map_err(registry_key_error)
+    }
+
+    const DIRECT: bool = true;
+
+    fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
+        lua.value_of(st, &self.0).map_err(registry_key_error)
+    }
+}
+
+impl IntoLua for crate::LuaRegistryKey {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        (&self).into_lua(lua)
+    }
+
+    const DIRECT: bool = true;
+
+    fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
+        (&self).lower_direct(lua, st, Sealed)
+    }
+}
+
+/// A key of another state is mlua's `MismatchedRegistryKey`.
+fn registry_key_error(e: LuaError) -> LuaError {
+    match e {
+        LuaError::MismatchedState => LuaError::MismatchedRegistryKey,
+        other => other,
+    }
+}
+
+impl FromLua for crate::LuaRegistryKey {
+    fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
+        lua.create_registry_value(value)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors as values.
+
+/// An error value gives its error; any other value becomes a runtime
+/// error with the value's text (`tostring`).
+impl FromLua for LuaError {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        match value {
+            LuaValue::Error(e) => Ok(*e),
+            other => Ok(LuaError::runtime(other.to_string()?)),
+        }
+    }
+}
+
+#[cfg(feature = "anyhow")]
+impl IntoLua for anyhow::Error {
+    fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
+        Ok(LuaValue::Error(Box::new(LuaError::from(self))))
+    }
+}
+
+/// An `anyhow::Error` holding a `LuaError` gives it back; any other is an
+/// external error.
+#[cfg(feature = "anyhow")]
+impl From<anyhow::Error> for LuaError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast::<LuaError>() {
+            Ok(e) => e,
+            Err(e) => LuaError::external(e),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Byte strings (feature `bstr`).
+
+#[cfg(feature = "bstr")]
+impl IntoLua for bstr::BString {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, &self)
+    }
+
+    const DIRECT: bool = true;
+
+    fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
+        new_str(st, &self)
+    }
+}
+
+#[cfg(feature = "bstr")]
+impl IntoLua for &bstr::BStr {
+    fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
+        string_value(lua, self)
+    }
+
+    const DIRECT: bool = true;
+
+    fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
+        new_str(st, self)
+    }
+}
+
+/// A string's bytes, or a number's text.
+#[cfg(feature = "bstr")]
+impl FromLua for bstr::BString {
+    fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
+        string_bytes(&value, "BString").map(Into::into)
+    }
+
+    const DIRECT: bool = true;
+
+    fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
+        with_raw_bytes(value, |b| bstr::BString::from(b)).map_err(|e| match e {
+            LuaError::FromLuaConversionError { from, .. } => LuaError::FromLuaConversionError {
+                from,
+                to: "BString".to_string(),
+                message: Some("expected string or number".to_string()),
+            },
+            other => other,
+        })
     }
 }

@@ -6,14 +6,16 @@ use luna_core::{LResult, State, Value};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
+use crate::table::LuaTable;
 
 /// A function (Lua or Rust).
 #[derive(Clone)]
 pub struct LuaFunction(pub(crate) HandleRef);
 
+/// As mlua's: the function's identity, `Function(Ref(0x...))`.
 impl std::fmt::Debug for LuaFunction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LuaFunction({:?})", self.0)
+        write!(f, "Function(Ref({:p}))", self.to_pointer())
     }
 }
 
@@ -24,7 +26,7 @@ impl PartialEq for LuaFunction {
 }
 
 /// Information about a function (`debug.getinfo`'s "S" and "u" parts).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LuaFunctionInfo {
     /// A name for the function, when the function is a global or a field
     /// of a loaded module.
@@ -96,10 +98,23 @@ impl LuaFunction {
     }
 
     /// A function that calls this one with `args` prepended to its own
-    /// arguments.
+    /// arguments. More than 254 bound values is `LuaError::BindError`.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let sub: LuaFunction = lua.load("function(a, b) return a - b end").eval()?;
+    /// assert_eq!(sub.bind(10)?.call::<i64>(3)?, 7);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     pub fn bind(&self, args: impl IntoLuaMulti) -> LuaResult<LuaFunction> {
         let lua = self.lua()?;
         let args = args.into_lua_multi(&lua)?;
+        // A closure has at most 255 upvalues (as PUC's C closures), the
+        // function being one of them.
+        if args.len() + 1 > 255 {
+            return Err(LuaError::BindError);
+        }
         lua.with(|st| -> LuaResult<LuaFunction> {
             let mut ups = Vec::with_capacity(args.len() + 1);
             ups.push(lua.value_of(st, &self.0)?);
@@ -118,12 +133,18 @@ impl LuaFunction {
     /// # use luna::prelude::*;
     /// let lua = Lua::new();
     /// let f: LuaFunction = lua.load("function(a, b, ...)\nend").set_name("=demo").eval()?;
-    /// let info = f.info()?;
+    /// let info = f.info();
     /// assert_eq!((info.what, info.line_defined, info.num_params, info.is_vararg), ("Lua", Some(1), 2, true));
     /// assert_eq!(info.short_src, "demo");
     /// # Ok::<(), LuaError>(())
     /// ```
-    pub fn info(&self) -> LuaResult<LuaFunctionInfo> {
+    ///
+    /// A function whose state is gone gives the default (empty) info.
+    pub fn info(&self) -> LuaFunctionInfo {
+        self.try_info().unwrap_or_default()
+    }
+
+    fn try_info(&self) -> LuaResult<LuaFunctionInfo> {
         let lua = self.lua()?;
         lua.with(|st| {
             let f = lua.value_of(st, &self.0)?;
@@ -144,14 +165,75 @@ impl LuaFunction {
     }
 
     /// The binary chunk of a Lua function (`string.dump`), with debug
-    /// information removed when `strip`. Rust functions cannot be dumped
-    /// (an error, as `string.dump` gives).
-    pub fn dump(&self, strip: bool) -> LuaResult<Vec<u8>> {
+    /// information removed when `strip`. Rust functions have none (an
+    /// empty chunk, as for a function whose state is gone; `try_dump`
+    /// tells the cases apart).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = unsafe { Lua::unsafe_new() }; // binary chunks allowed
+    /// let f: LuaFunction = lua.load("function(a) return a * 2 end").eval()?;
+    /// let g = lua.load(f.dump(true)).into_function()?;
+    /// assert_eq!(g.call::<i64>(21)?, 42);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn dump(&self, strip: bool) -> Vec<u8> {
+        self.try_dump(strip).unwrap_or_default()
+    }
+
+    /// As `dump`, with the error for a Rust function ("unable to dump
+    /// given function", as `string.dump`) or a function whose state is
+    /// gone.
+    pub fn try_dump(&self, strip: bool) -> LuaResult<Vec<u8>> {
         let lua = self.lua()?;
         lua.with(|st| {
             let f = lua.value_of(st, &self.0)?;
             st.dump_function(f, strip).ok_or_else(|| LuaError::runtime("unable to dump given function"))
         })?
+    }
+
+    /// The environment (`_ENV`) of a Lua function; `None` for Rust
+    /// functions, for functions that use no global, and when the state is
+    /// gone.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let f: LuaFunction = lua.load("function() return x end").eval()?;
+    /// assert_eq!(f.environment(), Some(lua.globals()));
+    /// f.set_environment(lua.create_table_from([("x", 1)])?)?;
+    /// assert_eq!(f.call::<i64>(())?, 1);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn environment(&self) -> Option<LuaTable> {
+        let lua = self.lua().ok()?;
+        lua.with(|st| {
+            let f = lua.value_of(st, &self.0).ok()?;
+            match st.function_env(f)? {
+                v @ Value::Table(_) => Some(LuaTable(lua.pin(st, v))),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Gives a Lua function a new environment (`_ENV`): its globals are
+    /// looked up in `env` from now on. Other functions that shared the
+    /// old environment keep it. Returns false for Rust functions and
+    /// functions that use no global.
+    pub fn set_environment(&self, env: LuaTable) -> LuaResult<bool> {
+        let lua = self.lua()?;
+        lua.with(|st| -> LuaResult<bool> {
+            let f = lua.value_of(st, &self.0)?;
+            let e = lua.value_of(st, &env.0)?;
+            st.set_function_env(f, e).map_err(|_| LuaError::memory())
+        })?
+    }
+
+    /// The address of the function, for hashing and debug output.
+    pub fn to_pointer(&self) -> *const std::ffi::c_void {
+        crate::value::handle_pointer(&self.0)
     }
 }
 

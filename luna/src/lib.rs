@@ -9,7 +9,7 @@
 //! let lua = Lua::new();
 //! let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?;
 //! lua.globals().set("add", add)?;
-//! lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok(a * b)))?;
+//! lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok::<_, LuaError>(a * b)))?;
 //! let n: i64 = lua.load("return add(40, 2)").set_name("main.lua").eval()?;
 //! assert_eq!(n, 42);
 //!
@@ -34,6 +34,7 @@ mod callback;
 mod chunk;
 mod coerce;
 mod conversion;
+mod convert;
 mod debug;
 mod error;
 mod function;
@@ -42,6 +43,7 @@ mod hooks;
 mod lua;
 mod modules;
 mod multi;
+mod object;
 mod panic;
 pub mod prelude;
 mod registry;
@@ -60,7 +62,7 @@ mod value;
 mod warn;
 mod weak;
 
-pub use callback::{LuaNativeFn, LuaVmState, WrappedFunction, INTERRUPT_PERIOD};
+pub use callback::{LuaNativeFn, LuaNativeFnMut, LuaVmState, INTERRUPT_PERIOD};
 pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
 pub use conversion::LuaEither;
 pub use debug::{LuaDebug, LuaDebugEvent, LuaDebugNames, LuaDebugSource, LuaDebugStack};
@@ -72,6 +74,7 @@ pub use gc::{LuaGcGenParams, LuaGcIncParams, LuaGcMode};
 pub use hooks::LuaHookTriggers;
 pub use lua::{Lua, LuaOptions, StdLib, StdLib as LuaStdLib};
 pub use multi::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, LuaMultiValue, LuaVariadic};
+pub use object::LuaObjectLike;
 pub use registry::LuaRegistryKey;
 pub use scope::LuaScope;
 pub use state_access::{AppDataRef, AppDataRefMut};
@@ -85,14 +88,21 @@ pub use userdata::{
 };
 pub use userdata_any::{LuaUserdataOwned, LuaUserdataProxy};
 pub use userdata_registry::LuaUserdataRegistry;
-pub use value::{LuaLightUserdata, LuaNil, LuaValue};
+pub use value::{LuaInteger, LuaLightUserdata, LuaNil, LuaNumber, LuaOtherValue, LuaValue};
 pub use weak::WeakLua;
 
-/// Lua's integer type (mlua's `Integer`).
-pub type LuaInteger = i64;
+/// The result type, under mlua's name (`luna::Result`); `LuaResult` is the
+/// same type.
+pub type Result<T, E = LuaError> = std::result::Result<T, E>;
 
-/// Lua's float type (mlua's `Number`).
-pub type LuaNumber = f64;
+#[cfg(feature = "serde")]
+pub use crate::serde::{
+    DeserializeOptions as LuaDeserializeOptions, LuaSerdeExt, LuaSerializableValue,
+    SerializeOptions as LuaSerializeOptions,
+};
+
+#[cfg(feature = "bstr")]
+pub use bstr::{BStr, BString};
 
 /// The code examples of the README, compiled and run as doctests.
 #[cfg(doctest)]

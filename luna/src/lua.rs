@@ -463,12 +463,13 @@ impl Lua {
             LuaValue::Boolean(b) => Value::Bool(*b),
             LuaValue::Integer(i) => Value::Int(*i),
             LuaValue::Number(n) => Value::Float(*n),
-            LuaValue::LightUserdata(p) => Value::LightUserdata(p.0),
+            LuaValue::LightUserData(p) => Value::LightUserdata(p.0),
             LuaValue::String(s) => self.value_of(st, &s.0)?,
             LuaValue::Table(t) => self.value_of(st, &t.0)?,
             LuaValue::Function(f) => self.value_of(st, &f.0)?,
             LuaValue::Thread(t) => self.value_of(st, &t.0)?,
-            LuaValue::Userdata(u) => self.value_of(st, &u.0)?,
+            LuaValue::UserData(u) => self.value_of(st, &u.0)?,
+            LuaValue::Other(o) => self.value_of(st, &o.0)?,
             LuaValue::Error(e) => error_value(st, (**e).clone())?,
         })
     }
@@ -481,7 +482,7 @@ impl Lua {
             Value::Bool(b) => LuaValue::Boolean(b),
             Value::Int(i) => LuaValue::Integer(i),
             Value::Float(f) => LuaValue::Number(f),
-            Value::LightUserdata(p) => LuaValue::LightUserdata(crate::LuaLightUserdata(p)),
+            Value::LightUserdata(p) => LuaValue::LightUserData(crate::LuaLightUserdata(p)),
             Value::Str(_) => LuaValue::String(LuaString(self.pin(st, v))),
             Value::Table(_) => LuaValue::Table(LuaTable(self.pin(st, v))),
             Value::LuaFn(_) | Value::NativeFn(_) => LuaValue::Function(LuaFunction(self.pin(st, v))),
@@ -497,7 +498,7 @@ impl Lua {
                         }
                         LuaValue::Nil
                     }
-                    crate::panic::PanicValue::No => LuaValue::Userdata(LuaAnyUserdata(self.pin(st, v))),
+                    crate::panic::PanicValue::No => LuaValue::UserData(LuaAnyUserdata(self.pin(st, v))),
                 },
             },
         }

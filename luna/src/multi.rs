@@ -198,6 +198,17 @@ impl<T> LuaVariadic<T> {
     pub fn new() -> Self {
         LuaVariadic(Vec::new())
     }
+
+    /// An empty list with room for `n` values.
+    pub fn with_capacity(n: usize) -> Self {
+        LuaVariadic(Vec::with_capacity(n))
+    }
+}
+
+impl<T> From<LuaVariadic<T>> for Vec<T> {
+    fn from(v: LuaVariadic<T>) -> Vec<T> {
+        v.0
+    }
 }
 
 impl<T> std::ops::Deref for LuaVariadic<T> {
@@ -294,6 +305,24 @@ impl IntoLuaMulti for LuaMultiValue {
     #[inline]
     fn into_lua_multi(self, _lua: &Lua) -> LuaResult<LuaMultiValue> {
         Ok(self)
+    }
+
+    const DIRECT: bool = true;
+
+    fn push_direct_multi(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<usize> {
+        for v in self.iter() {
+            let cv = lua.lower(st, v)?;
+            Lua::push_raw(st, cv)?;
+        }
+        Ok(self.len())
+    }
+}
+
+/// A borrowed list passes its values (cloned handles).
+impl IntoLuaMulti for &LuaMultiValue {
+    #[inline]
+    fn into_lua_multi(self, _lua: &Lua) -> LuaResult<LuaMultiValue> {
+        Ok(self.clone())
     }
 
     const DIRECT: bool = true;

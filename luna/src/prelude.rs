@@ -2,9 +2,10 @@
 //! they are not already.
 
 pub use crate::{
-    AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata, LuaChunk,
-    LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo, LuaGcMode, LuaLightUserdata, LuaMetaMethod,
-    LuaMultiValue, LuaNil, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaScope, LuaString, LuaTable,
+    AsChunk, ErrorContext, ExternalError, FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Lua, LuaAnyUserdata,
+    LuaBorrowedBytes, LuaBorrowedStr, LuaChunk, LuaChunkMode, LuaEither, LuaError, LuaFunction, LuaFunctionInfo,
+    LuaGcMode, LuaInteger, LuaLightUserdata, LuaMetaMethod, LuaMultiValue, LuaNativeFn, LuaNativeFnMut, LuaNil,
+    LuaNumber, LuaObjectLike, LuaOptions, LuaRegistryKey, LuaResult, LuaResultExt, LuaScope, LuaString, LuaTable,
     LuaThread, LuaThreadStatus, LuaUserdata, LuaUserdataFields, LuaUserdataMetatable, LuaUserdataMethods,
     LuaUserdataOwned, LuaUserdataRef, LuaUserdataRefMut, LuaUserdataRegistry, LuaValue, LuaVariadic, LuaVmState,
     StdLib, StdLib as LuaStdLib, WeakLua,
@@ -16,4 +17,6 @@ pub use crate::{
 pub use crate::{LuaGcGenParams, LuaGcIncParams, LuaHookTriggers};
 
 #[cfg(feature = "serde")]
-pub use crate::serde::{DeserializeOptions as LuaDeserializeOptions, SerializeOptions as LuaSerializeOptions};
+pub use crate::serde::{
+    DeserializeOptions as LuaDeserializeOptions, LuaSerdeExt, SerializeOptions as LuaSerializeOptions,
+};

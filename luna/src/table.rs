@@ -36,10 +36,107 @@ use crate::value::{LuaNil, LuaValue};
 #[derive(Clone)]
 pub struct LuaTable(pub(crate) HandleRef);
 
+/// As mlua's: `{:?}` shows the table's identity (`Table(Ref(0x...))`),
+/// `{:#?}` writes its contents out as a Lua constructor (keys sorted,
+/// nested tables indented).
 impl std::fmt::Debug for LuaTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LuaTable({:?})", self.0)
+        if f.alternate() {
+            return fmt_table_pretty(self, f, 0, &mut vec![self.to_pointer()]);
+        }
+        write!(f, "Table(Ref({:p}))", self.to_pointer())
     }
+}
+
+/// Writes the contents of `t` as a Lua constructor at `indent`; `seen`
+/// holds the tables being written (a cycle shows as an address).
+pub(crate) fn fmt_table_pretty(
+    t: &LuaTable,
+    f: &mut std::fmt::Formatter<'_>,
+    indent: usize,
+    seen: &mut Vec<*const std::ffi::c_void>,
+) -> std::fmt::Result {
+    let mut pairs = t.pairs::<LuaValue, LuaValue>().collect::<LuaResult<Vec<_>>>().map_err(|_| std::fmt::Error)?;
+    if pairs.is_empty() {
+        return f.write_str("{}");
+    }
+    pairs.sort_by(|a, b| a.0.sort_cmp(&b.0));
+    let len = t.raw_len();
+    // A pure sequence (keys exactly 1..=#t) is written without keys, as
+    // mlua writes it; any other table writes every key.
+    let seq = len > 0 && pairs.len() == len;
+    writeln!(f, "{{")?;
+    for (k, v) in &pairs {
+        write!(f, "{}", " ".repeat(indent + 2))?;
+        let in_seq = seq && matches!(k, LuaValue::Integer(i) if *i >= 1 && (*i as usize) <= len);
+        if !in_seq {
+            match k {
+                LuaValue::String(s) if is_identifier(&s.as_bytes()) => write!(f, "{} = ", s.to_string_lossy())?,
+                _ => {
+                    f.write_str("[")?;
+                    fmt_pretty_value(k, f, indent + 2, seen)?;
+                    f.write_str("] = ")?;
+                }
+            }
+        }
+        fmt_pretty_value(v, f, indent + 2, seen)?;
+        writeln!(f, ",")?;
+    }
+    write!(f, "{}}}", " ".repeat(indent))
+}
+
+fn fmt_pretty_value(
+    v: &LuaValue,
+    f: &mut std::fmt::Formatter<'_>,
+    indent: usize,
+    seen: &mut Vec<*const std::ffi::c_void>,
+) -> std::fmt::Result {
+    match v {
+        LuaValue::Table(t) => {
+            let p = t.to_pointer();
+            if seen.contains(&p) {
+                return write!(f, "table: {p:?}");
+            }
+            seen.push(p);
+            let r = fmt_table_pretty(t, f, indent, seen);
+            seen.pop();
+            r
+        }
+        other => write!(f, "{other:#?}"),
+    }
+}
+
+/// Whether a key can be written as `name = ...` (a Lua name, not a
+/// reserved word).
+fn is_identifier(b: &[u8]) -> bool {
+    const RESERVED: &[&[u8]] = &[
+        b"and",
+        b"break",
+        b"do",
+        b"else",
+        b"elseif",
+        b"end",
+        b"false",
+        b"for",
+        b"function",
+        b"goto",
+        b"if",
+        b"in",
+        b"local",
+        b"nil",
+        b"not",
+        b"or",
+        b"repeat",
+        b"return",
+        b"then",
+        b"true",
+        b"until",
+        b"while",
+    ];
+    !b.is_empty()
+        && !b[0].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && !RESERVED.contains(&b)
 }
 
 impl LuaTable {
@@ -155,16 +252,61 @@ impl LuaTable {
         })?
     }
 
-    /// The border of the table without `__len`.
-    pub fn raw_len(&self) -> LuaResult<usize> {
-        let lua = self.lua()?;
-        lua.with(|st| self.table(&lua, st).map(|t| t.length() as usize))?
+    /// The border of the table without `__len` (0 when the state is
+    /// gone).
+    pub fn raw_len(&self) -> usize {
+        let Ok(lua) = self.lua() else { return 0 };
+        lua.with(|st| self.table(&lua, st).map(|t| t.length() as usize)).ok().and_then(Result::ok).unwrap_or(0)
     }
 
-    /// Whether the table has no entry (ignoring metamethods).
-    pub fn is_empty(&self) -> LuaResult<bool> {
-        let lua = self.lua()?;
-        lua.with(|st| self.table(&lua, st).map(|t| matches!(t.next(Value::Nil), Ok(None))))?
+    /// Whether the table has no entry, ignoring metamethods (true when the
+    /// state is gone).
+    pub fn is_empty(&self) -> bool {
+        let Ok(lua) = self.lua() else { return true };
+        lua.with(|st| self.table(&lua, st).map(|t| matches!(t.next(Value::Nil), Ok(None))))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(true)
+    }
+
+    /// Appends a value at `#t + 1`, without metamethods.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let t = lua.create_sequence_from([1])?;
+    /// t.raw_push(2)?;
+    /// assert_eq!(t.raw_pop::<i64>()?, 2);
+    /// assert_eq!(t.raw_len(), 1);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn raw_push(&self, value: impl IntoLua) -> LuaResult<()> {
+        let n = self.raw_len() as i64;
+        self.raw_set(n + 1, value)
+    }
+
+    /// Removes and returns the value at `#t`, without metamethods (`nil`
+    /// when the sequence is empty).
+    pub fn raw_pop<V: FromLua>(&self) -> LuaResult<V> {
+        let n = self.raw_len() as i64;
+        let v: LuaValue = self.raw_get(n)?;
+        if n > 0 {
+            self.raw_set(n, LuaValue::Nil)?;
+        }
+        V::from_lua(v, &self.lua()?)
+    }
+
+    /// Calls `f` with `t[1]`, `t[2]`, ... up to the first nil (raw).
+    pub fn for_each_value<V: FromLua>(&self, mut f: impl FnMut(V) -> LuaResult<()>) -> LuaResult<()> {
+        for v in self.sequence_values::<V>() {
+            f(v?)?;
+        }
+        Ok(())
+    }
+
+    /// The address of the table, for hashing and debug output.
+    pub fn to_pointer(&self) -> *const std::ffi::c_void {
+        crate::value::handle_pointer(&self.0)
     }
 
     /// Appends a value at `#t + 1` (with metamethods).
@@ -187,7 +329,7 @@ impl LuaTable {
     /// Inserts at position `idx` of the sequence, shifting up (raw, like
     /// `table.insert` on a plain table).
     pub fn raw_insert(&self, idx: i64, value: impl IntoLua) -> LuaResult<()> {
-        let n = self.raw_len()? as i64;
+        let n = self.raw_len() as i64;
         if idx < 1 || idx > n + 1 {
             return Err(LuaError::runtime("index out of bounds"));
         }
@@ -215,7 +357,7 @@ impl LuaTable {
             LuaValue::Integer(i) => i,
             other => return self.raw_set(other, LuaNil),
         };
-        let n = self.raw_len()? as i64;
+        let n = self.raw_len() as i64;
         if idx < 1 || idx > n {
             return Err(LuaError::runtime("index out of bounds"));
         }
@@ -247,13 +389,16 @@ impl LuaTable {
         })?
     }
 
-    /// The metatable (raw: `__metatable` is not consulted).
-    pub fn metatable(&self) -> LuaResult<Option<LuaTable>> {
-        let lua = self.lua()?;
+    /// The metatable (raw: `__metatable` is not consulted; `None` when the
+    /// state is gone).
+    pub fn metatable(&self) -> Option<LuaTable> {
+        let lua = self.lua().ok()?;
         lua.with(|st| {
-            let t = self.table(&lua, st)?;
-            Ok(t.metatable().map(|m| LuaTable(lua.pin(st, Value::Table(m)))))
-        })?
+            let t = self.table(&lua, st).ok()?;
+            t.metatable().map(|m| LuaTable(lua.pin(st, Value::Table(m))))
+        })
+        .ok()
+        .flatten()
     }
 
     /// Sets (or removes) the metatable.
@@ -336,6 +481,35 @@ fn raw_set_core(
 impl PartialEq for LuaTable {
     fn eq(&self, other: &LuaTable) -> bool {
         crate::lua::same_value(&self.0, &other.0)
+    }
+}
+
+/// A table equals a slice when its sequence (raw, up to the first nil)
+/// holds the slice's values, in order.
+impl<T: IntoLua + Clone> PartialEq<[T]> for LuaTable {
+    fn eq(&self, other: &[T]) -> bool {
+        let Ok(lua) = self.lua() else { return false };
+        let mut n = 0;
+        for v in self.sequence_values::<LuaValue>() {
+            let Ok(v) = v else { return false };
+            match other.get(n).map(|x| x.clone().into_lua(&lua)) {
+                Some(Ok(x)) if x == v => n += 1,
+                _ => return false,
+            }
+        }
+        n == other.len()
+    }
+}
+
+impl<T: IntoLua + Clone> PartialEq<&[T]> for LuaTable {
+    fn eq(&self, other: &&[T]) -> bool {
+        *self == **other
+    }
+}
+
+impl<T: IntoLua + Clone, const N: usize> PartialEq<[T; N]> for LuaTable {
+    fn eq(&self, other: &[T; N]) -> bool {
+        *self == other[..]
     }
 }
 

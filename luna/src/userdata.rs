@@ -835,7 +835,7 @@ fn not_userdata<T: 'static>(lua: &Lua, v: &LuaValue) -> LuaError {
 impl<T: 'static> FromLua for LuaUserdataRef<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::Userdata(ud) => ud.borrow::<T>(),
+            LuaValue::UserData(ud) => ud.borrow::<T>(),
             other => Err(not_userdata::<T>(lua, &other)),
         }
     }
@@ -854,7 +854,7 @@ impl<T: 'static> FromLua for LuaUserdataRef<T> {
 impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::Userdata(ud) => ud.borrow_mut::<T>(),
+            LuaValue::UserData(ud) => ud.borrow_mut::<T>(),
             other => Err(not_userdata::<T>(lua, &other)),
         }
     }
@@ -874,7 +874,7 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
 /// type (`return Vec3 { .. }` from a method, `t.set("v", value)`).
 impl<T: LuaUserdata + 'static> IntoLua for T {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        lua.create_userdata(self).map(LuaValue::Userdata)
+        lua.create_userdata(self).map(LuaValue::UserData)
     }
 }
 

@@ -137,7 +137,7 @@ struct WrappedUserdata<F>(F);
 
 impl<F: FnOnce(&Lua) -> LuaResult<LuaAnyUserdata>> IntoLua for WrappedUserdata<F> {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        (self.0)(lua).map(LuaValue::Userdata)
+        (self.0)(lua).map(LuaValue::UserData)
     }
 }
 
@@ -207,7 +207,7 @@ impl<T> std::ops::DerefMut for LuaUserdataOwned<T> {
 impl<T: 'static> FromLua for LuaUserdataOwned<T> {
     fn from_lua(value: LuaValue, lua: &Lua) -> LuaResult<Self> {
         match value {
-            LuaValue::Userdata(ud) => ud.take::<T>().map(LuaUserdataOwned),
+            LuaValue::UserData(ud) => ud.take::<T>().map(LuaUserdataOwned),
             other => Err(LuaError::FromLuaConversionError {
                 from: other.type_name(),
                 to: lua

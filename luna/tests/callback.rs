@@ -313,7 +313,7 @@ fn bad_argument_uses_the_name_of_the_call() {
 fn bad_argument_in_method_calls() {
     let lua = Lua::new();
     let describe = lua
-        .create_function(|_, (this, name, n): (LuaTable, String, i64)| Ok(format!("{}:{name}:{n}", this.raw_len()?)))
+        .create_function(|_, (this, name, n): (LuaTable, String, i64)| Ok(format!("{}:{name}:{n}", this.raw_len())))
         .unwrap();
     lua.load("obj = {}").exec().unwrap();
     lua.globals().get::<LuaTable>("obj").unwrap().set("describe", describe).unwrap();

@@ -85,7 +85,7 @@ fn load_from_bytes() {
     // Non-UTF-8 bytes in string literals are kept as they are.
     let v: Vec<u8> = b"return '\xff\x00\x01'".to_vec();
     let s: LuaString = lua.load(&v).eval().unwrap();
-    assert_eq!(s.as_bytes().unwrap(), b"\xff\x00\x01");
+    assert_eq!(s.as_bytes(), b"\xff\x00\x01");
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn huge_sources() {
     }
     src.push('}');
     let t: LuaTable = lua.load(&src).eval().unwrap();
-    assert_eq!(t.raw_len().unwrap(), 100_000);
+    assert_eq!(t.raw_len(), 100_000);
     assert_eq!(t.get::<i64>(100_000).unwrap(), 99_999);
     // A 4 MB long string literal.
     let body = "x".repeat(4 << 20);
@@ -251,7 +251,7 @@ fn set_name_honours_puc_prefixes() {
 fn function_info_reports_the_chunk_name() {
     let lua = Lua::new();
     let f = lua.load("return 1").set_name("@info.lua").into_function().unwrap();
-    let info = f.info().unwrap();
+    let info = f.info();
     assert_eq!(info.short_src, "info.lua");
     assert_eq!(info.source.as_deref(), Some("@info.lua"));
     assert_eq!(info.what, "main");
@@ -311,7 +311,7 @@ fn set_environment_with_metatable_falls_back_to_globals() {
 fn text_mode_rejects_binary_chunks() {
     let lua = unsafe { Lua::unsafe_new() };
     let f = lua.load("return 7").into_function().unwrap();
-    let bin = f.dump(false).expect("a Lua function dumps");
+    let bin = f.dump(false);
     assert_eq!(bin[0], 0x1b);
     // Mode not set: binary chunks load (with unsafe features on).
     assert_eq!(lua.load(&bin).eval::<i64>().unwrap(), 7);
@@ -335,7 +335,7 @@ fn binary_mode_rejects_text_chunks() {
 #[test]
 fn safe_state_refuses_binary_chunks() {
     let unsafe_lua = unsafe { Lua::unsafe_new() };
-    let bin = unsafe_lua.load("return 7").into_function().unwrap().dump(true).unwrap();
+    let bin = unsafe_lua.load("return 7").into_function().unwrap().dump(true);
     let lua = Lua::new();
     let err = lua.load(&bin).exec().unwrap_err();
     assert!(matches!(err, LuaError::SyntaxError { .. }), "{err:?}");

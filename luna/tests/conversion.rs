@@ -109,7 +109,7 @@ fn integers_out_of_range_are_errors() {
     assert!(u128::MAX.into_lua(&lua).is_err());
     let t = lua.create_table().unwrap();
     assert!(t.set("k", u64::MAX).is_err());
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn bytes() {
     assert_eq!(eval::<i64>(&lua, "return b:byte(4)"), 255);
     // LuaString keeps bytes; numbers convert to strings.
     let s: LuaString = from_expr(&lua, "'\\0\\xff'").unwrap();
-    assert_eq!(s.as_bytes().unwrap(), [0, 0xff]);
+    assert_eq!(s.as_bytes(), [0, 0xff]);
     let n: LuaString = from_expr(&lua, "12").unwrap();
     assert_eq!(n, "12");
     let f: LuaString = from_expr(&lua, "0.5").unwrap();
@@ -246,7 +246,11 @@ fn chars() {
     assert_eq!(eval::<i64>(&lua, "return #c"), 2, "a char converts to its UTF-8 bytes");
     assert!(from_expr::<char>(&lua, "'ab'").is_err());
     assert!(from_expr::<char>(&lua, "''").is_err());
-    assert_eq!(from_expr::<char>(&lua, "7").unwrap(), '7');
+    // An integer is a code point (as mlua converts it), a string its one
+    // character.
+    assert_eq!(from_expr::<char>(&lua, "65").unwrap(), 'A');
+    assert_eq!(from_expr::<char>(&lua, "'7'").unwrap(), '7');
+    assert!(from_expr::<char>(&lua, "-1").is_err());
 }
 
 // ---------------------------------------------------------------------------
@@ -294,7 +298,7 @@ fn lua_values() {
     let v: LuaMultiValue = eval(&lua, "return nil, true, 3, 1.5, 'text', {}, print, coroutine.create(print), 2.0");
     let v = v.into_vec();
     let types: Vec<&str> = v.iter().map(LuaValue::type_name).collect();
-    assert_eq!(types, ["nil", "boolean", "number", "number", "string", "table", "function", "thread", "number"]);
+    assert_eq!(types, ["nil", "boolean", "integer", "number", "string", "table", "function", "thread", "number"]);
     assert!(v[0].is_nil());
     assert!(!v[0].is_truthy());
     assert!(v[1].is_truthy());
@@ -304,7 +308,9 @@ fn lua_values() {
     assert!(matches!(v[8], LuaValue::Number(n) if n == 2.0), "2.0 stays a float");
     assert_eq!(v[2].as_integer(), Some(3));
     assert_eq!(v[3].as_integer(), None);
-    assert_eq!(v[2].as_number(), Some(3.0));
+    // As mlua's: `as_number` is for floats only; integers are `as_integer`.
+    assert_eq!(v[2].as_number(), None);
+    assert_eq!(v[3].as_number(), Some(1.5));
     assert_eq!(v[4].as_string().unwrap(), "text");
     assert!(v[5].as_table().is_some());
     assert!(v[6].as_function().is_some());

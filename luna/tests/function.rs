@@ -293,7 +293,7 @@ fn bind_works_with_rust_functions_and_from_lua() {
         "{err:?}"
     );
     // A bound function is a Rust (C) function.
-    assert_eq!(from_ten.info().unwrap().what, "C");
+    assert_eq!(from_ten.info().what, "C");
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn info_of_lua_functions() {
     let main = lua.load(code).set_name("test.lua").into_function().unwrap();
     let (g, h, anon): (LuaFunction, LuaFunction, LuaFunction) = main.call(()).unwrap();
 
-    let i = main.info().unwrap();
+    let i = main.info();
     assert_eq!(i.what, "main");
     assert_eq!(i.source.as_deref(), Some("=test.lua"));
     assert_eq!(i.short_src, "test.lua");
@@ -328,7 +328,7 @@ fn info_of_lua_functions() {
     assert_eq!(i.num_params, 0);
     assert!(i.is_vararg);
 
-    let i = g.info().unwrap();
+    let i = g.info();
     assert_eq!(i.what, "Lua");
     assert_eq!(i.name.as_deref(), Some("g"), "a global function is named");
     assert_eq!(i.source.as_deref(), Some("=test.lua"));
@@ -338,7 +338,7 @@ fn info_of_lua_functions() {
     assert_eq!(i.num_params, 2);
     assert!(i.is_vararg);
 
-    let i = h.info().unwrap();
+    let i = h.info();
     assert_eq!(i.what, "Lua");
     assert_eq!(i.name, None, "a local function has no global name");
     assert_eq!(i.line_defined, Some(5));
@@ -346,7 +346,7 @@ fn info_of_lua_functions() {
     assert_eq!(i.num_params, 1);
     assert!(!i.is_vararg);
 
-    let i = anon.info().unwrap();
+    let i = anon.info();
     assert_eq!(i.line_defined, Some(8));
     assert_eq!(i.last_line_defined, Some(8));
     assert_eq!(i.num_params, 0);
@@ -357,22 +357,22 @@ fn info_of_lua_functions() {
 fn info_sources_follow_chunk_names() {
     let lua = Lua::new();
     let f = lua.load("return 1").into_function().unwrap();
-    let i = f.info().unwrap();
+    let i = f.info();
     assert_eq!(i.source.as_deref(), Some("return 1"));
     assert_eq!(i.short_src, "[string \"return 1\"]");
     let f = lua.load("return 1").set_name("@dir/file.lua").into_function().unwrap();
-    let i = f.info().unwrap();
+    let i = f.info();
     assert_eq!(i.source.as_deref(), Some("@dir/file.lua"));
     assert_eq!(i.short_src, "dir/file.lua");
     let f = lua.load("return 1").set_name("=custom").into_function().unwrap();
-    assert_eq!(f.info().unwrap().short_src, "custom");
+    assert_eq!(f.info().short_src, "custom");
 }
 
 #[test]
 fn info_of_rust_functions() {
     let lua = Lua::new();
     let print: LuaFunction = lua.globals().get("print").unwrap();
-    let i = print.info().unwrap();
+    let i = print.info();
     assert_eq!(i.what, "C");
     assert_eq!(i.name.as_deref(), Some("print"));
     assert_eq!(i.source.as_deref(), Some("=[C]"));
@@ -382,9 +382,9 @@ fn info_of_rust_functions() {
     assert_eq!(i.num_params, 0);
     assert!(i.is_vararg);
     let format: LuaFunction = eval(&lua, "return string.format");
-    assert_eq!(format.info().unwrap().name.as_deref(), Some("string.format"));
+    assert_eq!(format.info().name.as_deref(), Some("string.format"));
     let f = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap();
-    let i = f.info().unwrap();
+    let i = f.info();
     assert_eq!(i.what, "C");
     assert_eq!(i.source.as_deref(), Some("=[C]"));
     assert_eq!(i.short_src, "[C]");
@@ -392,7 +392,7 @@ fn info_of_rust_functions() {
     assert!(i.is_vararg);
     assert_eq!(i.name, None);
     lua.globals().set("my_add", &f).unwrap();
-    assert_eq!(f.info().unwrap().name.as_deref(), Some("my_add"));
+    assert_eq!(f.info().name.as_deref(), Some("my_add"));
 }
 
 // ---------------------------------------------------------------------------
@@ -403,9 +403,9 @@ fn dump_and_load_back_in_unsafe_states() {
     let src = Lua::new();
     let f: LuaFunction =
         src.load("return function(a, b) return a * b + (X or 0) end").set_name("d.lua").eval().unwrap();
-    let bytes = f.dump(false).expect("Lua functions dump");
+    let bytes = f.dump(false);
     assert_eq!(&bytes[..4], b"\x1bLua");
-    let stripped = f.dump(true).expect("Lua functions dump stripped");
+    let stripped = f.dump(true);
     assert!(stripped.len() < bytes.len(), "stripping removes debug information");
 
     let dst = unsafe { Lua::unsafe_new() };
@@ -414,7 +414,7 @@ fn dump_and_load_back_in_unsafe_states() {
     // The loaded function's first upvalue is the new state's globals.
     dst.globals().set("X", 100).unwrap();
     assert_eq!(g.call::<i64>((6, 7)).unwrap(), 142);
-    assert_eq!(g.info().unwrap().source.as_deref(), Some("=d.lua"));
+    assert_eq!(g.info().source.as_deref(), Some("=d.lua"));
     let g = dst.load(&stripped).into_function().unwrap();
     assert_eq!(g.call::<i64>((2, 3)).unwrap(), 106);
     // Binary mode loads it; text mode refuses it.
@@ -440,10 +440,10 @@ fn dump_keeps_line_information_unless_stripped() {
     let src = Lua::new();
     let f: LuaFunction = src.load("return function()\n\n error('here') end").set_name("lines.lua").eval().unwrap();
     let dst = unsafe { Lua::unsafe_new() };
-    let full = dst.load(f.dump(false).unwrap()).into_function().unwrap();
+    let full = dst.load(f.dump(false)).into_function().unwrap();
     let err = full.call::<()>(()).unwrap_err();
     assert!(err.to_string().starts_with("lines.lua:3: here"), "{err}");
-    let stripped = dst.load(f.dump(true).unwrap()).into_function().unwrap();
+    let stripped = dst.load(f.dump(true)).into_function().unwrap();
     let err = stripped.call::<()>(()).unwrap_err();
     // Without line information the message has no position (as PUC).
     assert!(
@@ -456,7 +456,7 @@ fn dump_keeps_line_information_unless_stripped() {
 fn safe_states_refuse_binary_chunks() {
     let src = Lua::new();
     let f: LuaFunction = eval(&src, "return function() return 1 end");
-    let bytes = f.dump(false).unwrap();
+    let bytes = f.dump(false);
     for lua in [Lua::new(), Lua::sandboxed().unwrap(), Lua::new_with(StdLib::ALL, LuaOptions::new()).unwrap()] {
         let err = lua.load(&bytes).into_function().unwrap_err();
         assert!(matches!(err, LuaError::SyntaxError { .. }), "{err:?}");
@@ -469,7 +469,7 @@ fn safe_states_refuse_binary_chunks() {
 /// Asserts that dumping `f` fails as `string.dump` does for a C function.
 fn assert_undumpable(what: &str, f: &LuaFunction) {
     for strip in [false, true] {
-        match f.dump(strip) {
+        match f.try_dump(strip) {
             Err(e @ LuaError::RuntimeError(_)) => {
                 assert_eq!(e.to_string(), "unable to dump given function", "{what}")
             }
@@ -500,10 +500,10 @@ fn dump_of_rust_functions_is_an_error() {
 fn wrap_arity_0_1_2() {
     let lua = Lua::new();
     let g = lua.globals();
-    g.set("zero", LuaFunction::wrap(|| Ok("none"))).unwrap();
-    g.set("one", LuaFunction::wrap(|a: i64| Ok(a * 2))).unwrap();
-    g.set("two", LuaFunction::wrap(|a: i64, b: i64| Ok(a - b))).unwrap();
-    g.set("pair", LuaFunction::wrap(|a: String, b: Option<String>| Ok((b, a)))).unwrap();
+    g.set("zero", LuaFunction::wrap(|| Ok::<_, LuaError>("none"))).unwrap();
+    g.set("one", LuaFunction::wrap(|a: i64| Ok::<_, LuaError>(a * 2))).unwrap();
+    g.set("two", LuaFunction::wrap(|a: i64, b: i64| Ok::<_, LuaError>(a - b))).unwrap();
+    g.set("pair", LuaFunction::wrap(|a: String, b: Option<String>| Ok::<_, LuaError>((b, a)))).unwrap();
     assert_eq!(eval::<String>(&lua, "return zero()"), "none");
     assert_eq!(eval::<String>(&lua, "return zero(1, 2, 3)"), "none", "extra arguments are ignored");
     assert_eq!(eval::<i64>(&lua, "return one(21)"), 42);
@@ -527,7 +527,7 @@ fn wrap_arity_5() {
         .set(
             "five",
             LuaFunction::wrap(|a: i64, b: String, c: f64, d: bool, e: Option<i64>| {
-                Ok(format!("{a}|{b}|{c}|{d}|{e:?}"))
+                Ok::<_, LuaError>(format!("{a}|{b}|{c}|{d}|{e:?}"))
             }),
         )
         .unwrap();
@@ -562,7 +562,7 @@ fn wrap_arity_16() {
                  p: i64| {
                     let all = [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p];
                     let weighted: i64 = all.iter().enumerate().map(|(idx, v)| (idx as i64 + 1) * v).sum();
-                    Ok((all.iter().sum::<i64>(), weighted))
+                    Ok::<_, LuaError>((all.iter().sum::<i64>(), weighted))
                 },
             ),
         )
@@ -592,9 +592,9 @@ fn wrap_errors_and_results() {
     assert_eq!(eval::<i64>(&lua, "return checked(3)"), 3);
     let msg: String = eval(&lua, "local ok, e = pcall(checked, -1) return tostring(e)");
     assert_eq!(msg, "negative: -1");
-    lua.globals().set("unit", LuaFunction::wrap(|| Ok(()))).unwrap();
+    lua.globals().set("unit", LuaFunction::wrap(|| Ok::<_, LuaError>(()))).unwrap();
     assert_eq!(eval::<i64>(&lua, "return select('#', unit())"), 0);
-    lua.globals().set("multi", LuaFunction::wrap(|| Ok(LuaVariadic(vec![1, 2, 3])))).unwrap();
+    lua.globals().set("multi", LuaFunction::wrap(|| Ok::<_, LuaError>(LuaVariadic(vec![1, 2, 3])))).unwrap();
     assert_eq!(eval::<i64>(&lua, "return select('#', multi())"), 3);
 }
 
@@ -612,8 +612,9 @@ fn calling_after_the_state_is_dropped() {
         assert!(matches!(f.call::<i64>(()), Err(LuaError::StateDropped)));
         assert!(matches!(f.call::<LuaMultiValue>((1, 2)), Err(LuaError::StateDropped)));
         assert!(matches!(f.bind(1), Err(LuaError::StateDropped)));
-        assert!(matches!(f.dump(false), Err(LuaError::StateDropped)));
-        assert!(matches!(f.info(), Err(LuaError::StateDropped)));
+        assert!(matches!(f.try_dump(false), Err(LuaError::StateDropped)));
+        assert!(f.dump(false).is_empty());
+        assert_eq!(f.info(), LuaFunctionInfo::default());
     }
     assert_ne!(lua_fn, lua_fn.clone());
 }

@@ -5,7 +5,7 @@ fn smoke() -> LuaResult<()> {
     let lua = Lua::new();
     let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?;
     lua.globals().set("add", add)?;
-    lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok(a * b)))?;
+    lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok::<_, LuaError>(a * b)))?;
     let n: i64 = lua.load("return add(40, 2)").set_name("main.lua").eval()?;
     assert_eq!(n, 42);
     let m: f64 = lua.load("return mul(6, 7)").eval()?;

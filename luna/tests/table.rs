@@ -118,7 +118,7 @@ fn nil_and_nan_keys_are_errors() {
         assert!(t.get::<LuaValue>(f64::NAN).unwrap().is_nil());
         assert!(!t.contains_key(LuaNil).unwrap());
         // Nothing was stored and the table still works.
-        assert!(t.is_empty().unwrap());
+        assert!(t.is_empty());
         t.set("ok", 1).unwrap();
         assert_eq!(t.get::<i64>("ok").unwrap(), 1);
     }
@@ -144,10 +144,10 @@ fn len_and_raw_len() {
     let lua = Lua::new();
     let t = lua.create_sequence_from([1, 2, 3]).unwrap();
     assert_eq!(t.len().unwrap(), 3);
-    assert_eq!(t.raw_len().unwrap(), 3);
+    assert_eq!(t.raw_len(), 3);
     let with_len: LuaTable = eval(&lua, "return setmetatable({1, 2}, {__len = function(t) return 42 end})");
     assert_eq!(with_len.len().unwrap(), 42);
-    assert_eq!(with_len.raw_len().unwrap(), 2);
+    assert_eq!(with_len.raw_len(), 2);
     let float_len: LuaTable = eval(&lua, "return setmetatable({}, {__len = function() return 7.0 end})");
     assert_eq!(float_len.len().unwrap(), 7);
     let bad_len: LuaTable = eval(&lua, "return setmetatable({}, {__len = function() return 'x' end})");
@@ -165,7 +165,7 @@ fn len_and_raw_len() {
     let t = lua.create_table().unwrap();
     t.set_metatable(Some(mt)).unwrap();
     assert_eq!(t.len().unwrap(), 5);
-    assert_eq!(t.raw_len().unwrap(), 0);
+    assert_eq!(t.raw_len(), 0);
 }
 
 #[test]
@@ -175,16 +175,16 @@ fn push_and_pop() {
     for i in 1..=5 {
         t.push(i * 10).unwrap();
     }
-    assert_eq!(t.raw_len().unwrap(), 5);
+    assert_eq!(t.raw_len(), 5);
     assert_eq!(t.pop::<i64>().unwrap(), 50);
     assert_eq!(t.pop::<i64>().unwrap(), 40);
-    assert_eq!(t.raw_len().unwrap(), 3);
+    assert_eq!(t.raw_len(), 3);
     t.push("s").unwrap();
     assert_eq!(t.get::<String>(4).unwrap(), "s");
-    while t.raw_len().unwrap() > 0 {
+    while t.raw_len() > 0 {
         t.pop::<LuaValue>().unwrap();
     }
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
     // Popping an empty table gives nil.
     assert!(t.pop::<LuaValue>().unwrap().is_nil());
     assert_eq!(t.pop::<Option<i64>>().unwrap(), None);
@@ -206,7 +206,7 @@ fn push_and_pop_honour_metamethods() {
     );
     t.push("a").unwrap();
     t.push("b").unwrap();
-    assert_eq!(t.raw_len().unwrap(), 0, "the values went through __newindex");
+    assert_eq!(t.raw_len(), 0, "the values went through __newindex");
     assert_eq!(eval::<String>(&lua, "return store[1] .. store[2]"), "ab");
     assert_eq!(t.len().unwrap(), 2);
     assert_eq!(t.pop::<String>().unwrap(), "b");
@@ -226,7 +226,7 @@ fn raw_insert_shifts_up() {
         let err = t.raw_insert(bad, 9).unwrap_err();
         assert!(err.to_string().contains("index out of bounds"), "index {bad}: {err}");
     }
-    assert_eq!(t.raw_len().unwrap(), 6);
+    assert_eq!(t.raw_len(), 6);
     // Inserting into an empty table at 1 works.
     let e = lua.create_table().unwrap();
     e.raw_insert(1, "x").unwrap();
@@ -246,12 +246,12 @@ fn raw_remove_shifts_down() {
     t.raw_remove(3).unwrap();
     let v: Vec<i64> = t.sequence_values().collect::<LuaResult<_>>().unwrap();
     assert_eq!(v, [2, 4]);
-    assert_eq!(t.raw_len().unwrap(), 2);
+    assert_eq!(t.raw_len(), 2);
     for bad in [0, -1, 3, i64::MAX] {
         let err = t.raw_remove(bad).unwrap_err();
         assert!(err.to_string().contains("index out of bounds"), "index {bad}: {err}");
     }
-    assert_eq!(t.raw_len().unwrap(), 2);
+    assert_eq!(t.raw_len(), 2);
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn raw_remove_on_an_empty_table_is_out_of_bounds() {
         let err = t.raw_remove(idx).unwrap_err();
         assert!(err.to_string().contains("index out of bounds"), "index {idx}: {err}");
     }
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
 }
 
 #[test]
@@ -299,29 +299,29 @@ fn raw_remove_of_other_keys_sets_them_to_nil() {
 fn clear_and_is_empty() {
     let lua = Lua::new();
     let t: LuaTable = eval(&lua, "return setmetatable({1, 2, 3, x = 1, [true] = 2}, {__index = {y = 1}})");
-    assert!(!t.is_empty().unwrap());
-    let mt = t.metatable().unwrap().unwrap();
+    assert!(!t.is_empty());
+    let mt = t.metatable().unwrap();
     t.clear().unwrap();
-    assert!(t.is_empty().unwrap());
-    assert_eq!(t.raw_len().unwrap(), 0);
+    assert!(t.is_empty());
+    assert_eq!(t.raw_len(), 0);
     assert_eq!(t.pairs::<LuaValue, LuaValue>().count(), 0);
-    assert_eq!(t.metatable().unwrap().unwrap(), mt, "clear keeps the metatable");
+    assert_eq!(t.metatable().unwrap(), mt, "clear keeps the metatable");
     assert_eq!(t.get::<i64>("y").unwrap(), 1);
     // is_empty ignores __index.
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
     // A table with only a hash part is not empty.
     let h = lua.create_table().unwrap();
     h.set("k", 1).unwrap();
-    assert!(!h.is_empty().unwrap());
+    assert!(!h.is_empty());
     // Clearing a big table.
     let big = lua.create_sequence_from(0..10_000).unwrap();
     for i in 0..1000 {
         big.set(format!("k{i}"), i).unwrap();
     }
     big.clear().unwrap();
-    assert!(big.is_empty().unwrap());
+    assert!(big.is_empty());
     big.push(1).unwrap();
-    assert_eq!(big.raw_len().unwrap(), 1);
+    assert_eq!(big.raw_len(), 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -331,24 +331,24 @@ fn clear_and_is_empty() {
 fn metatable_and_set_metatable() {
     let lua = Lua::new();
     let t = lua.create_table().unwrap();
-    assert!(t.metatable().unwrap().is_none());
+    assert!(t.metatable().is_none());
     let mt = lua.create_table().unwrap();
     mt.set("__index", lua.create_function(|_, (_t, k): (LuaTable, String)| Ok(k.to_uppercase())).unwrap()).unwrap();
     t.set_metatable(Some(mt.clone())).unwrap();
-    assert_eq!(t.metatable().unwrap().unwrap(), mt);
+    assert_eq!(t.metatable().unwrap(), mt);
     assert_eq!(t.get::<String>("abc").unwrap(), "ABC");
     lua.globals().set("t", &t).unwrap();
     assert!(eval::<bool>(&lua, "return getmetatable(t) ~= nil"));
     assert_eq!(eval::<String>(&lua, "return t.xyz"), "XYZ");
     t.set_metatable(None).unwrap();
-    assert!(t.metatable().unwrap().is_none());
+    assert!(t.metatable().is_none());
     assert!(t.get::<LuaValue>("abc").unwrap().is_nil());
     assert!(eval::<bool>(&lua, "return getmetatable(t) == nil"));
     // Setting None when there is none is fine.
     t.set_metatable(None).unwrap();
     // A table may be its own metatable.
     t.set_metatable(Some(t.clone())).unwrap();
-    assert_eq!(t.metatable().unwrap().unwrap(), t);
+    assert_eq!(t.metatable().unwrap(), t);
 }
 
 #[test]
@@ -360,12 +360,12 @@ fn protected_metatables() {
     let msg: String = eval(&lua, "local ok, e = pcall(setmetatable, prot, {}) return e");
     assert_eq!(msg, "cannot change a protected metatable");
     // The host sees the real metatable (as the C API does) and can replace it.
-    let mt = t.metatable().unwrap().expect("the real metatable");
+    let mt = t.metatable().expect("the real metatable");
     assert_eq!(mt.get::<String>("__metatable").unwrap(), "locked");
     assert_eq!(t.get::<i64>("k").unwrap(), 1);
     let open = lua.create_table().unwrap();
     t.set_metatable(Some(open.clone())).unwrap();
-    assert_eq!(t.metatable().unwrap().unwrap(), open);
+    assert_eq!(t.metatable().unwrap(), open);
     assert!(eval::<bool>(&lua, "return getmetatable(prot) ~= 'locked'"));
     assert!(t.get::<LuaValue>("k").unwrap().is_nil());
 }
@@ -413,7 +413,7 @@ fn index_and_newindex_functions() {
     assert_eq!(t.get::<i64>(21).unwrap(), 42);
     t.set("a", "b").unwrap();
     assert_eq!(eval::<String>(&lua, "return writes.a"), "b");
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
 }
 
 #[test]
@@ -433,7 +433,7 @@ fn rust_index_and_newindex() {
     assert_eq!(t.get::<i64>(41).unwrap(), 42);
     t.set("x", 5).unwrap();
     assert_eq!(log.get::<i64>("x").unwrap(), 5);
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
     // A conversion error inside the Rust metamethod comes back as an error.
     let err = t.get::<LuaValue>("not a number").unwrap_err();
     assert!(err.to_string().contains("bad argument #2"), "{err}");
@@ -593,7 +593,7 @@ fn pairs_sees_values_changed_during_iteration() {
         let (k, _) = p.unwrap();
         t.set(k, LuaNil).unwrap();
     }
-    assert!(t.is_empty().unwrap());
+    assert!(t.is_empty());
 }
 
 #[test]

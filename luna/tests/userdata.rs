@@ -52,10 +52,10 @@ impl LuaUserdata for Vec3 {
         });
         methods.add_meta_function(LuaMetaMethod::Mul, |_, (a, b): (LuaValue, LuaValue)| {
             let (v, k) = match (a, b) {
-                (LuaValue::Userdata(u), LuaValue::Number(k)) | (LuaValue::Number(k), LuaValue::Userdata(u)) => {
+                (LuaValue::UserData(u), LuaValue::Number(k)) | (LuaValue::Number(k), LuaValue::UserData(u)) => {
                     (*u.borrow::<Vec3>()?, k)
                 }
-                (LuaValue::Userdata(u), LuaValue::Integer(k)) | (LuaValue::Integer(k), LuaValue::Userdata(u)) => {
+                (LuaValue::UserData(u), LuaValue::Integer(k)) | (LuaValue::Integer(k), LuaValue::UserData(u)) => {
                     (*u.borrow::<Vec3>()?, k as f64)
                 }
                 _ => return Err(LuaError::runtime("cannot multiply")),
@@ -75,7 +75,7 @@ impl LuaUserdata for Vec3 {
         methods.add_meta_function(LuaMetaMethod::Concat, |_, (a, b): (LuaValue, LuaValue)| {
             let show = |v: &LuaValue| -> LuaResult<String> {
                 Ok(match v {
-                    LuaValue::Userdata(u) => {
+                    LuaValue::UserData(u) => {
                         let v = u.borrow::<Vec3>()?;
                         format!("<{},{},{}>", v.x, v.y, v.z)
                     }

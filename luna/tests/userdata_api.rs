@@ -272,7 +272,7 @@ fn meta_field_values_are_checked() {
     let lua = Lua::new();
     match lua.create_userdata(BadIndex) {
         Err(LuaError::MetaMethodTypeError { method, type_name, .. }) => {
-            assert_eq!((method.as_str(), type_name), ("__index", "number"));
+            assert_eq!((method.as_str(), type_name), ("__index", "integer"));
         }
         other => panic!("expected MetaMethodTypeError, got {other:?}"),
     }
@@ -312,7 +312,7 @@ fn derived_from_lua_clones_the_value() {
     assert_eq!(eval::<i64>(&lua, "return m:cents()"), 300);
     assert_eq!(eval::<Money>(&lua, "return m"), Money(3, "EUR"));
     let err = lua.load("return 1").eval::<Money>().unwrap_err();
-    assert!(matches!(err, LuaError::FromLuaConversionError { from: "number", .. }), "{err:?}");
+    assert!(matches!(err, LuaError::FromLuaConversionError { from: "integer", .. }), "{err:?}");
 }
 
 /// The derive and the methods block in mlua's vocabulary.

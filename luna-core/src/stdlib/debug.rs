@@ -609,12 +609,18 @@ fn sethook(st: &mut State) -> LResult<usize> {
         if count > 0 {
             mask |= MASK_COUNT;
         }
-        (mask, count as u32, Some(Rc::new(lua_hook)))
+        (mask, count as u32, Some(LUA_HOOK.with(Rc::clone)))
     };
     let t = hook_table(st)?;
     st.raw_set(t, Value::Thread(th), f)?;
     st.set_hook(th, hook, mask, count);
     Ok(0)
+}
+
+thread_local! {
+    /// The one hook `debug.sethook` installs (PUC's `hookf`): shared, so that
+    /// `gethook` tells it from a hook the host installed.
+    static LUA_HOOK: crate::vm::hooks::HookFn = Rc::new(lua_hook);
 }
 
 fn gethook(st: &mut State) -> LResult<usize> {
@@ -624,10 +630,12 @@ fn gethook(st: &mut State) -> LResult<usize> {
         st.push(Value::Nil);
         return Ok(1);
     }
-    let t = hook_table(st)?;
-    let f = t.get(Value::Thread(th));
-    if f.is_function() {
-        st.push(f);
+    let is_lua_hook = h.hook.as_ref().is_some_and(|f| LUA_HOOK.with(|l| Rc::ptr_eq(f, l)));
+    if is_lua_hook {
+        // The function of this thread (none for a thread that inherited the
+        // mask from the thread that created it, as in PUC).
+        let t = hook_table(st)?;
+        st.push(t.get(Value::Thread(th)));
     } else {
         // A hook the host installed (PUC: a hook other than `hookf`).
         let s = st.str_value("external hook")?;

@@ -145,7 +145,7 @@ impl<'c, 's> RawDe<'c, 's> {
     }
 
     fn unsupported<T>(&self) -> Result<T> {
-        Err(PathError::new(format!("cannot deserialize a {}", self.v.type_name())))
+        Err(PathError::new(format!("unsupported value type `{}`", self.v.type_name())))
     }
 
     fn visit_seq<'de, V: Visitor<'de>>(&self, t: Gc<Table>, len: u64, visitor: V) -> Result<V::Value>

@@ -37,6 +37,7 @@ use crate::value::{LuaLightUserdata, LuaValue};
 pub use arena::StringArena;
 pub use de::Deserializer;
 pub use ser::Serializer;
+pub use value::LuaSerializableValue;
 
 /// How Rust values become Lua values. The defaults are mlua's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,7 +261,7 @@ impl Lua {
     /// and `()` serialize to it (see `SerializeOptions`), and it reads back
     /// as `None`/`()`; JSON's `null`.
     pub fn null(&self) -> LuaValue {
-        LuaValue::LightUserdata(LuaLightUserdata(std::ptr::null_mut()))
+        LuaValue::LightUserData(LuaLightUserdata(std::ptr::null_mut()))
     }
 
     /// The metatable that marks a table as a sequence, so that an empty
@@ -483,5 +484,77 @@ impl ::serde::ser::Error for LuaError {
 impl ::serde::de::Error for LuaError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         LuaError::DeserializeError(msg.to_string())
+    }
+}
+
+/// mlua's serde extension trait, for code that imports it
+/// (`use luna::LuaSerdeExt`): luna has these methods on `Lua` itself, and
+/// the trait forwards to them.
+///
+/// ```
+/// use luna::{Lua, LuaSerdeExt};
+/// let lua = Lua::new();
+/// let v = LuaSerdeExt::to_value(&lua, &[1, 2])?;
+/// assert_eq!(LuaSerdeExt::from_value::<Vec<i32>>(&lua, v)?, [1, 2]);
+/// # Ok::<(), luna::LuaError>(())
+/// ```
+// The names are mlua's (and `Lua`'s own methods), kept for code that
+// calls them through the trait.
+#[allow(clippy::wrong_self_convention)]
+pub trait LuaSerdeExt: sealed::Sealed {
+    /// See `Lua::null`.
+    fn null(&self) -> LuaValue;
+    /// See `Lua::array_metatable`.
+    fn array_metatable(&self) -> LuaResult<LuaTable>;
+    /// See `Lua::to_value`.
+    fn to_value<T: ::serde::Serialize + ?Sized>(&self, value: &T) -> LuaResult<LuaValue>;
+    /// See `Lua::to_value_with`.
+    fn to_value_with<T: ::serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: SerializeOptions,
+    ) -> LuaResult<LuaValue>;
+    /// See `Lua::from_value`.
+    fn from_value<T: ::serde::de::DeserializeOwned>(&self, value: LuaValue) -> LuaResult<T>;
+    /// See `Lua::from_value_with`.
+    fn from_value_with<T: ::serde::de::DeserializeOwned>(
+        &self,
+        value: LuaValue,
+        options: DeserializeOptions,
+    ) -> LuaResult<T>;
+}
+
+mod sealed {
+    /// Only `Lua` implements `LuaSerdeExt`.
+    pub trait Sealed {}
+    impl Sealed for crate::Lua {}
+}
+
+impl LuaSerdeExt for Lua {
+    fn null(&self) -> LuaValue {
+        Lua::null(self)
+    }
+    fn array_metatable(&self) -> LuaResult<LuaTable> {
+        Lua::array_metatable(self)
+    }
+    fn to_value<T: ::serde::Serialize + ?Sized>(&self, value: &T) -> LuaResult<LuaValue> {
+        Lua::to_value(self, value)
+    }
+    fn to_value_with<T: ::serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: SerializeOptions,
+    ) -> LuaResult<LuaValue> {
+        Lua::to_value_with(self, value, options)
+    }
+    fn from_value<T: ::serde::de::DeserializeOwned>(&self, value: LuaValue) -> LuaResult<T> {
+        Lua::from_value(self, value)
+    }
+    fn from_value_with<T: ::serde::de::DeserializeOwned>(
+        &self,
+        value: LuaValue,
+        options: DeserializeOptions,
+    ) -> LuaResult<T> {
+        Lua::from_value_with(self, value, options)
     }
 }

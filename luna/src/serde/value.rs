@@ -21,23 +21,77 @@ struct SerializableValue<'a> {
 }
 
 impl LuaValue {
+    /// This value as a `Serialize` whose options are set by the builder
+    /// methods of the result (mlua's `to_serializable`):
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let v: LuaValue = lua.load("{b = 1, a = 2}").eval()?;
+    /// let json = serde_json::to_string(&v.to_serializable().sort_keys(true)).unwrap();
+    /// assert_eq!(json, r#"{"a":2,"b":1}"#);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn to_serializable(&self) -> LuaSerializableValue<'_> {
+        self.to_serializable_with(DeserializeOptions::default())
+    }
+
     /// This value as a `Serialize` honouring `options`: `sort_keys` for
     /// stable output, `deny_unsupported_types`, `deny_recursive_tables`,
     /// `encode_empty_tables_as_array` and `deny_mixed_tables`. (The
     /// `Serialize` impl of `LuaValue` uses the defaults.)
-    pub fn to_serializable(&self, options: DeserializeOptions) -> impl Serialize + '_ {
-        OwnedWalk { value: self, opts: options, walking: Walking::default() }
+    pub fn to_serializable_with(&self, options: DeserializeOptions) -> LuaSerializableValue<'_> {
+        LuaSerializableValue { value: self, opts: options, walking: Walking::default() }
     }
 }
 
-/// The top of a walk: owns the stack of tables being written.
-struct OwnedWalk<'a> {
+/// A `LuaValue` to serialize with chosen options (`LuaValue::to_serializable`).
+pub struct LuaSerializableValue<'a> {
     value: &'a LuaValue,
     opts: DeserializeOptions,
     walking: Walking,
 }
 
-impl Serialize for OwnedWalk<'_> {
+impl LuaSerializableValue<'_> {
+    /// Functions, userdata and threads are errors (default `true`); else
+    /// they are skipped (or unit).
+    #[must_use]
+    pub fn deny_unsupported_types(mut self, yes: bool) -> Self {
+        self.opts.deny_unsupported_types = yes;
+        self
+    }
+
+    /// A table containing itself is an error (default `true`).
+    #[must_use]
+    pub fn deny_recursive_tables(mut self, yes: bool) -> Self {
+        self.opts.deny_recursive_tables = yes;
+        self
+    }
+
+    /// Map entries are written in key order (default `false`).
+    #[must_use]
+    pub fn sort_keys(mut self, yes: bool) -> Self {
+        self.opts.sort_keys = yes;
+        self
+    }
+
+    /// An empty table is written as an empty sequence (default `false`).
+    #[must_use]
+    pub fn encode_empty_tables_as_array(mut self, yes: bool) -> Self {
+        self.opts.encode_empty_tables_as_array = yes;
+        self
+    }
+
+    /// A table with both sequence keys and other keys is an error
+    /// (default `false`).
+    #[must_use]
+    pub fn deny_mixed_tables(mut self, yes: bool) -> Self {
+        self.opts.deny_mixed_tables = yes;
+        self
+    }
+}
+
+impl Serialize for LuaSerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         SerializableValue { value: self.value, opts: self.opts, walking: &self.walking }.serialize(serializer)
     }
@@ -45,7 +99,7 @@ impl Serialize for OwnedWalk<'_> {
 
 impl Serialize for LuaValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_serializable(DeserializeOptions::default()).serialize(serializer)
+        self.to_serializable().serialize(serializer)
     }
 }
 
@@ -53,7 +107,7 @@ impl Serialize for LuaValue {
 /// its Rust value; any other is an error ("cannot serialize a userdata").
 impl Serialize for crate::LuaAnyUserdata {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        LuaValue::Userdata(self.clone()).serialize(serializer)
+        LuaValue::UserData(self.clone()).serialize(serializer)
     }
 }
 
@@ -65,9 +119,9 @@ impl Serialize for LuaTable {
 
 fn unsupported(v: &LuaValue) -> bool {
     match v {
-        LuaValue::Userdata(ud) => !matches!(ud.serialized(), Ok(Some(_))),
+        LuaValue::UserData(ud) => !matches!(ud.serialized(), Ok(Some(_))),
         LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Error(_) => true,
-        LuaValue::LightUserdata(p) => !p.0.is_null(),
+        LuaValue::LightUserData(p) => !p.0.is_null(),
         _ => false,
     }
 }
@@ -131,7 +185,7 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
     match k {
         LuaValue::Integer(i) => SortKey::Int(*i),
         LuaValue::Number(f) => SortKey::Float(*f),
-        LuaValue::String(s) => SortKey::Str(Cow::Owned(s.as_bytes().unwrap_or_default())),
+        LuaValue::String(s) => SortKey::Str(Cow::Owned(s.as_bytes().to_vec())),
         LuaValue::Boolean(b) => SortKey::Bool(*b),
         _ => SortKey::Other,
     }
@@ -139,7 +193,7 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
 
 impl Serialize for SerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if let LuaValue::Userdata(ud) = self.value {
+        if let LuaValue::UserData(ud) = self.value {
             // A userdata created serializable writes out its Rust value,
             // converted to a Lua value first (so the tables it holds are
             // written with keys sorted: a table has no order of its own).
@@ -150,12 +204,12 @@ impl Serialize for SerializableValue<'_> {
         }
         match self.value {
             LuaValue::Nil => serializer.serialize_unit(),
-            LuaValue::LightUserdata(p) if p.0.is_null() => serializer.serialize_none(),
+            LuaValue::LightUserData(p) if p.0.is_null() => serializer.serialize_none(),
             LuaValue::Boolean(b) => serializer.serialize_bool(*b),
             LuaValue::Integer(i) => serializer.serialize_i64(*i),
             LuaValue::Number(f) => serializer.serialize_f64(*f),
             LuaValue::String(s) => {
-                let bytes = s.as_bytes().map_err(S::Error::custom)?;
+                let bytes = s.as_bytes();
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => serializer.serialize_str(text),
                     Err(_) => serializer.serialize_bytes(&bytes),

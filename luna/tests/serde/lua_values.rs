@@ -72,12 +72,12 @@ fn serialize_lua_errors_and_relaxed_options() {
     let err = serde_json::to_string(&with_fn).unwrap_err();
     assert!(err.to_string().contains("function"), "{err}");
     let lenient = LuaDeserializeOptions::new().deny_unsupported_types(false);
-    assert_eq!(serde_json::to_string(&with_fn.to_serializable(lenient)).unwrap(), r#"{"a":1}"#);
+    assert_eq!(serde_json::to_string(&with_fn.to_serializable_with(lenient)).unwrap(), r#"{"a":1}"#);
 
     let cyclic = expr(&lua, "(function() local t = {} t.me = t return t end)()");
     let err = serde_json::to_string(&cyclic).unwrap_err();
     assert!(err.to_string().contains("recursive table"), "{err}");
     let lax = LuaDeserializeOptions::new().deny_recursive_tables(false);
-    let err = serde_json::to_string(&cyclic.to_serializable(lax)).unwrap_err();
+    let err = serde_json::to_string(&cyclic.to_serializable_with(lax)).unwrap_err();
     assert!(err.to_string().contains("too deeply nested"), "{err}");
 }

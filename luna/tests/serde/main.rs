@@ -112,7 +112,7 @@ fn to_json(lua: &Lua, v: LuaValue) -> serde_json::Value {
 
 /// The JSON text of a Lua value, with sorted keys.
 fn sorted_json(v: &LuaValue) -> String {
-    serde_json::to_string(&v.to_serializable(LuaDeserializeOptions::new().sort_keys(true))).unwrap()
+    serde_json::to_string(&v.to_serializable_with(LuaDeserializeOptions::new().sort_keys(true))).unwrap()
 }
 
 // ---------------------------------------------------------------------------

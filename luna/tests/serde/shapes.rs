@@ -9,7 +9,7 @@ use super::*;
 #[test]
 fn null_sentinel_and_array_metatable() {
     let lua = new_lua();
-    assert_eq!(lua.null(), LuaValue::LightUserdata(LuaLightUserdata(std::ptr::null_mut())));
+    assert_eq!(lua.null(), LuaValue::LightUserData(LuaLightUserdata(std::ptr::null_mut())));
     assert_eq!(lua.null(), lua.null());
     assert_eq!(array_mt(&lua), array_mt(&lua), "the array metatable is one table");
     assert_lua(&lua, &lua.null(), &["type(v) == 'userdata'", "v == NULL"]);
