@@ -249,7 +249,8 @@ impl fmt::Display for LuaError {
         }
         match self {
             LuaError::SyntaxError { message, .. } => write!(f, "syntax error: {message}"),
-            LuaError::RuntimeError(message) | LuaError::MemoryError(message) => f.write_str(message),
+            LuaError::RuntimeError(message) => write!(f, "runtime error: {message}"),
+            LuaError::MemoryError(message) => write!(f, "memory error: {message}"),
             LuaError::SafetyError(message) => write!(f, "safety error: {message}"),
             LuaError::MemoryControlNotAvailable => f.write_str("memory control is not available"),
             LuaError::RecursiveMutCallback => f.write_str("mutable callback called recursively"),
@@ -472,6 +473,7 @@ impl LuaError {
     pub(crate) fn lua_message(&self) -> String {
         match self {
             LuaError::RuntimeError(message) => strip_traceback(message).to_string(),
+            LuaError::MemoryError(message) => message.clone(),
             LuaError::CallbackError { cause, .. } => cause.lua_message(),
             LuaError::WithContext { context, cause } => format!("{context}: {}", cause.lua_message()),
             other => other.to_string(),

@@ -109,14 +109,14 @@ fn file_chunks_are_named_after_the_file() {
     let lua = Lua::new();
     let f = TempFile::new("named", b"local x = 1\nerror('in file')\n");
     let err = lua.load(&f.0).exec().unwrap_err();
-    let expected = format!("{}:2: in file", f.0.display());
+    let expected = format!("runtime error: {}:2: in file", f.0.display());
     assert!(err.to_string().starts_with(&expected), "{err}");
     let frame = &err.traceback()[1];
     assert_eq!(frame.source, f.0.display().to_string());
     assert_eq!(frame.line, Some(2));
     // `set_name` overrides the file name.
     let err = lua.load(&f.0).set_name("renamed.lua").exec().unwrap_err();
-    assert!(err.to_string().starts_with("renamed.lua:2: in file"), "{err}");
+    assert!(err.to_string().starts_with("runtime error: renamed.lua:2: in file"), "{err}");
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn file_with_shebang_line_keeps_line_numbers() {
     let lua = Lua::new();
     let f = TempFile::new("shebang", b"#!/usr/bin/env lua\nlocal x = 1\nerror('line three')\n");
     let err = lua.load(&f.0).exec().unwrap_err();
-    let expected = format!("{}:3: line three", f.0.display());
+    let expected = format!("runtime error: {}:3: line three", f.0.display());
     assert!(err.to_string().starts_with(&expected), "{err}");
     let f = TempFile::new("shebang2", b"#!/usr/bin/env lua\nreturn 42");
     assert_eq!(lua.load(&f.0).eval::<i64>().unwrap(), 42);
@@ -164,11 +164,11 @@ fn file_with_bom_and_shebang() {
     assert_eq!(lua.load(&f.0).eval::<String>().unwrap(), "bom");
     let f = TempFile::new("bomshebang", b"\xEF\xBB\xBF#!/usr/bin/lua\nlocal a = ...\nerror('at line 3')\n");
     let err = lua.load(&f.0).exec().unwrap_err();
-    let expected = format!("{}:3: at line 3", f.0.display());
+    let expected = format!("runtime error: {}:3: at line 3", f.0.display());
     assert!(err.to_string().starts_with(&expected), "{err}");
     let f = TempFile::new("bomlines", b"\xEF\xBB\xBF\n\nerror('x')");
     let err = lua.load(&f.0).exec().unwrap_err();
-    let expected = format!("{}:3: x", f.0.display());
+    let expected = format!("runtime error: {}:3: x", f.0.display());
     assert!(err.to_string().starts_with(&expected), "{err}");
 }
 
@@ -211,10 +211,10 @@ fn huge_sources() {
 fn default_name_is_the_source_text() {
     let lua = Lua::new();
     let err = lua.load("error('boom')").exec().unwrap_err();
-    assert!(err.to_string().starts_with("[string \"error('boom')\"]:1: boom"), "{err}");
+    assert!(err.to_string().starts_with("runtime error: [string \"error('boom')\"]:1: boom"), "{err}");
     // Only the first line, followed by "...".
     let err = lua.load("\nerror('boom')").exec().unwrap_err();
-    assert!(err.to_string().starts_with("[string \"...\"]:2: boom"), "{err}");
+    assert!(err.to_string().starts_with("runtime error: [string \"...\"]:2: boom"), "{err}");
     // Long sources are cut as PUC cuts them (LUA_IDSIZE 60).
     let src = format!("x={}", " ".repeat(100));
     let (msg, _) = syntax_error(lua.load(&src).exec());
@@ -225,7 +225,7 @@ fn default_name_is_the_source_text() {
 fn set_name_plain_name_is_used_verbatim() {
     let lua = Lua::new();
     let err = lua.load("error('boom')").set_name("main.lua").exec().unwrap_err();
-    assert!(err.to_string().starts_with("main.lua:1: boom"), "{err}");
+    assert!(err.to_string().starts_with("runtime error: main.lua:1: boom"), "{err}");
     assert_eq!(err.traceback().last().unwrap().source, "main.lua");
     let (msg, _) = syntax_error(lua.load("x = = 1").set_name("cfg").exec());
     assert_eq!(msg, "cfg:1: unexpected symbol near '='");
@@ -414,7 +414,8 @@ fn eval_syntax_errors_report_the_original_source() {
     // Runtime errors of an expression name the original source too.
     let err = lua.load("nil + 1").eval::<LuaValue>().unwrap_err();
     assert!(
-        err.to_string().starts_with("[string \"nil + 1\"]:1: attempt to perform arithmetic on a nil value"),
+        err.to_string()
+            .starts_with("runtime error: [string \"nil + 1\"]:1: attempt to perform arithmetic on a nil value"),
         "{err}"
     );
 }

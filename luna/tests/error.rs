@@ -99,7 +99,7 @@ fn runtime_error_with_traceback_frames() {
     assert_eq!(frames, expected);
     assert_eq!(
         err.to_string(),
-        "t.lua:2: boom\nstack traceback:\n\t[C]: in function 'error'\n\tt.lua:2: in upvalue 'f'\n\tt.lua:4: in upvalue 'g'\n\tt.lua:6: in field 'm'\n\tt.lua:7: in function 'gl'\n\tt.lua:8: in main chunk"
+        "runtime error: t.lua:2: boom\nstack traceback:\n\t[C]: in function 'error'\n\tt.lua:2: in upvalue 'f'\n\tt.lua:4: in upvalue 'g'\n\tt.lua:6: in field 'm'\n\tt.lua:7: in function 'gl'\n\tt.lua:8: in main chunk"
     );
     assert_eq!(err.traceback().len(), 6);
     assert_eq!(traceback[1].to_string(), "t.lua:2: in upvalue 'f'");
@@ -134,7 +134,7 @@ fn memory_error_variant() {
     lua.set_memory_limit(lua.used_memory() + (1 << 20)).unwrap();
     let err = lua.load("local s = string.rep('x', 1 << 24)").exec().unwrap_err();
     assert!(matches!(err, LuaError::MemoryError(_)), "{err:?}");
-    assert_eq!(err.to_string(), "not enough memory");
+    assert_eq!(err.to_string(), "memory error: not enough memory");
     // Inside Lua, pcall sees PUC's message.
     let (ok, msg): (bool, String) = lua.load("return pcall(string.rep, 'x', 1 << 24)").eval().unwrap();
     assert!(!ok);
@@ -312,7 +312,7 @@ fn callback_error_variant() {
     // Calling the callback directly from Rust.
     let rf: LuaFunction = lua.globals().get("rf").unwrap();
     let err = rf.call::<()>(()).unwrap_err();
-    assert_eq!(err.root_cause().to_string(), "rust fail");
+    assert_eq!(err.root_cause().to_string(), "runtime error: rust fail");
 }
 
 #[test]
@@ -444,8 +444,8 @@ fn context_helpers() {
     let r: LuaResult<()> = Err(LuaError::runtime("low level"));
     let err = r.context("loading config").unwrap_err();
     assert!(matches!(&err, LuaError::WithContext { .. }));
-    assert_eq!(err.to_string(), "loading config: low level");
-    assert_eq!(err.root_cause().to_string(), "low level");
+    assert_eq!(err.to_string(), "loading config: runtime error: low level");
+    assert_eq!(err.root_cause().to_string(), "runtime error: low level");
 
     let r: LuaResult<()> = Err(LuaError::external(MyError { code: 9 }));
     let err = r.with_context(|e| format!("while handling <{e}>")).unwrap_err();
@@ -455,7 +455,7 @@ fn context_helpers() {
     let ok: LuaResult<i32> = Ok(1);
     assert_eq!(ok.context("unused").unwrap(), 1);
     let err = LuaError::runtime("x").context("a").context("b");
-    assert_eq!(err.to_string(), "b: x", "new context replaces the old one, as mlua's");
+    assert_eq!(err.to_string(), "b: runtime error: x", "new context replaces the old one, as mlua's");
 }
 
 #[test]
@@ -607,7 +607,7 @@ fn error_value_round_trip() {
     }
     // `LuaError` converts into a Lua value directly.
     let v: LuaValue = id.call(LuaError::runtime("as value")).unwrap();
-    assert!(matches!(&v, LuaValue::Error(e) if e.to_string() == "as value"), "{v:?}");
+    assert!(matches!(&v, LuaValue::Error(e) if e.to_string() == "runtime error: as value"), "{v:?}");
     assert_eq!(v.type_name(), "error");
     // Lua sees a userdata whose tostring is the message.
     let describe: LuaFunction = lua.load("return function(e) return type(e), tostring(e) end").eval().unwrap();
@@ -677,7 +677,7 @@ fn chain_walks_the_causes_of_wrappers() {
     assert_eq!(err.chain().count(), 2);
     // New context on a context replaces it.
     let err = err.context("newer");
-    assert_eq!(err.to_string(), "newer: inner");
+    assert_eq!(err.to_string(), "newer: runtime error: inner");
     assert_eq!(err.chain().count(), 2);
 }
 
@@ -691,13 +691,13 @@ fn errors_are_send_sync_and_clone() {
     // A boxed LuaError converts to a boxed std error and back.
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(LuaError::runtime("boxed"));
     let back = boxed.downcast::<LuaError>().unwrap();
-    assert_eq!(back.to_string(), "boxed");
+    assert_eq!(back.to_string(), "runtime error: boxed");
 }
 
 #[test]
 fn runtime_constructor_and_traceback_accessor() {
     let e = LuaError::runtime("made by hand");
-    assert_eq!(e.to_string(), "made by hand");
+    assert_eq!(e.to_string(), "runtime error: made by hand");
     assert!(e.traceback().is_empty());
     assert!(matches!(e.root_cause(), LuaError::RuntimeError(_)));
     // Raised from a callback, Lua sees the message unchanged (no position added).

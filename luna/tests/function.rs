@@ -100,7 +100,10 @@ fn call_rust_functions_from_the_host() {
     // A library function failing reports the message PUC gives.
     let rep: LuaFunction = eval(&lua, "return string.rep");
     let err = rep.call::<String>(()).unwrap_err();
-    assert!(err.to_string().starts_with("bad argument #1 to 'string.rep' (string expected, got no value)"), "{err}");
+    assert!(
+        err.to_string().starts_with("runtime error: bad argument #1 to 'string.rep' (string expected, got no value)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -148,7 +151,7 @@ fn error_with_a_string_is_a_runtime_error_with_traceback() {
     assert_eq!(err.traceback(), &traceback[..]);
     // Display: the message, then the traceback block.
     let shown = err.to_string();
-    assert!(shown.starts_with("test.lua:1: x\nstack traceback:\n\t[C]: in function 'error'\n\ttest.lua:1: in upvalue 'inner'\n\ttest.lua:2: in function <test.lua:2>"), "{shown}");
+    assert!(shown.starts_with("runtime error: test.lua:1: x\nstack traceback:\n\t[C]: in function 'error'\n\ttest.lua:1: in upvalue 'inner'\n\ttest.lua:2: in function <test.lua:2>"), "{shown}");
     assert_eq!(shown.matches("test.lua:1: x").count(), 1);
 }
 
@@ -442,7 +445,7 @@ fn dump_keeps_line_information_unless_stripped() {
     let dst = unsafe { Lua::unsafe_new() };
     let full = dst.load(f.dump(false)).into_function().unwrap();
     let err = full.call::<()>(()).unwrap_err();
-    assert!(err.to_string().starts_with("lines.lua:3: here"), "{err}");
+    assert!(err.to_string().starts_with("runtime error: lines.lua:3: here"), "{err}");
     let stripped = dst.load(f.dump(true)).into_function().unwrap();
     let err = stripped.call::<()>(()).unwrap_err();
     // Without line information the message has no position (as PUC).
@@ -471,7 +474,7 @@ fn assert_undumpable(what: &str, f: &LuaFunction) {
     for strip in [false, true] {
         match f.try_dump(strip) {
             Err(e @ LuaError::RuntimeError(_)) => {
-                assert_eq!(e.to_string(), "unable to dump given function", "{what}")
+                assert_eq!(e.to_string(), "runtime error: unable to dump given function", "{what}")
             }
             other => panic!("{what}: expected an error, got {other:?}"),
         }

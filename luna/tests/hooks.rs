@@ -152,7 +152,7 @@ fn count_hooks_can_stop_a_runaway_script() {
     let err = lua.load("while true do end").exec().unwrap_err();
     assert_eq!(counts.get(), 50);
     // The hook's own error, not wrapped in a CallbackError.
-    assert_eq!(err.to_string(), "out of time");
+    assert_eq!(err.to_string(), "runtime error: out of time");
     assert!(!matches!(err, LuaError::CallbackError { .. }), "{err:?}");
     lua.remove_hook();
     assert_eq!(lua.load("return 1 + 1").eval::<i64>().unwrap(), 2);
@@ -414,7 +414,7 @@ fn a_failing_warning_function_fails_warn() {
     let lua = Lua::new();
     lua.set_warning_function(|_lua, msg, _more| Err(LuaError::runtime(format!("rejected {msg}"))));
     let err = lua.load("warn('x')").exec().unwrap_err();
-    assert_eq!(err.to_string(), "rejected x");
+    assert_eq!(err.to_string(), "runtime error: rejected x");
     let msg: String = lua.load("local ok, e = pcall(warn, 'y') return tostring(e)").eval().unwrap();
     assert_eq!(msg, "rejected y");
     // From the host the error has nowhere to go.
@@ -483,6 +483,6 @@ fn a_hook_error_in_a_coroutine_reaches_the_host_as_it_is() {
     })
     .unwrap();
     let err = co.resume::<()>(()).unwrap_err();
-    assert_eq!(err.to_string(), "stop at 2");
+    assert_eq!(err.to_string(), "runtime error: stop at 2");
     assert!(co.is_error());
 }

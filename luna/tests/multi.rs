@@ -390,7 +390,7 @@ fn result_err_from_callback_returns_nil_and_the_error() {
     // The Lua idiom `assert(f())` turns the error into a Lua error, with
     // the position of the assert (as PUC's `luaB_assert` adds it).
     let err = lua.load("assert(open('x'))").exec().unwrap_err();
-    assert!(err.to_string().starts_with("[string \"assert(open('x'))\"]:1: x: not found"), "{err}");
+    assert!(err.to_string().starts_with("runtime error: [string \"assert(open('x'))\"]:1: x: not found"), "{err}");
 }
 
 #[test]
@@ -405,7 +405,7 @@ fn result_err_with_lua_error_reaches_lua_as_an_error_value() {
     assert_eq!(msg, "soft failure");
     let (_, e): (LuaValue, LuaValue) = lua.load("return f()").eval().unwrap();
     match e {
-        LuaValue::Error(e) => assert_eq!(e.to_string(), "soft failure"),
+        LuaValue::Error(e) => assert_eq!(e.to_string(), "runtime error: soft failure"),
         other => panic!("expected an error value, got {other:?}"),
     }
 }

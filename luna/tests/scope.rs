@@ -182,7 +182,7 @@ fn a_failing_scope_is_closed_too() {
             Err::<(), _>(LuaError::runtime("scope failed"))
         })
         .unwrap_err();
-    assert_eq!(err.to_string(), "scope failed");
+    assert_eq!(err.to_string(), "runtime error: scope failed");
     assert!(matches!(cause(lua.load("f()").exec()), LuaError::CallbackDestructed));
     assert!(!ran.get());
 }

@@ -456,7 +456,7 @@ fn errors_inside_metamethods_come_back_as_errors() {
     assert!(err.to_string().contains("no field x"), "{err}");
     let err = t.set("x", 1).unwrap_err();
     assert!(matches!(err, LuaError::RuntimeError(_)), "{err:?}");
-    assert!(err.to_string().starts_with("table: "), "{err}");
+    assert!(err.to_string().starts_with("runtime error: table: "), "{err}");
     let err = t.contains_key("y").unwrap_err();
     assert!(err.to_string().contains("no field y"), "{err}");
     let err = t.push(1).unwrap_err();
@@ -642,7 +642,7 @@ fn for_each_visits_every_pair_and_stops_at_errors() {
         })
         .unwrap_err();
     assert_eq!(visited, 1);
-    assert_eq!(err.to_string(), "stop here");
+    assert_eq!(err.to_string(), "runtime error: stop here");
     // A conversion error is returned too.
     let mixed: LuaTable = eval(&lua, "return {x = 'not a number'}");
     let err = mixed.for_each(|_: String, _: i64| Ok(())).unwrap_err();

@@ -502,7 +502,7 @@ fn a_normal_thread_can_be_neither_resumed_nor_reset() {
     let outer = lua.create_thread(func(&lua, "function() coroutine.wrap(probe)() return 'done' end")).unwrap();
     lua.globals().set("outer", outer.clone()).unwrap();
     assert_eq!(outer.resume::<String>(()).unwrap(), "done");
-    assert_eq!(*seen.borrow(), ["CoroutineUnresumable", "cannot reset a normal thread"]);
+    assert_eq!(*seen.borrow(), ["CoroutineUnresumable", "runtime error: cannot reset a normal thread"]);
 }
 
 #[test]
@@ -622,19 +622,19 @@ fn thread_event_errors_are_the_operations_errors() {
     let lua = Lua::new();
     lua.set_thread_event_callback(LuaThreadTriggers::ON_CREATE, |_lua, _event| Err(LuaError::runtime("no threads")));
     let err = lua.create_thread(func(&lua, "function() end")).unwrap_err();
-    assert_eq!(err.to_string(), "no threads");
+    assert_eq!(err.to_string(), "runtime error: no threads");
     // A refused resume does not happen: the thread stays as it was.
     lua.remove_thread_event_callback();
     let co = lua.create_thread(func(&lua, "function(x) return x end")).unwrap();
     lua.set_thread_event_callback(LuaThreadTriggers::ON_RESUME, |_lua, _event| Err(LuaError::runtime("not now")));
-    assert_eq!(co.resume::<i64>(1).unwrap_err().to_string(), "not now");
+    assert_eq!(co.resume::<i64>(1).unwrap_err().to_string(), "runtime error: not now");
     assert!(co.is_resumable());
     lua.remove_thread_event_callback();
     assert_eq!(co.resume::<i64>(7).unwrap(), 7);
     // An error on yield is returned after the yield happened.
     lua.set_thread_event_callback(LuaThreadTriggers::ON_YIELD, |_lua, _event| Err(LuaError::runtime("seen")));
     let co = lua.create_thread(func(&lua, "function() coroutine.yield(1) return 2 end")).unwrap();
-    assert_eq!(co.resume::<i64>(()).unwrap_err().to_string(), "seen");
+    assert_eq!(co.resume::<i64>(()).unwrap_err().to_string(), "runtime error: seen");
     assert!(co.is_resumable());
     assert_eq!(co.resume::<i64>(()).unwrap(), 2);
 }

@@ -45,7 +45,7 @@ fn is_and_as_helpers_match_the_variant() {
     assert!(co.is_thread() && co.as_thread().is_some() && co.as_function().is_none());
     let e = LuaValue::Error(Box::new(LuaError::runtime("boom")));
     assert!(e.is_error());
-    assert_eq!(e.as_error().unwrap().to_string(), "boom");
+    assert_eq!(e.as_error().unwrap().to_string(), "runtime error: boom");
     assert_eq!(e.type_name(), "error");
 }
 
@@ -235,7 +235,7 @@ fn errors_convert_from_any_value() {
     let e: LuaError = lua.convert(12).unwrap();
     assert!(matches!(e, LuaError::RuntimeError(ref m) if m == "12"));
     let e: LuaError = lua.load("setmetatable({}, {__tostring = function() return 'obj' end})").eval().unwrap();
-    assert_eq!(e.to_string(), "obj");
+    assert_eq!(e.to_string(), "runtime error: obj");
 }
 
 #[test]
