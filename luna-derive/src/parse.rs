@@ -306,12 +306,9 @@ pub fn methods<'a>(args: TokenStream, block: &'a ItemImpl, errors: &mut Errors) 
     let mut consts = Vec::new();
     for item in &block.items {
         match item {
-            // A function that is not `pub` is exposed when a `#[lua(...)]`
-            // attribute asks for it (mlua exposes every function).
-            ImplItem::Fn(func) if matches!(func.vis, Visibility::Public(_)) || func.attrs.iter().any(attr::is_lua) => {
-                fns.push(method(func, errors))
-            }
-            ImplItem::Fn(_) => {}
+            // Every function of the block is exposed, `pub` or not, as
+            // mlua's `userdata_impl` does; `#[lua(skip)]` keeps one out.
+            ImplItem::Fn(func) => fns.push(method(func, errors)),
             ImplItem::Const(c) if matches!(c.vis, Visibility::Public(_)) || c.attrs.iter().any(attr::is_lua) => {
                 let opts = Options::parse(&c.attrs, attr::CONST_KEYS, errors);
                 consts.push(Const {

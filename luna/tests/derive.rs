@@ -132,8 +132,13 @@ impl Vec3 {
         self.hidden
     }
 
+    fn private_helper(&self) -> u8 {
+        7
+    }
+
+    #[lua(skip)]
     #[allow(dead_code)]
-    fn private_helper(&self) {}
+    fn skipped_helper(&self) {}
 }
 
 fn lua() -> Lua {
@@ -263,13 +268,16 @@ fn getter_and_setter_functions() {
 }
 
 #[test]
-fn skipped_and_private_functions_are_not_exposed() {
+fn skipped_functions_are_not_exposed_and_private_ones_are() {
+    // As mlua's `userdata_impl`: every function of the block, `pub` or
+    // not, unless `#[lua(skip)]`; a renamed one only under its new name.
     let lua = lua();
     let (a, b, c): (bool, bool, bool) = lua
-        .load("local v = Vec3.new(0, 0, 0); return v.not_exposed == nil, v.private_helper == nil, Vec3.set_label_text == nil")
+        .load("local v = Vec3.new(0, 0, 0); return v.not_exposed == nil, v.skipped_helper == nil, Vec3.set_label_text == nil")
         .eval()
         .unwrap();
     assert!(a && b && c);
+    assert_eq!(lua.load("return Vec3.new(0, 0, 0):private_helper()").eval::<u8>().unwrap(), 7);
 }
 
 /// Only the derive: fields, no methods.

@@ -372,6 +372,7 @@ impl Shape {
         format!("{}{}", prefix.unwrap_or("-"), self.w + n)
     }
 
+    #[lua(skip)]
     fn not_exposed(&self) {}
 }
 
