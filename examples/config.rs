@@ -76,7 +76,7 @@ fn main() -> LuaResult<()> {
     let lua = Lua::new();
 
     // Lua -> Rust.
-    let value: LuaValue = lua.load(CONFIG).set_name("config.lua").eval()?;
+    let value: LuaValue = lua.load(CONFIG).set_name("=config.lua").eval()?;
     let mut config: Config = lua.from_value(value)?;
     println!("read: {} with {} servers, mode {:?}", config.name, config.servers.len(), config.mode);
 

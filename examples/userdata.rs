@@ -87,7 +87,7 @@ stock = { apples, all, Item.new("pear", 2, 120) }
 fn main() -> LuaResult<()> {
     let lua = Lua::new();
     lua.register_userdata::<Item>("Item")?;
-    lua.load(SCRIPT).set_name("inventory.lua").exec()?;
+    lua.load(SCRIPT).set_name("=inventory.lua").exec()?;
 
     // Back in Rust: borrow the values the script left in `stock`.
     let stock: LuaTable = lua.globals().get("stock")?;

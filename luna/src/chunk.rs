@@ -113,7 +113,7 @@ impl Lua {
     /// ```
     /// # use luna::prelude::*;
     /// let lua = Lua::new();
-    /// let n: i64 = lua.load("return 40 + 2").set_name("main.lua").eval()?;
+    /// let n: i64 = lua.load("return 40 + 2").set_name("=main.lua").eval()?;
     /// assert_eq!(n, 42);
     /// # Ok::<(), LuaError>(())
     /// ```
@@ -124,11 +124,12 @@ impl Lua {
 }
 
 impl<'a> LuaChunk<'a> {
-    /// Sets the chunk name used in messages (`"main.lua"` shows as
-    /// `main.lua:1:`; PUC conventions `=name` and `@file` are honoured).
+    /// Sets the chunk name used in messages, as `load`'s `chunkname`
+    /// (and mlua's `set_name`): `"=main"` shows as `main:1:`, `"@main.lua"`
+    /// (a file) as `main.lua:1:`, and a name without prefix as the source
+    /// of a string: `[string "main"]:1:`.
     pub fn set_name(mut self, name: impl Into<String>) -> Self {
-        let n = name.into();
-        self.name = Some(if n.starts_with('=') || n.starts_with('@') { n } else { format!("={n}") });
+        self.name = Some(name.into());
         self
     }
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use luna::prelude::*;
 
 fn eval<R: FromLuaMulti>(lua: &Lua, code: &str) -> R {
-    match lua.load(code).set_name("cb").eval::<R>() {
+    match lua.load(code).set_name("=cb").eval::<R>() {
         Ok(v) => v,
         Err(e) => panic!("evaluating {code:?} failed: {e}"),
     }
@@ -242,7 +242,7 @@ fn bad_argument_of_a_global_function() {
     let msg: String = eval(&lua, "local ok, e = pcall(greet, 'a', nil) return tostring(e)");
     assert_eq!(msg, "bad argument #2 to 'greet' (string expected, got nil)");
     // Uncaught, the host gets the same message.
-    let err = lua.load("greet('a', nil)").set_name("cb").exec().unwrap_err();
+    let err = lua.load("greet('a', nil)").set_name("=cb").exec().unwrap_err();
     let shown = err.to_string();
     assert!(without_position(&shown).starts_with("bad argument #2 to 'greet' (string expected, got nil)"), "{shown}");
     assert!(matches!(err.root_cause(), LuaError::BadArgument { pos: 2, .. }), "{err:?}");
@@ -262,7 +262,7 @@ fn bad_argument_messages_start_with_the_caller_position() {
     // The host gets the error as a value: a CallbackError around the
     // BadArgument, displayed without the position prefix, followed by one
     // traceback that shows where the call was.
-    let err = lua.load("\ngreet('a', nil)").set_name("host.lua").exec().unwrap_err();
+    let err = lua.load("\ngreet('a', nil)").set_name("=host.lua").exec().unwrap_err();
     match &err {
         LuaError::CallbackError { cause, .. } => {
             assert!(matches!(**cause, LuaError::BadArgument { pos: 2, .. }), "{cause:?}")
@@ -413,7 +413,7 @@ fn rust_errors_come_back_to_the_host_as_the_same_error() {
         })
         .unwrap();
     lua.globals().set("io_fail", io_fail).unwrap();
-    let err = lua.load("local function wrapper() io_fail() end\nwrapper()").set_name("host.lua").exec().unwrap_err();
+    let err = lua.load("local function wrapper() io_fail() end\nwrapper()").set_name("=host.lua").exec().unwrap_err();
     let LuaError::CallbackError { traceback, cause } = &err else { panic!("expected CallbackError, got {err:?}") };
     match &**cause {
         LuaError::ExternalError(e) => {

@@ -115,7 +115,7 @@ fn file_chunks_are_named_after_the_file() {
     assert_eq!(frame.source, f.0.display().to_string());
     assert_eq!(frame.line, Some(2));
     // `set_name` overrides the file name.
-    let err = lua.load(&f.0).set_name("renamed.lua").exec().unwrap_err();
+    let err = lua.load(&f.0).set_name("=renamed.lua").exec().unwrap_err();
     assert!(err.to_string().starts_with("runtime error: renamed.lua:2: in file"), "{err}");
 }
 
@@ -222,12 +222,17 @@ fn default_name_is_the_source_text() {
 }
 
 #[test]
-fn set_name_plain_name_is_used_verbatim() {
+fn set_name_follows_load_chunkname_conventions() {
     let lua = Lua::new();
-    let err = lua.load("error('boom')").set_name("main.lua").exec().unwrap_err();
+    // Without a prefix the name is shown as the source of a string (PUC's
+    // `load(s, "main")`, mlua's `set_name`).
+    let err = lua.load("error('boom')").set_name("main").exec().unwrap_err();
+    assert!(err.to_string().starts_with("runtime error: [string \"main\"]:1: boom"), "{err}");
+    // `=` gives the name as it is.
+    let err = lua.load("error('boom')").set_name("=main.lua").exec().unwrap_err();
     assert!(err.to_string().starts_with("runtime error: main.lua:1: boom"), "{err}");
     assert_eq!(err.traceback().last().unwrap().source, "main.lua");
-    let (msg, _) = syntax_error(lua.load("x = = 1").set_name("cfg").exec());
+    let (msg, _) = syntax_error(lua.load("x = = 1").set_name("=cfg").exec());
     assert_eq!(msg, "cfg:1: unexpected symbol near '='");
 }
 
@@ -403,7 +408,7 @@ fn eval_syntax_errors_report_the_original_source() {
         }
         other => panic!("expected a syntax error, got {other:?}"),
     }
-    let err = lua.load("if x then").set_name("repl").eval::<LuaValue>().unwrap_err();
+    let err = lua.load("if x then").set_name("=repl").eval::<LuaValue>().unwrap_err();
     match err {
         LuaError::SyntaxError { message, incomplete_input } => {
             assert_eq!(message, "repl:1: 'end' expected near <eof>");

@@ -81,7 +81,7 @@ fn syntax_error_variant() {
 fn runtime_error_with_traceback_frames() {
     let lua = Lua::new();
     let src = "local function f()\n  error('boom')\nend\nlocal function g() f() end\nlocal t = {}\nfunction t.m() g() end\nfunction gl() t.m() end\ngl()\n";
-    let err = lua.load(src).set_name("t.lua").exec().unwrap_err();
+    let err = lua.load(src).set_name("=t.lua").exec().unwrap_err();
     let LuaError::RuntimeError(full) = &err else { panic!("expected a runtime error, got {err:?}") };
     let message = &full.split("\nstack traceback:").next().unwrap().to_string();
     let traceback = &err.traceback();
@@ -204,14 +204,14 @@ fn bad_argument_in_method_calls_counts_like_puc() {
     // call does not count `self`.
     let msg: String = lua
         .load("local ok, e = pcall(function() return obj:scale('x') end) return tostring(e)")
-        .set_name("m")
+        .set_name("=m")
         .eval()
         .unwrap();
     assert_eq!(msg, "m:1: bad argument #1 to 'scale' (number expected, got string)");
     // The same function called as a field counts `self` as argument 1.
     let msg: String = lua
         .load("local ok, e = pcall(function() return obj.scale(obj, 'x') end) return tostring(e)")
-        .set_name("m")
+        .set_name("=m")
         .eval()
         .unwrap();
     assert_eq!(msg, "m:1: bad argument #2 to 'scale' (number expected, got string)");
@@ -220,13 +220,13 @@ fn bad_argument_in_method_calls_counts_like_puc() {
         .load(
             "local o = {scale = obj.scale} local ok, e = pcall(function() return o.scale(1, 2) end) return tostring(e)",
         )
-        .set_name("m")
+        .set_name("=m")
         .eval()
         .unwrap();
     assert_eq!(msg, "m:1: bad argument #1 to 'scale' (table expected, got number)");
     let msg: String = lua
         .load("string.scale = obj.scale local ok, e = pcall(function() return ('abc'):scale(2) end) return tostring(e)")
-        .set_name("m")
+        .set_name("=m")
         .eval()
         .unwrap();
     assert_eq!(msg, "m:1: calling 'scale' on bad self (table expected, got string)");
@@ -295,7 +295,7 @@ fn callback_error_variant() {
     let lua = Lua::new();
     failing_global(&lua, "rf", LuaError::runtime("rust fail"));
     let err =
-        lua.load("local function a() rf() end\nlocal function b() a() end\nb()").set_name("cb").exec().unwrap_err();
+        lua.load("local function a() rf() end\nlocal function b() a() end\nb()").set_name("=cb").exec().unwrap_err();
     let LuaError::CallbackError { traceback, cause } = &err else { panic!("{err:?}") };
     assert!(
         matches!(&**cause, LuaError::RuntimeError(message) if message.split("\nstack traceback:").next() == Some("rust fail")),

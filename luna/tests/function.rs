@@ -131,7 +131,7 @@ fn error_with_a_string_is_a_runtime_error_with_traceback() {
              local function outer() inner() end\n\
              return outer",
         )
-        .set_name("test.lua")
+        .set_name("=test.lua")
         .eval()
         .unwrap();
     let err = f.call::<()>(()).unwrap_err();
@@ -160,7 +160,7 @@ fn error_levels_and_positions() {
     let lua = Lua::new();
     let f: LuaFunction = lua
         .load("local function check(x) if not x then error('check failed', 2) end end\nreturn function() check(false) end")
-        .set_name("lvl.lua")
+        .set_name("=lvl.lua")
         .eval()
         .unwrap();
     let err = f.call::<()>(()).unwrap_err();
@@ -175,7 +175,7 @@ fn error_levels_and_positions() {
         "{err:?}"
     );
     // Runtime errors of operations carry their position and variable names.
-    let f: LuaFunction = lua.load("return function(t) return t.x.y end").set_name("op.lua").eval().unwrap();
+    let f: LuaFunction = lua.load("return function(t) return t.x.y end").set_name("=op.lua").eval().unwrap();
     let err = f.call::<()>(lua.create_table().unwrap()).unwrap_err();
     assert!(
         matches!(&err, LuaError::RuntimeError(message) if message.split("\nstack traceback:").next() == Some("op.lua:1: attempt to index a nil value (field 'x')")),
@@ -227,7 +227,7 @@ fn error_with_non_string_values() {
 #[test]
 fn errors_while_loading() {
     let lua = Lua::new();
-    let err = lua.load("x = ").set_name("bad.lua").into_function().unwrap_err();
+    let err = lua.load("x = ").set_name("=bad.lua").into_function().unwrap_err();
     match &err {
         LuaError::SyntaxError { message, incomplete_input } => {
             assert_eq!(message, "bad.lua:1: unexpected symbol near <eof>");
@@ -235,7 +235,7 @@ fn errors_while_loading() {
         }
         other => panic!("expected SyntaxError, got {other:?}"),
     }
-    let err = lua.load("x = = 1").set_name("bad.lua").exec().unwrap_err();
+    let err = lua.load("x = = 1").set_name("=bad.lua").exec().unwrap_err();
     match &err {
         LuaError::SyntaxError { message, incomplete_input } => {
             assert_eq!(message, "bad.lua:1: unexpected symbol near '='");
@@ -319,7 +319,7 @@ fn bound_values_are_kept_alive() {
 fn info_of_lua_functions() {
     let lua = Lua::new();
     let code = "local x = 1\nfunction g(a, b, ...)\n  return a\nend\nlocal function h(a)\n\n  return a end\nreturn g, h, function() end";
-    let main = lua.load(code).set_name("test.lua").into_function().unwrap();
+    let main = lua.load(code).set_name("=test.lua").into_function().unwrap();
     let (g, h, anon): (LuaFunction, LuaFunction, LuaFunction) = main.call(()).unwrap();
 
     let i = main.info();
@@ -405,7 +405,7 @@ fn info_of_rust_functions() {
 fn dump_and_load_back_in_unsafe_states() {
     let src = Lua::new();
     let f: LuaFunction =
-        src.load("return function(a, b) return a * b + (X or 0) end").set_name("d.lua").eval().unwrap();
+        src.load("return function(a, b) return a * b + (X or 0) end").set_name("=d.lua").eval().unwrap();
     let bytes = f.dump(false);
     assert_eq!(&bytes[..4], b"\x1bLua");
     let stripped = f.dump(true);
@@ -441,7 +441,7 @@ fn dump_and_load_back_in_unsafe_states() {
 #[test]
 fn dump_keeps_line_information_unless_stripped() {
     let src = Lua::new();
-    let f: LuaFunction = src.load("return function()\n\n error('here') end").set_name("lines.lua").eval().unwrap();
+    let f: LuaFunction = src.load("return function()\n\n error('here') end").set_name("=lines.lua").eval().unwrap();
     let dst = unsafe { Lua::unsafe_new() };
     let full = dst.load(f.dump(false)).into_function().unwrap();
     let err = full.call::<()>(()).unwrap_err();

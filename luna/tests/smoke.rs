@@ -6,7 +6,7 @@ fn smoke() -> LuaResult<()> {
     let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?;
     lua.globals().set("add", add)?;
     lua.globals().set("mul", LuaFunction::wrap(|a: f64, b: f64| Ok::<_, LuaError>(a * b)))?;
-    let n: i64 = lua.load("return add(40, 2)").set_name("main.lua").eval()?;
+    let n: i64 = lua.load("return add(40, 2)").set_name("=main.lua").eval()?;
     assert_eq!(n, 42);
     let m: f64 = lua.load("return mul(6, 7)").eval()?;
     assert_eq!(m, 42.0);
@@ -18,7 +18,7 @@ fn smoke() -> LuaResult<()> {
     let (x, s): (i64, String) = f.call((21, "two"))?;
     assert_eq!((x, s.as_str()), (42, "two!"));
     // Errors with traceback
-    let err = lua.load("local function f() error('boom') end f()").set_name("e.lua").exec().unwrap_err();
+    let err = lua.load("local function f() error('boom') end f()").set_name("=e.lua").exec().unwrap_err();
     println!("{err}");
     assert!(err.to_string().contains("e.lua:1: boom"));
     // bad argument

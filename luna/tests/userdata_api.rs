@@ -387,7 +387,7 @@ impl Shape {
 fn derive_accepts_mlua_vocabulary() {
     let lua = Lua::new();
     lua.register_userdata::<Shape>("Shape").unwrap();
-    let _ = Shape::default().not_exposed();
+    Shape::default().not_exposed();
     lua.load(
         r##"
         local s = Shape.new(2, 3)
