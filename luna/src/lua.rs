@@ -385,19 +385,27 @@ impl Lua {
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> LuaResult<R> {
         let inner = &self.inner;
-        let r = inner
+        inner
             .cell
             .with(|st| {
                 if inner.has_pending.get() {
                     inner.release_pending(st);
                 }
-                f(st)
+                let r = f(st);
+                // A panic value met by this access (an error or a value
+                // coming back from Lua) is resumed once the access is done
+                // with the state (which is then in order; the cell clears
+                // its busy flag while unwinding). The result is dropped
+                // first, so that it is not kept across the (never
+                // returning) resumption and the common path costs one
+                // flag test.
+                if inner.panic.is_full() {
+                    drop(r);
+                    inner.resume_panic_now();
+                }
+                r
             })
-            .map_err(|_| LuaError::StateBusy);
-        // A panic value met by this access (an error or a value coming
-        // back from Lua) is resumed now that the state is left in order.
-        inner.resume_panic();
-        r
+            .map_err(|_| LuaError::StateBusy)
     }
 
     /// Pushes a runtime value on the running thread's stack, checking for

@@ -81,20 +81,13 @@ impl PanicSlot {
 }
 
 impl LuaInner {
-    /// Resumes the waiting panic, if any (at the end of a state access).
-    #[inline]
-    pub(crate) fn resume_panic(&self) {
-        if self.panic.is_full() {
-            self.resume_panic_slow();
-        }
-    }
-
+    /// Resumes the waiting panic (the slot is full): at the end of a state
+    /// access (`Lua::with`).
     #[cold]
     #[inline(never)]
-    fn resume_panic_slow(&self) {
-        if let Some(p) = self.panic.take() {
-            std::panic::resume_unwind(p);
-        }
+    pub(crate) fn resume_panic_now(&self) -> ! {
+        let p = self.panic.take().unwrap_or_else(|| Box::new("a Rust panic in a callback"));
+        std::panic::resume_unwind(p)
     }
 }
 
