@@ -482,7 +482,7 @@ impl LuaError {
 
     /// The message of an error that made an argument bad, worded as PUC's
     /// argument checks (`string expected, got nil`).
-    fn argument_message(&self) -> String {
+    pub(crate) fn argument_message(&self) -> String {
         match self {
             LuaError::FromLuaConversionError { from, to, message: None } => {
                 format!("{} expected, got {from}", expected_lua_type(to))

@@ -913,12 +913,24 @@ fn new_error_value(st: &mut State, payload: ErrorPayload) -> LuaResult<Value> {
 
 /// The metatable of error values carrying Rust errors (`ErrorPayload`).
 fn install_error_metatable(st: &mut State) -> luna_core::LResult<()> {
+    install_carrier_metatable(st, TypeId::of::<ErrorPayload>(), error_tostring, "error")
+}
+
+/// The metatable of the userdata of type `id` that carry something Rust
+/// through Lua (errors, panics): `__tostring` shows what they carry,
+/// `__name` names them.
+pub(crate) fn install_carrier_metatable(
+    st: &mut State,
+    id: TypeId,
+    tostring: luna_core::object::function::NativeFnPtr,
+    name: &str,
+) -> luna_core::LResult<()> {
     let mt = st.new_table()?;
-    let f = st.new_native(error_tostring)?;
+    let f = st.new_native(tostring)?;
     st.raw_set_field(mt, "__tostring", f)?;
-    let n = st.str_value("error")?;
+    let n = st.str_value(name)?;
     st.raw_set_field(mt, "__name", n)?;
-    st.set_userdata_metatable(TypeId::of::<ErrorPayload>(), mt);
+    st.set_userdata_metatable(id, mt);
     Ok(())
 }
 

@@ -71,15 +71,7 @@ impl Lua {
         let loader = LuaValue::Function(loader);
         self.with(|st| -> LuaResult<()> {
             let f = self.lower(st, &loader)?;
-            let reg = st.registry();
-            let preload = match st.raw_get_field(reg, "_PRELOAD").map_err(|_| LuaError::memory())? {
-                Value::Table(t) => t,
-                _ => {
-                    let t = st.new_table().map_err(|_| LuaError::memory())?;
-                    st.raw_set_field(reg, "_PRELOAD", Value::Table(t)).map_err(|_| LuaError::memory())?;
-                    t
-                }
-            };
+            let preload = st.preload_table().map_err(|_| LuaError::memory())?;
             st.raw_set_field(preload, name, f).map_err(|_| LuaError::memory())
         })?
     }

@@ -141,12 +141,7 @@ pub(crate) fn panic_message(p: &(dyn Any + Send)) -> String {
 /// The metatable of panic values (`__tostring` gives the message), and
 /// whether scripts may catch them.
 pub(crate) fn install_panic_metatable(st: &mut State, catchable: bool) -> LResult<()> {
-    let mt = st.new_table()?;
-    let f = st.new_native(panic_tostring)?;
-    st.raw_set_field(mt, "__tostring", f)?;
-    let n = st.str_value("panic")?;
-    st.raw_set_field(mt, "__name", n)?;
-    st.set_userdata_metatable(TypeId::of::<WrappedPanic>(), mt);
+    crate::lua::install_carrier_metatable(st, TypeId::of::<WrappedPanic>(), panic_tostring, "panic")?;
     if !catchable {
         st.set_uncatchable_userdata(Some(TypeId::of::<WrappedPanic>()));
     }

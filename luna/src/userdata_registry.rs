@@ -801,10 +801,7 @@ fn push_results<R: IntoLuaMulti>(lua: &Lua, st: &mut State, out: LuaResult<Prepa
 #[cold]
 fn field_error(lua: &Lua, type_name: &str, field: &str, e: LuaError) -> LuaError {
     let location = lua.with(|st| String::from_utf8_lossy(&st.where_(1)).into_owned()).unwrap_or_default();
-    let detail = match &e {
-        LuaError::FromLuaConversionError { from, to, .. } => format!("{to} expected, got {from}"),
-        other => other.to_string(),
-    };
+    let detail = e.argument_message();
     LuaError::runtime(format!("{location}bad value for field '{field}' of '{type_name}' ({detail})"))
 }
 

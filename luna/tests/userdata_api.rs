@@ -409,3 +409,26 @@ fn derive_accepts_mlua_vocabulary() {
     .exec()
     .unwrap();
 }
+
+/// A setter's conversion error is worded as a bad argument is (the Lua
+/// type expected, not the Rust one).
+#[test]
+fn setter_errors_name_the_lua_type_expected() {
+    struct Named(String);
+    impl LuaUserdata for Named {
+        fn register(reg: &mut LuaUserdataRegistry<Self>) {
+            reg.add_field_method_get("name", |_, this| Ok(this.0.clone()));
+            reg.add_field_method_set("name", |_, this, v: String| {
+                this.0 = v;
+                Ok(())
+            });
+        }
+    }
+    let lua = Lua::new();
+    lua.globals().set("n", Named("a".into())).unwrap();
+    let err = lua.load("n.name = {}").exec().unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("bad value for field 'name' of 'Named' (string expected, got table)"), "{msg}");
+    lua.load("n.name = 'b'").exec().unwrap();
+    assert_eq!(lua.load("return n.name").eval::<String>().unwrap(), "b");
+}

@@ -99,14 +99,7 @@ impl State {
     /// The `package.loaded` table (registry `_LOADED`), created on demand.
     pub fn loaded_table(&mut self) -> LResult<Gc<Table>> {
         let reg = self.registry;
-        match self.raw_get_field(reg, "_LOADED")? {
-            Value::Table(t) => Ok(t),
-            _ => {
-                let t = self.new_table()?;
-                self.raw_set_field(reg, "_LOADED", Value::Table(t))?;
-                Ok(t)
-            }
-        }
+        package::get_subtable(self, reg, "_LOADED")
     }
 
     /// Creates a table of native functions.

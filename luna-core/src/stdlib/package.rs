@@ -65,7 +65,16 @@ pub fn open(st: &mut State) -> LResult<Gc<Table>> {
 }
 
 /// The table at `t[name]`, created if absent (PUC's `luaL_getsubtable`).
-fn get_subtable(st: &mut State, t: Gc<Table>, name: &str) -> LResult<Gc<Table>> {
+impl State {
+    /// The `package.preload` table (registry `_PRELOAD`), created on demand.
+    pub fn preload_table(&mut self) -> LResult<Gc<Table>> {
+        let reg = self.registry();
+        get_subtable(self, reg, PRELOAD_TABLE)
+    }
+}
+
+/// The table `t[name]`, created when absent (PUC's `luaL_getsubtable`).
+pub(super) fn get_subtable(st: &mut State, t: Gc<Table>, name: &str) -> LResult<Gc<Table>> {
     match st.raw_get_field(t, name)? {
         Value::Table(s) => Ok(s),
         _ => {
