@@ -1221,7 +1221,7 @@ impl IntoLua for &crate::LuaRegistryKey {
     const DIRECT: bool = true;
 
     fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
-        lua.value_of(st, &self.0).map_err(registry_key_error)
+        lua.registry_key_value(st, self).map_err(registry_key_error)
     }
 }
 

@@ -673,39 +673,52 @@ impl Lua {
     /// ```
     /// # use luna::prelude::*;
     /// let lua = Lua::new();
-    /// let key = lua.create_registry_value("kept")?;
+    /// let mut key = lua.create_registry_value("kept")?;
     /// lua.gc_collect()?;
     /// assert_eq!(lua.registry_value::<String>(&key)?, "kept");
-    /// lua.replace_registry_value(&key, 42)?;
+    /// lua.replace_registry_value(&mut key, 42)?;
     /// assert_eq!(lua.registry_value::<i64>(&key)?, 42);
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn create_registry_value(&self, v: impl crate::IntoLua) -> LuaResult<crate::LuaRegistryKey> {
-        let v = v.into_lua(self)?;
+        // Converted inside the access where the type allows it: no
+        // temporary handle takes a slot on the way.
+        let v = crate::multi::Prepared::new(v, self)?;
         self.with(|st| -> LuaResult<crate::LuaRegistryKey> {
-            let cv = self.lower(st, &v)?;
-            Ok(crate::LuaRegistryKey(self.pin(st, cv)))
+            let cv = v.lower(self, st)?;
+            Ok(self.new_registry_key(st, cv))
         })?
     }
 
     /// The value of a registry key.
     pub fn registry_value<T: crate::FromLua>(&self, key: &crate::LuaRegistryKey) -> LuaResult<T> {
-        self.check_registry_key(key)?;
         let v = self.with(|st| -> LuaResult<LuaValue> {
-            let cv = self.value_of(st, &key.0)?;
+            let cv = self.registry_key_value(st, key)?;
             Ok(self.lift(st, cv))
         })??;
         T::from_lua(v, self)
     }
 
-    /// Replaces the value of a registry key.
-    pub fn replace_registry_value(&self, key: &crate::LuaRegistryKey, v: impl crate::IntoLua) -> LuaResult<()> {
+    /// Replaces the value of a registry key. A key to `nil` gets a slot
+    /// when it gets a value, and gives its slot back when set to `nil`
+    /// (so its `id` may change, as with mlua).
+    pub fn replace_registry_value(&self, key: &mut crate::LuaRegistryKey, v: impl crate::IntoLua) -> LuaResult<()> {
         self.check_registry_key(key)?;
         let v = v.into_lua(self)?;
         self.with(|st| -> LuaResult<()> {
-            self.value_of(st, &key.0)?;
+            self.registry_key_value(st, key)?;
             let cv = self.lower(st, &v)?;
-            st.replace_pinned(key.0.root, cv);
+            match (key.slot, cv.is_nil()) {
+                (None, true) => {}
+                (None, false) => key.slot = Some(st.pin(cv)),
+                (Some(root), true) => {
+                    key.slot = None;
+                    st.unpin(root);
+                }
+                (Some(root), false) => {
+                    st.replace_pinned(root, cv);
+                }
+            }
             Ok(())
         })?
     }

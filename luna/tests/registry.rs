@@ -113,21 +113,22 @@ fn named_registry_values_from_callbacks() {
 #[test]
 fn registry_keys_store_and_replace_values() {
     let lua = Lua::new();
-    let key = lua.create_registry_value("first").unwrap();
+    let mut key = lua.create_registry_value("first").unwrap();
     assert_eq!(lua.registry_value::<String>(&key).unwrap(), "first");
-    lua.replace_registry_value(&key, 2).unwrap();
+    lua.replace_registry_value(&mut key, 2).unwrap();
     assert_eq!(lua.registry_value::<i64>(&key).unwrap(), 2);
     let t = lua.create_table().unwrap();
-    lua.replace_registry_value(&key, &t).unwrap();
+    lua.replace_registry_value(&mut key, &t).unwrap();
     assert_eq!(lua.registry_value::<LuaTable>(&key).unwrap(), t);
     // Nil is a value like the others.
-    lua.replace_registry_value(&key, LuaNil).unwrap();
+    lua.replace_registry_value(&mut key, LuaNil).unwrap();
     assert!(lua.registry_value::<LuaValue>(&key).unwrap().is_nil());
     assert_eq!(lua.registry_value::<Option<i64>>(&key).unwrap(), None);
-    lua.replace_registry_value(&key, "again").unwrap();
+    lua.replace_registry_value(&mut key, "again").unwrap();
     assert_eq!(lua.registry_value::<String>(&key).unwrap(), "again");
     let nil_key = lua.create_registry_value(LuaNil).unwrap();
     assert!(lua.registry_value::<LuaValue>(&nil_key).unwrap().is_nil());
+    assert_eq!(nil_key.id(), -1);
     // A wrong type is a conversion error.
     let err = lua.registry_value::<i64>(&key).unwrap_err();
     assert!(matches!(err, LuaError::FromLuaConversionError { .. }), "{err:?}");
@@ -163,7 +164,7 @@ fn registry_keys_keep_values_alive_across_collections() {
     let lua = Lua::new();
     install_watch(&lua);
     let t: LuaTable = lua.load("local t = {payload = 'kept'} watch(t) return t").eval().unwrap();
-    let key = lua.create_registry_value(t).unwrap();
+    let mut key = lua.create_registry_value(t).unwrap();
     // The key alone keeps the table.
     for _ in 0..3 {
         lua.gc_collect().unwrap();
@@ -175,7 +176,7 @@ fn registry_keys_keep_values_alive_across_collections() {
     assert_eq!(t.get::<String>("payload").unwrap(), "kept");
     drop(t);
     // Replacing the value releases the old one.
-    lua.replace_registry_value(&key, 1).unwrap();
+    lua.replace_registry_value(&mut key, 1).unwrap();
     lua.gc_collect().unwrap();
     lua.gc_collect().unwrap();
     assert!(!alive(&lua));
@@ -226,10 +227,10 @@ fn registry_keys_keep_functions_and_threads_alive() {
 fn registry_key_used_with_another_state_is_an_error() {
     let lua1 = Lua::new();
     let lua2 = Lua::new();
-    let key = lua1.create_registry_value("mine").unwrap();
+    let mut key = lua1.create_registry_value("mine").unwrap();
     let err = lua2.registry_value::<LuaValue>(&key).unwrap_err();
     assert!(matches!(err, LuaError::MismatchedRegistryKey), "{err:?}");
-    let err = lua2.replace_registry_value(&key, 1).unwrap_err();
+    let err = lua2.replace_registry_value(&mut key, 1).unwrap_err();
     assert!(matches!(err, LuaError::MismatchedRegistryKey), "{err:?}");
     assert!(!lua2.owns_registry_value(&key));
     // The value itself is untouched.
@@ -245,19 +246,19 @@ fn registry_key_used_with_another_state_is_an_error() {
     let t2 = lua2.create_table().unwrap();
     let err = lua1.create_registry_value(t2.clone()).unwrap_err();
     assert!(matches!(err, LuaError::MismatchedState), "{err:?}");
-    let err = lua1.replace_registry_value(&key, t2).unwrap_err();
+    let err = lua1.replace_registry_value(&mut key, t2).unwrap_err();
     assert!(matches!(err, LuaError::MismatchedState), "{err:?}");
 }
 
 #[test]
 fn registry_key_after_its_state_is_dropped_is_an_error() {
     let lua1 = Lua::new();
-    let key = lua1.create_registry_value("gone").unwrap();
+    let mut key = lua1.create_registry_value("gone").unwrap();
     drop(lua1);
     let lua2 = Lua::new();
     let err = lua2.registry_value::<LuaValue>(&key).unwrap_err();
     assert!(matches!(err, LuaError::StateDropped), "{err:?}");
-    let err = lua2.replace_registry_value(&key, 1).unwrap_err();
+    let err = lua2.replace_registry_value(&mut key, 1).unwrap_err();
     assert!(matches!(err, LuaError::StateDropped), "{err:?}");
     // Removing or dropping it is harmless.
     lua2.remove_registry_value(key).unwrap();
@@ -271,18 +272,18 @@ fn registry_key_after_its_state_is_dropped_is_an_error() {
 #[test]
 fn registry_keys_in_callbacks() {
     let lua = Lua::new();
-    let key = Rc::new(lua.create_registry_value(0).unwrap());
+    let key = Rc::new(std::cell::RefCell::new(lua.create_registry_value(0).unwrap()));
     let k = key.clone();
     let bump = lua
         .create_function(move |lua, by: i64| {
-            let n: i64 = lua.registry_value(&k)?;
-            lua.replace_registry_value(&k, n + by)?;
+            let n: i64 = lua.registry_value(&k.borrow())?;
+            lua.replace_registry_value(&mut k.borrow_mut(), n + by)?;
             Ok(n + by)
         })
         .unwrap();
     lua.globals().set("bump", bump).unwrap();
     lua.load("for i = 1, 10 do bump(i) end").exec().unwrap();
-    assert_eq!(lua.registry_value::<i64>(&key).unwrap(), 55);
+    assert_eq!(lua.registry_value::<i64>(&key.borrow()).unwrap(), 55);
 }
 
 // ---------------------------------------------------------------------------
@@ -444,4 +445,34 @@ fn app_data_in_interrupt_callbacks() {
     assert!(err.to_string().starts_with("done"), "{err}");
     lua.remove_interrupt().unwrap();
     assert_eq!(*lua.app_data_ref::<u32>().unwrap(), 3);
+}
+
+#[test]
+fn a_key_to_nil_takes_no_slot_until_it_gets_a_value() {
+    let lua = Lua::new();
+    let first = lua.create_registry_value(1).unwrap();
+    let freed = first.id();
+    assert!(freed >= 0);
+    drop(first);
+    // The freed slot is not spent on a nil...
+    let mut nil_key = lua.create_registry_value(LuaNil).unwrap();
+    assert_eq!(nil_key.id(), -1);
+    assert_eq!(format!("{nil_key:?}"), "LuaRegistryKey(-1)");
+    // ...so the next value takes it.
+    let next = lua.create_registry_value(2).unwrap();
+    assert_eq!(next.id(), freed);
+    // Giving the nil key a value gives it a slot; nil gives it back.
+    lua.replace_registry_value(&mut nil_key, 7).unwrap();
+    let slot = nil_key.id();
+    assert!(slot >= 0 && slot != freed);
+    assert_eq!(lua.registry_value::<i64>(&nil_key).unwrap(), 7);
+    lua.replace_registry_value(&mut nil_key, LuaNil).unwrap();
+    assert_eq!(nil_key.id(), -1);
+    assert!(lua.registry_value::<LuaValue>(&nil_key).unwrap().is_nil());
+    assert_eq!(lua.create_registry_value(true).unwrap().id(), slot);
+    // Keys compare by state and slot: two nil keys of a state are equal.
+    let other_nil = lua.create_registry_value(LuaNil).unwrap();
+    assert_eq!(nil_key, other_nil);
+    assert_ne!(nil_key, Lua::new().create_registry_value(LuaNil).unwrap());
+    assert_ne!(next, lua.create_registry_value(2).unwrap());
 }
