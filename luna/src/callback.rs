@@ -101,32 +101,47 @@ pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw 
     if lua.inner.panic.is_full() {
         return raise_panic(lua, st);
     }
-    let (e, location) = match e {
-        // A conversion error of an argument: named as PUC's
-        // `luaL_argerror` names it, and positioned at the calling line.
-        LuaError::BadArgument { to: None, pos, name, cause } => {
-            let mut pos = pos;
-            let to = match st.frame_at_level(0).and_then(|c| st.callback_name(c)) {
+    let (e, text) = match e {
+        // A bad argument: Lua sees it worded as PUC's `luaL_argerror`,
+        // naming the function as the call site knows it and positioned at
+        // the calling line. The host sees mlua's fields: `to` is the
+        // registered name of a userdata method (`Type.name`), else the
+        // name the call site knows, else none.
+        LuaError::BadArgument { to, pos, name, cause } => {
+            let mut lua_pos = pos;
+            let called = match st.frame_at_level(0).and_then(|c| st.callback_name(c)) {
                 Some((kind, name)) => {
                     if kind == "method" {
-                        pos = pos.saturating_sub(1);
+                        lua_pos = pos.saturating_sub(1);
                     }
-                    name
+                    Some(name)
                 }
                 None => {
                     let f = st.stack_get(st.frame_base());
-                    st.global_func_name(f).unwrap_or_else(|| "?".to_string())
+                    st.global_func_name(f)
                 }
             };
             let location = String::from_utf8_lossy(&st.where_(1)).into_owned();
-            (LuaError::BadArgument { to: Some(to), pos, name, cause }, location)
+            // A receiver of another userdata type reads as `luaL_checkudata`
+            // says it (`Type expected, got userdata`).
+            let wording = match (&*cause, &to) {
+                (LuaError::UserDataTypeMismatch, Some(method)) => LuaError::FromLuaConversionError {
+                    from: "userdata",
+                    to: method.rsplit_once('.').map_or(method.as_str(), |(t, _)| t).to_string(),
+                    message: None,
+                },
+                _ => (*cause).clone(),
+            };
+            let text = crate::error::bad_argument_message(Some(called.as_deref().unwrap_or("?")), lua_pos, &wording);
+            let to = to.or(called);
+            (LuaError::BadArgument { to, pos, name, cause }, Some(location + &text))
         }
         LuaError::MemoryError(_) => {
             return st.memory_error();
         }
-        other => (other, String::new()),
+        other => (other, None),
     };
-    match crate::lua::error_value_at(st, e, location) {
+    match crate::lua::error_value_with_text(st, e, text) {
         Ok(v) => st.throw_value(v),
         Err(_) => st.memory_error(),
     }

@@ -261,14 +261,16 @@ impl fmt::Display for LuaError {
                 "out of Lua stack, too many arguments to a Lua function or too many return values from a callback",
             ),
             LuaError::BindError => f.write_str("too many arguments to Function::bind"),
-            // A named argument comes from mlua-style code (`add_method_once`'s
-            // `self`) and is shown as mlua shows it.
-            LuaError::BadArgument { to, name: Some(name), cause, .. } => match to {
-                Some(to) => write!(f, "bad argument `{name}` to `{to}`: {cause}"),
-                None => write!(f, "bad argument `{name}`: {cause}"),
-            },
-            LuaError::BadArgument { to, pos, cause, .. } => {
-                f.write_str(&bad_argument_message(to.as_deref(), *pos, cause))
+            // mlua's wording; what Lua sees is PUC's (`lua_message`).
+            LuaError::BadArgument { to, pos, name, cause } => {
+                match name {
+                    Some(name) => write!(f, "bad argument `{name}`")?,
+                    None => write!(f, "bad argument #{pos}")?,
+                }
+                if let Some(to) = to {
+                    write!(f, " to `{to}`")?;
+                }
+                write!(f, ": {cause}")
             }
             LuaError::ToLuaConversionError { from, to, message } => {
                 write!(f, "error converting {from} to Lua {to}{}", details(message))
@@ -315,8 +317,10 @@ impl std::error::Error for LuaError {
     }
 }
 
-/// The display of `BadArgument`.
-fn bad_argument_message(to: Option<&str>, pos: usize, cause: &LuaError) -> String {
+/// A bad argument worded as PUC's `luaL_argerror` (what Lua code sees):
+/// `bad argument #1 to 'f' (number expected, got nil)`, or `calling 'm'
+/// on bad self (...)` for position 0 (the receiver of a method call).
+pub(crate) fn bad_argument_message(to: Option<&str>, pos: usize, cause: &LuaError) -> String {
     let to = to.unwrap_or("?");
     let cause = cause.argument_message();
     if pos == 0 {
@@ -344,7 +348,11 @@ pub(crate) fn expected_lua_type(to: &str) -> &str {
 fn callback_error_message(traceback: &str, cause: &LuaError) -> String {
     let deepest = cause.deepest_traceback();
     let tb = if deepest.is_empty() { traceback } else { deepest };
-    let message = cause.lua_message();
+    // A bad argument shows as mlua shows it; other causes as Lua saw them.
+    let message = match cause {
+        LuaError::BadArgument { .. } => cause.to_string(),
+        _ => cause.lua_message(),
+    };
     if tb.is_empty() {
         message
     } else {
@@ -476,6 +484,7 @@ impl LuaError {
             LuaError::MemoryError(message) => message.clone(),
             LuaError::CallbackError { cause, .. } => cause.lua_message(),
             LuaError::WithContext { context, cause } => format!("{context}: {}", cause.lua_message()),
+            LuaError::BadArgument { to, pos, cause, .. } => bad_argument_message(to.as_deref(), *pos, cause),
             other => other.to_string(),
         }
     }
@@ -486,6 +495,14 @@ impl LuaError {
         match self {
             LuaError::FromLuaConversionError { from, to, message: None } => {
                 format!("{} expected, got {from}", expected_lua_type(to))
+            }
+            // A value that should have been a userdata of a given type:
+            // `Vec3 expected, got number`, as `luaL_checkudata` says.
+            LuaError::FromLuaConversionError { from, message: Some(m), .. }
+                if m.starts_with(crate::userdata::EXPECTED_USERDATA) =>
+            {
+                let name = m[crate::userdata::EXPECTED_USERDATA.len()..].trim_matches('\'');
+                format!("{name} expected, got {from}")
             }
             LuaError::FromLuaConversionError { message: Some(m), .. } => m.clone(),
             other => other.lua_message(),

@@ -264,16 +264,22 @@ impl Default for Lua {
     }
 }
 
-/// The payload of error values that carry a Rust `LuaError` through Lua:
-/// the error, the position Lua code sees before its message (the calling
-/// line of a bad argument, as `luaL_argerror` gives it), and whether the
-/// host gets the error itself rather than a `CallbackError` around it (the
-/// errors of hooks and of the warning function, as mlua).
-pub(crate) struct ErrorPayload(pub(crate) LuaError, pub(crate) String, pub(crate) bool);
+/// The payload of error values that carry a Rust `LuaError` through Lua.
+pub(crate) struct ErrorPayload {
+    pub(crate) error: LuaError,
+    /// What Lua code sees (`tostring`) when it was fixed where the error
+    /// was raised: a bad argument, worded and positioned from its call
+    /// site as `luaL_argerror` does. Otherwise the error's `lua_message`.
+    pub(crate) text: Option<String>,
+    /// Whether the host gets the error itself rather than a
+    /// `CallbackError` around it (the errors of hooks and of the warning
+    /// function, as mlua).
+    pub(crate) raw: bool,
+}
 
 fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
     let msg = match st.arg(1) {
-        Value::Userdata(u) => u.with_payload(|e: &ErrorPayload| format!("{}{}", e.1, e.0.lua_message())),
+        Value::Userdata(u) => u.with_payload(|e: &ErrorPayload| e.text.clone().unwrap_or_else(|| e.error.lua_message())),
         _ => None,
     };
     let s = st.str_value(msg.unwrap_or_else(|| "error".to_string()))?;
@@ -495,7 +501,7 @@ impl Lua {
             Value::Table(_) => LuaValue::Table(LuaTable(self.pin(st, v))),
             Value::LuaFn(_) | Value::NativeFn(_) => LuaValue::Function(LuaFunction(self.pin(st, v))),
             Value::Thread(_) => LuaValue::Thread(LuaThread(self.pin(st, v))),
-            Value::Userdata(u) => match u.with_payload(|e: &ErrorPayload| e.0.clone()) {
+            Value::Userdata(u) => match u.with_payload(|e: &ErrorPayload| e.error.clone()) {
                 Some(e) => LuaValue::Error(Box::new(e)),
                 None => match crate::panic::take_panic(v) {
                     // A panic coming back to Rust: resumed at the end of
@@ -527,7 +533,7 @@ impl Lua {
             return LuaError::PreviouslyResumedPanic;
         }
         if let Value::Userdata(u) = e.value {
-            if let Some((cause, raw)) = u.with_payload(|p: &ErrorPayload| (p.0.clone(), p.2)) {
+            if let Some((cause, raw)) = u.with_payload(|p: &ErrorPayload| (p.error.clone(), p.raw)) {
                 if raw {
                     return cause;
                 }
@@ -895,24 +901,25 @@ pub(crate) fn same_value(a: &Handle, b: &Handle) -> bool {
 
 /// The error value that carries a Rust error through Lua.
 pub(crate) fn error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
-    error_value_at(st, e, String::new())
+    error_value_with_text(st, e, None)
 }
 
-/// As `error_value`, with the position shown before the message in Lua.
-pub(crate) fn error_value_at(st: &mut State, e: LuaError, location: String) -> LuaResult<Value> {
-    new_error_value(st, ErrorPayload(e, location, false))
+/// As `error_value`, with the text Lua code sees fixed (see
+/// `ErrorPayload::text`).
+pub(crate) fn error_value_with_text(st: &mut State, e: LuaError, text: Option<String>) -> LuaResult<Value> {
+    new_error_value(st, ErrorPayload { error: e, text, raw: false })
 }
 
 /// The error value of an error the host gets back as it is, not wrapped in
 /// a `CallbackError` (see `ErrorPayload`).
 pub(crate) fn raw_error_value(st: &mut State, e: LuaError) -> LuaResult<Value> {
-    new_error_value(st, ErrorPayload(e, String::new(), true))
+    new_error_value(st, ErrorPayload { error: e, text: None, raw: true })
 }
 
 /// Whether `v` is an error value made by `raw_error_value`.
 pub(crate) fn is_raw_error(v: Value) -> bool {
     match v {
-        Value::Userdata(u) => u.with_payload(|p: &ErrorPayload| p.2).unwrap_or(false),
+        Value::Userdata(u) => u.with_payload(|p: &ErrorPayload| p.raw).unwrap_or(false),
         _ => false,
     }
 }

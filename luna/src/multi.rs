@@ -419,8 +419,8 @@ impl<T: FromLua> FromLuaMulti for LuaVariadic<T> {
 #[cold]
 fn no_value(e: LuaError) -> LuaError {
     match e {
-        LuaError::FromLuaConversionError { from: "nil", to, message: None } => {
-            LuaError::FromLuaConversionError { from: "no value", to, message: None }
+        LuaError::FromLuaConversionError { from: "nil", to, message } => {
+            LuaError::FromLuaConversionError { from: "no value", to, message }
         }
         other => other,
     }

@@ -369,13 +369,34 @@ pub(crate) fn type_name_in<T: 'static>(st: &State) -> String {
     }
 }
 
-/// The last path segment of `T`'s Rust name (generic arguments kept).
-pub(crate) fn short_type_name<T>() -> String {
+/// `T`'s Rust name without module paths, in generic arguments too, and
+/// without elided lifetimes (`MyData<'_>` is `MyData`), as mlua names
+/// types in its messages.
+pub(crate) fn short_type_name<T: ?Sized>() -> String {
+    /// The last component of a path (`std::string::String` -> `String`).
+    fn last(path: &str) -> &str {
+        path.rsplit("::").next().unwrap_or(path)
+    }
     let full = std::any::type_name::<T>();
-    let head = full.split('<').next().unwrap_or(full);
-    let start = head.rfind("::").map_or(0, |i| i + 2);
-    full[start..].to_string()
+    let mut out = String::with_capacity(full.len());
+    let mut start = 0;
+    for (i, c) in full.char_indices() {
+        if matches!(c, ' ' | '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | '&' | '*') {
+            out.push_str(last(&full[start..i]));
+            out.push(c);
+            start = i + c.len_utf8();
+        }
+    }
+    out.push_str(last(&full[start..]));
+    while out.contains("'_, ") {
+        out = out.replace("'_, ", "");
+    }
+    out.replace("<'_>", "")
 }
+
+/// How a conversion error's message names the userdata type a value
+/// should have been (mlua's wording).
+pub(crate) const EXPECTED_USERDATA: &str = "expected userdata of type ";
 
 /// The error for a failed typed access to a userdata holding `v`.
 #[cold]
@@ -385,10 +406,15 @@ pub(crate) fn payload_error<T: 'static>(st: &State, v: Value, e: PayloadError) -
         PayloadError::WrongType if matches!(v, Value::Userdata(u) if u.metatable().is_some_and(|mt| crate::scope::is_destructed(st, mt))) => {
             LuaError::UserDataDestructed
         }
+        PayloadError::WrongType if matches!(v, Value::Userdata(_)) => {
+            LuaError::FromLuaConversionError { from: "userdata", to: type_name_in::<T>(st), message: None }
+        }
+        // Not a userdata at all: mlua's shape (the Lua message still reads
+        // as PUC's, see `LuaError::argument_message`).
         PayloadError::WrongType => LuaError::FromLuaConversionError {
-            from: if matches!(v, Value::Userdata(_)) { "userdata" } else { v.type_name() },
-            to: type_name_in::<T>(st),
-            message: None,
+            from: v.type_name(),
+            to: "userdata".to_string(),
+            message: Some(format!("{EXPECTED_USERDATA}'{}'", type_name_in::<T>(st))),
         },
         PayloadError::Destructed => LuaError::UserDataDestructed,
         PayloadError::BorrowedMut => LuaError::UserDataBorrowError,

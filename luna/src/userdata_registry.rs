@@ -351,7 +351,9 @@ impl<T> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
         R: IntoLuaMulti + 'static,
         F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static,
     {
-        self.methods.push((name.into(), Rc::new(Method(Rc::new(method), PhantomData::<fn(A) -> R>))));
+        let name = name.into();
+        let to = method_name::<T>(&name);
+        self.methods.push((name, Rc::new(Method(Rc::new(method), to, PhantomData::<fn(A) -> R>))));
     }
 
     fn add_method_mut<A, R, F>(&mut self, name: impl Into<String>, method: F)
@@ -360,8 +362,10 @@ impl<T> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
         R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static,
     {
-        let cb = MethodMut(Rc::new(RefCell::new(method)), PhantomData::<fn(A) -> R>);
-        self.methods.push((name.into(), Rc::new(cb)));
+        let name = name.into();
+        let to = method_name::<T>(&name);
+        let cb = MethodMut(Rc::new(RefCell::new(method)), to, PhantomData::<fn(A) -> R>);
+        self.methods.push((name, Rc::new(cb)));
     }
 
     fn add_function<A, R, F>(&mut self, name: impl Into<String>, function: F)
@@ -392,7 +396,9 @@ impl<T> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
         R: IntoLuaMulti + 'static,
         F: Fn(&Lua, &T, A) -> LuaResult<R> + 'static,
     {
-        self.add_meta(meta.into(), Rc::new(Method(Rc::new(method), PhantomData::<fn(A) -> R>)));
+        let meta = meta.into();
+        let to = method_name::<T>(meta.name());
+        self.add_meta(meta, Rc::new(Method(Rc::new(method), to, PhantomData::<fn(A) -> R>)));
     }
 
     fn add_meta_method_mut<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, method: F)
@@ -401,7 +407,9 @@ impl<T> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
         R: IntoLuaMulti + 'static,
         F: FnMut(&Lua, &mut T, A) -> LuaResult<R> + 'static,
     {
-        self.add_meta(meta.into(), Rc::new(MethodMut(Rc::new(RefCell::new(method)), PhantomData::<fn(A) -> R>)));
+        let meta = meta.into();
+        let to = method_name::<T>(meta.name());
+        self.add_meta(meta, Rc::new(MethodMut(Rc::new(RefCell::new(method)), to, PhantomData::<fn(A) -> R>)));
     }
 
     fn add_meta_function<A, R, F>(&mut self, meta: impl Into<LuaMetaMethod>, function: F)
@@ -417,8 +425,9 @@ impl<T> LuaUserdataMethods<T> for LuaUserdataRegistry<T> {
 // ---------------------------------------------------------------------------
 // The kinds of registered closures.
 
-struct Method<F, P>(Rc<F>, PhantomData<P>);
-struct MethodMut<F, P>(Rc<RefCell<F>>, PhantomData<P>);
+/// A method and its name for errors (`Type.name`, as mlua's `to`).
+struct Method<F, P>(Rc<F>, Rc<str>, PhantomData<P>);
+struct MethodMut<F, P>(Rc<RefCell<F>>, Rc<str>, PhantomData<P>);
 struct Function<F, P>(Rc<F>, PhantomData<P>);
 struct Getter<F, P>(Rc<F>, PhantomData<P>);
 struct Setter<F, P>(Rc<RefCell<F>>, Rc<str>, PhantomData<P>);
@@ -435,13 +444,13 @@ where
     where
         T: 'static,
     {
-        method_body::<T, A, R, F, ByType>(self.0.clone(), ByType)
+        method_body::<T, A, R, F, ByType>(self.0.clone(), self.1.clone(), ByType)
     }
     fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
     where
         T: 'a,
     {
-        method_body::<T, A, R, F, Scoped<T>>(self.0.clone(), recv)
+        method_body::<T, A, R, F, Scoped<T>>(self.0.clone(), self.1.clone(), recv)
     }
 }
 
@@ -455,13 +464,13 @@ where
     where
         T: 'static,
     {
-        method_mut_body::<T, A, R, F, ByType>(self.0.clone(), ByType)
+        method_mut_body::<T, A, R, F, ByType>(self.0.clone(), self.1.clone(), ByType)
     }
     fn scoped<'a>(&self, recv: Scoped<T>) -> BodyA<'a>
     where
         T: 'a,
     {
-        method_mut_body::<T, A, R, F, Scoped<T>>(self.0.clone(), recv)
+        method_mut_body::<T, A, R, F, Scoped<T>>(self.0.clone(), self.1.clone(), recv)
     }
 }
 
@@ -622,8 +631,17 @@ impl<T> Scoped<T> {
     /// The error for a receiver that is not this userdata.
     #[cold]
     fn mismatch(&self, v: Value) -> LuaError {
-        let from = if matches!(v, Value::Userdata(_)) { "userdata" } else { v.type_name() };
-        LuaError::FromLuaConversionError { from, to: self.name.to_string(), message: None }
+        match v {
+            Value::Userdata(_) => {
+                LuaError::FromLuaConversionError { from: "userdata", to: self.name.to_string(), message: None }
+            }
+            // As `payload_error` words it.
+            _ => LuaError::FromLuaConversionError {
+                from: v.type_name(),
+                to: "userdata".to_string(),
+                message: Some(format!("{}'{}'", crate::userdata::EXPECTED_USERDATA, self.name)),
+            },
+        }
     }
 
     fn is_self(&self, v: Value) -> bool {
@@ -776,6 +794,41 @@ fn self_error(e: LuaError) -> LuaError {
     }
 }
 
+/// The error of a method's receiver: one that is not a `T` is mlua's bad
+/// `self` argument (a type mismatch for another userdata); a borrow
+/// conflict stays the error it is.
+#[cold]
+fn method_error(e: LuaError, to: &Rc<str>) -> LuaError {
+    let bad_self = |cause| LuaError::BadArgument {
+        to: Some(to.to_string()),
+        pos: 1,
+        name: Some("self".to_string()),
+        cause: std::sync::Arc::new(cause),
+    };
+    match e {
+        LuaError::FromLuaConversionError { from: "userdata", .. } => bad_self(LuaError::UserDataTypeMismatch),
+        e @ (LuaError::FromLuaConversionError { .. } | LuaError::UserDataTypeMismatch) => bad_self(e),
+        other => other,
+    }
+}
+
+/// A bad argument of a method gets the method's name (`Type.name`), as
+/// mlua gives it.
+#[cold]
+fn named_argument_error(e: LuaError, to: &Rc<str>) -> LuaError {
+    match e {
+        LuaError::BadArgument { to: None, pos, name, cause } => {
+            LuaError::BadArgument { to: Some(to.to_string()), pos, name, cause }
+        }
+        other => other,
+    }
+}
+
+/// The name of method `name` of `T` in errors, as mlua's (`Type.name`).
+fn method_name<T>(name: &str) -> Rc<str> {
+    format!("{}.{name}", short_type_name::<T>()).into()
+}
+
 /// Pushes a getter's result.
 #[inline]
 fn push_one<R: IntoLua>(lua: &Lua, st: &mut State, out: LuaResult<Prepared<R>>) -> LResult<usize> {
@@ -888,7 +941,7 @@ where
     })
 }
 
-fn method_body<'a, T, A, R, F, Q>(method: Rc<F>, recv: Q) -> BodyA<'a>
+fn method_body<'a, T, A, R, F, Q>(method: Rc<F>, to: Rc<str>, recv: Q) -> BodyA<'a>
 where
     T: 'a,
     A: FromLuaMulti,
@@ -906,13 +959,13 @@ where
             })
         });
         match out {
-            Ok(out) => push_results(lua, st, out),
-            Err(e) => Err(raise(lua, st, self_error(e))),
+            Ok(out) => push_results(lua, st, out.map_err(|e| named_argument_error(e, &to))),
+            Err(e) => Err(raise(lua, st, method_error(e, &to))),
         }
     })
 }
 
-fn method_mut_body<'a, T, A, R, F, Q>(method: Rc<RefCell<F>>, recv: Q) -> BodyA<'a>
+fn method_mut_body<'a, T, A, R, F, Q>(method: Rc<RefCell<F>>, to: Rc<str>, recv: Q) -> BodyA<'a>
 where
     T: 'a,
     A: FromLuaMulti,
@@ -933,8 +986,8 @@ where
             })
         });
         match out {
-            Ok(out) => push_results(lua, st, out),
-            Err(e) => Err(raise(lua, st, self_error(e))),
+            Ok(out) => push_results(lua, st, out.map_err(|e| named_argument_error(e, &to))),
+            Err(e) => Err(raise(lua, st, method_error(e, &to))),
         }
     })
 }

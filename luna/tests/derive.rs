@@ -147,8 +147,11 @@ fn lua() -> Lua {
     lua
 }
 
+/// The message a script sees of the error `code` raises (`tostring` of
+/// what `pcall` caught), worded as PUC Lua words it.
 fn error_of(lua: &Lua, code: &str) -> String {
-    lua.load(code).exec().unwrap_err().to_string()
+    let caught = format!("local ok, e = pcall(function() {code}\nend) assert(not ok) return tostring(e)");
+    lua.load(caught).eval::<String>().unwrap()
 }
 
 #[test]

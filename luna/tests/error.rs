@@ -168,10 +168,13 @@ fn bad_argument_variant() {
     }
     assert!(traceback.starts_with("stack traceback:\n"), "{traceback}");
     assert_eq!(err.traceback()[0].name, "function 'greet'");
-    assert_eq!(cause.to_string(), "bad argument #2 to 'greet' (string expected, got no value)");
+    // The host sees mlua's wording, Lua sees PUC's.
+    assert_eq!(cause.to_string(), "bad argument #2 to `greet`: error converting Lua no value to String");
+    let seen: String = lua.load("local ok, e = pcall(greet, 'a') return tostring(e)").eval().unwrap();
+    assert_eq!(seen, "bad argument #2 to 'greet' (string expected, got no value)");
     let shown = err.to_string();
     assert!(
-        shown.starts_with("bad argument #2 to 'greet' (string expected, got no value)\nstack traceback:"),
+        shown.starts_with("bad argument #2 to `greet`: error converting Lua no value to String\nstack traceback:"),
         "{shown}"
     );
     // As mlua's, a CallbackError has no source (its display shows the
@@ -186,8 +189,8 @@ fn bad_argument_variant() {
         }
         other => panic!("expected a bad argument error, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("bad argument #2 to 'greet' (string expected, got nil)\n"), "{err}");
-    // Lua code sees the same message.
+    assert!(err.to_string().starts_with("bad argument #2 to `greet`: error converting Lua nil to String\n"), "{err}");
+    // Lua code sees PUC's message.
     let msg: String = lua.load("local ok, e = pcall(greet, 'x', {}) return tostring(e)").eval().unwrap();
     assert_eq!(msg, "bad argument #2 to 'greet' (string expected, got table)");
 }
@@ -230,10 +233,10 @@ fn bad_argument_in_method_calls_counts_like_puc() {
         .eval()
         .unwrap();
     assert_eq!(msg, "m:1: calling 'scale' on bad self (table expected, got string)");
-    // On the host side the position is 0.
+    // On the host side the position counts the receiver, as mlua's do.
     let err = lua.load("return ('abc'):scale(2)").exec().unwrap_err();
-    assert!(matches!(err.root_cause(), LuaError::BadArgument { pos: 0, .. }), "{err:?}");
-    assert!(err.to_string().starts_with("calling 'scale' on bad self (table expected, got string)\n"), "{err}");
+    assert!(matches!(err.root_cause(), LuaError::BadArgument { pos: 1, .. }), "{err:?}");
+    assert!(err.to_string().starts_with("bad argument #1 to `scale`: error converting Lua string to table\n"), "{err}");
 }
 
 #[test]
@@ -705,4 +708,50 @@ fn runtime_constructor_and_traceback_accessor() {
     failing_global(&lua, "f", e);
     let msg: String = lua.load("local ok, e = pcall(f) return tostring(e)").eval().unwrap();
     assert_eq!(msg, "made by hand");
+}
+
+#[test]
+fn userdata_method_errors_name_the_method_as_mlua_and_read_as_puc_in_lua() {
+    struct Meter(i64);
+    impl LuaUserdata for Meter {
+        fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+            methods.add_method("get", |_, m, ()| Ok(m.0));
+            methods.add_method("add", |_, m, n: i64| Ok(m.0 + n));
+        }
+    }
+    struct Other;
+    impl LuaUserdata for Other {}
+    let lua = Lua::new();
+    let meter = lua.create_userdata(Meter(5)).unwrap();
+    lua.globals().set("m", &meter).unwrap();
+    lua.globals().set("other", lua.create_userdata(Other).unwrap()).unwrap();
+    let root = |code: &str| -> LuaError { lua.load(code).exec().unwrap_err().root_cause().clone() };
+    // A receiver that is not a userdata: mlua's bad `self`, with mlua's
+    // conversion error.
+    let e = lua.load("m.get(42)").exec().unwrap_err();
+    let LuaError::CallbackError { cause, .. } = &e else { panic!("{e:?}") };
+    match &**cause {
+        LuaError::BadArgument { to, pos, name, cause } => {
+            assert_eq!((to.as_deref(), *pos, name.as_deref()), (Some("Meter.get"), 1, Some("self")));
+            assert_eq!(cause.to_string(), "error converting Lua number to userdata (expected userdata of type 'Meter')");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().starts_with("bad argument `self` to `Meter.get`: error converting Lua number"), "{e}");
+    // Another userdata type: a type mismatch.
+    match root("m.get(other)") {
+        LuaError::BadArgument { cause, .. } => assert!(matches!(*cause, LuaError::UserDataTypeMismatch), "{cause:?}"),
+        other => panic!("{other:?}"),
+    }
+    // Another argument: its position counts the receiver, as mlua's.
+    let e = lua.load("m:add('x')").exec().unwrap_err();
+    let LuaError::CallbackError { cause, .. } = &e else { panic!("{e:?}") };
+    assert!(matches!(&**cause, LuaError::BadArgument { to: Some(to), pos: 2, name: None, .. } if to == "Meter.add"), "{cause:?}");
+    // Lua sees PUC's wording for all of them.
+    let seen = |code: &str| -> String {
+        lua.load(format!("local ok, e = pcall(function() {code} end) return tostring(e)")).set_name("=s").eval().unwrap()
+    };
+    assert_eq!(seen("m.get(42)"), "s:1: bad argument #1 to 'get' (Meter expected, got number)");
+    assert_eq!(seen("m.get(other)"), "s:1: bad argument #1 to 'get' (Meter expected, got userdata)");
+    assert_eq!(seen("m:add('x')"), "s:1: bad argument #1 to 'add' (number expected, got string)");
 }

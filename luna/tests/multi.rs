@@ -132,7 +132,7 @@ fn missing_callback_arguments_are_nil() {
         }
         other => panic!("expected a bad argument error, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("bad argument #1 to 'f' (number expected, got no value)"), "{err}");
+    assert!(err.to_string().starts_with("bad argument #1 to `f`: error converting Lua no value to number"), "{err}");
     // An explicit nil is "nil".
     let err = lua.load("f(nil)").exec().unwrap_err();
     match err.root_cause() {
@@ -141,7 +141,7 @@ fn missing_callback_arguments_are_nil() {
         }
         other => panic!("expected a bad argument error, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("bad argument #1 to 'f' (number expected, got nil)"), "{err}");
+    assert!(err.to_string().starts_with("bad argument #1 to `f`: error converting Lua nil to number"), "{err}");
 }
 
 #[test]
@@ -215,13 +215,13 @@ fn variadic_conversion_errors() {
         }
         other => panic!("expected a bad argument error, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("bad argument #4 to 'nums' (number expected, got string)"), "{err}");
+    assert!(err.to_string().starts_with("bad argument #4 to `nums`: error converting Lua string to number"), "{err}");
     // Numeric strings convert, as luaL_checkinteger accepts them.
     let n: usize = lua.load("return nums('a', '1', 2.0, '0x10')").eval().unwrap();
     assert_eq!(n, 3);
     // A float with a fraction is not an integer.
     let err = lua.load("nums('a', 1.5)").exec().unwrap_err();
-    assert!(err.to_string().starts_with("bad argument #2 to 'nums'"), "{err}");
+    assert!(err.to_string().starts_with("bad argument #2 to `nums`"), "{err}");
 }
 
 #[test]
@@ -454,7 +454,7 @@ fn either_converts_as_left_then_right() {
     assert_eq!(lua.load("return describe(3)").eval::<String>().unwrap(), "int 3");
     assert_eq!(lua.load("return describe('x')").eval::<String>().unwrap(), "str x");
     let err = lua.load("describe({})").exec().unwrap_err();
-    assert!(err.to_string().starts_with("bad argument #1 to 'describe'"), "{err}");
+    assert!(err.to_string().starts_with("bad argument #1 to `describe`"), "{err}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn smoke() -> LuaResult<()> {
     lua.globals().set("greet", greet)?;
     let err = lua.load("greet('a')").exec().unwrap_err();
     println!("{err}");
-    assert!(err.to_string().contains("bad argument #2 to 'greet' (string expected, got no value)"), "{err}");
+    assert!(err.to_string().contains("bad argument #2 to `greet`: error converting Lua no value to String"), "{err}");
     // pcall catches callback errors; tostring gives message
     let msg: String = lua.load("local ok, e = pcall(greet, 'x'); return tostring(e)").eval()?;
     assert_eq!(msg, "bad argument #2 to 'greet' (string expected, got no value)");
