@@ -36,7 +36,7 @@ use serde_json::json;
 /// The array metatable (kept in one place: `Lua::array_metatable` returns
 /// the table itself).
 fn array_mt(lua: &Lua) -> LuaTable {
-    lua.array_metatable().unwrap()
+    lua.array_metatable()
 }
 
 /// A state with the null sentinel as the global `NULL`, the array metatable
