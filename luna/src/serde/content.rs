@@ -468,9 +468,7 @@ impl<'de> de::Deserializer<'de> for Content {
             Content::Unit | Content::UnitStruct(_) => visitor.visit_unit(),
             // Newtypes are transparent, as in a Lua value.
             Content::NewtypeStruct(_, v) => v.deserialize_any(visitor),
-            Content::Seq(items) | Content::Tuple(items) | Content::TupleStruct(_, items) => {
-                visit_seq(items, visitor)
-            }
+            Content::Seq(items) | Content::Tuple(items) | Content::TupleStruct(_, items) => visit_seq(items, visitor),
             Content::Map(entries) => visit_map(entries, visitor),
             Content::Struct(_, fields) => visit_map(fields, visitor),
             // Variants read as their externally tagged form.

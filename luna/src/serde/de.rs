@@ -161,9 +161,7 @@ impl<'s> Ctx<'s> {
         }
         Ok(match seq {
             Some(n) => Shape::Seq(n),
-            None if self.opts.encode_empty_tables_as_array && matches!(t.next(Value::Nil), Ok(None)) => {
-                Shape::Seq(0)
-            }
+            None if self.opts.encode_empty_tables_as_array && matches!(t.next(Value::Nil), Ok(None)) => Shape::Seq(0),
             None => Shape::Map,
         })
     }
@@ -500,9 +498,7 @@ impl<'de, 's: 'de> de::SeqAccess<'de> for SeqAccess<'_, 's> {
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         match self.next_item()? {
-            Some((i, v)) => {
-                seed.deserialize(RawDe::new(v, self.ctx)).map(Some).map_err(|e| e.at(Segment::Index(i)))
-            }
+            Some((i, v)) => seed.deserialize(RawDe::new(v, self.ctx)).map(Some).map_err(|e| e.at(Segment::Index(i))),
             None => Ok(None),
         }
     }

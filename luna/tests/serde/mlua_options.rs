@@ -26,8 +26,8 @@ fn array_metatable_is_always_there() {
         }
     }
     let v = expr(&lua, "{4, 5}");
-    let (inside, xs) = serde::de::DeserializeSeed::deserialize(Seed(&lua), luna::serde::Deserializer::new(&lua, v))
-        .unwrap();
+    let (inside, xs) =
+        serde::de::DeserializeSeed::deserialize(Seed(&lua), luna::serde::Deserializer::new(&lua, v)).unwrap();
     assert_eq!((inside, xs), (mt, vec![4, 5]));
 
     let small = Lua::new_with(StdLib::NONE, LuaOptions::new().memory_limit(256 * 1024)).unwrap();
@@ -46,7 +46,10 @@ fn array_metatable_survives_scripts() {
     let t = lua.create_table().unwrap();
     t.set_metatable(Some(lua.array_metatable())).unwrap();
     assert_eq!(serde_json::to_string(&t).unwrap(), "[]");
-    assert_eq!(lua.to_value(&Vec::<u8>::new()).unwrap().as_table().unwrap().metatable().unwrap(), lua.array_metatable());
+    assert_eq!(
+        lua.to_value(&Vec::<u8>::new()).unwrap().as_table().unwrap().metatable().unwrap(),
+        lua.array_metatable()
+    );
 }
 
 /// What serde_json writes for a `Number` when its `arbitrary_precision`
