@@ -2,7 +2,9 @@
 //! state access (no handle per value; strings are visited in place), and
 //! the public `Deserializer` runs it on a `LuaValue`. With a
 //! `StringArena`, strings are visited as borrowed (`visit_borrowed_str`)
-//! from their copy in the arena, so `&'de str` fields deserialize.
+//! from their copy in the arena, so `&'de str` fields deserialize. A
+//! serializable userdata is read from what its `Serialize` writes
+//! (`Content`).
 
 use std::borrow::Cow;
 

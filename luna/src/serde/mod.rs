@@ -8,8 +8,12 @@
 //! `Serialize` code runs between steps and may use the `Lua`), rooting
 //! each table under construction and each pending map key; the
 //! deserializer reads the whole value inside one state access (user
-//! `Deserialize` code runs inside it, so it cannot call into Lua: such a
-//! call fails with `StateBusy`). Errors carry the path of the failing
+//! `Deserialize` code runs inside it, as does the `Serialize` of a
+//! serializable userdata it meets, recorded as a `Content`; so they cannot
+//! call into Lua: such a call fails with `StateBusy`). Which tables are
+//! sequences, and which entries are left out (unsupported values, cycles),
+//! is decided alike in both readers of Lua values (`Ctx::shape`,
+//! `Ctx::skip`). Errors carry the path of the failing
 //! value (`servers[2].port: invalid type: ...`), built while unwinding.
 //! Borrowed strings come from a `StringArena` the caller owns
 //! (`Lua::from_value_borrowed`): the state access ends before the result
