@@ -88,7 +88,7 @@ fn main() -> LuaResult<()> {
 
     // Rust -> Lua, printed as Lua source by a Lua function.
     lua.globals().set("NULL", lua.null())?;
-    lua.globals().set("ARRAY", lua.array_metatable()?)?;
+    lua.globals().set("ARRAY", lua.array_metatable())?;
     let dump: LuaFunction = lua.load(TO_LUA).eval()?;
     let back = lua.to_value(&config)?;
     println!("as Lua:\n{}", dump.call::<String>(back.clone())?);

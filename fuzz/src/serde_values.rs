@@ -55,6 +55,7 @@ fn options(flags: u8) -> Options {
         .sort_keys(flags & 4 != 0)
         .encode_empty_tables_as_array(flags & 8 != 0)
         .deny_mixed_tables(flags & 16 != 0)
+        .detect_mixed_tables(flags & 32 != 0)
 }
 
 /// `json` written to Lua reads back unchanged. Unsigned integers above
@@ -286,7 +287,7 @@ impl<'a> Builder<'a> {
             }
             10 => {
                 if let Some(t) = self.top_table() {
-                    t.set_metatable(Some(self.lua.array_metatable()?))?;
+                    t.set_metatable(Some(self.lua.array_metatable()))?;
                 }
             }
             11 => self.push(self.lua.null()),

@@ -226,6 +226,10 @@ pub(crate) struct LuaInner {
     /// A Rust panic on its way through Lua or back to the host (see
     /// `panic`).
     pub(crate) panic: crate::panic::PanicSlot,
+    /// The array metatable of the serde support, made with the state and
+    /// held here so that `Lua::array_metatable` needs no state access.
+    #[cfg(feature = "serde")]
+    pub(crate) array_metatable: HandleRef,
 }
 
 impl LuaInner {
@@ -326,7 +330,13 @@ impl Lua {
         if let Some(bytes) = options.native_stack_limit {
             st.set_native_stack_budget(bytes);
         }
-        Ok(Lua::from_state(st))
+        #[cfg(feature = "serde")]
+        let array_metatable = crate::serde::new_array_metatable(&mut st)?;
+        Ok(Lua::from_state(
+            st,
+            #[cfg(feature = "serde")]
+            array_metatable,
+        ))
     }
 
     /// A state for untrusted code: safe libraries, a 64 MiB memory limit,
@@ -371,10 +381,10 @@ impl Lua {
         Lua::new_with(StdLib::ALL, opts).expect("a state without limits opens its libraries")
     }
 
-    fn from_state(st: Box<State>) -> Lua {
+    fn from_state(st: Box<State>, #[cfg(feature = "serde")] array_metatable: HostRoot) -> Lua {
         let state_id = st.id();
         Lua {
-            inner: Rc::new(LuaInner {
+            inner: Rc::new_cyclic(|weak| LuaInner {
                 cell: StateCell::new(st),
                 state_id,
                 pending: RefCell::new(Vec::new()),
@@ -382,6 +392,8 @@ impl Lua {
                 app_data: RefCell::new(HashMap::new()),
                 callbacks: Default::default(),
                 panic: Default::default(),
+                #[cfg(feature = "serde")]
+                array_metatable: Rc::new(Handle { lua: weak.clone(), root: array_metatable }),
             }),
         }
     }

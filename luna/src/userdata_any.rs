@@ -227,27 +227,71 @@ impl<T: 'static> FromLua for LuaUserdataOwned<T> {
 }
 
 #[cfg(feature = "serde")]
-mod ser {
+pub(crate) mod ser {
     //! Serializable userdata: the state keeps, per type created through
-    //! `create_ser_userdata`/`create_ser_any_userdata`, the function that
-    //! converts a borrowed value into a Lua value through serde; the
-    //! `Serialize` of `LuaValue` writes that value out.
+    //! `create_ser_userdata`/`create_ser_any_userdata`, the functions that
+    //! record a value of the type through its `Serialize` (as a `Content`,
+    //! see `serde::content`); the `Serialize` of `LuaValue` replays it and
+    //! `Lua::from_value` deserializes from it.
 
     use std::any::TypeId;
     use std::collections::HashMap;
+    use std::rc::Rc;
+
+    use luna_core::object::userdata::{PayloadError, Userdata};
 
     use super::*;
+    use crate::serde::content::Content;
 
-    /// How a userdata of a serializable type becomes a Lua value.
-    type SerFn = fn(&Lua, &LuaAnyUserdata) -> LuaResult<LuaValue>;
+    /// How a value of one serializable type is recorded: from a handle
+    /// (outside state accesses), and from the runtime userdata (inside one,
+    /// where the deserializer meets it).
+    #[derive(Clone, Copy)]
+    pub(crate) struct SerFns {
+        by_handle: fn(&LuaAnyUserdata) -> LuaResult<Content>,
+        in_state: fn(Gc<Userdata>) -> LuaResult<Option<Content>>,
+    }
 
-    /// The serializable types of a state (kept in its extension map).
-    #[derive(Default)]
-    struct SerializableTypes(HashMap<TypeId, SerFn>);
+    impl SerFns {
+        /// The recorded value of `u` (a userdata of this type), `None` when
+        /// its value was taken: it then counts as an unsupported value, as
+        /// any destructed userdata does.
+        pub(crate) fn record(&self, u: Gc<Userdata>) -> LuaResult<Option<Content>> {
+            (self.in_state)(u)
+        }
+    }
 
-    fn ser_value<T: serde::Serialize + 'static>(lua: &Lua, ud: &LuaAnyUserdata) -> LuaResult<LuaValue> {
+    /// The serializable types of a state (kept in its extension map; an
+    /// `Rc` so that a deserialization takes it along for the price of a
+    /// count).
+    #[derive(Default, Clone)]
+    pub(crate) struct SerializableTypes(Rc<HashMap<TypeId, SerFns>>);
+
+    impl SerializableTypes {
+        /// The recording functions of the userdata `u`, if its type is
+        /// serializable.
+        pub(crate) fn of(&self, u: Gc<Userdata>) -> Option<SerFns> {
+            self.0.get(&u.type_id()).copied()
+        }
+
+        /// The serializable types of `st`.
+        pub(crate) fn in_state(st: &State) -> SerializableTypes {
+            st.ext::<SerializableTypes>().cloned().unwrap_or_default()
+        }
+    }
+
+    fn by_handle<T: serde::Serialize + 'static>(ud: &LuaAnyUserdata) -> LuaResult<Content> {
         let value = ud.borrow::<T>()?;
-        lua.to_value(&*value)
+        Content::of(&*value).map_err(|e| LuaError::SerializeError(e.to_string()))
+    }
+
+    fn in_state<T: serde::Serialize + 'static>(u: Gc<Userdata>) -> LuaResult<Option<Content>> {
+        match Userdata::borrow_payload::<T>(u) {
+            Ok(value) => Content::of(&*value).map(Some).map_err(|e| LuaError::SerializeError(e.to_string())),
+            Err(PayloadError::Destructed) => Ok(None),
+            Err(PayloadError::BorrowedMut) => Err(LuaError::UserDataBorrowError),
+            Err(_) => Err(LuaError::UserDataTypeMismatch),
+        }
     }
 
     fn mark<T: serde::Serialize + 'static>(lua: &Lua) -> LuaResult<()> {
@@ -256,7 +300,8 @@ mod ser {
                 st.set_ext(SerializableTypes::default());
             }
             if let Some(types) = st.ext_mut::<SerializableTypes>() {
-                types.0.insert(TypeId::of::<T>(), ser_value::<T>);
+                let fns = SerFns { by_handle: by_handle::<T>, in_state: in_state::<T> };
+                Rc::make_mut(&mut types.0).insert(TypeId::of::<T>(), fns);
             }
         })
     }
@@ -264,19 +309,22 @@ mod ser {
     impl Lua {
         /// As `create_userdata`, for a value that also serializes:
         /// `serde_json::to_string(&value)` of the userdata (or of a table
-        /// holding it) writes the Rust value out through its `Serialize`.
-        /// The value goes through a Lua value on the way (`Lua::to_value`),
-        /// so a struct's fields come out in key order.
+        /// holding it) writes the Rust value out through its `Serialize`,
+        /// and `Lua::from_value` reads a Rust value back from it (as from
+        /// what its `Serialize` writes).
         ///
         /// ```
         /// # use luna::prelude::*;
-        /// #[derive(serde::Serialize)]
+        /// #[derive(serde::Serialize, serde::Deserialize)]
         /// struct Point { x: i32, y: i32 }
         /// impl LuaUserdata for Point {}
         /// let lua = Lua::new();
         /// let t = lua.create_table()?;
         /// t.set("p", lua.create_ser_userdata(Point { x: 1, y: 2 })?)?;
         /// assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"p":{"x":1,"y":2}}"#);
+        ///
+        /// let copy: Point = lua.from_value(t.get("p")?)?;
+        /// assert_eq!((copy.x, copy.y), (1, 2));
         /// # Ok::<(), LuaError>(())
         /// ```
         pub fn create_ser_userdata<T: LuaUserdata + serde::Serialize + 'static>(
@@ -295,14 +343,27 @@ mod ser {
     }
 
     impl LuaAnyUserdata {
-        /// The value of a serializable userdata as a Lua value (`None`
-        /// when the userdata's type was not created serializable).
-        pub(crate) fn serialized(&self) -> LuaResult<Option<LuaValue>> {
+        /// The recording functions of this userdata's type, if it was
+        /// created serializable and still has its value.
+        fn ser_fns(&self) -> LuaResult<Option<SerFns>> {
             let lua = Lua::of_handle(&self.0)?;
-            let Some(id) = self.type_id() else { return Ok(None) };
-            let f = lua.with(|st| st.ext::<SerializableTypes>().and_then(|t| t.0.get(&id).copied()))?;
-            match f {
-                Some(f) => f(&lua, self).map(Some),
+            lua.with(|st| match lua.value_of(st, &self.0)? {
+                Value::Userdata(u) if u.has_payload() => Ok(SerializableTypes::in_state(st).of(u)),
+                _ => Ok(None),
+            })?
+        }
+
+        /// Whether the userdata serializes: its type was created
+        /// serializable and its value was not taken.
+        pub(crate) fn is_serializable(&self) -> bool {
+            matches!(self.ser_fns(), Ok(Some(_)))
+        }
+
+        /// The value of a serializable userdata as serde's data model has
+        /// it (`None` when the userdata does not serialize).
+        pub(crate) fn content(&self) -> LuaResult<Option<Content>> {
+            match self.ser_fns()? {
+                Some(fns) => (fns.by_handle)(self).map(Some),
                 None => Ok(None),
             }
         }

@@ -2,7 +2,9 @@
 //! state access (no handle per value; strings are visited in place), and
 //! the public `Deserializer` runs it on a `LuaValue`. With a
 //! `StringArena`, strings are visited as borrowed (`visit_borrowed_str`)
-//! from their copy in the arena, so `&'de str` fields deserialize.
+//! from their copy in the arena, so `&'de str` fields deserialize. A
+//! serializable userdata is read from what its `Serialize` writes
+//! (`Content`).
 
 use std::borrow::Cow;
 
@@ -11,19 +13,23 @@ use luna_core::object::table::Table;
 use luna_core::{State, Value};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::{is_null, DeserializeOptions, Leave, PathError, Segment, SortKey, StringArena, Walking, ARRAY_MT_KEY};
+use super::content::Content;
+use super::{array_metatable, is_null, DeserializeOptions, Leave, PathError, Segment, SortKey, StringArena, Walking};
 use crate::error::{LuaError, LuaResult};
 use crate::lua::Lua;
+use crate::userdata_any::ser::SerializableTypes;
 use crate::value::LuaValue;
 
 type Result<T> = std::result::Result<T, PathError>;
 
 /// What a whole deserialization shares: the options, the array metatable,
-/// the tables being walked (for recursion and depth checks) and the arena
-/// borrowed strings are copied to (`'s`; none: strings are not borrowed).
+/// the serializable userdata types, the tables being walked (for
+/// recursion and depth checks) and the arena borrowed strings are copied
+/// to (`'s`; none: strings are not borrowed).
 pub(crate) struct Ctx<'s> {
     opts: DeserializeOptions,
     array_mt: Option<Gc<Table>>,
+    ser_types: SerializableTypes,
     walking: Walking,
     strings: Option<&'s StringArena>,
     /// Bytes the Rust value may still take: the room the state's memory
@@ -37,15 +43,45 @@ pub(crate) struct Ctx<'s> {
 /// What a visited value is counted as taking in the Rust value.
 const VALUE_COST: usize = 16;
 
+/// The keys of a table, as the sequence-or-map decision needs them.
+struct KeyScan {
+    /// Positive integer keys.
+    ints: u64,
+    /// The largest of them.
+    max: u64,
+    /// Whether there are keys of other kinds.
+    others: bool,
+}
+
+impl KeyScan {
+    fn of(t: Gc<Table>) -> KeyScan {
+        let mut scan = KeyScan { ints: 0, max: 0, others: false };
+        let mut key = Value::Nil;
+        while let Ok(Some((k, _))) = t.next(key) {
+            key = k;
+            match k {
+                Value::Int(i) if i >= 1 => {
+                    scan.ints += 1;
+                    scan.max = scan.max.max(i as u64);
+                }
+                _ => scan.others = true,
+            }
+        }
+        scan
+    }
+}
+
 impl<'s> Ctx<'s> {
-    pub(crate) fn new(st: &mut State, opts: DeserializeOptions, strings: Option<&'s StringArena>) -> Ctx<'s> {
-        let reg = st.registry();
-        let array_mt = match st.raw_get_field(reg, ARRAY_MT_KEY) {
-            Ok(Value::Table(t)) => Some(t),
-            _ => None,
-        };
+    pub(crate) fn new(
+        lua: &Lua,
+        st: &mut State,
+        opts: DeserializeOptions,
+        strings: Option<&'s StringArena>,
+    ) -> Ctx<'s> {
+        let array_mt = array_metatable(lua, st);
+        let ser_types = SerializableTypes::in_state(st);
         let room = std::cell::Cell::new(st.memory_limit().saturating_sub(st.used_memory()));
-        Ctx { opts, array_mt, walking: Walking::default(), strings, room }
+        Ctx { opts, array_mt, ser_types, walking: Walking::default(), strings, room }
     }
 
     /// Takes `n` bytes of the room, or fails with "not enough memory".
@@ -65,39 +101,71 @@ impl<'s> Ctx<'s> {
         self.walking.enter(t.addr(), self.opts.deny_recursive_tables)
     }
 
+    /// Whether `v` is a value serde has no form for: functions, threads,
+    /// light userdata other than the null sentinel, and userdata that do
+    /// not serialize (not created serializable, or their value taken).
     fn unsupported(&self, v: Value) -> bool {
-        matches!(v, Value::LuaFn(_) | Value::NativeFn(_) | Value::Thread(_) | Value::Userdata(_))
-            || matches!(v, Value::LightUserdata(_) if !is_null(v))
+        match v {
+            Value::LuaFn(_) | Value::NativeFn(_) | Value::Thread(_) => true,
+            Value::LightUserdata(_) => !is_null(v),
+            Value::Userdata(u) => !u.has_payload() || self.ser_types.of(u).is_none(),
+            _ => false,
+        }
     }
 
-    /// How `deserialize_any` sees a table.
+    /// Whether the entry or element `v` of a table is left out: an
+    /// unsupported value when `deny_unsupported_types` is off, and a table
+    /// on the current path (a cycle) when `deny_recursive_tables` is off;
+    /// such a table is an error when it is on.
+    pub(crate) fn skip(&self, v: Value) -> Result<bool> {
+        match v {
+            Value::Table(t) if self.walking.contains(t.addr()) => {
+                if self.opts.deny_recursive_tables {
+                    Err(PathError::new("recursive table detected"))
+                } else {
+                    Ok(true)
+                }
+            }
+            _ => Ok(!self.opts.deny_unsupported_types && self.unsupported(v)),
+        }
+    }
+
+    /// The value a serializable userdata records (see `Content`), `None`
+    /// for any other value.
+    fn content(&self, v: Value) -> Result<Option<Content>> {
+        let Value::Userdata(u) = v else { return Ok(None) };
+        match self.ser_types.of(u) {
+            Some(fns) => fns.record(u).map_err(PathError::from),
+            None => Ok(None),
+        }
+    }
+
+    /// How `deserialize_any` sees a table (see `detect_mixed_tables`).
     fn shape(&self, t: Gc<Table>) -> Result<Shape> {
         if self.array_mt.is_some_and(|mt| t.metatable().is_some_and(|m| m.ptr_eq(mt))) {
             return Ok(Shape::Seq(t.length()));
         }
-        let len = t.length();
-        let (mut count, mut in_seq) = (0u64, 0u64);
-        let mut key = Value::Nil;
-        while let Ok(Some((k, v))) = t.next(key) {
-            key = k;
-            if !self.opts.deny_unsupported_types && (self.unsupported(k) || self.unsupported(v)) {
-                continue;
+        let scan = (self.opts.detect_mixed_tables || self.opts.deny_mixed_tables).then(|| KeyScan::of(t));
+        let seq = match &scan {
+            Some(s) if self.opts.detect_mixed_tables => {
+                // mlua takes any table of fewer than 10 entries; a cap on
+                // the holes keeps `{[1] = 1, [1e15] = 2}` from becoming
+                // a sequence of 10^15 items.
+                let dense = s.ints * 2 >= s.max || s.max - s.ints <= 10;
+                (s.ints > 0 && !s.others && dense).then_some(s.max)
             }
-            count += 1;
-            if matches!(k, Value::Int(i) if i >= 1 && (i as u64) <= len) {
-                in_seq += 1;
+            _ => Some(t.length()).filter(|&n| n > 0),
+        };
+        if let Some(s) = scan.as_ref().filter(|_| self.opts.deny_mixed_tables) {
+            if (s.ints > 0 && s.others) || seq.is_some_and(|n| s.max > n) {
+                return Err(PathError::new("mixed table: sequence entries and other keys"));
             }
         }
-        if count == 0 {
-            return Ok(if self.opts.encode_empty_tables_as_array { Shape::Seq(0) } else { Shape::Map });
-        }
-        if in_seq == count && len == count {
-            return Ok(Shape::Seq(len));
-        }
-        if self.opts.deny_mixed_tables && in_seq > 0 {
-            return Err(PathError::new("mixed table: sequence entries and other keys"));
-        }
-        Ok(Shape::Map)
+        Ok(match seq {
+            Some(n) => Shape::Seq(n),
+            None if self.opts.encode_empty_tables_as_array && matches!(t.next(Value::Nil), Ok(None)) => Shape::Seq(0),
+            None => Shape::Map,
+        })
     }
 }
 
@@ -155,8 +223,9 @@ impl<'c, 's> RawDe<'c, 's> {
         let _walk = self.ctx.enter(t)?;
         let mut access = SeqAccess { t, next: 1, len, ctx: self.ctx };
         let out = visitor.visit_seq(&mut access)?;
-        if access.next <= len {
-            let expected = format!("{} elements", access.next - 1);
+        let read = access.next - 1;
+        if access.next_item()?.is_some() {
+            let expected = format!("{read} elements");
             return Err(de::Error::invalid_length(len as usize, &expected.as_str()));
         }
         Ok(out)
@@ -171,7 +240,8 @@ impl<'c, 's> RawDe<'c, 's> {
         let mut key = Value::Nil;
         while let Ok(Some((k, v))) = t.next(key) {
             key = k;
-            if !self.ctx.opts.deny_unsupported_types && (self.ctx.unsupported(k) || self.ctx.unsupported(v)) {
+            let at = |e: PathError| e.at(Segment::of_key(k));
+            if self.ctx.skip(k).map_err(at)? || self.ctx.skip(v).map_err(at)? {
                 continue;
             }
             entries.push((k, v));
@@ -224,6 +294,9 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.ctx.charge(VALUE_COST)?;
+        if let Some(content) = self.ctx.content(self.v)? {
+            return content.deserialize_any(visitor);
+        }
         match self.v {
             Value::Nil => visitor.visit_unit(),
             v if is_null(v) => visitor.visit_unit(),
@@ -294,7 +367,10 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value> {
+        if let Some(content) = self.ctx.content(self.v)? {
+            return content.deserialize_newtype_struct(name, visitor);
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -336,10 +412,13 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
+        name: &'static str,
+        variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
+        if let Some(content) = self.ctx.content(self.v)? {
+            return content.deserialize_enum(name, variants, visitor);
+        }
         match self.v {
             Value::Str(s) => {
                 let name = std::str::from_utf8(s.as_bytes())
@@ -355,9 +434,13 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
                     entries.push(kv);
                 }
                 match entries[..] {
-                    [(k, v)] => visitor
-                        .visit_enum(EnumAccess { key: k, value: v, ctx: self.ctx })
-                        .map_err(|e| e.at(Segment::of_key(k))),
+                    [(k, v)] => {
+                        let at = |e: PathError| e.at(Segment::of_key(k));
+                        if self.ctx.skip(v).map_err(at)? {
+                            return Err(at(PathError::new("bad enum value")));
+                        }
+                        visitor.visit_enum(EnumAccess { key: k, value: v, ctx: self.ctx }).map_err(at)
+                    }
                     _ => Err(PathError::new(format!(
                         "expected an enum variant: a string or a table with one key, got a table with {} keys",
                         entries.len()
@@ -397,17 +480,29 @@ struct SeqAccess<'c, 's> {
     ctx: &'c Ctx<'s>,
 }
 
+impl SeqAccess<'_, '_> {
+    /// The next element not skipped (see `Ctx::skip`), with its index.
+    fn next_item(&mut self) -> Result<Option<(u64, Value)>> {
+        while self.next <= self.len {
+            let i = self.next;
+            self.next += 1;
+            let v = self.t.get_int(i as i64);
+            if !self.ctx.skip(v).map_err(|e| e.at(Segment::Index(i)))? {
+                return Ok(Some((i, v)));
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl<'de, 's: 'de> de::SeqAccess<'de> for SeqAccess<'_, 's> {
     type Error = PathError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        if self.next > self.len {
-            return Ok(None);
+        match self.next_item()? {
+            Some((i, v)) => seed.deserialize(RawDe::new(v, self.ctx)).map(Some).map_err(|e| e.at(Segment::Index(i))),
+            None => Ok(None),
         }
-        let i = self.next;
-        self.next += 1;
-        let v = self.t.get_int(i as i64);
-        seed.deserialize(RawDe::new(v, self.ctx)).map(Some).map_err(|e| e.at(Segment::Index(i)))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -534,7 +629,7 @@ impl<'s> Deserializer<'s> {
         let lua = &self.lua;
         lua.with(|st| -> LuaResult<T> {
             let v = lua.lower(st, &self.value)?;
-            let ctx = Ctx::new(st, self.opts, self.strings);
+            let ctx = Ctx::new(lua, st, self.opts, self.strings);
             f(RawDe::new(v, &ctx)).map_err(PathError::into_de)
         })?
     }

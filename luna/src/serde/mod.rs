@@ -8,14 +8,19 @@
 //! `Serialize` code runs between steps and may use the `Lua`), rooting
 //! each table under construction and each pending map key; the
 //! deserializer reads the whole value inside one state access (user
-//! `Deserialize` code runs inside it, so it cannot call into Lua: such a
-//! call fails with `StateBusy`). Errors carry the path of the failing
+//! `Deserialize` code runs inside it, as does the `Serialize` of a
+//! serializable userdata it meets, recorded as a `Content`; so they cannot
+//! call into Lua: such a call fails with `StateBusy`). Which tables are
+//! sequences, and which entries are left out (unsupported values, cycles),
+//! is decided alike in both readers of Lua values (`Ctx::shape`,
+//! `Ctx::skip`). Errors carry the path of the failing
 //! value (`servers[2].port: invalid type: ...`), built while unwinding.
 //! Borrowed strings come from a `StringArena` the caller owns
 //! (`Lua::from_value_borrowed`): the state access ends before the result
 //! is used, so they cannot point into the heap.
 
 mod arena;
+pub(crate) mod content;
 mod de;
 mod ser;
 mod value;
@@ -27,6 +32,7 @@ use std::fmt;
 
 use luna_core::gc::Gc;
 use luna_core::object::table::Table;
+use luna_core::state::HostRoot;
 use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
@@ -54,11 +60,20 @@ pub struct SerializeOptions {
     /// `true`: an empty sequence is then told from an empty map when it
     /// comes back (as JSON `[]`, not `{}`).
     pub set_array_metatable: bool,
+    /// A `serde_json::Number` of serde_json's `arbitrary_precision`
+    /// feature becomes a Lua number rather than the one-field table serde
+    /// gives it. Default `false`, as mlua.
+    pub detect_serde_json_arbitrary_precision: bool,
 }
 
 impl Default for SerializeOptions {
     fn default() -> Self {
-        SerializeOptions { serialize_none_to_null: true, serialize_unit_to_null: true, set_array_metatable: true }
+        SerializeOptions {
+            serialize_none_to_null: true,
+            serialize_unit_to_null: true,
+            set_array_metatable: true,
+            detect_serde_json_arbitrary_precision: false,
+        }
     }
 }
 
@@ -85,6 +100,27 @@ impl SerializeOptions {
         self.set_array_metatable = yes;
         self
     }
+
+    /// Sets `detect_serde_json_arbitrary_precision`. With serde_json's
+    /// `arbitrary_precision` feature, a `serde_json::Number` serializes as
+    /// a struct holding its decimal text; with this option that text
+    /// becomes a Lua number: a float if it has a fraction or an exponent,
+    /// else an integer, or a float when it does not fit one (a text that
+    /// is no number stays a string).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let opts = LuaSerializeOptions::new().detect_serde_json_arbitrary_precision(true);
+    /// let v = lua.to_value_with(&serde_json::json!({"price": 12.5, "count": 3}), opts)?;
+    /// lua.globals().set("v", v)?;
+    /// assert!(lua.load("return v.price == 12.5 and math.type(v.count) == 'integer'").eval::<bool>()?);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn detect_serde_json_arbitrary_precision(mut self, yes: bool) -> Self {
+        self.detect_serde_json_arbitrary_precision = yes;
+        self
+    }
 }
 
 /// How Lua values are read: by `Lua::from_value`, and when a `LuaValue`
@@ -96,8 +132,10 @@ pub struct DeserializeOptions {
     /// dropping them hides mistakes. When `false` they read as unit, and
     /// table entries holding them are skipped.
     pub deny_unsupported_types: bool,
-    /// A table containing itself is an error. Default `true`. When
-    /// `false`, the nesting limit (128 levels) stops the walk instead.
+    /// A table met again inside itself (a cycle: `t.self = t`) is an
+    /// error. Default `true`. When `false`, such an entry is skipped, as
+    /// mlua does; a table met twice side by side (`{a = t, b = t}`) is
+    /// read both times either way.
     pub deny_recursive_tables: bool,
     /// Map entries are visited in key order (numbers, then strings, then
     /// booleans) rather than in table order. Default `false` (sorting
@@ -108,9 +146,19 @@ pub struct DeserializeOptions {
     /// Default `false`: Lua configs write empty maps as `{}` as often as
     /// empty lists.
     pub encode_empty_tables_as_array: bool,
-    /// A table with both sequence keys `1..n` and other keys is an error
-    /// where the target accepts anything. Default `false`: it reads as a
-    /// map (keys `1..n` included).
+    /// How a table without the array metatable is told a sequence or a
+    /// map where the target accepts anything (`serde_json::Value`).
+    /// Default `false`, as mlua: a table with a length (`#t > 0`) is the
+    /// sequence `t[1..#t]`, its other keys left out. With `true`, a
+    /// table is a sequence only if all its keys are positive integers
+    /// and it is not too sparse (at least half of `1..max` set, or at most
+    /// 10 holes), written up to its largest key with nil holes; any other
+    /// is a map, every key kept.
+    pub detect_mixed_tables: bool,
+    /// A table that has both positive integer keys and other keys, or
+    /// that reads as a sequence leaving keys out, is an error where the
+    /// target accepts anything. Default `false`. (luna's own option, not
+    /// mlua's: for data where a lost key is a bug.)
     pub deny_mixed_tables: bool,
 }
 
@@ -121,6 +169,7 @@ impl Default for DeserializeOptions {
             deny_recursive_tables: true,
             sort_keys: false,
             encode_empty_tables_as_array: false,
+            detect_mixed_tables: false,
             deny_mixed_tables: false,
         }
     }
@@ -153,6 +202,25 @@ impl DeserializeOptions {
     /// Sets `encode_empty_tables_as_array`.
     pub fn encode_empty_tables_as_array(mut self, yes: bool) -> Self {
         self.encode_empty_tables_as_array = yes;
+        self
+    }
+
+    /// Sets `detect_mixed_tables`: a table whose keys are not all
+    /// positive integers reads as a map, every key kept.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let t: LuaValue = lua.load("{10, 20, name = 'x'}").eval()?;
+    /// // By default the sequence part wins.
+    /// assert_eq!(lua.from_value::<serde_json::Value>(t.clone())?, serde_json::json!([10, 20]));
+    /// let opts = LuaDeserializeOptions::new().detect_mixed_tables(true);
+    /// let json = serde_json::to_string(&t.to_serializable_with(opts)).unwrap();
+    /// assert_eq!(json, r#"{"1":10,"2":20,"name":"x"}"#);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn detect_mixed_tables(mut self, yes: bool) -> Self {
+        self.detect_mixed_tables = yes;
         self
     }
 
@@ -265,30 +333,36 @@ impl Lua {
     }
 
     /// The metatable that marks a table as a sequence, so that an empty
-    /// one is not taken for a map. Serialized sequences get it (see
-    /// `SerializeOptions`); scripts can set it on their own tables.
-    pub fn array_metatable(&self) -> LuaResult<LuaTable> {
-        self.with(|st| -> LuaResult<LuaTable> {
-            let mt = array_metatable(st)?;
-            Ok(LuaTable(self.pin(st, Value::Table(mt))))
-        })?
+    /// one is not taken for a map, and a table with other keys is written
+    /// as its sequence part. Serialized sequences get it (see
+    /// `SerializeOptions`); scripts can set it on their own tables. It is
+    /// made with the state, so getting it cannot fail.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// lua.globals().set("array_mt", lua.array_metatable())?;
+    /// let empty: LuaValue = lua.load("setmetatable({}, array_mt)").eval()?;
+    /// assert_eq!(serde_json::to_string(&empty).unwrap(), "[]");
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    pub fn array_metatable(&self) -> LuaTable {
+        LuaTable(self.inner.array_metatable.clone())
     }
 }
 
-/// The registry key of the array metatable; outside the `luna.` prefix of
-/// the named registry values, so no user name reaches it.
-const ARRAY_MT_KEY: &str = "luna-serde:array-metatable";
+/// Makes the array metatable of a new state, pinned for the `Lua` to hold
+/// (see `LuaInner::array_metatable`).
+pub(crate) fn new_array_metatable(st: &mut State) -> LuaResult<HostRoot> {
+    let t = st.new_table().map_err(|_| LuaError::memory())?;
+    Ok(st.pin(Value::Table(t)))
+}
 
-/// The array metatable, created on first use.
-pub(crate) fn array_metatable(st: &mut State) -> LuaResult<Gc<Table>> {
-    let reg = st.registry();
-    match st.raw_get_field(reg, ARRAY_MT_KEY).map_err(|_| LuaError::memory())? {
-        Value::Table(t) => Ok(t),
-        _ => {
-            let t = st.new_table().map_err(|_| LuaError::memory())?;
-            st.raw_set_field(reg, ARRAY_MT_KEY, Value::Table(t)).map_err(|_| LuaError::memory())?;
-            Ok(t)
-        }
+/// The array metatable, inside a state access.
+pub(crate) fn array_metatable(lua: &Lua, st: &State) -> Option<Gc<Table>> {
+    match st.get_pinned(lua.inner.array_metatable.root) {
+        Some(Value::Table(t)) => Some(t),
+        _ => None,
     }
 }
 
@@ -329,10 +403,18 @@ impl Segment {
 // for `LuaValue`).
 
 /// The tables being walked, innermost last: recursion and depth checks.
+/// Only the current path counts: a table is left when its walk ends, so
+/// one met again beside itself (`{a = t, b = t}`) is no cycle.
 #[derive(Default)]
 pub(crate) struct Walking(RefCell<Vec<usize>>);
 
 impl Walking {
+    /// Whether the table at `addr` is on the current path (so reading it
+    /// again would not end).
+    pub(crate) fn contains(&self, addr: usize) -> bool {
+        self.0.borrow().contains(&addr)
+    }
+
     /// Enters the table at `addr`; the guard leaves it (also when an error
     /// is recovered from, as untagged enums do).
     pub(crate) fn enter(&self, addr: usize, deny_recursive: bool) -> Result<Leave<'_>, PathError> {
@@ -505,7 +587,7 @@ pub trait LuaSerdeExt: sealed::Sealed {
     /// See `Lua::null`.
     fn null(&self) -> LuaValue;
     /// See `Lua::array_metatable`.
-    fn array_metatable(&self) -> LuaResult<LuaTable>;
+    fn array_metatable(&self) -> LuaTable;
     /// See `Lua::to_value`.
     fn to_value<T: ::serde::Serialize + ?Sized>(&self, value: &T) -> LuaResult<LuaValue>;
     /// See `Lua::to_value_with`.
@@ -534,7 +616,7 @@ impl LuaSerdeExt for Lua {
     fn null(&self) -> LuaValue {
         Lua::null(self)
     }
-    fn array_metatable(&self) -> LuaResult<LuaTable> {
+    fn array_metatable(&self) -> LuaTable {
         Lua::array_metatable(self)
     }
     fn to_value<T: ::serde::Serialize + ?Sized>(&self, value: &T) -> LuaResult<LuaValue> {

@@ -34,7 +34,7 @@ fn table_error(e: TableError) -> PathError {
 
 impl<'a> RawSer<'a> {
     pub(crate) fn new(lua: &'a Lua, opts: SerializeOptions) -> LuaResult<Self> {
-        let array_mt = if opts.set_array_metatable { Some(lua.with(array_metatable)??) } else { None };
+        let array_mt = if opts.set_array_metatable { lua.with(|st| array_metatable(lua, st))? } else { None };
         Ok(RawSer { lua, opts, array_mt })
     }
 
@@ -67,7 +67,7 @@ impl<'a> RawSer<'a> {
             }
             Ok((t, Rooted::new(self.lua, st, Value::Table(t))))
         })?;
-        Ok(TableBuilder { ser: self, t, _root: root, next: 1, key: None, variant: None })
+        Ok(TableBuilder { ser: self, target: Target::Table { t, _root: root }, next: 1, key: None, variant: None })
     }
 
     /// `{name = value}`: the externally tagged form of enum variants.
@@ -82,19 +82,55 @@ impl<'a> RawSer<'a> {
 }
 
 /// A table being filled: a sequence, a map or a struct; with `variant`,
-/// the table is wrapped as `{variant = table}` at the end.
+/// the table is wrapped as `{variant = table}` at the end. Or the one
+/// field of a serde_json arbitrary-precision number, which becomes a
+/// number (`detect_serde_json_arbitrary_precision`).
 pub(crate) struct TableBuilder<'a> {
     ser: RawSer<'a>,
-    t: Gc<Table>,
-    _root: Rooted,
+    target: Target,
     next: i64,
     key: Option<(Value, Rooted)>,
     variant: Option<&'static str>,
 }
 
+/// What a `TableBuilder` fills.
+enum Target {
+    /// A table, rooted while it is filled.
+    Table { t: Gc<Table>, _root: Rooted },
+    /// A serde_json number: the text of its one field, once serialized.
+    Number(Option<(Value, Rooted)>),
+}
+
+/// The name and the one field name serde_json gives a `Number` with its
+/// `arbitrary_precision` feature.
+const SERDE_JSON_NUMBER: &str = "$serde_json::private::Number";
+
+/// The Lua number of an arbitrary-precision number's text, as mlua reads
+/// it: a float if the text has a fraction or an exponent, else an integer
+/// if it fits one, else a float; a text that is no number stays as it is.
+fn json_number(text: &str) -> Option<Value> {
+    if text.contains(['.', 'e', 'E']) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Some(Value::Float(f));
+        }
+    }
+    match text.parse::<i64>() {
+        Ok(i) => Some(Value::Int(i)),
+        Err(_) => text.parse::<f64>().ok().map(Value::Float),
+    }
+}
+
 impl TableBuilder<'_> {
+    /// The table being filled (a number has none).
+    fn table(&self) -> Result<Gc<Table>> {
+        match &self.target {
+            Target::Table { t, .. } => Ok(*t),
+            Target::Number(_) => Err(PathError::new("a serde_json number has one field")),
+        }
+    }
+
     fn set(&self, k: Value, v: Value) -> Result<()> {
-        let t = self.t;
+        let t = self.table()?;
         self.ser.with(|st| st.table_raw_set(t, k, v).map_err(table_error))
     }
 
@@ -108,7 +144,12 @@ impl TableBuilder<'_> {
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<()> {
         let v = value.serialize(self.ser).map_err(|e| e.at(Segment::Name(name.to_string())))?;
-        let t = self.t;
+        if let Target::Number(slot) = &mut self.target {
+            let root = self.ser.with(|st| Ok(Rooted::new(self.ser.lua, st, v)))?;
+            *slot = Some((v, root));
+            return Ok(());
+        }
+        let t = self.table()?;
         self.ser.with(|st| {
             let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::memory()))?;
             st.table_raw_set(t, k, v).map_err(table_error)
@@ -118,9 +159,18 @@ impl TableBuilder<'_> {
     fn finish(self) -> Result<Value> {
         // The table is stored by the caller before any user code runs, and
         // allocation never collects: dropping its root here is safe.
+        let v = match &self.target {
+            Target::Table { t, .. } => Value::Table(*t),
+            Target::Number(Some((Value::Str(s), _))) => {
+                let text = String::from_utf8_lossy(s.as_bytes());
+                json_number(&text).unwrap_or(Value::Str(*s))
+            }
+            Target::Number(Some((v, _))) => *v,
+            Target::Number(None) => return Err(PathError::new("a serde_json number without its text")),
+        };
         match self.variant {
-            Some(name) => self.ser.tagged(name, Value::Table(self.t)),
-            None => Ok(Value::Table(self.t)),
+            Some(name) => self.ser.tagged(name, v),
+            None => Ok(v),
         }
     }
 }
@@ -238,7 +288,11 @@ impl<'a> ser::Serializer for RawSer<'a> {
     fn serialize_map(self, len: Option<usize>) -> Result<TableBuilder<'a>> {
         self.table(0, len.unwrap_or(0), false)
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<TableBuilder<'a>> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<TableBuilder<'a>> {
+        if self.opts.detect_serde_json_arbitrary_precision && name == SERDE_JSON_NUMBER && len == 1 {
+            let target = Target::Number(None);
+            return Ok(TableBuilder { ser: self, target, next: 1, key: None, variant: None });
+        }
         self.table(0, len, false)
     }
     fn serialize_struct_variant(

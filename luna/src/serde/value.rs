@@ -61,7 +61,18 @@ impl LuaSerializableValue<'_> {
         self
     }
 
-    /// A table containing itself is an error (default `true`).
+    /// A table met again inside itself (a cycle) is an error (default
+    /// `true`); else that entry is left out.
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let t: LuaValue = lua.load("local t = {name = 'root'} t.me = t return t").eval()?;
+    /// assert!(serde_json::to_string(&t).is_err());
+    /// let json = serde_json::to_string(&t.to_serializable().deny_recursive_tables(false)).unwrap();
+    /// assert_eq!(json, r#"{"name":"root"}"#);
+    /// # Ok::<(), LuaError>(())
+    /// ```
     #[must_use]
     pub fn deny_recursive_tables(mut self, yes: bool) -> Self {
         self.opts.deny_recursive_tables = yes;
@@ -82,8 +93,28 @@ impl LuaSerializableValue<'_> {
         self
     }
 
-    /// A table with both sequence keys and other keys is an error
-    /// (default `false`).
+    /// A table is written as a sequence only if all its keys are
+    /// positive integers (and it is not too sparse), else as a map with
+    /// every key (default `false`: a table with a length is its sequence
+    /// part; see `DeserializeOptions::detect_mixed_tables`).
+    ///
+    /// ```
+    /// # use luna::prelude::*;
+    /// let lua = Lua::new();
+    /// let t: LuaValue = lua.load("{'a', 'b', n = 2}").eval()?;
+    /// assert_eq!(serde_json::to_string(&t).unwrap(), r#"["a","b"]"#);
+    /// let json = serde_json::to_string(&t.to_serializable().detect_mixed_tables(true)).unwrap();
+    /// assert_eq!(json, r#"{"1":"a","2":"b","n":2}"#);
+    /// # Ok::<(), LuaError>(())
+    /// ```
+    #[must_use]
+    pub fn detect_mixed_tables(mut self, yes: bool) -> Self {
+        self.opts.detect_mixed_tables = yes;
+        self
+    }
+
+    /// A table with both positive integer keys and other keys, or read as
+    /// a sequence that leaves keys out, is an error (default `false`).
     #[must_use]
     pub fn deny_mixed_tables(mut self, yes: bool) -> Self {
         self.opts.deny_mixed_tables = yes;
@@ -119,7 +150,7 @@ impl Serialize for LuaTable {
 
 fn unsupported(v: &LuaValue) -> bool {
     match v {
-        LuaValue::UserData(ud) => !matches!(ud.serialized(), Ok(Some(_))),
+        LuaValue::UserData(ud) => !ud.is_serializable(),
         LuaValue::Function(_) | LuaValue::Thread(_) | LuaValue::Error(_) => true,
         LuaValue::LightUserData(p) => !p.0.is_null(),
         _ => false,
@@ -131,6 +162,21 @@ impl SerializableValue<'_> {
         SerializableValue { value, opts: self.opts, walking: self.walking }
     }
 
+    /// Whether the entry or element `v` of a table is left out (as
+    /// `Ctx::skip` decides for the deserializer).
+    fn skip(&self, v: &LuaValue) -> Result<bool, &'static str> {
+        match v {
+            LuaValue::Table(t) if self.walking.contains(t.to_pointer() as usize) => {
+                if self.opts.deny_recursive_tables {
+                    Err("recursive table detected")
+                } else {
+                    Ok(true)
+                }
+            }
+            _ => Ok(!self.opts.deny_unsupported_types && unsupported(v)),
+        }
+    }
+
     fn table<S: Serializer>(&self, t: &LuaTable, serializer: S) -> Result<S::Ok, S::Error> {
         let lua = t.lua().map_err(S::Error::custom)?;
         // The shape and identity of the table, read in one access.
@@ -139,7 +185,7 @@ impl SerializableValue<'_> {
                 let Value::Table(core) = lua.value_of(st, &t.0).map_err(|e| e.to_string())? else {
                     return Err("not a table".into());
                 };
-                let ctx = Ctx::new(st, self.opts, None);
+                let ctx = Ctx::new(&lua, st, self.opts, None);
                 let shape = ctx.seq_len(core).map_err(|e| e.to_string())?;
                 Ok((core.addr(), shape))
             })
@@ -151,6 +197,9 @@ impl SerializableValue<'_> {
                 let mut seq = serializer.serialize_seq(usize::try_from(len).ok())?;
                 for i in 1..=len as i64 {
                     let v: LuaValue = t.raw_get(i).map_err(S::Error::custom)?;
+                    if self.skip(&v).map_err(S::Error::custom)? {
+                        continue;
+                    }
                     seq.serialize_element(&self.child(&v))?;
                 }
                 seq.end()
@@ -159,7 +208,7 @@ impl SerializableValue<'_> {
                 let mut entries = Vec::new();
                 for pair in t.pairs::<LuaValue, LuaValue>() {
                     let (k, v) = pair.map_err(S::Error::custom)?;
-                    if !self.opts.deny_unsupported_types && (unsupported(&k) || unsupported(&v)) {
+                    if self.skip(&k).map_err(S::Error::custom)? || self.skip(&v).map_err(S::Error::custom)? {
                         continue;
                     }
                     entries.push((k, v));
@@ -194,12 +243,10 @@ fn sort_key(k: &LuaValue) -> SortKey<'static> {
 impl Serialize for SerializableValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if let LuaValue::UserData(ud) = self.value {
-            // A userdata created serializable writes out its Rust value,
-            // converted to a Lua value first (so the tables it holds are
-            // written with keys sorted: a table has no order of its own).
-            if let Some(v) = ud.serialized().map_err(S::Error::custom)? {
-                let opts = DeserializeOptions { sort_keys: true, ..self.opts };
-                return SerializableValue { value: &v, opts, walking: self.walking }.serialize(serializer);
+            // A userdata created serializable writes out its Rust value
+            // through its own `Serialize`.
+            if let Some(content) = ud.content().map_err(S::Error::custom)? {
+                return content.serialize(serializer);
             }
         }
         match self.value {

@@ -290,24 +290,49 @@ fn json_values_from_lua() {
     assert_eq!(shared, json!({"a": [1, 2], "b": [[1, 2], [1, 2]]}));
 }
 
-/// The rule of `deserialize_any` for tables: the array metatable or keys
-/// exactly 1..n (n >= 1) make a sequence; holes, other keys and empty
-/// tables without the metatable make a map.
+/// The rule of `deserialize_any` for tables (mlua's): the array metatable
+/// or a length (`#t > 0`) make a sequence of `t[1..#t]`; empty tables
+/// without the metatable make a map. With `detect_mixed_tables`, only
+/// positive integer keys that are not too sparse make a sequence.
 #[test]
 fn sequence_or_map_detection() {
     let lua = new_lua();
     let cases = [
         ("{1, 2, 3}", AnyShape::Seq(3)),
         ("{[1] = 'a', [2] = 'b'}", AnyShape::Seq(2)),
-        ("{[1] = 1, [3] = 3}", AnyShape::Map(2)),
-        ("{[0] = 0, 1}", AnyShape::Map(2)),
+        // `#t` is 1 here (a border), so the sequence is `t[1]`.
+        ("{[1] = 1, [3] = 3}", AnyShape::Seq(1)),
+        ("{[0] = 0, 1}", AnyShape::Seq(1)),
+        ("{1, 2, x = 3}", AnyShape::Seq(2)),
         ("{a = 1}", AnyShape::Map(1)),
+        ("{[2] = 2}", AnyShape::Map(1)),
         ("{}", AnyShape::Map(0)),
         ("setmetatable({}, ARRAY_MT)", AnyShape::Seq(0)),
         ("setmetatable({5, 6}, ARRAY_MT)", AnyShape::Seq(2)),
+        ("setmetatable({5, 6, x = 1}, ARRAY_MT)", AnyShape::Seq(2)),
     ];
     for (code, want) in cases {
         assert_eq!(from_expr::<AnyShape>(&lua, code).unwrap(), want, "{code}");
+    }
+    let detect = || LuaDeserializeOptions::new().detect_mixed_tables(true);
+    let cases = [
+        ("{1, 2, 3}", AnyShape::Seq(3)),
+        // Holes are read as nil, up to the largest key.
+        ("{[1] = 1, [3] = 3}", AnyShape::Seq(3)),
+        ("{[2] = 2}", AnyShape::Seq(2)),
+        ("{[0] = 0, 1}", AnyShape::Map(2)),
+        ("{1, 2, x = 3}", AnyShape::Map(3)),
+        ("{[1.5] = 1}", AnyShape::Map(1)),
+        // Too sparse: more than 10 holes and less than half filled.
+        ("{[1] = 1, [13] = 13}", AnyShape::Map(2)),
+        ("{[1] = 1, [12] = 12}", AnyShape::Seq(12)),
+        ("{[1] = 1, [2] = 2, [4] = 4}", AnyShape::Seq(4)),
+        ("{}", AnyShape::Map(0)),
+        ("setmetatable({5, 6, x = 1}, ARRAY_MT)", AnyShape::Seq(2)),
+    ];
+    for (code, want) in cases {
+        let v = expr(&lua, code);
+        assert_eq!(lua.from_value_with::<AnyShape>(v, detect()).unwrap(), want, "{code} (detect_mixed_tables)");
     }
     // Serialized sequences carry the metatable, so an empty one stays a sequence.
     let empty = lua.to_value(&Vec::<i32>::new()).unwrap();

@@ -9,7 +9,8 @@
 //! option of `SerializeOptions` and `DeserializeOptions`, `Serialize` for
 //! `LuaValue`/`LuaTable` (Lua -> JSON), the `Serializer`/`Deserializer`
 //! types driven directly, and the wording of errors, including the path of
-//! the failing value.
+//! the failing value, serializable userdata both ways, the array
+//! metatable and serde_json's arbitrary-precision numbers.
 //!
 //! One module per subject; this file holds the helpers and the types of
 //! the corpus they share.
@@ -17,8 +18,10 @@
 mod borrowed;
 mod from_lua;
 mod lua_values;
+mod mlua_options;
 mod options;
 mod round_trip;
+mod ser_userdata;
 mod serializers;
 mod shapes;
 
@@ -36,7 +39,7 @@ use serde_json::json;
 /// The array metatable (kept in one place: `Lua::array_metatable` returns
 /// the table itself).
 fn array_mt(lua: &Lua) -> LuaTable {
-    lua.array_metatable().unwrap()
+    lua.array_metatable()
 }
 
 /// A state with the null sentinel as the global `NULL`, the array metatable

@@ -9,23 +9,27 @@ fn option_defaults_and_builders() {
     assert!(s.serialize_none_to_null && s.serialize_unit_to_null && s.set_array_metatable);
     let s = LuaSerializeOptions::new();
     assert!(s.serialize_none_to_null && s.serialize_unit_to_null && s.set_array_metatable);
+    assert!(!s.detect_serde_json_arbitrary_precision);
     let s = LuaSerializeOptions::new().serialize_none_to_null(false).set_array_metatable(false);
     assert!(!s.serialize_none_to_null && s.serialize_unit_to_null && !s.set_array_metatable);
+    let s = LuaSerializeOptions::new().detect_serde_json_arbitrary_precision(true);
+    assert!(s.detect_serde_json_arbitrary_precision && s.set_array_metatable);
 
     let d = LuaDeserializeOptions::default();
     assert!(d.deny_unsupported_types && d.deny_recursive_tables);
-    assert!(!d.sort_keys && !d.encode_empty_tables_as_array && !d.deny_mixed_tables);
+    assert!(!d.sort_keys && !d.encode_empty_tables_as_array && !d.deny_mixed_tables && !d.detect_mixed_tables);
     let d = LuaDeserializeOptions::new();
     assert!(d.deny_unsupported_types && d.deny_recursive_tables);
-    assert!(!d.sort_keys && !d.encode_empty_tables_as_array && !d.deny_mixed_tables);
+    assert!(!d.sort_keys && !d.encode_empty_tables_as_array && !d.deny_mixed_tables && !d.detect_mixed_tables);
     let d = LuaDeserializeOptions::new()
         .deny_unsupported_types(false)
         .deny_recursive_tables(false)
         .sort_keys(true)
         .encode_empty_tables_as_array(true)
-        .deny_mixed_tables(true);
+        .deny_mixed_tables(true)
+        .detect_mixed_tables(true);
     assert!(!d.deny_unsupported_types && !d.deny_recursive_tables);
-    assert!(d.sort_keys && d.encode_empty_tables_as_array && d.deny_mixed_tables);
+    assert!(d.sort_keys && d.encode_empty_tables_as_array && d.deny_mixed_tables && d.detect_mixed_tables);
 
     // The prelude names are the types of `luna::serde`.
     let _: luna::serde::SerializeOptions = LuaSerializeOptions::new();
@@ -141,30 +145,70 @@ struct Node {
     child: Option<Box<Node>>,
 }
 
-/// `deny_recursive_tables` (default true): a table containing itself is an
-/// error; with false, the depth limit (128) stops it. Never a hang or a
-/// stack overflow, for typed and untyped targets alike.
+/// `deny_recursive_tables` (default true): a table met again inside
+/// itself is an error; with false, that entry or element is left out.
+/// Never a hang or a stack overflow, for typed and untyped targets alike.
 #[test]
 fn option_deny_recursive_tables() {
     let lua = new_lua();
     let cyclic = || expr(&lua, "(function() local t = {name = 'loop'} t.child = t return t end)()");
+    let in_seq = || expr(&lua, "(function() local t = {} t[1] = 'a' t[2] = t t[3] = 'c' return t end)()");
     for err in [
         lua.from_value::<serde_json::Value>(cyclic()).unwrap_err(),
         lua.from_value::<Node>(cyclic()).unwrap_err(),
-        lua.from_value::<serde_json::Value>(expr(&lua, "(function() local t = {} t[1] = t return t end)()"))
-            .unwrap_err(),
+        lua.from_value::<serde_json::Value>(in_seq()).unwrap_err(),
     ] {
         assert!(matches!(err, LuaError::DeserializeError(_)), "{err:?}");
         assert!(err.to_string().contains("recursive table"), "{err}");
     }
     let lax = || LuaDeserializeOptions::new().deny_recursive_tables(false);
-    for err in [
-        lua.from_value_with::<serde_json::Value>(cyclic(), lax()).unwrap_err(),
-        lua.from_value_with::<Node>(cyclic(), lax()).unwrap_err(),
-    ] {
-        assert!(matches!(err, LuaError::DeserializeError(_)), "{err:?}");
-        assert!(err.to_string().contains("too deeply nested"), "{err}");
+    assert_eq!(lua.from_value_with::<serde_json::Value>(cyclic(), lax()).unwrap(), json!({"name": "loop"}));
+    let node = lua.from_value_with::<Node>(cyclic(), lax()).unwrap();
+    assert_eq!((node.name.as_str(), node.child.is_none()), ("loop", true));
+    assert_eq!(lua.from_value_with::<Vec<String>>(in_seq(), lax()).unwrap(), ["a", "c"]);
+    assert_eq!(serde_json::to_value(in_seq().to_serializable_with(lax())).unwrap(), json!(["a", "c"]));
+
+    // A cycle through another table: only the entry closing it goes.
+    let v = expr(&lua, "(function() local a, b = {n = 1}, {n = 2} a.b = b b.a = a return a end)()");
+    assert_eq!(lua.from_value_with::<serde_json::Value>(v.clone(), lax()).unwrap(), json!({"n": 1, "b": {"n": 2}}));
+    assert_eq!(serde_json::to_value(v.to_serializable_with(lax())).unwrap(), json!({"n": 1, "b": {"n": 2}}));
+
+    // A table met twice beside itself is no cycle: read both times.
+    let shared = || expr(&lua, "(function() local s = {1} return {a = s, b = s} end)()");
+    assert_eq!(to_json(&lua, shared()), json!({"a": [1], "b": [1]}));
+    assert_eq!(serde_json::to_value(shared()).unwrap(), json!({"a": [1], "b": [1]}));
+}
+
+/// With both relaxing options, the globals table (which holds itself as
+/// `_G` and through `package.loaded`) reads and writes: functions and the
+/// cycles are left out, the rest is there.
+#[test]
+fn relaxed_options_read_the_globals() {
+    let lua = new_lua();
+    lua.load("greeting = 'hello'").exec().unwrap();
+    let lax = LuaDeserializeOptions::new().deny_recursive_tables(false).deny_unsupported_types(false);
+    let g = LuaValue::Table(lua.globals());
+    let json = serde_json::to_value(g.to_serializable_with(lax)).unwrap();
+    assert_eq!(json["greeting"], json!("hello"));
+    assert_eq!(json["math"]["maxinteger"], json!(i64::MAX));
+    assert!(json.get("_G").is_none() && json.get("print").is_none());
+    assert!(json["package"]["loaded"].get("_G").is_none());
+    assert_eq!(json["package"]["loaded"]["math"]["pi"], json!(std::f64::consts::PI));
+    // `utf8.charpattern` is not UTF-8: written as bytes, which
+    // `serde_json::Value` cannot read back; without it the two agree.
+    lua.load("utf8, package.loaded.utf8 = nil, nil").exec().unwrap();
+    let json = serde_json::to_value(g.to_serializable_with(lax)).unwrap();
+    let read: serde_json::Value = lua.from_value_with(g.clone(), lax).unwrap();
+    assert_eq!(read, json);
+
+    #[derive(Deserialize)]
+    struct Globals {
+        greeting: String,
     }
+    assert_eq!(lua.from_value_with::<Globals>(g.clone(), lax).unwrap().greeting, "hello");
+    // The defaults refuse it.
+    assert!(serde_json::to_value(&g).is_err());
+    assert!(lua.from_value::<serde_json::Value>(g).is_err());
 }
 
 /// Builds a chain of `depth` nested tables in Lua (`{next = {next = ...}}`).
@@ -239,24 +283,35 @@ fn option_encode_empty_tables_as_array() {
     assert_eq!(serde_json::to_string(&empty.to_serializable_with(opts())).unwrap(), "[]");
 }
 
-/// `deny_mixed_tables`: a table with both sequence entries and other keys
-/// is a map by default and an error with the option; pure sequences and
-/// maps are unaffected.
+/// `deny_mixed_tables`: a table with both positive integer keys and other
+/// keys, or read as a sequence that leaves keys out, is an error; pure
+/// sequences and maps are unaffected. By default such a table is its
+/// sequence part.
 #[test]
 fn option_deny_mixed_tables() {
     let lua = new_lua();
     let mixed = || expr(&lua, "{1, 2, x = 3}");
-    assert_eq!(lua.from_value::<AnyShape>(mixed()).unwrap(), AnyShape::Map(3));
-    assert_eq!(serde_json::to_value(mixed()).unwrap(), json!({"1": 1, "2": 2, "x": 3}));
+    assert_eq!(lua.from_value::<AnyShape>(mixed()).unwrap(), AnyShape::Seq(2));
+    assert_eq!(serde_json::to_value(mixed()).unwrap(), json!([1, 2]));
     let deny = || LuaDeserializeOptions::new().deny_mixed_tables(true);
     let err = lua.from_value_with::<AnyShape>(mixed(), deny()).unwrap_err();
     assert!(matches!(err, LuaError::DeserializeError(_)), "{err:?}");
+    assert!(err.to_string().contains("mixed table"), "{err}");
     assert!(lua.from_value_with::<serde_json::Value>(expr(&lua, "{a = {1, y = 2}}"), deny()).is_err());
     assert!(serde_json::to_string(&mixed().to_serializable_with(deny())).is_err());
+    // Keys past the border would be lost.
+    assert!(lua.from_value_with::<AnyShape>(expr(&lua, "{1, 2, [4] = 4}"), deny()).is_err());
+    // With `detect_mixed_tables` as well, such a table is a sequence with a hole.
+    let both = deny().detect_mixed_tables(true);
+    assert_eq!(lua.from_value_with::<AnyShape>(expr(&lua, "{1, 2, [4] = 4}"), both).unwrap(), AnyShape::Seq(4));
+    assert!(lua.from_value_with::<AnyShape>(mixed(), both).is_err());
     assert_eq!(lua.from_value_with::<AnyShape>(expr(&lua, "{1, 2}"), deny()).unwrap(), AnyShape::Seq(2));
     assert_eq!(lua.from_value_with::<AnyShape>(expr(&lua, "{a = 1}"), deny()).unwrap(), AnyShape::Map(1));
     assert_eq!(
         lua.from_value_with::<serde_json::Value>(expr(&lua, "{{1}, {k = 'v'}}"), deny()).unwrap(),
         json!([[1], {"k": "v"}])
     );
+    // The array metatable settles it: the sequence part, no error.
+    let marked = expr(&lua, "setmetatable({1, 2, x = 3}, ARRAY_MT)");
+    assert_eq!(lua.from_value_with::<AnyShape>(marked, deny()).unwrap(), AnyShape::Seq(2));
 }
