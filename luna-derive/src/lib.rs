@@ -13,6 +13,7 @@
 //! are reported at once, each at the tokens it concerns.
 
 mod attr;
+mod chunk;
 mod errors;
 mod expand;
 mod from_lua;
@@ -76,4 +77,16 @@ pub fn methods(args: TokenStream, input: TokenStream) -> TokenStream {
 pub fn derive_from_lua(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as syn::DeriveInput);
     from_lua::derive(&input).into()
+}
+
+/// `chunk! { ... }`: Lua code written inline, as mlua's macro, for
+/// `Lua::load`. `$name` captures the Rust variable `name` (converted with
+/// `IntoLua` when the chunk is loaded); the chunk sees it as a variable of
+/// its environment, whose other names are the globals. Lines are kept, so
+/// messages give the line within the chunk. Rust reads the tokens first:
+/// strings are double-quoted, `--` comments run to the end of the line,
+/// and `//` is a Rust comment (see the module `chunk`).
+#[proc_macro]
+pub fn chunk(input: TokenStream) -> TokenStream {
+    chunk::expand(input).into()
 }

@@ -30,9 +30,64 @@ pub enum LuaChunkMode {
 pub trait AsChunk<'a> {
     /// The code.
     fn source(self) -> LuaResult<Cow<'a, [u8]>>;
-    /// The default chunk name (`None`: the source text, as `load` does).
+    /// The default chunk name (`None`: `@file:line` of the Rust code that
+    /// called `Lua::load`, as mlua names it).
     fn name(&self) -> Option<String> {
         None
+    }
+    /// The environment (`_ENV`) the chunk runs in (`None`: the globals).
+    fn environment(&self, lua: &Lua) -> LuaResult<Option<LuaTable>> {
+        let _ = lua;
+        Ok(None)
+    }
+}
+
+/// The chunk `chunk!` makes: its source text, and the environment holding
+/// the Rust variables it captured (made when the chunk is loaded).
+///
+/// ```
+/// # use luna::prelude::*;
+/// let lua = Lua::new();
+/// let name = "luna";
+/// let greeting: String = lua.load(luna::chunk! { return "hello " .. $name }).eval()?;
+/// assert_eq!(greeting, "hello luna");
+/// # Ok::<(), LuaError>(())
+/// ```
+pub struct LuaInlineChunk<F> {
+    source: &'static str,
+    make_env: std::cell::Cell<Option<F>>,
+}
+
+impl<F: FnOnce(&Lua) -> LuaResult<LuaTable>> LuaInlineChunk<F> {
+    /// A chunk of `source`, run in the environment `make_env` makes (or in
+    /// the globals). Written by `chunk!`.
+    #[doc(hidden)]
+    pub fn new(source: &'static str, make_env: Option<F>) -> Self {
+        LuaInlineChunk { source, make_env: std::cell::Cell::new(make_env) }
+    }
+}
+
+impl LuaInlineChunk<fn(&Lua) -> LuaResult<LuaTable>> {
+    /// A new environment whose misses and assignments go to the globals
+    /// (where `chunk!` stores its captures).
+    #[doc(hidden)]
+    pub fn environment_table(lua: &Lua) -> LuaResult<LuaTable> {
+        let globals = lua.globals();
+        let env = lua.create_table()?;
+        let meta = lua.create_table()?;
+        meta.raw_set("__index", &globals)?;
+        meta.raw_set("__newindex", &globals)?;
+        env.set_metatable(Some(meta))?;
+        Ok(env)
+    }
+}
+
+impl<'a, F: FnOnce(&Lua) -> LuaResult<LuaTable>> AsChunk<'a> for LuaInlineChunk<F> {
+    fn source(self) -> LuaResult<Cow<'a, [u8]>> {
+        Ok(Cow::Borrowed(self.source.as_bytes()))
+    }
+    fn environment(&self, lua: &Lua) -> LuaResult<Option<LuaTable>> {
+        self.make_env.take().map(|make| make(lua)).transpose()
     }
 }
 
@@ -102,13 +157,16 @@ impl<'a> AsChunk<'a> for std::path::PathBuf {
 pub struct LuaChunk<'a> {
     lua: &'a Lua,
     source: LuaResult<Cow<'a, [u8]>>,
-    name: Option<String>,
+    name: String,
     env: Option<LuaTable>,
     mode: Option<LuaChunkMode>,
 }
 
 impl Lua {
-    /// Prepares a chunk of code (source text, bytes, or a file path).
+    /// Prepares a chunk of code (source text, bytes, or a file path). A
+    /// chunk without a name of its own (text, bytes) is named after the
+    /// Rust code that loads it, `@src/main.rs:12`, as mlua names it, so
+    /// Lua's messages point there (`set_name` chooses another).
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -117,9 +175,17 @@ impl Lua {
     /// assert_eq!(n, 42);
     /// # Ok::<(), LuaError>(())
     /// ```
+    #[track_caller]
     pub fn load<'a>(&'a self, chunk: impl AsChunk<'a>) -> LuaChunk<'a> {
-        let name = chunk.name();
-        LuaChunk { lua: self, source: chunk.source(), name, env: None, mode: None }
+        let caller = std::panic::Location::caller();
+        let name = chunk.name().unwrap_or_else(|| format!("@{}:{}", caller.file(), caller.line()));
+        // An environment that cannot be made is reported when the chunk
+        // is run, as a source that cannot be read.
+        let (source, env) = match chunk.environment(self) {
+            Ok(env) => (chunk.source(), env),
+            Err(e) => (Err(e), None),
+        };
+        LuaChunk { lua: self, source, name, env, mode: None }
     }
 }
 
@@ -129,7 +195,7 @@ impl<'a> LuaChunk<'a> {
     /// (a file) as `main.lua:1:`, and a name without prefix as the source
     /// of a string: `[string "main"]:1:`.
     pub fn set_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.name = name.into();
         self
     }
 
@@ -157,21 +223,19 @@ impl<'a> LuaChunk<'a> {
     }
 
     /// The chunk name: the one set, else the file's (`@path`), else the
-    /// source text itself (as `load` names a string chunk).
+    /// place in the Rust code that loaded it (`@src/main.rs:12`).
     ///
     /// ```
     /// # use luna::prelude::*;
     /// let lua = Lua::new();
     /// let chunk = lua.load("return 1").set_name("@main.lua");
     /// assert_eq!(chunk.name(), "@main.lua");
-    /// assert_eq!(lua.load("return 1").name(), "return 1");
+    /// // Here the doctest's own file and line.
+    /// let here = lua.load("return 1");
+    /// assert!(here.name().starts_with('@') && here.name().contains(".rs:"));
     /// ```
     pub fn name(&self) -> &str {
-        match (&self.name, &self.source) {
-            (Some(n), _) => n,
-            (None, Ok(src)) => std::str::from_utf8(src).unwrap_or("?"),
-            (None, Err(_)) => "?",
-        }
+        &self.name
     }
 
     /// The environment set with `set_environment`, if any.
@@ -190,10 +254,6 @@ impl<'a> LuaChunk<'a> {
     }
 
     fn compile(&self, source: &[u8]) -> LuaResult<LuaFunction> {
-        let name: Vec<u8> = match &self.name {
-            Some(n) => n.as_bytes().to_vec(),
-            None => source.to_vec(),
-        };
         let mode = match self.mode {
             Some(LuaChunkMode::Text) => LoadMode::Text,
             Some(LuaChunkMode::Binary) => LoadMode::Binary,
@@ -206,7 +266,7 @@ impl<'a> LuaChunk<'a> {
                 Some(e) => Some(lua.value_of(st, &e.0)?),
                 None => None,
             };
-            match st.load(source, &name, mode, env) {
+            match st.load(source, self.name.as_bytes(), mode, env) {
                 Ok(f) => Ok(LuaFunction(lua.pin(st, f))),
                 Err(t) => {
                     let message = match t.value {
@@ -253,17 +313,12 @@ impl<'a> LuaChunk<'a> {
         if !is_binary {
             let mut expr = b"return ".to_vec();
             expr.extend_from_slice(&source);
-            let saved_name = self.name.clone();
             let this = LuaChunk {
                 lua: self.lua,
                 source: Ok(Cow::Owned(expr.clone())),
-                name: None,
+                name: self.name.clone(),
                 env: self.env.clone(),
                 mode: self.mode,
-            };
-            let this = LuaChunk {
-                name: Some(saved_name.unwrap_or_else(|| String::from_utf8_lossy(&source).into_owned())),
-                ..this
             };
             if let Ok(f) = this.compile(&expr) {
                 return f.call(());

@@ -63,7 +63,7 @@ mod warn;
 mod weak;
 
 pub use callback::{LuaNativeFn, LuaNativeFnMut, LuaVmState, INTERRUPT_PERIOD};
-pub use chunk::{AsChunk, LuaChunk, LuaChunkMode};
+pub use chunk::{AsChunk, LuaChunk, LuaChunkMode, LuaInlineChunk};
 pub use conversion::LuaEither;
 pub use debug::{LuaDebug, LuaDebugEvent, LuaDebugNames, LuaDebugSource, LuaDebugStack};
 pub use error::{
@@ -109,7 +109,7 @@ pub use bstr::{BStr, BString};
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-pub use luna_derive::{methods, FromLua, LuaUserdata};
+pub use luna_derive::{chunk, methods, FromLua, LuaUserdata};
 
 /// Support code for the macros of `luna-derive`; not a public API.
 #[doc(hidden)]

@@ -283,7 +283,9 @@ pub(crate) struct ErrorPayload {
 
 fn error_tostring(st: &mut State) -> luna_core::LResult<usize> {
     let msg = match st.arg(1) {
-        Value::Userdata(u) => u.with_payload(|e: &ErrorPayload| e.text.clone().unwrap_or_else(|| e.error.lua_message())),
+        Value::Userdata(u) => {
+            u.with_payload(|e: &ErrorPayload| e.text.clone().unwrap_or_else(|| e.error.lua_message()))
+        }
         _ => None,
     };
     let s = st.str_value(msg.unwrap_or_else(|| "error".to_string()))?;

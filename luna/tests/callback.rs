@@ -270,7 +270,10 @@ fn bad_argument_messages_start_with_the_caller_position() {
         other => panic!("expected a CallbackError, got {other:?}"),
     }
     let shown = err.to_string();
-    assert!(shown.starts_with("bad argument #2 to `greet`: error converting Lua nil to String\nstack traceback:\n"), "{shown}");
+    assert!(
+        shown.starts_with("bad argument #2 to `greet`: error converting Lua nil to String\nstack traceback:\n"),
+        "{shown}"
+    );
     assert_eq!(shown.matches("stack traceback:").count(), 1, "{shown}");
     assert!(shown.contains("\n\thost.lua:2: in main chunk"), "{shown}");
 }

@@ -208,16 +208,28 @@ fn huge_sources() {
 // Names.
 
 #[test]
-fn default_name_is_the_source_text() {
+fn default_name_is_the_rust_code_that_loads() {
     let lua = Lua::new();
-    let err = lua.load("error('boom')").exec().unwrap_err();
+    // As mlua names it: `@file:line` of the `load` call.
+    let (chunk, line) = (lua.load("error('boom')"), line!());
+    assert_eq!(chunk.name(), format!("@{}:{line}", file!()));
+    let err = chunk.exec().unwrap_err();
+    let expected = format!("runtime error: {}:{line}:1: boom", file!());
+    assert!(err.to_string().starts_with(&expected), "{err}");
+}
+
+#[test]
+fn a_chunk_named_by_its_source_shows_as_puc_shows_strings() {
+    let lua = Lua::new();
+    let load = |src: &str| lua.load(src).set_name(src).exec();
+    let err = load("error('boom')").unwrap_err();
     assert!(err.to_string().starts_with("runtime error: [string \"error('boom')\"]:1: boom"), "{err}");
     // Only the first line, followed by "...".
-    let err = lua.load("\nerror('boom')").exec().unwrap_err();
+    let err = load("\nerror('boom')").unwrap_err();
     assert!(err.to_string().starts_with("runtime error: [string \"...\"]:2: boom"), "{err}");
     // Long sources are cut as PUC cuts them (LUA_IDSIZE 60).
     let src = format!("x={}", " ".repeat(100));
-    let (msg, _) = syntax_error(lua.load(&src).exec());
+    let (msg, _) = syntax_error(load(&src));
     assert_eq!(msg, "[string \"x=                                           ...\"]:1: unexpected symbol near <eof>");
 }
 
@@ -400,7 +412,7 @@ fn eval_statements() {
 #[test]
 fn eval_syntax_errors_report_the_original_source() {
     let lua = Lua::new();
-    let err = lua.load("x = = 1").eval::<LuaValue>().unwrap_err();
+    let err = lua.load("x = = 1").set_name("x = = 1").eval::<LuaValue>().unwrap_err();
     match err {
         LuaError::SyntaxError { message, incomplete_input } => {
             assert_eq!(message, "[string \"x = = 1\"]:1: unexpected symbol near '='");
@@ -417,7 +429,7 @@ fn eval_syntax_errors_report_the_original_source() {
         other => panic!("expected a syntax error, got {other:?}"),
     }
     // Runtime errors of an expression name the original source too.
-    let err = lua.load("nil + 1").eval::<LuaValue>().unwrap_err();
+    let err = lua.load("nil + 1").set_name("nil + 1").eval::<LuaValue>().unwrap_err();
     assert!(
         err.to_string()
             .starts_with("runtime error: [string \"nil + 1\"]:1: attempt to perform arithmetic on a nil value"),
@@ -477,7 +489,8 @@ fn syntax_error_messages_match_puc() {
         ("return 1\nend", "[string \"return 1...\"]:2: <eof> expected near 'end'", false),
     ];
     for (src, expected, incomplete) in cases {
-        let (msg, inc) = syntax_error(lua.load(*src).exec());
+        // Named by its source, as `load(s)` names a string.
+        let (msg, inc) = syntax_error(lua.load(*src).set_name(*src).exec());
         assert_eq!(&msg, expected, "source {src:?}");
         assert_eq!(inc, *incomplete, "incomplete_input of {src:?}");
     }
@@ -486,8 +499,8 @@ fn syntax_error_messages_match_puc() {
 #[test]
 fn syntax_error_display() {
     let lua = Lua::new();
-    let err = lua.load("x = = 1").exec().unwrap_err();
-    assert_eq!(err.to_string(), "syntax error: [string \"x = = 1\"]:1: unexpected symbol near '='");
+    let err = lua.load("x = = 1").set_name("=input").exec().unwrap_err();
+    assert_eq!(err.to_string(), "syntax error: input:1: unexpected symbol near '='");
 }
 
 #[test]
@@ -525,4 +538,46 @@ fn deeply_nested_source_is_a_syntax_error_on_a_small_stack() {
     for m in messages {
         assert_eq!(m, "C stack overflow");
     }
+}
+
+// ---------------------------------------------------------------------------
+// chunk!
+
+#[test]
+fn chunk_macro_captures_rust_variables_and_keeps_lines() {
+    let lua = Lua::new();
+    let name = "luna";
+    let list = vec![10, 20];
+    let scale = 2.5;
+    lua.globals().set("base", 1).unwrap();
+    // Captures are variables of the chunk's environment; other names are
+    // the globals, and assignments go to the globals.
+    let out: String = lua
+        .load(luna::chunk! {
+            -- a comment runs to the end of its line
+            local parts = { $name, #$list, $list[2] * $scale, base }
+            joined = table.concat(parts, ",")
+            return joined .. "!"
+        })
+        .eval()
+        .unwrap();
+    assert_eq!(out, "luna,2,50.0,1!");
+    assert_eq!(lua.globals().get::<String>("joined").unwrap(), "luna,2,50.0,1");
+    // Lines within the chunk are kept for messages.
+    let err = lua
+        .load(luna::chunk! {
+            local x = 1
+            -- comment
+            error("boom " .. x)
+        })
+        .exec()
+        .unwrap_err();
+    assert!(err.to_string().contains(":3: boom 1"), "{err}");
+    // Operators written without spaces stay joined; with spaces, apart.
+    let ok: bool =
+        lua.load(luna::chunk! { return 1 ~= 2 and 2 <= 3 and ("a".."b") == "ab" and 5 - -1 == 6 }).eval().unwrap();
+    assert!(ok);
+    // Without captures the chunk runs in the globals.
+    lua.load(luna::chunk! { plain = 7 }).exec().unwrap();
+    assert_eq!(lua.globals().get::<i64>("plain").unwrap(), 7);
 }

@@ -62,7 +62,7 @@ fn count(haystack: &str, needle: &str) -> usize {
 #[test]
 fn syntax_error_variant() {
     let lua = Lua::new();
-    let err = lua.load("x = ").exec().unwrap_err();
+    let err = lua.load("x = ").set_name("x = ").exec().unwrap_err();
     match &err {
         LuaError::SyntaxError { message, incomplete_input } => {
             assert_eq!(message, "[string \"x = \"]:1: unexpected symbol near <eof>");
@@ -733,7 +733,10 @@ fn userdata_method_errors_name_the_method_as_mlua_and_read_as_puc_in_lua() {
     match &**cause {
         LuaError::BadArgument { to, pos, name, cause } => {
             assert_eq!((to.as_deref(), *pos, name.as_deref()), (Some("Meter.get"), 1, Some("self")));
-            assert_eq!(cause.to_string(), "error converting Lua number to userdata (expected userdata of type 'Meter')");
+            assert_eq!(
+                cause.to_string(),
+                "error converting Lua number to userdata (expected userdata of type 'Meter')"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -746,10 +749,16 @@ fn userdata_method_errors_name_the_method_as_mlua_and_read_as_puc_in_lua() {
     // Another argument: its position counts the receiver, as mlua's.
     let e = lua.load("m:add('x')").exec().unwrap_err();
     let LuaError::CallbackError { cause, .. } = &e else { panic!("{e:?}") };
-    assert!(matches!(&**cause, LuaError::BadArgument { to: Some(to), pos: 2, name: None, .. } if to == "Meter.add"), "{cause:?}");
+    assert!(
+        matches!(&**cause, LuaError::BadArgument { to: Some(to), pos: 2, name: None, .. } if to == "Meter.add"),
+        "{cause:?}"
+    );
     // Lua sees PUC's wording for all of them.
     let seen = |code: &str| -> String {
-        lua.load(format!("local ok, e = pcall(function() {code} end) return tostring(e)")).set_name("=s").eval().unwrap()
+        lua.load(format!("local ok, e = pcall(function() {code} end) return tostring(e)"))
+            .set_name("=s")
+            .eval()
+            .unwrap()
     };
     assert_eq!(seen("m.get(42)"), "s:1: bad argument #1 to 'get' (Meter expected, got number)");
     assert_eq!(seen("m.get(other)"), "s:1: bad argument #1 to 'get' (Meter expected, got userdata)");

@@ -359,7 +359,7 @@ fn info_of_lua_functions() {
 #[test]
 fn info_sources_follow_chunk_names() {
     let lua = Lua::new();
-    let f = lua.load("return 1").into_function().unwrap();
+    let f = lua.load("return 1").set_name("return 1").into_function().unwrap();
     let i = f.info();
     assert_eq!(i.source.as_deref(), Some("return 1"));
     assert_eq!(i.short_src, "[string \"return 1\"]");
