@@ -35,31 +35,39 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// by hand covers everything else.
 ///
 /// The macros split the work as pyo3's `#[pyclass]` and `#[pymethods]`:
-/// the derive always implements this trait (exposing the fields marked
-/// `#[lua(get)]`/`#[lua(set)]`), and `#[luna::methods]` on an `impl` block
-/// of the type adds its `pub fn`s to what the derive registers. The
-/// attribute never implements the trait: a type with methods only still
-/// derives it.
+/// the derive always implements this trait (exposing the named fields, as
+/// mlua's derive: readable and writable unless `#[lua(get)]`/`#[lua(set)]`
+/// limits the access, hidden with `#[lua(skip)]`), and `#[luna::methods]`
+/// on an `impl` block of the type adds its functions to what the derive
+/// registers. The attribute never implements the trait: a type with
+/// methods only still derives it.
 ///
 /// ```
 /// # use luna::prelude::*;
 /// #[derive(LuaUserdata)]
 /// struct Vec2 {
-///     #[lua(get, set)]
-///     x: f64,
-///     #[lua(get, set)]
-///     y: f64,
+///     x: f64, // readable and writable
+///     #[lua(get)]
+///     y: f64, // read-only
+///     #[lua(skip)]
+///     norm: Option<f64>, // hidden
 /// }
 ///
 /// #[luna::methods]
 /// impl Vec2 {
-///     pub fn new(x: f64, y: f64) -> Vec2 { Vec2 { x, y } }
-///     pub fn len(&self) -> f64 { self.x.hypot(self.y) }
+///     pub fn new(x: f64, y: f64) -> Vec2 { Vec2 { x, y, norm: None } }
+///     pub fn len(&self) -> f64 { self.norm.unwrap_or(self.x.hypot(self.y)) }
 /// }
 ///
 /// let lua = Lua::new();
 /// lua.register_userdata::<Vec2>("Vec2")?;
-/// assert_eq!(lua.load("local v = Vec2.new(3, 0); v.y = 4; return v:len()").eval::<f64>()?, 5.0);
+/// let script = r#"
+///     local v = Vec2.new(3, 4)
+///     v.x = 0
+///     assert(not pcall(function() v.y = 1 end) and v.norm == nil)
+///     return v:len()
+/// "#;
+/// assert_eq!(lua.load(script).eval::<f64>()?, 4.0);
 /// # Ok::<(), LuaError>(())
 /// ```
 ///
