@@ -475,7 +475,10 @@ impl LuaAnyUserdata {
     /// `borrow_scoped`): the value of a userdata holding a `T`, or the data
     /// a scope lent (`LuaScope::create_userdata_ref`), which
     /// `LuaAnyUserdata::borrow` does not give out. After the scope,
-    /// `UserdataDestructed`.
+    /// `UserdataDestructed`. With the `userdata-wrappers` feature, also the
+    /// `T` inside any wrapper the userdata holds or was lent (`Rc<T>`,
+    /// `Arc<Mutex<T>>`, ...; a lock held elsewhere or poisoned is
+    /// `UserDataBorrowError`).
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -540,7 +543,8 @@ impl LuaAnyUserdata {
 
     /// As [`borrow_scoped`](Self::borrow_scoped), mutably (mlua's
     /// `borrow_mut_scoped`); data a scope lent shared
-    /// (`create_userdata_ref`) cannot be borrowed mutably.
+    /// (`create_userdata_ref`) cannot be borrowed mutably, nor the value
+    /// of an `Rc<T>`/`Arc<T>` that the host shares (`Rc::get_mut`).
     ///
     /// ```
     /// # use luna::prelude::*;

@@ -535,6 +535,13 @@ impl LuaAnyUserdata {
     /// (`UserDataTypeMismatch`), was taken (`UserDataDestructed`), or is
     /// mutably borrowed (`UserDataBorrowError`).
     ///
+    /// With the `userdata-wrappers` feature, a userdata holding an
+    /// `Rc<T>`, `Arc<T>`, `Rc<RefCell<T>>` or parking_lot's
+    /// `Arc<Mutex<T>>`/`Arc<RwLock<T>>` lends the `T` inside (the guard
+    /// holds the cell's borrow or the lock, which is only tried:
+    /// `UserDataBorrowError` when held elsewhere); std's `Arc<Mutex<T>>`
+    /// and `Arc<RwLock<T>>` are reached through `borrow_scoped` only.
+    ///
     /// ```
     /// # use luna::prelude::*;
     /// struct Point(i32, i32);
@@ -553,7 +560,9 @@ impl LuaAnyUserdata {
     }
 
     /// Borrows the value mutably as a `T`; fails if it is another type,
-    /// was taken, or is borrowed (`UserDataBorrowMutError`).
+    /// was taken, or is borrowed (`UserDataBorrowMutError`). Through the
+    /// wrappers as `borrow`, except that an `Rc<T>`/`Arc<T>` never lends
+    /// its value mutably (`UserDataBorrowMutError`: the host may share it).
     pub fn borrow_mut<T: 'static>(&self) -> LuaResult<LuaUserdataRefMut<T>> {
         self.with_ud(|lua, st, u| match MutGuard::new(u) {
             Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
