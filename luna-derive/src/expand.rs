@@ -136,14 +136,14 @@ fn field_registration(field: &Field, fields: &Ident) -> TokenStream {
     let this = local("this");
     let value = local("value");
     let mut out = TokenStream::new();
-    if field.get.is_some() {
+    if field.getter() {
         out.extend(quote_spanned! {ty.span()=>
             #fields.add_field_method_get(#name, |_, #this: &Self| {
                 ::core::result::Result::Ok(<#ty as ::core::clone::Clone>::clone(&#this.#member))
             });
         });
     }
-    if field.set.is_some() {
+    if field.setter() {
         out.extend(quote_spanned! {ty.span()=>
             #fields.add_field_method_set(#name, |_, #this: &mut Self, #value: #ty| {
                 #this.#member = #value;

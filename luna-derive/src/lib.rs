@@ -1,8 +1,9 @@
 //! Procedural macros for luna (re-exported by the `luna` crate), split as
 //! pyo3's `#[pyclass]` and `#[pymethods]`: `#[derive(LuaUserdata)]` makes a
-//! type a userdata (it always implements `LuaUserdata`, exposing the
-//! fields it is asked to), and `#[luna::methods]` on an `impl` block of
-//! the type exposes its `pub fn`s to the derive's impl (it never
+//! type a userdata (it always implements `LuaUserdata`, exposing its
+//! named fields as mlua's derive does), and `#[luna::methods]` on an
+//! `impl` block of the type exposes its functions and constants to the
+//! derive's impl (it never
 //! implements the trait; on a type that does not derive it, it is a
 //! compile error).
 //!
@@ -26,11 +27,14 @@ use syn::parse_macro_input;
 /// `#[derive(LuaUserdata)]`: implements `luna::LuaUserdata` for a struct,
 /// enum or union without generic parameters.
 ///
-/// A struct's fields are exposed with `#[lua(get)]`, `#[lua(set)]` or
-/// `#[lua(get, set)]`, renamed with `#[lua(name = "...")]` (a tuple
-/// struct's fields need a name) and explicitly hidden with `#[lua(skip)]`;
-/// fields without keys (or with a bare `#[lua]`) are hidden. Getters clone the field and convert
-/// it with `IntoLua`; setters convert with `FromLua`. `#[lua(name =
+/// As mlua's derive, every named field of a struct is exposed, readable
+/// and writable, unless it has `#[lua(skip)]`; `#[lua(get)]` or
+/// `#[lua(set)]` alone limits the access (`#[lua(get, set)]` and a bare
+/// `#[lua]` change nothing), and `#[lua(name = "...")]` renames it. A
+/// tuple struct's fields are exposed once they have a name; a union's
+/// fields never (reading one is `unsafe`). Getters clone the field and
+/// convert it with `IntoLua`; setters convert with `FromLua`, so a field
+/// whose type does not convert needs `#[lua(skip)]`. `#[lua(name =
 /// "...")]` on the type sets its `__name` (the Rust name by default). The
 /// methods, metamethods and constructors come from a `#[luna::methods]`
 /// block of the type, if there is one.
@@ -40,10 +44,10 @@ pub fn derive_lua_userdata(input: TokenStream) -> TokenStream {
     expand::derive(&input).into()
 }
 
-/// `#[luna::methods]`: exposes the `pub fn`s of an inherent `impl` block of
-/// a type that has `#[derive(LuaUserdata)]`, and the other functions that
-/// carry a `#[lua(...)]` attribute. A type may have several blocks (up to
-/// 8). The attribute takes no arguments.
+/// `#[luna::methods]`: exposes the functions of an inherent `impl` block of
+/// a type that has `#[derive(LuaUserdata)]`, `pub` or not, unless they
+/// have `#[lua(skip)]` (mlua's rule). A type may have several blocks (up
+/// to 8). The attribute takes no arguments.
 ///
 /// The receiver decides the registration: `&self` is a method, `&mut
 /// self` a mutable method, `self` a method consuming the value (later
@@ -60,8 +64,8 @@ pub fn derive_lua_userdata(input: TokenStream) -> TokenStream {
 /// sets `x`), `#[lua(field)]` (a function without arguments whose result
 /// is a constant field, a meta field with `meta`), and `infallible`,
 /// which changes nothing (a `Result` return is recognised by its type).
-/// Associated constants that are `pub` or carry `#[lua(...)]` are fields
-/// (`name`, `skip`; `meta` for a meta field).
+/// Associated constants are fields too (`name`, `skip`; `meta` for a meta
+/// field).
 #[proc_macro_attribute]
 pub fn methods(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = parse_macro_input!(input as syn::Item);

@@ -9,7 +9,7 @@
 use proc_macro2::{Span, TokenStream};
 use syn::{
     Attribute, Data, DeriveInput, FnArg, Generics, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Member, ReturnType,
-    Type, Visibility,
+    Type,
 };
 
 use crate::attr::{self, Options};
@@ -48,9 +48,32 @@ impl Field<'_> {
         }
     }
 
+    /// Whether the field is exposed without a `get` or `set` key: as
+    /// mlua's derive does, every field Lua can name (a struct's named
+    /// field, or a tuple field given a `name`) is readable and writable
+    /// unless `skip`ped. A union's fields are not (reading one is
+    /// `unsafe`).
+    pub fn implicit(&self) -> bool {
+        self.skip.is_none()
+            && self.get.is_none()
+            && self.set.is_none()
+            && !self.in_union
+            && (self.field.ident.is_some() || self.name.is_some())
+    }
+
+    /// Whether Lua can read the field.
+    pub fn getter(&self) -> bool {
+        self.skip.is_none() && (self.get.is_some() || self.implicit())
+    }
+
+    /// Whether Lua can write the field.
+    pub fn setter(&self) -> bool {
+        self.skip.is_none() && (self.set.is_some() || self.implicit())
+    }
+
     /// Whether Lua can read or write the field.
     pub fn exposed(&self) -> bool {
-        self.skip.is_none() && (self.get.is_some() || self.set.is_some())
+        self.getter() || self.setter()
     }
 }
 
@@ -99,10 +122,9 @@ pub struct Methods<'a> {
     pub args: Args,
     pub block: &'a ItemImpl,
     pub self_ty: &'a Type,
-    /// The exposed functions: the `pub fn`s, and the others that carry a
-    /// `#[lua(...)]` attribute.
+    /// The functions of the block, each exposed unless `#[lua(skip)]`.
     pub fns: Vec<Method<'a>>,
-    /// The exposed associated constants (the same rule).
+    /// The associated constants (the same rule).
     pub consts: Vec<Const<'a>>,
 }
 
@@ -306,10 +328,11 @@ pub fn methods<'a>(args: TokenStream, block: &'a ItemImpl, errors: &mut Errors) 
     let mut consts = Vec::new();
     for item in &block.items {
         match item {
-            // Every function of the block is exposed, `pub` or not, as
-            // mlua's `userdata_impl` does; `#[lua(skip)]` keeps one out.
+            // Every function and associated constant of the block is
+            // exposed, `pub` or not, as mlua's `userdata_impl` does;
+            // `#[lua(skip)]` keeps one out.
             ImplItem::Fn(func) => fns.push(method(func, errors)),
-            ImplItem::Const(c) if matches!(c.vis, Visibility::Public(_)) || c.attrs.iter().any(attr::is_lua) => {
+            ImplItem::Const(c) => {
                 let opts = Options::parse(&c.attrs, attr::CONST_KEYS, errors);
                 consts.push(Const {
                     ident: &c.ident,
@@ -318,7 +341,6 @@ pub fn methods<'a>(args: TokenStream, block: &'a ItemImpl, errors: &mut Errors) 
                     skip: opts.flag("skip"),
                 });
             }
-            ImplItem::Const(_) => {}
             other => attr::reject(
                 item_attrs(other),
                 "#[lua(...)] cannot go here: only the functions of a #[luna::methods] block are exposed",

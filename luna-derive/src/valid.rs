@@ -38,10 +38,10 @@ pub fn userdata(ud: &Userdata, errors: &mut Errors) {
     for field in ud.fields.iter().filter(|f| f.exposed()) {
         let (Some(name), Some(span)) = (field.lua_name(), field_span(field)) else { continue };
         let what = format!("field `{}`", field_label(field));
-        if field.get.is_some() {
+        if field.getter() {
             getters.claim(&name, what.clone(), span, "field", errors);
         }
-        if field.set.is_some() {
+        if field.setter() {
             setters.claim(&name, what, span, "field", errors);
         }
     }
@@ -54,28 +54,35 @@ fn field_keys(field: &Field, errors: &mut Errors) {
         }
         return;
     }
-    let Some(key) = field.get.or(field.set) else {
-        if let Some(name) = &field.name {
-            errors.push_spanned(name, "`name` needs `get` or `set` to expose the field");
+    let key = field.get.or(field.set);
+    if field.in_union {
+        // A union's fields are hidden unless asked for, which cannot be.
+        if let Some(span) = key.or_else(|| field.name.as_ref().map(LitStr::span)) {
+            errors.push(
+                span,
+                "a union field cannot be exposed: reading it is `unsafe` (write a getter in a #[luna::methods] block)",
+            );
         }
         return;
-    };
-    if field.in_union {
-        errors.push(
-            key,
-            "a union field cannot be exposed: reading it is `unsafe` (write a getter in a #[luna::methods] block)",
-        );
+    }
+    if !field.exposed() {
+        // A tuple field without keys.
         return;
     }
-    match &field.name {
-        Some(name) => non_empty(name, errors),
-        None if field.field.ident.is_none() => {
+    match (&field.name, key) {
+        (Some(name), _) => non_empty(name, errors),
+        (None, Some(key)) if field.field.ident.is_none() => {
             errors.push(key, "a tuple field needs a Lua name to be exposed: #[lua(get, name = \"...\")]")
         }
-        None => {}
+        (None, _) => {}
     }
     if let Some(msg) = unsupported_field_type(&field.field.ty) {
-        errors.push_spanned(&field.field.ty, msg);
+        if field.implicit() {
+            let hint = "a field without keys is exposed: mark it #[lua(skip)] to hide it";
+            errors.push_spanned(&field.field.ty, format!("{msg}; {hint}"));
+        } else {
+            errors.push_spanned(&field.field.ty, msg);
+        }
     }
 }
 

@@ -58,6 +58,8 @@ mod type_metatable;
 mod userdata;
 mod userdata_any;
 mod userdata_registry;
+#[cfg(feature = "userdata-wrappers")]
+mod userdata_wrappers;
 mod value;
 mod warn;
 mod weak;

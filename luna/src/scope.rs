@@ -475,7 +475,10 @@ impl LuaAnyUserdata {
     /// `borrow_scoped`): the value of a userdata holding a `T`, or the data
     /// a scope lent (`LuaScope::create_userdata_ref`), which
     /// `LuaAnyUserdata::borrow` does not give out. After the scope,
-    /// `UserdataDestructed`.
+    /// `UserdataDestructed`. With the `userdata-wrappers` feature, also the
+    /// `T` inside any wrapper the userdata holds or was lent (`Rc<T>`,
+    /// `Arc<Mutex<T>>`, ...; a lock held elsewhere or poisoned is
+    /// `UserDataBorrowError`).
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -491,6 +494,23 @@ impl LuaAnyUserdata {
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn borrow_scoped<T: 'static, R>(&self, f: impl FnOnce(&T) -> R) -> LuaResult<R> {
+        #[cfg(feature = "userdata-wrappers")]
+        if let Some(kind) = self.wrapper_of::<T>()? {
+            return crate::userdata_wrappers::borrow_scoped(self, kind, f);
+        }
+        self.lend_scoped(f)
+    }
+
+    /// The wrapper of a `T` the userdata holds or was lent, if it holds
+    /// no `T` itself.
+    #[cfg(feature = "userdata-wrappers")]
+    fn wrapper_of<T: 'static>(&self) -> LuaResult<Option<crate::userdata_wrappers::Kind>> {
+        self.with_ud(|_, _, u| Ok(crate::userdata_wrappers::Kind::of::<T>(Userdata::type_id(&u))))
+    }
+
+    /// `borrow_scoped` of the userdata's own value or of data a scope lent
+    /// it, not through a wrapper.
+    pub(crate) fn lend_scoped<T: 'static, R>(&self, f: impl FnOnce(&T) -> R) -> LuaResult<R> {
         let lua = Lua::of_handle(&self.0)?;
         let loan = lua.with(|st| -> LuaResult<_> {
             let v = lua.value_of(st, &self.0)?;
@@ -523,7 +543,8 @@ impl LuaAnyUserdata {
 
     /// As [`borrow_scoped`](Self::borrow_scoped), mutably (mlua's
     /// `borrow_mut_scoped`); data a scope lent shared
-    /// (`create_userdata_ref`) cannot be borrowed mutably.
+    /// (`create_userdata_ref`) cannot be borrowed mutably, nor the value
+    /// of an `Rc<T>`/`Arc<T>` that the host shares (`Rc::get_mut`).
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -540,6 +561,15 @@ impl LuaAnyUserdata {
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn borrow_mut_scoped<T: 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> LuaResult<R> {
+        #[cfg(feature = "userdata-wrappers")]
+        if let Some(kind) = self.wrapper_of::<T>()? {
+            return crate::userdata_wrappers::borrow_mut_scoped(self, kind, f);
+        }
+        self.lend_mut_scoped(f)
+    }
+
+    /// `lend_scoped`, mutably.
+    pub(crate) fn lend_mut_scoped<T: 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> LuaResult<R> {
         let lua = Lua::of_handle(&self.0)?;
         let mut loan = lua.with(|st| -> LuaResult<Loan<_, (), _>> {
             let v = lua.value_of(st, &self.0)?;

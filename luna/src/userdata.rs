@@ -35,31 +35,39 @@ pub use crate::userdata_registry::{LuaUserdataFields, LuaUserdataMethods};
 /// by hand covers everything else.
 ///
 /// The macros split the work as pyo3's `#[pyclass]` and `#[pymethods]`:
-/// the derive always implements this trait (exposing the fields marked
-/// `#[lua(get)]`/`#[lua(set)]`), and `#[luna::methods]` on an `impl` block
-/// of the type adds its `pub fn`s to what the derive registers. The
-/// attribute never implements the trait: a type with methods only still
-/// derives it.
+/// the derive always implements this trait (exposing the named fields, as
+/// mlua's derive: readable and writable unless `#[lua(get)]`/`#[lua(set)]`
+/// limits the access, hidden with `#[lua(skip)]`), and `#[luna::methods]`
+/// on an `impl` block of the type adds its functions to what the derive
+/// registers. The attribute never implements the trait: a type with
+/// methods only still derives it.
 ///
 /// ```
 /// # use luna::prelude::*;
 /// #[derive(LuaUserdata)]
 /// struct Vec2 {
-///     #[lua(get, set)]
-///     x: f64,
-///     #[lua(get, set)]
-///     y: f64,
+///     x: f64, // readable and writable
+///     #[lua(get)]
+///     y: f64, // read-only
+///     #[lua(skip)]
+///     norm: Option<f64>, // hidden
 /// }
 ///
 /// #[luna::methods]
 /// impl Vec2 {
-///     pub fn new(x: f64, y: f64) -> Vec2 { Vec2 { x, y } }
-///     pub fn len(&self) -> f64 { self.x.hypot(self.y) }
+///     pub fn new(x: f64, y: f64) -> Vec2 { Vec2 { x, y, norm: None } }
+///     pub fn len(&self) -> f64 { self.norm.unwrap_or(self.x.hypot(self.y)) }
 /// }
 ///
 /// let lua = Lua::new();
 /// lua.register_userdata::<Vec2>("Vec2")?;
-/// assert_eq!(lua.load("local v = Vec2.new(3, 0); v.y = 4; return v:len()").eval::<f64>()?, 5.0);
+/// let script = r#"
+///     local v = Vec2.new(3, 4)
+///     v.x = 0
+///     assert(not pcall(function() v.y = 1 end) and v.norm == nil)
+///     return v:len()
+/// "#;
+/// assert_eq!(lua.load(script).eval::<f64>()?, 4.0);
 /// # Ok::<(), LuaError>(())
 /// ```
 ///
@@ -348,9 +356,59 @@ impl IntoLua for LuaMetaMethod {
 #[derive(Clone)]
 pub struct LuaAnyUserdata(pub(crate) HandleRef);
 
+/// `{:?}` shows the handle; `{:#?}` (as for a `LuaValue` holding the
+/// userdata) what the userdata says of itself, as mlua shows it: the
+/// string its `__todebugstring` metamethod returns, else its
+/// `__tostring`'s, else its type name and address.
+///
+/// ```
+/// # use luna::prelude::*;
+/// struct Coin(u32);
+/// impl LuaUserdata for Coin {
+///     fn add_methods<M: LuaUserdataMethods<Self>>(methods: &mut M) {
+///         methods.add_meta_method(LuaMetaMethod::ToString, |_, this, ()| Ok(format!("{} cents", this.0)));
+///     }
+/// }
+/// struct Blob;
+/// impl LuaUserdata for Blob {}
+/// let lua = Lua::new();
+/// assert_eq!(format!("{:#?}", lua.create_userdata(Coin(5))?), "5 cents");
+/// assert!(format!("{:#?}", lua.create_userdata(Blob)?).starts_with("Blob: 0x"));
+/// # Ok::<(), LuaError>(())
+/// ```
 impl std::fmt::Debug for LuaAnyUserdata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            return self.fmt_pretty(f);
+        }
         write!(f, "LuaAnyUserdata({:?})", self.0)
+    }
+}
+
+impl LuaAnyUserdata {
+    /// The pretty form (see the `Debug` impl). A metamethod that fails or
+    /// returns no string falls back to the name and address.
+    pub(crate) fn fmt_pretty(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Ok(Some(s)) = self.debug_string() {
+            return f.write_str(&s);
+        }
+        let name = self.type_name().map(|s| s.to_string_lossy()).unwrap_or_else(|_| "userdata".to_string());
+        write!(f, "{name}: {:?}", self.to_pointer())
+    }
+
+    /// The string `__todebugstring`, else `__tostring`, makes of the
+    /// userdata; `None` when it has neither.
+    fn debug_string(&self) -> LuaResult<Option<String>> {
+        let mt = self.metatable()?;
+        for key in ["__todebugstring", "__tostring"] {
+            if let Some(f) = mt.get::<Option<crate::function::LuaFunction>>(key)? {
+                return Ok(match f.call::<LuaValue>(self.clone())? {
+                    LuaValue::String(s) => Some(s.to_string_lossy()),
+                    _ => None,
+                });
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -369,29 +427,41 @@ pub(crate) fn type_name_in<T: 'static>(st: &State) -> String {
     }
 }
 
-/// `T`'s Rust name without module paths, in generic arguments too, and
-/// without elided lifetimes (`MyData<'_>` is `MyData`), as mlua names
-/// types in its messages.
+/// `T`'s Rust name without module paths, in the generic arguments too
+/// (`HashMap<i32, String>`, `Rc<RefCell<Point>>`), and without elided
+/// lifetimes (`MyData<'_>` is `MyData`), as mlua names types.
 pub(crate) fn short_type_name<T: ?Sized>() -> String {
-    /// The last component of a path (`std::string::String` -> `String`).
-    fn last(path: &str) -> &str {
-        path.rsplit("::").next().unwrap_or(path)
+    let mut name = shorten_type_name(std::any::type_name::<T>());
+    while name.contains("'_, ") {
+        name = name.replace("'_, ", "");
     }
-    let full = std::any::type_name::<T>();
+    name.replace("<'_>", "")
+}
+
+/// Drops every module path of a Rust type name: a `::` removes the path
+/// segment before it. One that follows no segment (`<T as Tr>::Out`) stays.
+fn shorten_type_name(full: &str) -> String {
     let mut out = String::with_capacity(full.len());
-    let mut start = 0;
-    for (i, c) in full.char_indices() {
-        if matches!(c, ' ' | '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | '&' | '*') {
-            out.push_str(last(&full[start..i]));
+    // Where the path segment being read starts in `out`.
+    let mut segment = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            if out.len() > segment {
+                out.truncate(segment);
+            } else {
+                out.push_str("::");
+                segment = out.len();
+            }
+        } else {
             out.push(c);
-            start = i + c.len_utf8();
+            if !(c.is_alphanumeric() || c == '_') {
+                segment = out.len();
+            }
         }
     }
-    out.push_str(last(&full[start..]));
-    while out.contains("'_, ") {
-        out = out.replace("'_, ", "");
-    }
-    out.replace("<'_>", "")
+    out
 }
 
 /// How a conversion error's message names the userdata type a value
@@ -433,7 +503,7 @@ pub(crate) fn userdata_of<T: 'static>(st: &State, v: Value) -> LuaResult<Gc<User
 
 impl LuaAnyUserdata {
     /// The runtime userdata, with the state to use it in.
-    fn with_ud<R>(&self, f: impl FnOnce(&Lua, &mut State, Gc<Userdata>) -> LuaResult<R>) -> LuaResult<R> {
+    pub(crate) fn with_ud<R>(&self, f: impl FnOnce(&Lua, &mut State, Gc<Userdata>) -> LuaResult<R>) -> LuaResult<R> {
         let lua = Lua::of_handle(&self.0)?;
         lua.with(|st| match lua.value_of(st, &self.0)? {
             Value::Userdata(u) => f(&lua, st, u),
@@ -479,6 +549,13 @@ impl LuaAnyUserdata {
     /// (`UserDataTypeMismatch`), was taken (`UserDataDestructed`), or is
     /// mutably borrowed (`UserDataBorrowError`).
     ///
+    /// With the `userdata-wrappers` feature, a userdata holding an
+    /// `Rc<T>`, `Arc<T>`, `Rc<RefCell<T>>` or parking_lot's
+    /// `Arc<Mutex<T>>`/`Arc<RwLock<T>>` lends the `T` inside (the guard
+    /// holds the cell's borrow or the lock, which is only tried:
+    /// `UserDataBorrowError` when held elsewhere); std's `Arc<Mutex<T>>`
+    /// and `Arc<RwLock<T>>` are reached through `borrow_scoped` only.
+    ///
     /// ```
     /// # use luna::prelude::*;
     /// struct Point(i32, i32);
@@ -490,18 +567,20 @@ impl LuaAnyUserdata {
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn borrow<T: 'static>(&self) -> LuaResult<LuaUserdataRef<T>> {
-        self.with_ud(|lua, st, u| match Userdata::borrow_payload::<T>(u) {
+        self.with_ud(|lua, st, u| match RefGuard::new(u) {
             Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
-            Err(e) => Err(access_error(st, u, e)),
+            Err(e) => Err(e.into_error(|e| access_error(st, u, e))),
         })
     }
 
     /// Borrows the value mutably as a `T`; fails if it is another type,
-    /// was taken, or is borrowed (`UserDataBorrowMutError`).
+    /// was taken, or is borrowed (`UserDataBorrowMutError`). Through the
+    /// wrappers as `borrow`, except that an `Rc<T>`/`Arc<T>` never lends
+    /// its value mutably (`UserDataBorrowMutError`: the host may share it).
     pub fn borrow_mut<T: 'static>(&self) -> LuaResult<LuaUserdataRefMut<T>> {
-        self.with_ud(|lua, st, u| match Userdata::borrow_payload_mut::<T>(u) {
+        self.with_ud(|lua, st, u| match MutGuard::new(u) {
             Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
-            Err(e) => Err(access_error(st, u, e)),
+            Err(e) => Err(e.into_error(|e| access_error(st, u, e))),
         })
     }
 
@@ -707,7 +786,7 @@ fn access_error(st: &State, u: Gc<Userdata>, e: PayloadError) -> LuaError {
     }
 }
 
-fn handle_error(e: PayloadError) -> LuaError {
+pub(crate) fn handle_error(e: PayloadError) -> LuaError {
     match e {
         PayloadError::WrongType => LuaError::UserDataTypeMismatch,
         PayloadError::Destructed => LuaError::UserDataDestructed,
@@ -809,14 +888,78 @@ impl LuaUserdataMetatable {
 /// same value meanwhile is an error.
 pub struct LuaUserdataRef<T: 'static> {
     // Dropped first: the flag is reset while the userdata is still pinned.
-    guard: PayloadRef<T>,
+    guard: RefGuard<T>,
     _root: Rooted,
 }
 
 impl<T: 'static> std::ops::Deref for LuaUserdataRef<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.guard
+        match &self.guard {
+            RefGuard::Own(g) => g,
+            #[cfg(feature = "userdata-wrappers")]
+            RefGuard::Wrapped(g) => g,
+        }
+    }
+}
+
+/// The borrow a `LuaUserdataRef` holds: of the userdata's value, or of
+/// the value inside the wrapper it holds (`userdata_wrappers`).
+enum RefGuard<T: 'static> {
+    Own(PayloadRef<T>),
+    #[cfg(feature = "userdata-wrappers")]
+    Wrapped(crate::userdata_wrappers::WrappedRef<T>),
+}
+
+/// The borrow a `LuaUserdataRefMut` holds (see `RefGuard`).
+enum MutGuard<T: 'static> {
+    Own(PayloadMut<T>),
+    #[cfg(feature = "userdata-wrappers")]
+    Wrapped(crate::userdata_wrappers::WrappedMut<T>),
+}
+
+/// Why a guard could not be taken: the userdata's own value could not be
+/// borrowed (the caller words it), or its wrapper's could not.
+enum GuardError {
+    Payload(PayloadError),
+    #[cfg_attr(not(feature = "userdata-wrappers"), allow(dead_code))]
+    Lua(LuaError),
+}
+
+impl GuardError {
+    fn into_error(self, payload: impl FnOnce(PayloadError) -> LuaError) -> LuaError {
+        match self {
+            GuardError::Payload(e) => payload(e),
+            GuardError::Lua(e) => e,
+        }
+    }
+}
+
+impl<T: 'static> RefGuard<T> {
+    fn new(u: Gc<Userdata>) -> Result<RefGuard<T>, GuardError> {
+        match Userdata::borrow_payload::<T>(u) {
+            Ok(g) => Ok(RefGuard::Own(g)),
+            #[cfg(feature = "userdata-wrappers")]
+            Err(PayloadError::WrongType) => match crate::userdata_wrappers::borrow_ref::<T>(u) {
+                Some(r) => r.map(RefGuard::Wrapped).map_err(GuardError::Lua),
+                None => Err(GuardError::Payload(PayloadError::WrongType)),
+            },
+            Err(e) => Err(GuardError::Payload(e)),
+        }
+    }
+}
+
+impl<T: 'static> MutGuard<T> {
+    fn new(u: Gc<Userdata>) -> Result<MutGuard<T>, GuardError> {
+        match Userdata::borrow_payload_mut::<T>(u) {
+            Ok(g) => Ok(MutGuard::Own(g)),
+            #[cfg(feature = "userdata-wrappers")]
+            Err(PayloadError::WrongType) => match crate::userdata_wrappers::borrow_mut::<T>(u) {
+                Some(r) => r.map(MutGuard::Wrapped).map_err(GuardError::Lua),
+                None => Err(GuardError::Payload(PayloadError::WrongType)),
+            },
+            Err(e) => Err(GuardError::Payload(e)),
+        }
     }
 }
 
@@ -828,20 +971,28 @@ impl<T: 'static + std::fmt::Debug> std::fmt::Debug for LuaUserdataRef<T> {
 
 /// A mutable borrow of a userdata's value (see `LuaUserdataRef`).
 pub struct LuaUserdataRefMut<T: 'static> {
-    guard: PayloadMut<T>,
+    guard: MutGuard<T>,
     _root: Rooted,
 }
 
 impl<T: 'static> std::ops::Deref for LuaUserdataRefMut<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.guard
+        match &self.guard {
+            MutGuard::Own(g) => g,
+            #[cfg(feature = "userdata-wrappers")]
+            MutGuard::Wrapped(g) => g,
+        }
     }
 }
 
 impl<T: 'static> std::ops::DerefMut for LuaUserdataRefMut<T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+        match &mut self.guard {
+            MutGuard::Own(g) => g,
+            #[cfg(feature = "userdata-wrappers")]
+            MutGuard::Wrapped(g) => g,
+        }
     }
 }
 
@@ -870,9 +1021,9 @@ impl<T: 'static> FromLua for LuaUserdataRef<T> {
 
     fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
-        match Userdata::borrow_payload::<T>(u) {
+        match RefGuard::new(u) {
             Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, value) }),
-            Err(e) => Err(payload_error::<T>(st, value, e)),
+            Err(e) => Err(e.into_error(|e| payload_error::<T>(st, value, e))),
         }
     }
 }
@@ -889,9 +1040,9 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
 
     fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
-        match Userdata::borrow_payload_mut::<T>(u) {
+        match MutGuard::new(u) {
             Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, value) }),
-            Err(e) => Err(payload_error::<T>(st, value, e)),
+            Err(e) => Err(e.into_error(|e| payload_error::<T>(st, value, e))),
         }
     }
 }

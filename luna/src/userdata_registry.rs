@@ -108,6 +108,9 @@ pub struct LuaUserdataRegistry<T> {
     methods: Vec<(String, Cb<T>)>,
     meta: Vec<(LuaMetaMethod, Cb<T>)>,
     error: Option<LuaError>,
+    /// Whether the closures reach the value through a wrapper of the type
+    /// they were registered for (`adopt`): they can be bound by type only.
+    wrapper: bool,
     _t: PhantomData<T>,
 }
 
@@ -119,6 +122,7 @@ impl<T> LuaUserdataRegistry<T> {
             methods: Vec::new(),
             meta: Vec::new(),
             error: None,
+            wrapper: false,
             _t: PhantomData,
         }
     }
@@ -132,6 +136,32 @@ impl<T> LuaUserdataRegistry<T> {
             }
         };
         &mut self.fields[i]
+    }
+
+    /// Takes over what `inner` registered for `T`, `Self`'s type being a
+    /// wrapper of `T` (`Rc<T>`, ...): the closures stay `T`'s, whose
+    /// bodies reach a `T` through its wrappers (`with_self`).
+    #[cfg(feature = "userdata-wrappers")]
+    pub(crate) fn adopt<U: 'static>(&mut self, inner: LuaUserdataRegistry<U>) {
+        fn lift<U: 'static, T>(cb: Cb<U>) -> Cb<T> {
+            Rc::new(Through(cb))
+        }
+        for fd in inner.fields {
+            let field = self.field(fd.name);
+            if let Some(get) = fd.get {
+                field.get = Some(lift(get));
+            }
+            if let Some(set) = fd.set {
+                field.set = Some(lift(set));
+            }
+        }
+        self.values.extend(inner.values);
+        self.methods.extend(inner.methods.into_iter().map(|(n, cb)| (n, lift(cb))));
+        self.meta.extend(inner.meta.into_iter().map(|(m, cb)| (m, lift(cb))));
+        if self.error.is_none() {
+            self.error = inner.error;
+        }
+        self.wrapper = true;
     }
 
     fn add_meta(&mut self, meta: LuaMetaMethod, body: Cb<T>) {
@@ -570,6 +600,27 @@ where
     }
 }
 
+/// A closure registered for `U`, serving a wrapper of `U` (`adopt`).
+#[cfg(feature = "userdata-wrappers")]
+struct Through<U>(Cb<U>);
+
+#[cfg(feature = "userdata-wrappers")]
+impl<U: 'static, T> Callback<T> for Through<U> {
+    fn typed(&self) -> Body
+    where
+        T: 'static,
+    {
+        self.0.typed()
+    }
+    fn scoped<'a>(&self, _recv: Scoped<T>) -> BodyA<'a>
+    where
+        T: 'a,
+    {
+        // Not reached: `build_scoped` refuses a wrapper's registration.
+        Rc::new(|lua, st| Err(raise(lua, st, LuaError::UserDataTypeMismatch)))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Receivers.
 
@@ -602,6 +653,10 @@ impl<T: 'static> Recv<T> for ByType {
     }
     fn check(&self, st: &mut State, v: Value) -> LuaResult<()> {
         let u = crate::userdata::userdata_of::<T>(st, v)?;
+        #[cfg(feature = "userdata-wrappers")]
+        if crate::userdata_wrappers::Kind::of::<T>(Userdata::type_id(&u)).is_some() {
+            return Ok(());
+        }
         if Userdata::type_id(&u) != TypeId::of::<T>() {
             return Err(payload_error::<T>(st, v, PayloadError::WrongType));
         }
@@ -692,10 +747,46 @@ impl<T> Recv<T> for Scoped<T> {
 /// Runs `f` with the receiver `v` borrowed as a `T`, pinned meanwhile
 /// (so Lua code the body calls back into cannot free it). The receiver is
 /// a userdata holding a `T`, or data a `Lua::scope` lent (`ScopedRef`,
-/// `ScopedMut`: reached only while the scope lasts).
+/// `ScopedMut`: reached only while the scope lasts), or (with the
+/// `userdata-wrappers` feature) either holding a wrapper of a `T`
+/// (`Rc<T>`, `Arc<Mutex<T>>`, ...).
 #[inline]
 fn with_self<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
+    #[cfg(feature = "userdata-wrappers")]
+    if Userdata::type_id(&u) != TypeId::of::<T>() {
+        return with_other_self(st, u, v, f);
+    }
+    with_value(st, u, v, f)
+}
+
+/// `with_self` for a receiver not holding a `T`: a wrapper of a `T`, else
+/// data a scope lent.
+#[cfg(feature = "userdata-wrappers")]
+#[cold]
+#[inline(never)]
+fn with_other_self<T: 'static, R>(
+    st: &mut State,
+    u: Gc<Userdata>,
+    v: Value,
+    f: impl FnOnce(&mut State, &T) -> R,
+) -> LuaResult<R> {
+    match crate::userdata_wrappers::with_ref(st, u, v, f) {
+        Ok(r) => r,
+        Err(f) => with_value(st, u, v, f),
+    }
+}
+
+/// Runs `f` with the value of the userdata `u` (the receiver `v`)
+/// borrowed as a `T`: its own value, or data a scope lent; not through a
+/// wrapper (what the wrappers use to reach the wrapper itself).
+#[inline]
+pub(crate) fn with_value<T: 'static, R>(
+    st: &mut State,
+    u: Gc<Userdata>,
+    v: Value,
+    f: impl FnOnce(&mut State, &T) -> R,
+) -> LuaResult<R> {
     match Userdata::borrow_payload::<T>(u) {
         Ok(g) => {
             let root = st.pin(v);
@@ -745,6 +836,37 @@ fn with_scoped_self<T: 'static, R>(
 #[inline]
 fn with_self_mut<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
+    #[cfg(feature = "userdata-wrappers")]
+    if Userdata::type_id(&u) != TypeId::of::<T>() {
+        return with_other_self_mut(st, u, v, f);
+    }
+    with_value_mut(st, u, v, f)
+}
+
+/// `with_other_self`, mutably.
+#[cfg(feature = "userdata-wrappers")]
+#[cold]
+#[inline(never)]
+fn with_other_self_mut<T: 'static, R>(
+    st: &mut State,
+    u: Gc<Userdata>,
+    v: Value,
+    f: impl FnOnce(&mut State, &mut T) -> R,
+) -> LuaResult<R> {
+    match crate::userdata_wrappers::with_mut(st, u, v, f) {
+        Ok(r) => r,
+        Err(f) => with_value_mut(st, u, v, f),
+    }
+}
+
+/// `with_value`, mutably.
+#[inline]
+pub(crate) fn with_value_mut<T: 'static, R>(
+    st: &mut State,
+    u: Gc<Userdata>,
+    v: Value,
+    f: impl FnOnce(&mut State, &mut T) -> R,
+) -> LuaResult<R> {
     match Userdata::borrow_payload_mut::<T>(u) {
         Ok(mut g) => {
             let root = st.pin(v);
@@ -1033,6 +1155,14 @@ pub(crate) fn build_scoped<'a, T: 'a>(
     recv: Scoped<T>,
     keep: impl Fn(BodyA<'a>) -> Body,
 ) -> LuaResult<Gc<Table>> {
+    if reg.wrapper {
+        // Its closures reach the wrapped value by type; the value of a
+        // scope's userdata is kept apart from the userdata.
+        return Err(LuaError::runtime(format!(
+            "{} is a userdata wrapper: create it with Lua::create_userdata, not in a scope",
+            recv.name
+        )));
+    }
     let (bodies, values) = bind(lua, reg, |cb| keep(cb.scoped(recv.clone())))?;
     let weak = Rc::downgrade(&lua.inner);
     lua.with(|st| build(lua, st, &weak, bodies, values, recv.name.to_string(), None))?

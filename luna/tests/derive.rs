@@ -21,7 +21,8 @@ struct Vec3 {
     #[lua(skip)]
     #[allow(dead_code)]
     secret: u32,
-    hidden: u8,
+    // Without keys: readable and writable, as mlua's derive exposes it.
+    plain: u8,
 }
 
 #[derive(Debug)]
@@ -38,7 +39,7 @@ impl std::error::Error for ParseError {}
 #[luna::methods]
 impl Vec3 {
     pub fn new(x: f64, y: f64, z: f64) -> Self {
-        Vec3 { x, y, z, label: "v".into(), secret: 7, hidden: 0 }
+        Vec3 { x, y, z, label: "v".into(), secret: 7, plain: 0 }
     }
 
     pub fn dot(&self, o: &Vec3) -> f64 {
@@ -129,7 +130,7 @@ impl Vec3 {
     #[lua(skip)]
     #[allow(dead_code)]
     pub fn not_exposed(&self) -> u8 {
-        self.hidden
+        self.plain
     }
 
     fn private_helper(&self) -> u8 {
@@ -160,9 +161,10 @@ fn fields_get_set_rename_and_skip() {
     let script = r#"
         local v = Vec3.new(1, 2, 3)
         assert(v.x == 1 and v.y == 2 and v.zed == 3 and v.label == "v")
-        assert(v.z == nil and v.secret == nil and v.hidden == nil)
-        v.x = 10; v.zed = 30
-        assert(v.x == 10 and v.zed == 30)
+        assert(v.z == nil and v.secret == nil and v.plain == 0)
+        v.x = 10; v.zed = 30; v.plain = 5
+        assert(v.x == 10 and v.zed == 30 and v.plain == 5)
+        assert(not pcall(function() v.secret = 1 end))
         assert(not pcall(function() v.label = "no setter" end))
         return v
     "#;
@@ -303,7 +305,8 @@ fn derive_alone() {
     assert!(msg.contains("bad value for field 'x' of 'Point'"), "{msg}");
 }
 
-/// Methods only: the derive has no field keys, the block does the rest.
+/// Methods only: the derive has no field keys (its field is exposed as it
+/// is), the block does the rest.
 #[derive(LuaUserdata, Default)]
 struct Counter {
     n: i64,
@@ -333,10 +336,84 @@ fn methods_only() {
     let (n, count): (i64, i64) =
         lua.load("local c = Counter.new(); c:incr(); return c:incr(), c.count").eval().unwrap();
     assert_eq!((n, count), (2, 2));
-    // The type name is the Rust one, and the field without keys is hidden.
+    // The type name is the Rust one, and the field without keys is
+    // exposed, as mlua's derive exposes it.
     let msg = error_of(&lua, "Counter.incr(1)");
     assert!(msg.contains("bad argument #1 to 'incr' (Counter expected, got number)"), "{msg}");
-    assert!(lua.load("return Counter.new().n == nil").eval::<bool>().unwrap());
+    assert_eq!(lua.load("local c = Counter.new(); c.n = 41; return c:incr()").eval::<i64>().unwrap(), 42);
+}
+
+/// Fields without `get`/`set` keys, as mlua's derive exposes them: a
+/// named field as it is, a bare `#[lua]` alike, `name` alone renaming it,
+/// and a tuple field once it has a name; all readable and writable.
+#[derive(LuaUserdata)]
+struct Book {
+    pages: i64,
+    #[lua]
+    author: String,
+    #[lua(name = "heading")]
+    title: String,
+}
+
+#[derive(LuaUserdata)]
+struct Span(#[lua(name = "from")] i64, i64);
+
+#[test]
+fn fields_without_keys_are_readable_and_writable() {
+    let lua = Lua::new();
+    let book = Book { pages: 100, author: "Ada".into(), title: "Notes".into() };
+    lua.globals().set("b", book).unwrap();
+    lua.globals().set("s", Span(1, 2)).unwrap();
+    let script = r#"
+        assert(b.pages == 100 and b.author == "Ada" and b.heading == "Notes" and b.title == nil)
+        b.pages = b.pages + 1; b.author = "Grace"; b.heading = "Notes II"
+        s.from = s.from + 10
+        return b.pages, b.author, b.heading, s.from
+    "#;
+    let got: (i64, String, String, i64) = lua.load(script).eval().unwrap();
+    assert_eq!(got, (101, "Grace".into(), "Notes II".into(), 11));
+    let b: LuaAnyUserdata = lua.globals().get("b").unwrap();
+    assert_eq!(b.borrow::<Book>().unwrap().title, "Notes II");
+    let s: LuaAnyUserdata = lua.globals().get("s").unwrap();
+    assert_eq!((s.borrow::<Span>().unwrap().0, s.borrow::<Span>().unwrap().1), (11, 2));
+    let msg = error_of(&lua, "b.pages = 'many'");
+    assert!(msg.contains("bad value for field 'pages' of 'Book'"), "{msg}");
+}
+
+/// Associated constants of a block: fields of the class table and of every
+/// userdata, `pub` or not (as mlua's), renamed, skipped, or meta fields.
+#[derive(LuaUserdata)]
+struct Limits;
+
+#[luna::methods]
+impl Limits {
+    const MAX: i64 = 10;
+    pub const MIN: i64 = 0;
+    #[lua(name = "DEFAULT")]
+    const START: i64 = 5;
+    #[lua(skip)]
+    #[allow(dead_code)]
+    const SECRET: i64 = 42;
+    #[lua(meta, name = "__kind")]
+    const KIND: &'static str = "limits";
+
+    pub fn new() -> Limits {
+        Limits
+    }
+}
+
+#[test]
+fn associated_constants_are_fields() {
+    let lua = Lua::new();
+    lua.register_userdata::<Limits>("Limits").unwrap();
+    let script = r#"
+        local l = Limits.new()
+        return Limits.MAX, Limits.MIN, Limits.DEFAULT, Limits.SECRET, l.MAX, l.START
+    "#;
+    let got: (i64, i64, i64, Option<i64>, i64, Option<i64>) = lua.load(script).eval().unwrap();
+    assert_eq!(got, (10, 0, 5, None, 10, None));
+    let l = lua.create_userdata(Limits).unwrap();
+    assert_eq!(l.metatable().unwrap().get::<String>("__kind").unwrap(), "limits");
 }
 
 /// Types without fields: a unit struct, an empty struct, an enum.

@@ -8,8 +8,15 @@ struct S {
     p: *const u8,
     #[lua(set)]
     r: &'static str,
-    // Not exposed: any type is fine.
+    // Skipped: any type is fine.
+    #[lua(skip)]
     q: *const u8,
+    // Without keys: exposed, so its type must be supported.
+    implicit: *const u8,
 }
+
+// A tuple field without keys is not exposed (it has no name).
+#[derive(LuaUserdata)]
+struct Tuple(*const u8);
 
 fn main() {}
