@@ -14,6 +14,7 @@ use luna_core::stdlib::Libs;
 use luna_core::{State, Status, Value};
 
 use crate::error::{LuaError, LuaResult, TracebackFrame};
+use crate::failure::{Failure, Fallible};
 use crate::state_access::{AppDataRef, AppDataRefMut, StateCell};
 use crate::value::LuaValue;
 use crate::{LuaAnyUserdata, LuaFunction, LuaString, LuaTable, LuaThread};
@@ -589,10 +590,13 @@ impl Lua {
 
     /// A new table with room for `narr` sequence items and `nrec` fields.
     pub fn create_table_with_capacity(&self, narr: usize, nrec: usize) -> LuaResult<LuaTable> {
-        self.with(|st| match st.new_table_with(narr, nrec) {
-            Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
-            Err(_) => Err(LuaError::memory()),
+        self.with(|st| -> Fallible<LuaTable> {
+            match st.new_table_with(narr, nrec) {
+                Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
+                Err(_) => Err(LuaError::memory().into()),
+            }
         })?
+        .map_err(Failure::into_error)
     }
 
     /// A table filled from key/value pairs.
