@@ -306,9 +306,9 @@ impl Lua {
             if !options.unsafe_features {
                 make_safe(&mut st)?;
             }
-            install_error_metatable(&mut st)?;
-            crate::panic::install_panic_metatable(&mut st, options.catch_rust_panics)
+            Ok::<(), luna_core::Throw>(())
         })();
+        crate::panic::set_panics_catchable(&mut st, options.catch_rust_panics);
         if let Err(t) = opened {
             return Err(match t.status {
                 Status::ErrMem => LuaError::memory(),
@@ -385,28 +385,48 @@ impl Lua {
     /// user code inside).
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> LuaResult<R> {
+        self.access(f).map_err(|_| LuaError::StateBusy)
+    }
+
+    /// As `with`, failing with a `Failure`: the outcome of an access whose
+    /// result is small stays small (see `failure`).
+    #[inline]
+    pub(crate) fn with_fallible<R>(&self, f: impl FnOnce(&mut State) -> R) -> Fallible<R> {
+        match self.access(f) {
+            Ok(r) => Ok(r),
+            Err(_) => Err(LuaError::StateBusy.into()),
+        }
+    }
+
+    /// The state access of `with`; `Busy` when the state is already
+    /// borrowed.
+    #[inline]
+    fn access<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, crate::state_access::Busy> {
         let inner = &self.inner;
-        inner
-            .cell
-            .with(|st| {
-                if inner.has_pending.get() {
-                    inner.release_pending(st);
-                }
-                let r = f(st);
-                // A panic value met by this access (an error or a value
-                // coming back from Lua) is resumed once the access is done
-                // with the state (which is then in order; the cell clears
-                // its busy flag while unwinding). The result is dropped
-                // first, so that it is not kept across the (never
-                // returning) resumption and the common path costs one
-                // flag test.
-                if inner.panic.is_full() {
-                    drop(r);
-                    inner.resume_panic_now();
-                }
-                r
-            })
-            .map_err(|_| LuaError::StateBusy)
+        let r = inner.cell.with(|st| {
+            if inner.has_pending.get() {
+                inner.release_pending(st);
+            }
+            let r = f(st);
+            // A panic value met by this access (an error or a value coming
+            // back from Lua) is resumed once the access is done with the
+            // state (which is then in order), and with nothing held: the
+            // result is dropped here, and the resumption is outside, where
+            // only the flag's test is on the common path. (Resuming here,
+            // with the result still to be returned, would keep the result
+            // from being built in place: every access would copy it once
+            // more.)
+            if inner.panic.is_full() {
+                drop(r);
+                return None;
+            }
+            Some(r)
+        });
+        match r {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) => inner.resume_panic_now(),
+            Err(busy) => Err(busy),
+        }
     }
 
     /// Pushes a runtime value on the running thread's stack, checking for
@@ -909,33 +929,36 @@ pub(crate) fn is_raw_error(v: Value) -> bool {
 }
 
 fn new_error_value(st: &mut State, payload: ErrorPayload) -> LuaResult<Value> {
+    let mt =
+        carrier_metatable(st, TypeId::of::<ErrorPayload>(), error_tostring, "error").map_err(|_| LuaError::memory())?;
     let u = st.new_userdata(payload, 0).map_err(|_| LuaError::memory())?;
-    let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
-    st.set_metatable(Value::Userdata(u), mt);
+    st.set_metatable(Value::Userdata(u), Some(mt));
     Ok(Value::Userdata(u))
-}
-
-/// The metatable of error values carrying Rust errors (`ErrorPayload`).
-fn install_error_metatable(st: &mut State) -> luna_core::LResult<()> {
-    install_carrier_metatable(st, TypeId::of::<ErrorPayload>(), error_tostring, "error")
 }
 
 /// The metatable of the userdata of type `id` that carry something Rust
 /// through Lua (errors, panics): `__tostring` shows what they carry,
-/// `__name` names them.
-pub(crate) fn install_carrier_metatable(
+/// `__name` names them. Made when the first carrier of its kind is (a
+/// state that never carries an error or a panic never pays for it), then
+/// kept in the state's registry of userdata metatables.
+pub(crate) fn carrier_metatable(
     st: &mut State,
     id: TypeId,
     tostring: luna_core::object::function::NativeFnPtr,
     name: &str,
-) -> luna_core::LResult<()> {
+) -> luna_core::LResult<luna_core::gc::Gc<luna_core::object::table::Table>> {
+    if let Some(mt) = st.userdata_metatable(id) {
+        return Ok(mt);
+    }
+    // Registered once complete (allocation never collects, so the table
+    // needs no root meanwhile): a memory error leaves nothing half made.
     let mt = st.new_table()?;
     let f = st.new_native(tostring)?;
     st.raw_set_field(mt, "__tostring", f)?;
     let n = st.str_value(name)?;
     st.raw_set_field(mt, "__name", n)?;
     st.set_userdata_metatable(id, mt);
-    Ok(())
+    Ok(mt)
 }
 
 /// Removes the unsafe parts of the opened libraries (the default for
