@@ -605,13 +605,23 @@ impl Lua {
 
     /// A new empty table.
     pub fn create_table(&self) -> LuaResult<LuaTable> {
-        self.create_table_with_capacity(0, 0)
+        // An empty table needs none of the sizing of `new_table_with`.
+        self.new_table_handle(|st| st.new_table())
     }
 
     /// A new table with room for `narr` sequence items and `nrec` fields.
     pub fn create_table_with_capacity(&self, narr: usize, nrec: usize) -> LuaResult<LuaTable> {
+        self.new_table_handle(|st| st.new_table_with(narr, nrec))
+    }
+
+    /// A handle to the table `make` creates.
+    #[inline]
+    fn new_table_handle(
+        &self,
+        make: impl FnOnce(&mut State) -> luna_core::LResult<luna_core::gc::Gc<luna_core::object::table::Table>>,
+    ) -> LuaResult<LuaTable> {
         self.with(|st| -> Fallible<LuaTable> {
-            match st.new_table_with(narr, nrec) {
+            match make(st) {
                 Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
                 Err(_) => Err(LuaError::memory().into()),
             }
