@@ -78,9 +78,9 @@ impl<'s> Ctx<'s> {
         }
         let len = t.length();
         let (mut count, mut in_seq) = (0u64, 0u64);
-        let mut key = Value::Nil;
-        while let Ok(Some((k, v))) = t.next(key) {
-            key = k;
+        let mut pos = 0;
+        while let Some((after, k, v)) = t.entry_from(pos) {
+            pos = after;
             if !self.opts.deny_unsupported_types && (self.unsupported(k) || self.unsupported(v)) {
                 continue;
             }
@@ -169,9 +169,9 @@ impl<'c, 's> RawDe<'c, 's> {
     {
         let _walk = self.ctx.enter(t)?;
         let mut entries = Vec::new();
-        let mut key = Value::Nil;
-        while let Ok(Some((k, v))) = t.next(key) {
-            key = k;
+        let mut pos = 0;
+        while let Some((after, k, v)) = t.entry_from(pos) {
+            pos = after;
             if !self.ctx.opts.deny_unsupported_types && (self.ctx.unsupported(k) || self.ctx.unsupported(v)) {
                 continue;
             }
@@ -349,10 +349,10 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
             Value::Table(t) => {
                 let _walk = self.ctx.enter(t)?;
                 let mut entries = Vec::new();
-                let mut key = Value::Nil;
-                while let Ok(Some(kv)) = t.next(key) {
-                    key = kv.0;
-                    entries.push(kv);
+                let mut pos = 0;
+                while let Some((after, k, v)) = t.entry_from(pos) {
+                    pos = after;
+                    entries.push((k, v));
                 }
                 match entries[..] {
                     [(k, v)] => visitor
