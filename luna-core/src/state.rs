@@ -458,6 +458,21 @@ impl State {
         self.new_str(bytes.as_ref()).map(Value::Str)
     }
 
+    /// Creates (or finds) the string of `text`, known to be UTF-8: reading
+    /// it back as text needs no validation (`Gc<LuaStr>::as_str`).
+    #[inline]
+    pub fn new_text(&mut self, text: &str) -> LResult<Gc<LuaStr>> {
+        let s = self.new_str(text.as_bytes())?;
+        s.mark_text();
+        Ok(s)
+    }
+
+    /// As `new_text`, as a value.
+    #[inline]
+    pub fn text_value(&mut self, text: &str) -> LResult<Value> {
+        self.new_text(text).map(Value::Str)
+    }
+
     /// The interned name of a metamethod event.
     #[inline(always)]
     pub fn tm_name(&self, tm: TmKind) -> Gc<LuaStr> {

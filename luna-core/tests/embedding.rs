@@ -471,3 +471,58 @@ fn host_api_misuse_gives_errors_not_panics() {
     st.set_top(top);
     assert_eq!(eval(&mut st, "return 1 + 1").unwrap(), "2");
 }
+
+#[test]
+fn tables_traverse_from_a_position_in_the_order_of_next() {
+    let mut st = new_state();
+    let t = st.new_table().unwrap();
+    for i in 1..=5 {
+        st.table_raw_set(t, Value::Int(i), Value::Int(i * 10)).unwrap();
+    }
+    for name in ["a", "b", "c", "d", "e", "f"] {
+        let k = st.str_value(name).unwrap();
+        let v = st.str_value(name.repeat(2)).unwrap();
+        st.table_raw_set(t, k, v).unwrap();
+    }
+    // Holes in both parts: removed entries are skipped by both walks.
+    st.table_raw_set(t, Value::Int(3), Value::Nil).unwrap();
+    let c = st.str_value("c").unwrap();
+    st.table_raw_set(t, c, Value::Nil).unwrap();
+    let mut by_next = Vec::new();
+    let mut key = Value::Nil;
+    while let Ok(Some((k, v))) = t.next(key) {
+        key = k;
+        by_next.push((k, v));
+    }
+    let mut by_position = Vec::new();
+    let mut pos = 0;
+    while let Some((after, k, v)) = t.entry_from(pos) {
+        assert!(after > pos);
+        pos = after;
+        by_position.push((k, v));
+    }
+    assert_eq!(by_next.len(), 9);
+    assert_eq!(by_position.len(), by_next.len());
+    for ((k1, v1), (k2, v2)) in by_next.iter().zip(&by_position) {
+        assert!(k1.raw_eq(k2) && v1.raw_eq(v2));
+    }
+    assert!(st.new_table().unwrap().entry_from(0).is_none());
+}
+
+#[test]
+fn strings_know_whether_they_are_text() {
+    let mut st = new_state();
+    let text = st.new_text("héllo").unwrap();
+    assert_eq!(text.as_str(), Some("héllo"));
+    // Bytes are checked once, then the answer is kept.
+    let valid = st.new_str("plain bytes".as_bytes()).unwrap();
+    assert_eq!(valid.as_str(), Some("plain bytes"));
+    assert_eq!(valid.as_str(), Some("plain bytes"));
+    let invalid = st.new_str(b"\xff\xfe").unwrap();
+    assert_eq!(invalid.as_str(), None);
+    assert_eq!(invalid.as_str(), None);
+    let long = "x".repeat(100);
+    assert_eq!(st.new_text(&long).unwrap().as_str(), Some(long.as_str()));
+    let long_invalid = [b'y'; 100].iter().copied().chain([0xc3u8]).collect::<Vec<u8>>();
+    assert_eq!(st.new_str(&long_invalid).unwrap().as_str(), None);
+}

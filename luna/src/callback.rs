@@ -20,6 +20,7 @@ use luna_core::vm::budget::{InterruptAction, InterruptFn};
 use luna_core::{LResult, State};
 
 use crate::error::{LuaError, LuaResult};
+use crate::failure::{Failure, Fallible};
 use crate::function::LuaFunction;
 use crate::lua::{Lua, LuaInner};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLua, IntoLuaMulti, PreparedMulti};
@@ -58,23 +59,55 @@ where
     // Arguments: converted here when direct, else lifted to facade values
     // converted by the user-code step.
     let (base, nargs) = (st.frame_base() + 1, st.nargs());
-    let args = GatheredMulti::<A>::new(lua, st, base, nargs, Some(1));
-    let outcome = run_user_code(lua, st, |lua| {
+    let args = match GatheredMulti::<A>::new(lua, st, base, nargs, Some(1)) {
+        Ok(args) => args,
+        Err(f) => return Err(raise_failure(lua, st, f)),
+    };
+    let outcome = enter_user_code(lua, st, |lua| {
         let a = args.finish(lua, Some(1))?;
-        PreparedMulti::new(func(lua, a)?, lua)
+        Ok(PreparedMulti::new(func(lua, a)?, lua)?)
     });
-    match outcome.and_then(|results| results.push(lua, st)) {
-        Ok(n) => Ok(n),
-        Err(e) => Err(raise(lua, st, e)),
+    push_results(lua, st, outcome)
+}
+
+/// Pushes the results of a callback's user code, or raises its error.
+#[inline]
+pub(crate) fn push_results<R: IntoLuaMulti>(
+    lua: &Lua,
+    st: &mut State,
+    outcome: Fallible<PreparedMulti<R>>,
+) -> LResult<usize> {
+    match outcome {
+        Ok(results) => match results.push(lua, st) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(raise_cold(lua, st, e)),
+        },
+        Err(f) => Err(raise_failure(lua, st, f)),
     }
+}
+
+/// `raise` out of the way of a crossing's common path.
+#[cold]
+#[inline(never)]
+pub(crate) fn raise_failure(lua: &Lua, st: &mut State, f: Failure) -> luna_core::Throw {
+    raise(lua, st, f.into_error())
+}
+
+/// As `raise_failure`, for an unboxed error.
+#[cold]
+#[inline(never)]
+pub(crate) fn raise_cold(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw {
+    raise(lua, st, e)
 }
 
 /// Runs user code with the state lent to it. A panic is caught and kept
 /// in the state's panic slot, and the code fails (`raise` then carries the
 /// panic on through Lua: see `panic`); nothing unwinds through the
 /// runtime. A panic already waiting (found in the arguments) fails the
-/// code without running it.
-pub(crate) fn run_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua) -> LuaResult<R>) -> LuaResult<R> {
+/// code without running it. The outcome is a `Fallible`, so that the
+/// common path hands on the value alone (see `failure`).
+#[inline]
+pub(crate) fn enter_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua) -> Fallible<R>) -> Fallible<R> {
     if lua.inner.panic.is_full() {
         return Err(panicked());
     }
@@ -82,17 +115,26 @@ pub(crate) fn run_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua
         let _lend = lua.inner.cell.lend(st);
         catch_unwind(AssertUnwindSafe(|| body(lua)))
     };
-    outcome.unwrap_or_else(|payload| {
-        lua.inner.panic.put(payload);
-        Err(panicked())
-    })
+    match outcome {
+        Ok(r) => r,
+        Err(payload) => {
+            lua.inner.panic.put(payload);
+            Err(panicked())
+        }
+    }
+}
+
+/// `enter_user_code` for user code returning a `LuaResult` (hooks, the
+/// warning function, the interrupt).
+pub(crate) fn run_user_code<R>(lua: &Lua, st: &mut State, body: impl FnOnce(&Lua) -> LuaResult<R>) -> LuaResult<R> {
+    enter_user_code(lua, st, |lua| Ok(body(lua)?)).map_err(Failure::into_error)
 }
 
 /// The error of user code that panicked; `raise` replaces it by the panic
 /// waiting in the slot.
 #[cold]
-fn panicked() -> LuaError {
-    LuaError::runtime("a Rust callback panicked")
+fn panicked() -> Failure {
+    LuaError::runtime("a Rust callback panicked").into()
 }
 
 /// Turns a callback's error into a Lua error: a value carrying the

@@ -40,6 +40,11 @@ fn new_str(st: &mut State, bytes: &[u8]) -> LuaResult<Value> {
     st.new_str(bytes).map(Value::Str).map_err(|_| LuaError::memory())
 }
 
+/// A new string from Rust text (known UTF-8: see `State::new_text`).
+fn new_text(st: &mut State, text: &str) -> LuaResult<Value> {
+    st.text_value(text).map_err(|_| LuaError::memory())
+}
+
 /// A runtime value as an `i64`, as `luaL_checkinteger` accepts it. The
 /// common case is inlined; the others (and every error) are out of line.
 #[inline(always)]
@@ -568,7 +573,7 @@ macro_rules! text_into_lua {
 
             #[inline]
             fn lower_direct(self, _lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
-                new_str(st, self.as_bytes())
+                new_text(st, &self)
             }
         }
     )*};
@@ -614,6 +619,12 @@ impl FromLua for String {
 
     #[inline]
     fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
+        // A string known to be text needs no validation (`LuaStr::as_str`).
+        if let Value::Str(s) = value {
+            if let Some(text) = s.as_str() {
+                return Ok(text.to_string());
+            }
+        }
         with_raw_bytes(value, utf8_string).map_err(to_rust_string)?
     }
 }

@@ -4,6 +4,7 @@ use luna_core::object::function::NativeFn;
 use luna_core::{LResult, State, Value};
 
 use crate::error::{LuaError, LuaResult};
+use crate::failure::Fallible;
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
 use crate::table::LuaTable;
@@ -70,31 +71,31 @@ impl LuaFunction {
         let args = PreparedMulti::new(args, &lua)?;
         // The message handler, the function and the arguments go on the
         // stack; the results are read from there.
-        let out = lua.with(|st| -> LuaResult<GatheredMulti<R>> {
+        let out = lua.with(|st| -> Fallible<GatheredMulti<R>> {
             let f = lua.value_of(st, &self.0)?;
             if st.check_stack(2).is_err() {
-                return Err(LuaError::runtime("stack overflow"));
+                return Err(LuaError::runtime("stack overflow").into());
             }
             let base = st.top();
             if st.push_host_handler().is_err() {
-                return Err(LuaError::memory());
+                return Err(LuaError::memory().into());
             }
             st.push(f);
             if let Err(e) = args.push(&lua, st) {
                 st.set_top(base);
-                return Err(e);
+                return Err(e.into());
             }
             match st.host_pcall(base, luna_core::vm::MULTRET) {
                 Ok(()) => {
                     let n = st.top() - (base + 1);
                     let out = GatheredMulti::new(&lua, st, base + 1, n, None);
                     st.set_top(base);
-                    Ok(out)
+                    out
                 }
-                Err(e) => Err(lua.host_error(st, e)),
+                Err(e) => Err(lua.host_error(st, e).into()),
             }
-        })??;
-        out.finish(&lua, None)
+        })?;
+        GatheredMulti::results(out, &lua)
     }
 
     /// A function that calls this one with `args` prepended to its own

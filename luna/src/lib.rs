@@ -37,6 +37,7 @@ mod conversion;
 mod convert;
 mod debug;
 mod error;
+mod failure;
 mod function;
 mod gc;
 mod hooks;

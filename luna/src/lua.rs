@@ -14,6 +14,7 @@ use luna_core::stdlib::Libs;
 use luna_core::{State, Status, Value};
 
 use crate::error::{LuaError, LuaResult, TracebackFrame};
+use crate::failure::{Failure, Fallible};
 use crate::state_access::{AppDataRef, AppDataRefMut, StateCell};
 use crate::value::LuaValue;
 use crate::{LuaAnyUserdata, LuaFunction, LuaString, LuaTable, LuaThread};
@@ -317,9 +318,9 @@ impl Lua {
             if !options.unsafe_features {
                 make_safe(&mut st)?;
             }
-            install_error_metatable(&mut st)?;
-            crate::panic::install_panic_metatable(&mut st, options.catch_rust_panics)
+            Ok::<(), luna_core::Throw>(())
         })();
+        crate::panic::set_panics_catchable(&mut st, options.catch_rust_panics);
         if let Err(t) = opened {
             return Err(match t.status {
                 Status::ErrMem => LuaError::memory(),
@@ -404,28 +405,38 @@ impl Lua {
     /// user code inside).
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> LuaResult<R> {
+        self.access(f).map_err(|_| LuaError::StateBusy)
+    }
+
+    /// The state access of `with`; `Busy` when the state is already
+    /// borrowed.
+    #[inline]
+    fn access<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, crate::state_access::Busy> {
         let inner = &self.inner;
-        inner
-            .cell
-            .with(|st| {
-                if inner.has_pending.get() {
-                    inner.release_pending(st);
-                }
-                let r = f(st);
-                // A panic value met by this access (an error or a value
-                // coming back from Lua) is resumed once the access is done
-                // with the state (which is then in order; the cell clears
-                // its busy flag while unwinding). The result is dropped
-                // first, so that it is not kept across the (never
-                // returning) resumption and the common path costs one
-                // flag test.
-                if inner.panic.is_full() {
-                    drop(r);
-                    inner.resume_panic_now();
-                }
-                r
-            })
-            .map_err(|_| LuaError::StateBusy)
+        let r = inner.cell.with(|st| {
+            if inner.has_pending.get() {
+                inner.release_pending(st);
+            }
+            let r = f(st);
+            // A panic value met by this access (an error or a value coming
+            // back from Lua) is resumed once the access is done with the
+            // state (which is then in order), and with nothing held: the
+            // result is dropped here, and the resumption is outside, where
+            // only the flag's test is on the common path. (Resuming here,
+            // with the result still to be returned, would keep the result
+            // from being built in place: every access would copy it once
+            // more.)
+            if inner.panic.is_full() {
+                drop(r);
+                return None;
+            }
+            Some(r)
+        });
+        match r {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) => inner.resume_panic_now(),
+            Err(busy) => Err(busy),
+        }
     }
 
     /// Pushes a runtime value on the running thread's stack, checking for
@@ -604,15 +615,28 @@ impl Lua {
 
     /// A new empty table.
     pub fn create_table(&self) -> LuaResult<LuaTable> {
-        self.create_table_with_capacity(0, 0)
+        // An empty table needs none of the sizing of `new_table_with`.
+        self.new_table_handle(|st| st.new_table())
     }
 
     /// A new table with room for `narr` sequence items and `nrec` fields.
     pub fn create_table_with_capacity(&self, narr: usize, nrec: usize) -> LuaResult<LuaTable> {
-        self.with(|st| match st.new_table_with(narr, nrec) {
-            Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
-            Err(_) => Err(LuaError::memory()),
+        self.new_table_handle(|st| st.new_table_with(narr, nrec))
+    }
+
+    /// A handle to the table `make` creates.
+    #[inline]
+    fn new_table_handle(
+        &self,
+        make: impl FnOnce(&mut State) -> luna_core::LResult<luna_core::gc::Gc<luna_core::object::table::Table>>,
+    ) -> LuaResult<LuaTable> {
+        self.with(|st| -> Fallible<LuaTable> {
+            match make(st) {
+                Ok(t) => Ok(LuaTable(self.pin(st, Value::Table(t)))),
+                Err(_) => Err(LuaError::memory().into()),
+            }
         })?
+        .map_err(Failure::into_error)
     }
 
     /// A table filled from key/value pairs.
@@ -939,33 +963,36 @@ pub(crate) fn is_raw_error(v: Value) -> bool {
 }
 
 fn new_error_value(st: &mut State, payload: ErrorPayload) -> LuaResult<Value> {
+    let mt =
+        carrier_metatable(st, TypeId::of::<ErrorPayload>(), error_tostring, "error").map_err(|_| LuaError::memory())?;
     let u = st.new_userdata(payload, 0).map_err(|_| LuaError::memory())?;
-    let mt = st.userdata_metatable(TypeId::of::<ErrorPayload>());
-    st.set_metatable(Value::Userdata(u), mt);
+    st.set_metatable(Value::Userdata(u), Some(mt));
     Ok(Value::Userdata(u))
-}
-
-/// The metatable of error values carrying Rust errors (`ErrorPayload`).
-fn install_error_metatable(st: &mut State) -> luna_core::LResult<()> {
-    install_carrier_metatable(st, TypeId::of::<ErrorPayload>(), error_tostring, "error")
 }
 
 /// The metatable of the userdata of type `id` that carry something Rust
 /// through Lua (errors, panics): `__tostring` shows what they carry,
-/// `__name` names them.
-pub(crate) fn install_carrier_metatable(
+/// `__name` names them. Made when the first carrier of its kind is (a
+/// state that never carries an error or a panic never pays for it), then
+/// kept in the state's registry of userdata metatables.
+pub(crate) fn carrier_metatable(
     st: &mut State,
     id: TypeId,
     tostring: luna_core::object::function::NativeFnPtr,
     name: &str,
-) -> luna_core::LResult<()> {
+) -> luna_core::LResult<luna_core::gc::Gc<luna_core::object::table::Table>> {
+    if let Some(mt) = st.userdata_metatable(id) {
+        return Ok(mt);
+    }
+    // Registered once complete (allocation never collects, so the table
+    // needs no root meanwhile): a memory error leaves nothing half made.
     let mt = st.new_table()?;
     let f = st.new_native(tostring)?;
     st.raw_set_field(mt, "__tostring", f)?;
     let n = st.str_value(name)?;
     st.raw_set_field(mt, "__name", n)?;
     st.set_userdata_metatable(id, mt);
-    Ok(())
+    Ok(mt)
 }
 
 /// Removes the unsafe parts of the opened libraries (the default for

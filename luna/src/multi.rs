@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
+use crate::failure::{Failure, Fallible};
 use crate::lua::Lua;
 use crate::value::LuaValue;
 
@@ -709,20 +710,26 @@ impl<T: IntoLuaMulti> PreparedMulti<T> {
     }
 
     /// Pushes the runtime values (inside the state access); returns how
-    /// many.
+    /// many. Pushing facade values is out of line: the direct path stays
+    /// small enough to be inlined into the callback.
     #[inline]
     pub(crate) fn push(self, lua: &Lua, st: &mut State) -> LuaResult<usize> {
         match self {
             PreparedMulti::Direct(v) => v.push_direct_multi(lua, st, Sealed),
-            PreparedMulti::Values(v) => lua.push_values(st, &v),
+            PreparedMulti::Values(v) => push_owned_values(lua, st, v),
         }
     }
+}
+
+#[inline(never)]
+fn push_owned_values(lua: &Lua, st: &mut State, values: LuaMultiValue) -> LuaResult<usize> {
+    lua.push_values(st, &values)
 }
 
 /// A value read inside the state access: converted there, or lifted to a
 /// `LuaValue` to convert after it.
 pub(crate) enum Gathered<T> {
-    Done(LuaResult<T>),
+    Done(Fallible<T>),
     Value(LuaValue),
 }
 
@@ -731,7 +738,7 @@ impl<T: FromLua> Gathered<T> {
     #[inline]
     pub(crate) fn new(v: Value, lua: &Lua, st: &mut State) -> Gathered<T> {
         if T::DIRECT {
-            Gathered::Done(T::from_direct(v, lua, st, Sealed))
+            Gathered::Done(T::from_direct(v, lua, st, Sealed).map_err(Failure::from))
         } else {
             Gathered::Value(lua.lift(st, v))
         }
@@ -739,39 +746,68 @@ impl<T: FromLua> Gathered<T> {
 
     /// The converted value (after the state access).
     #[inline]
-    pub(crate) fn finish(self, lua: &Lua) -> LuaResult<T> {
+    pub(crate) fn finish(self, lua: &Lua) -> Fallible<T> {
         match self {
             Gathered::Done(r) => r,
-            Gathered::Value(v) => T::from_lua(v, lua),
+            Gathered::Value(v) => Ok(T::from_lua(v, lua)?),
         }
     }
 }
 
-/// Values read inside the state access (see `Gathered`).
+/// Values read inside the state access: converted there (a direct type),
+/// or lifted to facade values to convert after it.
 pub(crate) enum GatheredMulti<T> {
-    Done(LuaResult<T>),
+    Done(T),
     Values(LuaMultiValue),
 }
 
 impl<T: FromLuaMulti> GatheredMulti<T> {
     /// Reads the `n` values from stack index `base` (inside the state
-    /// access); `offset` numbers them as arguments for error messages.
+    /// access); `offset` numbers them as arguments for error messages. A
+    /// direct conversion fails here, so that the value handed on is `T`
+    /// alone.
     #[inline]
-    pub(crate) fn new(lua: &Lua, st: &mut State, base: usize, n: usize, offset: Option<usize>) -> GatheredMulti<T> {
+    pub(crate) fn new(
+        lua: &Lua,
+        st: &mut State,
+        base: usize,
+        n: usize,
+        offset: Option<usize>,
+    ) -> Fallible<GatheredMulti<T>> {
         if T::DIRECT {
-            GatheredMulti::Done(T::from_direct_args(lua, st, base, n, offset, Sealed))
+            Ok(GatheredMulti::Done(T::from_direct_args(lua, st, base, n, offset, Sealed)?))
         } else {
-            GatheredMulti::Values(lua.lift_range(st, base, n))
+            Ok(GatheredMulti::Values(lua.lift_range(st, base, n)))
         }
     }
 
-    /// The converted values (after the state access).
+    /// The converted values (after the state access). Converting lifted
+    /// values is out of line: the direct path stays small enough to be
+    /// inlined into the callback.
     #[inline]
-    pub(crate) fn finish(self, lua: &Lua, offset: Option<usize>) -> LuaResult<T> {
-        match (self, offset) {
-            (GatheredMulti::Done(r), _) => r,
-            (GatheredMulti::Values(v), None) => T::from_lua_multi(v, lua),
-            (GatheredMulti::Values(v), Some(pos)) => T::from_lua_args(v, pos, lua),
+    pub(crate) fn finish(self, lua: &Lua, offset: Option<usize>) -> Fallible<T> {
+        match self {
+            GatheredMulti::Done(v) => Ok(v),
+            GatheredMulti::Values(v) => Self::convert(v, lua, offset),
+        }
+    }
+
+    #[inline(never)]
+    fn convert(values: LuaMultiValue, lua: &Lua, offset: Option<usize>) -> Fallible<T> {
+        match offset {
+            None => Ok(T::from_lua_multi(values, lua)?),
+            Some(pos) => Ok(T::from_lua_args(values, pos, lua)?),
+        }
+    }
+
+    /// The results of a host call, read by `gathered` (after the state
+    /// access), as the host call returns them.
+    #[inline]
+    pub(crate) fn results(gathered: Fallible<GatheredMulti<T>>, lua: &Lua) -> LuaResult<T> {
+        match gathered {
+            Ok(GatheredMulti::Done(v)) => Ok(v),
+            Ok(GatheredMulti::Values(v)) => T::from_lua_multi(v, lua),
+            Err(f) => Err(f.into_error()),
         }
     }
 }

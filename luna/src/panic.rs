@@ -113,6 +113,9 @@ pub(crate) fn take_panic(v: Value) -> PanicValue {
 
 /// A new panic value holding `p`; on a memory error `p` is given back.
 pub(crate) fn panic_value(st: &mut State, p: Payload) -> Result<Value, Payload> {
+    let Ok(mt) = crate::lua::carrier_metatable(st, TypeId::of::<WrappedPanic>(), panic_tostring, "panic") else {
+        return Err(p);
+    };
     let w = WrappedPanic(RefCell::new(None));
     let u = match st.new_userdata(w, 0) {
         Ok(u) => u,
@@ -121,8 +124,7 @@ pub(crate) fn panic_value(st: &mut State, p: Payload) -> Result<Value, Payload> 
     if let Some(cell) = u.with_payload(|w: &WrappedPanic| w.0.replace(Some(p))) {
         debug_assert!(cell.is_none());
     }
-    let mt = st.userdata_metatable(TypeId::of::<WrappedPanic>());
-    st.set_metatable(Value::Userdata(u), mt);
+    st.set_metatable(Value::Userdata(u), Some(mt));
     Ok(Value::Userdata(u))
 }
 
@@ -138,14 +140,13 @@ pub(crate) fn panic_message(p: &(dyn Any + Send)) -> String {
     }
 }
 
-/// The metatable of panic values (`__tostring` gives the message), and
-/// whether scripts may catch them.
-pub(crate) fn install_panic_metatable(st: &mut State, catchable: bool) -> LResult<()> {
-    crate::lua::install_carrier_metatable(st, TypeId::of::<WrappedPanic>(), panic_tostring, "panic")?;
+/// Whether scripts may catch panic values (their metatable, whose
+/// `__tostring` gives the message, is made with the first one:
+/// `lua::carrier_metatable`).
+pub(crate) fn set_panics_catchable(st: &mut State, catchable: bool) {
     if !catchable {
         st.set_uncatchable_userdata(Some(TypeId::of::<WrappedPanic>()));
     }
-    Ok(())
 }
 
 /// `__tostring` of a panic value: its message, or the error

@@ -9,6 +9,7 @@ use luna_core::vm::debug::ValLoc;
 use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
+use crate::failure::{Failure, Fallible};
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLua, Gathered, IntoLua, Prepared};
 use crate::value::{LuaNil, LuaValue};
@@ -177,7 +178,7 @@ impl LuaTable {
     fn get_with<V: FromLua>(&self, key: impl IntoLua, meta: bool) -> LuaResult<V> {
         let lua = self.lua()?;
         let key = Prepared::new(key, &lua)?;
-        let out = lua.with(|st| -> LuaResult<Gathered<V>> {
+        let out = lua.with(|st| -> Fallible<Gathered<V>> {
             let t = self.table(&lua, st)?;
             let base = st.top();
             let k = key.lower(&lua, st)?;
@@ -193,15 +194,15 @@ impl LuaTable {
                     }
                     Err(e) => {
                         st.set_top(base);
-                        return Err(lua.host_error(st, e));
+                        return Err(lua.host_error(st, e).into());
                     }
                 }
             };
             let out = Gathered::new(v, &lua, st);
             st.set_top(base);
             Ok(out)
-        })??;
-        out.finish(&lua)
+        })?;
+        out.and_then(|out| out.finish(&lua)).map_err(Failure::into_error)
     }
 
     /// `set` and `raw_set`: key and value are pushed (rooting them while
@@ -210,22 +211,26 @@ impl LuaTable {
         let lua = self.lua()?;
         let key = Prepared::new(key, &lua)?;
         let value = Prepared::new(value, &lua)?;
-        lua.with(|st| -> LuaResult<()> {
+        lua.with(|st| -> Fallible<()> {
             let t = self.table(&lua, st)?;
             let base = st.top();
-            let r = (|| {
+            let r = (|| -> Fallible<()> {
                 let k = key.lower(&lua, st)?;
                 Lua::push_raw(st, k)?;
                 let v = value.lower(&lua, st)?;
                 if !meta || t.metatable().is_none() {
-                    return raw_set_core(&lua, st, t, k, v);
+                    return Ok(raw_set_core(&lua, st, t, k, v)?);
                 }
                 Lua::push_raw(st, v)?;
-                st.protect(|st| st.set_index(Value::Table(t), k, v, ValLoc::Other)).map_err(|e| lua.host_error(st, e))
+                match st.protect(|st| st.set_index(Value::Table(t), k, v, ValLoc::Other)) {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(lua.host_error(st, e).into()),
+                }
             })();
             st.set_top(base);
             r
         })?
+        .map_err(Failure::into_error)
     }
 
     /// Whether `t[key]` is not nil (with `__index`).

@@ -10,6 +10,7 @@ use luna_core::object::thread::{Thread, ThreadStatus};
 use luna_core::{State, Status, Value};
 
 use crate::error::{format_traceback, with_traceback, LuaError, LuaResult, TracebackFrame};
+use crate::failure::Fallible;
 use crate::function::LuaFunction;
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
@@ -228,7 +229,7 @@ impl LuaThread {
         }
         lua.thread_event(LuaThreadTriggers::ON_RESUME, || LuaThreadEvent::Resume(self.clone()))?;
         let args = PreparedMulti::new(args, &lua)?;
-        let (out, yielded) = lua.with(|st| -> LuaResult<(GatheredMulti<R>, bool)> {
+        let (out, yielded) = lua.with(|st| -> LuaResult<(Fallible<GatheredMulti<R>>, bool)> {
             let co = self.coroutine(&lua, st)?;
             // The arguments are pushed here, then move to the coroutine's
             // stack.
@@ -280,7 +281,7 @@ impl LuaThread {
         if yielded {
             lua.thread_event(LuaThreadTriggers::ON_YIELD, || LuaThreadEvent::Yield(self.clone()))?;
         }
-        out.finish(&lua, None)
+        GatheredMulti::results(out, &lua)
     }
 
     /// The coroutine's status (`Error` too when its `Lua` is gone).

@@ -29,8 +29,9 @@ use luna_core::object::userdata::{PayloadError, Userdata};
 use luna_core::vm::debug::ValLoc;
 use luna_core::{LResult, State, Value};
 
-use crate::callback::{raise, run_function, run_user_code, upgrade};
+use crate::callback::{enter_user_code, push_results, raise, raise_cold, raise_failure, run_function, upgrade};
 use crate::error::{LuaError, LuaResult};
+use crate::failure::{Failure, Fallible};
 use crate::lua::{Lua, LuaInner};
 use crate::multi::{
     bad_argument, FromLua, FromLuaMulti, Gathered, GatheredMulti, IntoLua, IntoLuaMulti, Prepared, PreparedMulti,
@@ -629,9 +630,9 @@ impl<U: 'static, T> Callback<T> for Through<U> {
 trait Recv<T> {
     /// Runs `f` with the receiver `v` borrowed, pinned meanwhile (so Lua
     /// code the body calls back into cannot free it).
-    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R>;
+    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> Fallible<R>;
     /// As `with_ref`, mutably.
-    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R>;
+    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> Fallible<R>;
     /// Checks that `v` is a receiver (for functions given the handle).
     fn check(&self, st: &mut State, v: Value) -> LuaResult<()>;
     /// The type name Lua messages use.
@@ -644,11 +645,11 @@ struct ByType;
 
 impl<T: 'static> Recv<T> for ByType {
     #[inline]
-    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
+    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> Fallible<R> {
         with_self(st, v, f)
     }
     #[inline]
-    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
+    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> Fallible<R> {
         with_self_mut(st, v, f)
     }
     fn check(&self, st: &mut State, v: Value) -> LuaResult<()> {
@@ -705,9 +706,9 @@ impl<T> Scoped<T> {
 }
 
 impl<T> Recv<T> for Scoped<T> {
-    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
+    fn with_ref<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> Fallible<R> {
         if !self.is_self(v) {
-            return Err(self.mismatch(v));
+            return Err(self.mismatch(v).into());
         }
         let cell = self.cell.clone();
         let guard = cell.try_borrow().map_err(|_| LuaError::UserDataBorrowError)?;
@@ -717,9 +718,9 @@ impl<T> Recv<T> for Scoped<T> {
         st.unpin(root);
         Ok(r)
     }
-    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
+    fn with_mut<R>(&self, st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> Fallible<R> {
         if !self.is_self(v) {
-            return Err(self.mismatch(v));
+            return Err(self.mismatch(v).into());
         }
         let cell = self.cell.clone();
         let mut guard = cell.try_borrow_mut().map_err(|_| LuaError::UserDataBorrowMutError)?;
@@ -751,7 +752,7 @@ impl<T> Recv<T> for Scoped<T> {
 /// `userdata-wrappers` feature) either holding a wrapper of a `T`
 /// (`Rc<T>`, `Arc<Mutex<T>>`, ...).
 #[inline]
-fn with_self<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> LuaResult<R> {
+fn with_self<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &T) -> R) -> Fallible<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
     #[cfg(feature = "userdata-wrappers")]
     if Userdata::type_id(&u) != TypeId::of::<T>() {
@@ -770,7 +771,7 @@ fn with_other_self<T: 'static, R>(
     u: Gc<Userdata>,
     v: Value,
     f: impl FnOnce(&mut State, &T) -> R,
-) -> LuaResult<R> {
+) -> Fallible<R> {
     match crate::userdata_wrappers::with_ref(st, u, v, f) {
         Ok(r) => r,
         Err(f) => with_value(st, u, v, f),
@@ -786,7 +787,7 @@ pub(crate) fn with_value<T: 'static, R>(
     u: Gc<Userdata>,
     v: Value,
     f: impl FnOnce(&mut State, &T) -> R,
-) -> LuaResult<R> {
+) -> Fallible<R> {
     match Userdata::borrow_payload::<T>(u) {
         Ok(g) => {
             let root = st.pin(v);
@@ -796,7 +797,7 @@ pub(crate) fn with_value<T: 'static, R>(
             Ok(r)
         }
         Err(PayloadError::WrongType) => with_scoped_self(st, u, v, f),
-        Err(e) => Err(payload_error::<T>(st, v, e)),
+        Err(e) => Err(payload_error::<T>(st, v, e).into()),
     }
 }
 
@@ -808,7 +809,7 @@ fn with_scoped_self<T: 'static, R>(
     u: Gc<Userdata>,
     v: Value,
     f: impl FnOnce(&mut State, &T) -> R,
-) -> LuaResult<R> {
+) -> Fallible<R> {
     let borrowed = |st: &State, e| match e {
         PayloadError::WrongType => payload_error::<T>(st, v, e),
         e => crate::scope::borrow_error(e),
@@ -828,13 +829,13 @@ fn with_scoped_self<T: 'static, R>(
             st.unpin(root);
             Ok(r)
         }
-        Err(e) => Err(borrowed(st, e)),
+        Err(e) => Err(borrowed(st, e).into()),
     }
 }
 
 /// As `with_self`, mutably.
 #[inline]
-fn with_self_mut<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> LuaResult<R> {
+fn with_self_mut<T: 'static, R>(st: &mut State, v: Value, f: impl FnOnce(&mut State, &mut T) -> R) -> Fallible<R> {
     let u = crate::userdata::userdata_of::<T>(st, v)?;
     #[cfg(feature = "userdata-wrappers")]
     if Userdata::type_id(&u) != TypeId::of::<T>() {
@@ -852,7 +853,7 @@ fn with_other_self_mut<T: 'static, R>(
     u: Gc<Userdata>,
     v: Value,
     f: impl FnOnce(&mut State, &mut T) -> R,
-) -> LuaResult<R> {
+) -> Fallible<R> {
     match crate::userdata_wrappers::with_mut(st, u, v, f) {
         Ok(r) => r,
         Err(f) => with_value_mut(st, u, v, f),
@@ -866,7 +867,7 @@ pub(crate) fn with_value_mut<T: 'static, R>(
     u: Gc<Userdata>,
     v: Value,
     f: impl FnOnce(&mut State, &mut T) -> R,
-) -> LuaResult<R> {
+) -> Fallible<R> {
     match Userdata::borrow_payload_mut::<T>(u) {
         Ok(mut g) => {
             let root = st.pin(v);
@@ -876,7 +877,7 @@ pub(crate) fn with_value_mut<T: 'static, R>(
             Ok(r)
         }
         Err(PayloadError::WrongType) => with_scoped_self_mut(st, u, v, f),
-        Err(e) => Err(payload_error::<T>(st, v, e)),
+        Err(e) => Err(payload_error::<T>(st, v, e).into()),
     }
 }
 
@@ -889,7 +890,7 @@ fn with_scoped_self_mut<T: 'static, R>(
     u: Gc<Userdata>,
     v: Value,
     f: impl FnOnce(&mut State, &mut T) -> R,
-) -> LuaResult<R> {
+) -> Fallible<R> {
     match Userdata::borrow_payload_mut::<ScopedMut<T>>(u) {
         Ok(mut g) => {
             let this = g.get_mut().ok_or(LuaError::UserDataDestructed)?;
@@ -899,11 +900,18 @@ fn with_scoped_self_mut<T: 'static, R>(
             Ok(r)
         }
         Err(PayloadError::WrongType) if u.type_id() == TypeId::of::<ScopedRef<T>>() => {
-            Err(crate::scope::borrow_error(PayloadError::Borrowed))
+            Err(crate::scope::borrow_error(PayloadError::Borrowed).into())
         }
-        Err(PayloadError::WrongType) => Err(payload_error::<T>(st, v, PayloadError::WrongType)),
-        Err(e) => Err(crate::scope::borrow_error(e)),
+        Err(PayloadError::WrongType) => Err(payload_error::<T>(st, v, PayloadError::WrongType).into()),
+        Err(e) => Err(crate::scope::borrow_error(e).into()),
     }
+}
+
+/// Raises the error of a receiver that cannot be borrowed (`self_error`).
+#[cold]
+#[inline(never)]
+fn raise_self_error(lua: &Lua, st: &mut State, f: Failure) -> luna_core::Throw {
+    raise(lua, st, self_error(f.into_error()))
 }
 
 /// The error for a receiver that cannot be borrowed: a bad argument when
@@ -951,24 +959,26 @@ fn method_name<T>(name: &str) -> Rc<str> {
     format!("{}.{name}", short_type_name::<T>()).into()
 }
 
-/// Pushes a getter's result.
-#[inline]
-fn push_one<R: IntoLua>(lua: &Lua, st: &mut State, out: LuaResult<Prepared<R>>) -> LResult<usize> {
-    match out.and_then(|p| p.lower(lua, st)) {
-        Ok(v) => match Lua::push_raw(st, v) {
-            Ok(()) => Ok(1),
-            Err(e) => Err(raise(lua, st, e)),
-        },
-        Err(e) => Err(raise(lua, st, e)),
-    }
+/// Raises a method's failure: its receiver's (see `method_error`) or, from
+/// the body, its arguments' or its own (`named_argument_error`).
+#[cold]
+#[inline(never)]
+fn raise_method_failure(lua: &Lua, st: &mut State, f: Failure, to: &Rc<str>, receiver: bool) -> luna_core::Throw {
+    let e = f.into_error();
+    let e = if receiver { method_error(e, to) } else { named_argument_error(e, to) };
+    raise(lua, st, e)
 }
 
-/// Pushes a method's results.
+/// Pushes a getter's result, or raises its error.
 #[inline]
-fn push_results<R: IntoLuaMulti>(lua: &Lua, st: &mut State, out: LuaResult<PreparedMulti<R>>) -> LResult<usize> {
-    match out.and_then(|results| results.push(lua, st)) {
-        Ok(n) => Ok(n),
-        Err(e) => Err(raise(lua, st, e)),
+fn push_one<R: IntoLua>(lua: &Lua, st: &mut State, out: Fallible<Prepared<R>>) -> LResult<usize> {
+    let p = match out {
+        Ok(p) => p,
+        Err(f) => return Err(raise_failure(lua, st, f)),
+    };
+    match p.lower(lua, st).and_then(|v| Lua::push_raw(st, v)) {
+        Ok(()) => Ok(1),
+        Err(e) => Err(raise_cold(lua, st, e)),
     }
 }
 
@@ -989,9 +999,11 @@ where
 {
     Rc::new(move |lua, st| {
         let this = st.arg(1);
-        match recv.with_ref(st, this, |st, this| run_user_code(lua, st, |lua| Prepared::new(getter(lua, this)?, lua))) {
+        let out = recv
+            .with_ref(st, this, |st, this| enter_user_code(lua, st, |lua| Ok(Prepared::new(getter(lua, this)?, lua)?)));
+        match out {
             Ok(out) => push_one(lua, st, out),
-            Err(e) => Err(raise(lua, st, self_error(e))),
+            Err(f) => Err(raise_self_error(lua, st, f)),
         }
     })
 }
@@ -1008,15 +1020,15 @@ where
         let value = Gathered::<A>::new(v, lua, st);
         let type_name = recv.type_name(st);
         let out = recv.with_mut(st, this, |st, this| {
-            run_user_code(lua, st, |lua| {
-                let v = value.finish(lua).map_err(|e| field_error(lua, &type_name, &field, e))?;
+            enter_user_code(lua, st, |lua| {
+                let v = value.finish(lua).map_err(|f| field_error(lua, &type_name, &field, f.into_error()))?;
                 let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-                (*f)(lua, this, v)
+                Ok((*f)(lua, this, v)?)
             })
         });
         match out {
-            Ok(out) => out.map(|()| 0).map_err(|e| raise(lua, st, e)),
-            Err(e) => Err(raise(lua, st, self_error(e))),
+            Ok(out) => out.map(|()| 0).map_err(|f| raise_failure(lua, st, f)),
+            Err(f) => Err(raise_self_error(lua, st, f)),
         }
     })
 }
@@ -1034,7 +1046,7 @@ where
             Ok(()) => Ok(LuaAnyUserdata(lua.pin(st, this))),
             Err(e) => Err(bad_argument(1, e)),
         };
-        let out = run_user_code(lua, st, |lua| Prepared::new(getter(lua, ud?)?, lua));
+        let out = enter_user_code(lua, st, |lua| Ok(Prepared::new(getter(lua, ud?)?, lua)?));
         push_one(lua, st, out)
     })
 }
@@ -1054,12 +1066,12 @@ where
         };
         let value = Gathered::<A>::new(v, lua, st);
         let type_name = recv.type_name(st);
-        let out = run_user_code(lua, st, |lua| {
-            let v = value.finish(lua).map_err(|e| field_error(lua, &type_name, &field, e))?;
+        let out = enter_user_code(lua, st, |lua| {
+            let v = value.finish(lua).map_err(|f| field_error(lua, &type_name, &field, f.into_error()))?;
             let mut f = setter.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-            (*f)(lua, ud?, v)
+            Ok((*f)(lua, ud?, v)?)
         });
-        out.map(|()| 0).map_err(|e| raise(lua, st, e))
+        out.map(|()| 0).map_err(|f| raise_failure(lua, st, f))
     })
 }
 
@@ -1074,15 +1086,16 @@ where
     Rc::new(move |lua, st| {
         let (base, nargs) = (st.frame_base() + 1, st.nargs());
         let out = recv.with_ref(st, st.stack_get(base), |st, this| {
-            let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
-            run_user_code(lua, st, |lua| {
+            let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2))?;
+            enter_user_code(lua, st, |lua| {
                 let a = args.finish(lua, Some(2))?;
-                PreparedMulti::new(method(lua, this, a)?, lua)
+                Ok(PreparedMulti::new(method(lua, this, a)?, lua)?)
             })
         });
         match out {
-            Ok(out) => push_results(lua, st, out.map_err(|e| named_argument_error(e, &to))),
-            Err(e) => Err(raise(lua, st, method_error(e, &to))),
+            Ok(Ok(results)) => push_results(lua, st, Ok(results)),
+            Ok(Err(f)) => Err(raise_method_failure(lua, st, f, &to, false)),
+            Err(f) => Err(raise_method_failure(lua, st, f, &to, true)),
         }
     })
 }
@@ -1101,15 +1114,16 @@ where
         // which is then reported as the conflict it is.
         let args = GatheredMulti::<A>::new(lua, st, base + 1, nargs.saturating_sub(1), Some(2));
         let out = recv.with_mut(st, st.stack_get(base), |st, this| {
-            run_user_code(lua, st, |lua| {
-                let a = args.finish(lua, Some(2))?;
+            enter_user_code(lua, st, |lua| {
+                let a = args?.finish(lua, Some(2))?;
                 let mut f = method.try_borrow_mut().map_err(|_| LuaError::RecursiveMutCallback)?;
-                PreparedMulti::new((*f)(lua, this, a)?, lua)
+                Ok(PreparedMulti::new((*f)(lua, this, a)?, lua)?)
             })
         });
         match out {
-            Ok(out) => push_results(lua, st, out.map_err(|e| named_argument_error(e, &to))),
-            Err(e) => Err(raise(lua, st, method_error(e, &to))),
+            Ok(Ok(results)) => push_results(lua, st, Ok(results)),
+            Ok(Err(f)) => Err(raise_method_failure(lua, st, f, &to, false)),
+            Err(f) => Err(raise_method_failure(lua, st, f, &to, true)),
         }
     })
 }

@@ -26,10 +26,19 @@ pub struct LuaStr {
     /// Whether `hash` holds the hash (always true for short strings).
     has_hash: Cell<bool>,
     short: bool,
+    /// What is known of the bytes as UTF-8 (`TEXT_*`): found out once and
+    /// kept (the bytes never change), and known from the start for a
+    /// string made from Rust text (`State::new_text`).
+    text: Cell<u8>,
     len: usize,
     /// Next string in the same intern bucket (short strings only).
     hnext: Cell<Option<Gc<LuaStr>>>,
 }
+
+/// `LuaStr::text`: not checked yet, valid UTF-8, not UTF-8.
+const TEXT_UNKNOWN: u8 = 0;
+const TEXT_VALID: u8 = 1;
+const TEXT_INVALID: u8 = 2;
 
 impl LuaStr {
     /// Number of bytes.
@@ -96,6 +105,43 @@ impl Gc<LuaStr> {
         h
     }
 
+    /// The contents as text, if they are UTF-8. Checked once per string:
+    /// the answer is kept, and a string made from Rust text is known to
+    /// be text from the start, so reading it back as a `&str` (a host
+    /// reading a string it passed in, a round trip through serde) costs
+    /// no validation.
+    #[inline]
+    pub fn as_str(&self) -> Option<&str> {
+        match self.text.get() {
+            TEXT_VALID => {
+                // SAFETY: the bytes were found to be UTF-8, or came from a
+                // `&str` (`mark_text`), and never change.
+                Some(unsafe { std::str::from_utf8_unchecked(self.as_bytes()) })
+            }
+            TEXT_INVALID => None,
+            _ => self.check_text(),
+        }
+    }
+
+    fn check_text(&self) -> Option<&str> {
+        match std::str::from_utf8(self.as_bytes()) {
+            Ok(t) => {
+                self.text.set(TEXT_VALID);
+                Some(t)
+            }
+            Err(_) => {
+                self.text.set(TEXT_INVALID);
+                None
+            }
+        }
+    }
+
+    /// Records that the bytes are UTF-8 (they were copied from a `&str`).
+    #[inline]
+    pub(crate) fn mark_text(&self) {
+        self.text.set(TEXT_VALID);
+    }
+
     /// The contents as UTF-8 text if valid, lossily otherwise (for messages).
     pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(self.as_bytes())
@@ -142,6 +188,7 @@ fn alloc_string(
                 hash: Cell::new(hash),
                 has_hash: Cell::new(has_hash),
                 short,
+                text: Cell::new(TEXT_UNKNOWN),
                 len: bytes.len(),
                 hnext: Cell::new(None),
             },

@@ -383,6 +383,33 @@ impl Table {
         Ok(None)
     }
 
+    /// The traversal from a position: the first entry at or after
+    /// position `pos` (0 starts), with the position after it, in the order
+    /// of `next`. A host walking a whole table this way skips the lookup
+    /// of the previous key that `next` makes at every step. Positions stay
+    /// valid while the table is not changed.
+    pub fn entry_from(&self, pos: usize) -> Option<(usize, Value, Value)> {
+        let d = self.d();
+        let alen = d.array.len();
+        let mut i = pos;
+        while i < alen {
+            let v = d.array[i];
+            if !v.is_nil() {
+                return Some((i + 1, Value::Int(i as i64 + 1), v));
+            }
+            i += 1;
+        }
+        let mut n = i - alen;
+        while n < d.node.len() {
+            let node = &d.node[n];
+            if !node.val.is_nil() {
+                return Some((alen + n + 1, node.key, node.val));
+            }
+            n += 1;
+        }
+        None
+    }
+
     /// Sets the metatable (the caller does the write barrier and the
     /// finalizer check).
     pub(crate) fn set_metatable_raw(&self, mt: Option<Gc<Table>>) {

@@ -28,7 +28,10 @@ use crate::value::Value;
 /// A full userdata.
 pub struct Userdata {
     payload: UnsafeCell<Option<Box<dyn Any>>>,
-    /// The `TypeId` of the payload, kept after the payload is taken.
+    /// The `TypeId` of the payload, kept after the payload is taken. The
+    /// payload is never replaced, only taken, so while it is there it is
+    /// of this type: the typed accesses check this field and then cast
+    /// without asking the payload again (a call through its vtable).
     type_id: TypeId,
     /// Size of the payload when created (for the accounting).
     payload_size: usize,
@@ -109,13 +112,16 @@ impl Userdata {
     /// is of another type, gone, or mutably borrowed.
     pub fn with_payload<T: Any, R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
         let n = self.borrow.get();
-        if n == EXCLUSIVE {
+        if n == EXCLUSIVE || self.type_id != TypeId::of::<T>() {
             return None;
         }
         // SAFETY: no exclusive guard is alive (checked), so only shared
         // references to the payload exist; the count taken below keeps
         // `take_payload` and exclusive borrows out until `f` returns.
-        let payload = unsafe { (*self.payload.get()).as_deref() }?.downcast_ref::<T>()?;
+        let any = unsafe { (*self.payload.get()).as_deref() }?;
+        // SAFETY: the payload is a `T`: it is of type `type_id` (see the
+        // field), checked above.
+        let payload = unsafe { &*(any as *const dyn Any).cast::<T>() };
         self.borrow.set(n + 1);
         let _release = SharedRelease(&self.borrow);
         Some(f(payload))
@@ -164,7 +170,8 @@ impl Userdata {
         // SAFETY: only shared references to the payload exist (no
         // exclusive guard, checked; `payload` callers hold none across).
         let any = unsafe { (*ud.payload.get()).as_deref() };
-        let ptr = any.and_then(|a| a.downcast_ref::<T>()).map(NonNull::from).ok_or(PayloadError::WrongType)?;
+        // The payload is a `T` (`check_payload` compared `type_id`).
+        let ptr = any.map(|a| NonNull::from(a).cast::<T>()).ok_or(PayloadError::Destructed)?;
         ud.borrow.set(n + 1);
         Ok(PayloadRef { ud, ptr, _t: PhantomData })
     }
@@ -178,7 +185,8 @@ impl Userdata {
         // SAFETY: no guard is live (checked) and `payload` callers hold no
         // reference across, so this is the only reference to the payload.
         let any = unsafe { (*ud.payload.get()).as_deref_mut() };
-        let ptr = any.and_then(|a| a.downcast_mut::<T>()).map(NonNull::from).ok_or(PayloadError::WrongType)?;
+        // The payload is a `T` (`check_payload` compared `type_id`).
+        let ptr = any.map(|a| NonNull::from(a).cast::<T>()).ok_or(PayloadError::Destructed)?;
         ud.borrow.set(EXCLUSIVE);
         Ok(PayloadMut { ud, ptr, _t: PhantomData })
     }
@@ -239,7 +247,9 @@ impl<T: Any> std::ops::Deref for PayloadRef<T> {
     fn deref(&self) -> &T {
         // SAFETY: the payload box stays in place while borrowed (it cannot
         // be taken, and the holder keeps the userdata alive), and no
-        // mutable borrow coexists with this shared one (the flag).
+        // mutable borrow coexists with this shared one (the flag). It is a
+        // `T`: `borrow_payload` checked the userdata's `type_id`, which is
+        // the payload's (see the field).
         unsafe { self.ptr.as_ref() }
     }
 }

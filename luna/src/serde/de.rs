@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use luna_core::gc::Gc;
+use luna_core::object::string::LuaStr;
 use luna_core::object::table::Table;
 use luna_core::{State, Value};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
@@ -196,19 +197,19 @@ impl<'c, 's> RawDe<'c, 's> {
         RawDe { v, ctx }
     }
 
-    /// Visits string bytes `bytes` as text, or as bytes if they are not
-    /// UTF-8: borrowed from the arena if there is one and `borrow` holds
-    /// (not for `String`s and identifiers, which would copy twice).
-    fn visit_text<'de, V: Visitor<'de>>(&self, bytes: &[u8], borrow: bool, visitor: V) -> Result<V::Value>
+    /// Visits string `s` as text, or as bytes if it is not UTF-8:
+    /// borrowed from the arena if there is one and `borrow` holds (not for
+    /// `String`s and identifiers, which would copy twice).
+    fn visit_text<'de, V: Visitor<'de>>(&self, s: Gc<LuaStr>, borrow: bool, visitor: V) -> Result<V::Value>
     where
         's: 'de,
     {
-        self.ctx.charge(bytes.len())?;
-        match (std::str::from_utf8(bytes), self.ctx.strings) {
-            (Ok(text), Some(arena)) if borrow => visitor.visit_borrowed_str(arena.alloc_str(text)),
-            (Ok(text), _) => visitor.visit_str(text),
-            (Err(_), Some(arena)) if borrow => visitor.visit_borrowed_bytes(arena.alloc_bytes(bytes)),
-            (Err(_), _) => visitor.visit_bytes(bytes),
+        self.ctx.charge(s.len())?;
+        match (s.as_str(), self.ctx.strings) {
+            (Some(text), Some(arena)) if borrow => visitor.visit_borrowed_str(arena.alloc_str(text)),
+            (Some(text), _) => visitor.visit_str(text),
+            (None, Some(arena)) if borrow => visitor.visit_borrowed_bytes(arena.alloc_bytes(s.as_bytes())),
+            (None, _) => visitor.visit_bytes(s.as_bytes()),
         }
     }
 
@@ -237,9 +238,9 @@ impl<'c, 's> RawDe<'c, 's> {
     {
         let _walk = self.ctx.enter(t)?;
         let mut entries = Vec::new();
-        let mut key = Value::Nil;
-        while let Ok(Some((k, v))) = t.next(key) {
-            key = k;
+        let mut pos = 0;
+        while let Some((after, k, v)) = t.entry_from(pos) {
+            pos = after;
             let at = |e: PathError| e.at(Segment::of_key(k));
             if self.ctx.skip(k).map_err(at)? || self.ctx.skip(v).map_err(at)? {
                 continue;
@@ -303,7 +304,7 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
             Value::Bool(b) => visitor.visit_bool(b),
             Value::Int(i) => visitor.visit_i64(i),
             Value::Float(f) => visitor.visit_f64(f),
-            Value::Str(s) => self.visit_text(s.as_bytes(), true, visitor),
+            Value::Str(s) => self.visit_text(s, true, visitor),
             Value::Table(t) => match self.ctx.shape(t)? {
                 Shape::Seq(len) => self.visit_seq(t, len, visitor),
                 Shape::Map => self.visit_map(t, visitor),
@@ -336,7 +337,7 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.v {
-            Value::Str(s) => self.visit_text(s.as_bytes(), false, visitor),
+            Value::Str(s) => self.visit_text(s, false, visitor),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -421,17 +422,16 @@ impl<'de, 's: 'de> de::Deserializer<'de> for RawDe<'_, 's> {
         }
         match self.v {
             Value::Str(s) => {
-                let name = std::str::from_utf8(s.as_bytes())
-                    .map_err(|_| PathError::new("invalid UTF-8 in an enum variant name"))?;
+                let name = s.as_str().ok_or_else(|| PathError::new("invalid UTF-8 in an enum variant name"))?;
                 visitor.visit_enum(name.into_deserializer())
             }
             Value::Table(t) => {
                 let _walk = self.ctx.enter(t)?;
                 let mut entries = Vec::new();
-                let mut key = Value::Nil;
-                while let Ok(Some(kv)) = t.next(key) {
-                    key = kv.0;
-                    entries.push(kv);
+                let mut pos = 0;
+                while let Some((after, k, v)) = t.entry_from(pos) {
+                    pos = after;
+                    entries.push((k, v));
                 }
                 match entries[..] {
                     [(k, v)] => {
