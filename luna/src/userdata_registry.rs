@@ -773,7 +773,7 @@ fn with_other_self<T: 'static, R>(
     f: impl FnOnce(&mut State, &T) -> R,
 ) -> Fallible<R> {
     match crate::userdata_wrappers::with_ref(st, u, v, f) {
-        Ok(r) => r,
+        Ok(r) => r.map_err(Failure::from),
         Err(f) => with_value(st, u, v, f),
     }
 }
@@ -855,7 +855,7 @@ fn with_other_self_mut<T: 'static, R>(
     f: impl FnOnce(&mut State, &mut T) -> R,
 ) -> Fallible<R> {
     match crate::userdata_wrappers::with_mut(st, u, v, f) {
-        Ok(r) => r,
+        Ok(r) => r.map_err(Failure::from),
         Err(f) => with_value_mut(st, u, v, f),
     }
 }
