@@ -340,9 +340,11 @@ fn mut_through<T: 'static, W: Wrapper<T>, R>(
     f: impl FnOnce(&mut State, &mut T) -> R,
 ) -> LuaResult<R> {
     if W::EXCLUSIVE {
-        with_value_mut::<W, _>(st, u, v, |st, w| w.reach_mut(|t| f(st, t))).map_err(crate::failure::Failure::into_error)?
+        with_value_mut::<W, _>(st, u, v, |st, w| w.reach_mut(|t| f(st, t)))
+            .map_err(crate::failure::Failure::into_error)?
     } else {
-        with_value::<W, _>(st, u, v, |st, w| w.reach_mut_shared(|t| f(st, t))).map_err(crate::failure::Failure::into_error)?
+        with_value::<W, _>(st, u, v, |st, w| w.reach_mut_shared(|t| f(st, t)))
+            .map_err(crate::failure::Failure::into_error)?
     }
 }
 
