@@ -178,7 +178,7 @@ impl Lua {
     #[track_caller]
     pub fn load<'a>(&'a self, chunk: impl AsChunk<'a>) -> LuaChunk<'a> {
         let caller = std::panic::Location::caller();
-        let name = chunk.name().unwrap_or_else(|| format!("@{}:{}", caller.file(), caller.line()));
+        let name = chunk.name().unwrap_or_else(|| caller_name(caller));
         // An environment that cannot be made is reported when the chunk
         // is run, as a source that cannot be read.
         let (source, env) = match chunk.environment(self) {
@@ -285,11 +285,10 @@ impl<'a> LuaChunk<'a> {
 
     /// Loads the chunk as a function.
     pub fn into_function(self) -> LuaResult<LuaFunction> {
-        let source = match &self.source {
-            Ok(s) => s.clone(),
-            Err(e) => return Err(e.clone()),
-        };
-        self.compile(&source)
+        match &self.source {
+            Ok(s) => self.compile(s),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Runs the chunk, discarding its results.
@@ -305,27 +304,48 @@ impl<'a> LuaChunk<'a> {
     /// Evaluates the chunk as an expression (`return <chunk>`) when it is
     /// one, else runs it as statements, converting the results (REPL-style).
     pub fn eval<R: FromLuaMulti>(self) -> LuaResult<R> {
-        let source = match &self.source {
-            Ok(s) => s.clone(),
+        let source: &[u8] = match &self.source {
+            Ok(s) => s,
             Err(e) => return Err(e.clone()),
         };
         let is_binary = source.first() == Some(&0x1b);
         if !is_binary {
-            let mut expr = b"return ".to_vec();
-            expr.extend_from_slice(&source);
-            let this = LuaChunk {
-                lua: self.lua,
-                source: Ok(Cow::Owned(expr.clone())),
-                name: self.name.clone(),
-                env: self.env.clone(),
-                mode: self.mode,
-            };
-            if let Ok(f) = this.compile(&expr) {
+            let mut expr = Vec::with_capacity(7 + source.len());
+            expr.extend_from_slice(b"return ");
+            expr.extend_from_slice(source);
+            // The same chunk (name, environment, mode) with the other text.
+            if let Ok(f) = self.compile(&expr) {
                 return f.call(());
             }
         }
-        self.compile(&source)?.call(())
+        self.compile(source)?.call(())
     }
+}
+
+/// The name of a chunk loaded at `caller` in the Rust code,
+/// `@src/main.rs:12`: built in one allocation of the right size, without
+/// the formatting machinery (every `load` of a text pays for it).
+fn caller_name(caller: &std::panic::Location<'_>) -> String {
+    let file = caller.file();
+    let mut digits = [0u8; 10];
+    let mut line = caller.line();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (line % 10) as u8;
+        line /= 10;
+        if line == 0 {
+            break;
+        }
+    }
+    let mut name = String::with_capacity(2 + file.len() + digits.len() - start);
+    name.push('@');
+    name.push_str(file);
+    name.push(':');
+    for &d in &digits[start..] {
+        name.push(char::from(d));
+    }
+    name
 }
 
 /// Source code waiting to become a Lua function (`LuaChunk::wrap`), named
@@ -350,7 +370,7 @@ impl<'a> LuaChunk<'a> {
     #[track_caller]
     pub fn wrap(source: impl AsChunk<'static>) -> impl crate::IntoLua + 'static {
         let caller = std::panic::Location::caller();
-        let name = source.name().unwrap_or_else(|| format!("@{}:{}", caller.file(), caller.line()));
+        let name = source.name().unwrap_or_else(|| caller_name(caller));
         WrappedChunk { source: source.source().map(Cow::into_owned), name }
     }
 }

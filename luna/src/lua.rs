@@ -408,6 +408,16 @@ impl Lua {
         self.access(f).map_err(|_| LuaError::StateBusy)
     }
 
+    /// As `with`, failing with a `Failure`: the outcome of an access whose
+    /// result is small stays small (see `failure`).
+    #[inline]
+    pub(crate) fn with_fallible<R>(&self, f: impl FnOnce(&mut State) -> R) -> Fallible<R> {
+        match self.access(f) {
+            Ok(r) => Ok(r),
+            Err(_) => Err(LuaError::StateBusy.into()),
+        }
+    }
+
     /// The state access of `with`; `Busy` when the state is already
     /// borrowed.
     #[inline]

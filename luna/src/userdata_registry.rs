@@ -773,7 +773,7 @@ fn with_other_self<T: 'static, R>(
     f: impl FnOnce(&mut State, &T) -> R,
 ) -> Fallible<R> {
     match crate::userdata_wrappers::with_ref(st, u, v, f) {
-        Ok(r) => r.map_err(Failure::from),
+        Ok(r) => Ok(r?),
         Err(f) => with_value(st, u, v, f),
     }
 }
@@ -855,7 +855,7 @@ fn with_other_self_mut<T: 'static, R>(
     f: impl FnOnce(&mut State, &mut T) -> R,
 ) -> Fallible<R> {
     match crate::userdata_wrappers::with_mut(st, u, v, f) {
-        Ok(r) => r.map_err(Failure::from),
+        Ok(r) => Ok(r?),
         Err(f) => with_value_mut(st, u, v, f),
     }
 }
@@ -959,14 +959,11 @@ fn method_name<T>(name: &str) -> Rc<str> {
     format!("{}.{name}", short_type_name::<T>()).into()
 }
 
-/// Raises a method's failure: its receiver's (see `method_error`) or, from
-/// the body, its arguments' or its own (`named_argument_error`).
+/// Raises the error of a method's receiver (`method_error`).
 #[cold]
 #[inline(never)]
-fn raise_method_failure(lua: &Lua, st: &mut State, f: Failure, to: &Rc<str>, receiver: bool) -> luna_core::Throw {
-    let e = f.into_error();
-    let e = if receiver { method_error(e, to) } else { named_argument_error(e, to) };
-    raise(lua, st, e)
+fn raise_method_error(lua: &Lua, st: &mut State, f: Failure, to: &Rc<str>) -> luna_core::Throw {
+    raise(lua, st, method_error(f.into_error(), to))
 }
 
 /// Pushes a getter's result, or raises its error.
@@ -1093,9 +1090,8 @@ where
             })
         });
         match out {
-            Ok(Ok(results)) => push_results(lua, st, Ok(results)),
-            Ok(Err(f)) => Err(raise_method_failure(lua, st, f, &to, false)),
-            Err(f) => Err(raise_method_failure(lua, st, f, &to, true)),
+            Ok(out) => push_results(lua, st, out.map_err(|f| named_argument_error(f.into_error(), &to).into())),
+            Err(f) => Err(raise_method_error(lua, st, f, &to)),
         }
     })
 }
@@ -1121,9 +1117,8 @@ where
             })
         });
         match out {
-            Ok(Ok(results)) => push_results(lua, st, Ok(results)),
-            Ok(Err(f)) => Err(raise_method_failure(lua, st, f, &to, false)),
-            Err(f) => Err(raise_method_failure(lua, st, f, &to, true)),
+            Ok(out) => push_results(lua, st, out.map_err(|f| named_argument_error(f.into_error(), &to).into())),
+            Err(f) => Err(raise_method_error(lua, st, f, &to)),
         }
     })
 }

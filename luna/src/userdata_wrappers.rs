@@ -40,6 +40,7 @@ use luna_core::{State, Value};
 use parking_lot::{ArcMutexGuard, ArcRwLockReadGuard, ArcRwLockWriteGuard, RawMutex, RawRwLock};
 
 use crate::error::{LuaError, LuaResult};
+use crate::failure::Failure;
 use crate::state_access::{AppDataRef, AppDataRefMut, ScopedMut, ScopedRef};
 use crate::userdata::{handle_error, LuaAnyUserdata, LuaUserdata};
 use crate::userdata_registry::{with_value, with_value_mut, LuaUserdataRegistry};
@@ -330,7 +331,7 @@ fn ref_through<T: 'static, W: Wrapper<T>, R>(
     v: Value,
     f: impl FnOnce(&mut State, &T) -> R,
 ) -> LuaResult<R> {
-    with_value::<W, _>(st, u, v, |st, w| w.reach(|t| f(st, t))).map_err(crate::failure::Failure::into_error)?
+    with_value::<W, _>(st, u, v, |st, w| w.reach(|t| f(st, t))).map_err(Failure::into_error)?
 }
 
 fn mut_through<T: 'static, W: Wrapper<T>, R>(
@@ -340,11 +341,9 @@ fn mut_through<T: 'static, W: Wrapper<T>, R>(
     f: impl FnOnce(&mut State, &mut T) -> R,
 ) -> LuaResult<R> {
     if W::EXCLUSIVE {
-        with_value_mut::<W, _>(st, u, v, |st, w| w.reach_mut(|t| f(st, t)))
-            .map_err(crate::failure::Failure::into_error)?
+        with_value_mut::<W, _>(st, u, v, |st, w| w.reach_mut(|t| f(st, t))).map_err(Failure::into_error)?
     } else {
-        with_value::<W, _>(st, u, v, |st, w| w.reach_mut_shared(|t| f(st, t)))
-            .map_err(crate::failure::Failure::into_error)?
+        with_value::<W, _>(st, u, v, |st, w| w.reach_mut_shared(|t| f(st, t))).map_err(Failure::into_error)?
     }
 }
 

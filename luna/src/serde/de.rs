@@ -57,9 +57,9 @@ struct KeyScan {
 impl KeyScan {
     fn of(t: Gc<Table>) -> KeyScan {
         let mut scan = KeyScan { ints: 0, max: 0, others: false };
-        let mut key = Value::Nil;
-        while let Ok(Some((k, _))) = t.next(key) {
-            key = k;
+        let mut pos = 0;
+        while let Some((after, k, _)) = t.entry_from(pos) {
+            pos = after;
             match k {
                 Value::Int(i) if i >= 1 => {
                     scan.ints += 1;
@@ -119,6 +119,9 @@ impl<'s> Ctx<'s> {
     /// on the current path (a cycle) when `deny_recursive_tables` is off;
     /// such a table is an error when it is on.
     pub(crate) fn skip(&self, v: Value) -> Result<bool> {
+        if !self.may_skip(v) {
+            return Ok(false);
+        }
         match v {
             Value::Table(t) if self.walking.contains(t.addr()) => {
                 if self.opts.deny_recursive_tables {
@@ -129,6 +132,15 @@ impl<'s> Ctx<'s> {
             }
             _ => Ok(!self.opts.deny_unsupported_types && self.unsupported(v)),
         }
+    }
+
+    /// Whether `skip` needs to look at `v`: only tables (which may be on
+    /// the path) and, when unsupported values are left out, every value.
+    /// The common entry (a plain value, the default options) costs one
+    /// test here, inlined in the loops over a table.
+    #[inline(always)]
+    fn may_skip(&self, v: Value) -> bool {
+        matches!(v, Value::Table(_)) || !self.opts.deny_unsupported_types
     }
 
     /// The value a serializable userdata records (see `Content`), `None`
@@ -242,7 +254,9 @@ impl<'c, 's> RawDe<'c, 's> {
         while let Some((after, k, v)) = t.entry_from(pos) {
             pos = after;
             let at = |e: PathError| e.at(Segment::of_key(k));
-            if self.ctx.skip(k).map_err(at)? || self.ctx.skip(v).map_err(at)? {
+            if (self.ctx.may_skip(k) && self.ctx.skip(k).map_err(at)?)
+                || (self.ctx.may_skip(v) && self.ctx.skip(v).map_err(at)?)
+            {
                 continue;
             }
             entries.push((k, v));
@@ -487,7 +501,7 @@ impl SeqAccess<'_, '_> {
             let i = self.next;
             self.next += 1;
             let v = self.t.get_int(i as i64);
-            if !self.ctx.skip(v).map_err(|e| e.at(Segment::Index(i)))? {
+            if !self.ctx.may_skip(v) || !self.ctx.skip(v).map_err(|e| e.at(Segment::Index(i)))? {
                 return Ok(Some((i, v)));
             }
         }

@@ -4,12 +4,13 @@
 
 use luna_core::gc::Gc;
 use luna_core::object::table::{Table, TableError};
+use luna_core::state::HostRoot;
 use luna_core::{State, Value};
 use serde::ser::{self, Serialize};
 
 use super::{array_metatable, PathError, Segment, SerializeOptions};
 use crate::error::{LuaError, LuaResult};
-use crate::lua::{Lua, Rooted};
+use crate::lua::Lua;
 use crate::value::LuaValue;
 
 type Result<T> = std::result::Result<T, PathError>;
@@ -39,11 +40,20 @@ impl<'a> RawSer<'a> {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut State) -> Result<R>) -> Result<R> {
-        self.lua.with(f).map_err(PathError::from)?
+        match self.lua.with_fallible(f) {
+            Ok(r) => r,
+            Err(f) => Err(PathError::from(f.into_error())),
+        }
     }
 
     fn string(&self, bytes: &[u8]) -> Result<Value> {
         self.with(|st| st.str_value(bytes).map_err(|_| PathError::from(LuaError::memory())))
+    }
+
+    /// A string from Rust text (known UTF-8: the deserializer reads it
+    /// back without validating it).
+    fn text(&self, text: &str) -> Result<Value> {
+        self.with(|st| st.text_value(text).map_err(|_| PathError::from(LuaError::memory())))
     }
 
     fn int(v: i128) -> Result<Value> {
@@ -65,7 +75,7 @@ impl<'a> RawSer<'a> {
             if let (true, Some(mt)) = (array, self.array_mt) {
                 st.set_metatable(Value::Table(t), Some(mt));
             }
-            Ok((t, Rooted::new(self.lua, st, Value::Table(t))))
+            Ok((t, Pinned::new(self.lua, st, Value::Table(t))))
         })?;
         Ok(TableBuilder { ser: self, target: Target::Table { t, _root: root }, next: 1, key: None, variant: None })
     }
@@ -74,10 +84,31 @@ impl<'a> RawSer<'a> {
     fn tagged(&self, name: &str, value: Value) -> Result<Value> {
         self.with(|st| {
             let t = st.new_table_with(0, 1).map_err(|_| PathError::from(LuaError::memory()))?;
-            let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::memory()))?;
+            let k = st.text_value(name).map_err(|_| PathError::from(LuaError::memory()))?;
             st.table_raw_set(t, k, value).map_err(table_error)?;
             Ok(Value::Table(t))
         })
+    }
+}
+
+/// A value pinned while the serializer works on it. Unlike `Rooted` it
+/// holds no strong `Lua`: the serializer's borrow of the `Lua` outlives it.
+struct Pinned<'a> {
+    lua: &'a Lua,
+    root: HostRoot,
+}
+
+impl<'a> Pinned<'a> {
+    #[inline]
+    fn new(lua: &'a Lua, st: &mut State, v: Value) -> Pinned<'a> {
+        Pinned { lua, root: st.pin(v) }
+    }
+}
+
+impl Drop for Pinned<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.lua.inner.release(self.root);
     }
 }
 
@@ -87,18 +118,18 @@ impl<'a> RawSer<'a> {
 /// number (`detect_serde_json_arbitrary_precision`).
 pub(crate) struct TableBuilder<'a> {
     ser: RawSer<'a>,
-    target: Target,
+    target: Target<'a>,
     next: i64,
-    key: Option<(Value, Rooted)>,
+    key: Option<(Value, Pinned<'a>)>,
     variant: Option<&'static str>,
 }
 
 /// What a `TableBuilder` fills.
-enum Target {
+enum Target<'a> {
     /// A table, rooted while it is filled.
-    Table { t: Gc<Table>, _root: Rooted },
+    Table { t: Gc<Table>, _root: Pinned<'a> },
     /// A serde_json number: the text of its one field, once serialized.
-    Number(Option<(Value, Rooted)>),
+    Number(Option<(Value, Pinned<'a>)>),
 }
 
 /// The name and the one field name serde_json gives a `Number` with its
@@ -145,13 +176,13 @@ impl TableBuilder<'_> {
     fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<()> {
         let v = value.serialize(self.ser).map_err(|e| e.at(Segment::Name(name.to_string())))?;
         if let Target::Number(slot) = &mut self.target {
-            let root = self.ser.with(|st| Ok(Rooted::new(self.ser.lua, st, v)))?;
+            let root = self.ser.with(|st| Ok(Pinned::new(self.ser.lua, st, v)))?;
             *slot = Some((v, root));
             return Ok(());
         }
         let t = self.table()?;
         self.ser.with(|st| {
-            let k = st.str_value(name.as_bytes()).map_err(|_| PathError::from(LuaError::memory()))?;
+            let k = st.text_value(name).map_err(|_| PathError::from(LuaError::memory()))?;
             st.table_raw_set(t, k, v).map_err(table_error)
         })
     }
@@ -229,10 +260,10 @@ impl<'a> ser::Serializer for RawSer<'a> {
         Ok(Value::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Value> {
-        self.string(v.encode_utf8(&mut [0; 4]).as_bytes())
+        self.text(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<Value> {
-        self.string(v.as_bytes())
+        self.text(v)
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value> {
         self.string(v)
@@ -250,7 +281,7 @@ impl<'a> ser::Serializer for RawSer<'a> {
         self.serialize_unit()
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<Value> {
-        self.string(variant.as_bytes())
+        self.text(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<Value> {
         value.serialize(self)
@@ -361,7 +392,7 @@ impl ser::SerializeMap for TableBuilder<'_> {
             _ => {}
         }
         // Rooted while the value is serialized (user code may collect).
-        let root = self.ser.with(|st| Ok(Rooted::new(self.ser.lua, st, k)))?;
+        let root = self.ser.with(|st| Ok(Pinned::new(self.ser.lua, st, k)))?;
         self.key = Some((k, root));
         Ok(())
     }
