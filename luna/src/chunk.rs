@@ -323,29 +323,17 @@ impl<'a> LuaChunk<'a> {
 }
 
 /// The name of a chunk loaded at `caller` in the Rust code,
-/// `@src/main.rs:12`: built in one allocation of the right size, without
-/// the formatting machinery (every `load` of a text pays for it).
+/// `@src/main.rs:12`, written without the formatting machinery (every
+/// `load` of a text pays for it).
 fn caller_name(caller: &std::panic::Location<'_>) -> String {
     let file = caller.file();
-    let mut digits = [0u8; 10];
-    let mut line = caller.line();
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (line % 10) as u8;
-        line /= 10;
-        if line == 0 {
-            break;
-        }
-    }
-    let mut name = String::with_capacity(2 + file.len() + digits.len() - start);
-    name.push('@');
-    name.push_str(file);
-    name.push(':');
-    for &d in &digits[start..] {
-        name.push(char::from(d));
-    }
-    name
+    let mut name = Vec::with_capacity(file.len() + 12);
+    name.push(b'@');
+    name.extend_from_slice(file.as_bytes());
+    name.push(b':');
+    luna_core::fmt::fmt_int(i64::from(caller.line()), &mut name);
+    // A `&str` and ASCII digits: always UTF-8.
+    String::from_utf8(name).unwrap_or_default()
 }
 
 /// Source code waiting to become a Lua function (`LuaChunk::wrap`), named
