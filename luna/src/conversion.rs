@@ -1221,18 +1221,19 @@ macro_rules! shared_str {
 shared_str!(std::sync::Arc<str>, std::rc::Rc<str>);
 
 // ---------------------------------------------------------------------------
-// Registry keys: a key converts to the value it holds, and any value
-// converts to a new key holding it.
+// Registry keys: a key converts to the value it holds (a key of another
+// state is mlua's `MismatchedRegistryKey`, see `registry_key_value`), and
+// any value converts to a new key holding it.
 
 impl IntoLua for &crate::LuaRegistryKey {
     fn into_lua(self, lua: &Lua) -> LuaResult<LuaValue> {
-        lua.registry_value(self).map_err(registry_key_error)
+        lua.registry_value(self)
     }
 
     const DIRECT: bool = true;
 
     fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
-        lua.registry_key_value(st, self).map_err(registry_key_error)
+        lua.registry_key_value(st, self)
     }
 }
 
@@ -1245,14 +1246,6 @@ impl IntoLua for crate::LuaRegistryKey {
 
     fn lower_direct(self, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Value> {
         (&self).lower_direct(lua, st, Sealed)
-    }
-}
-
-/// A key of another state is mlua's `MismatchedRegistryKey`.
-fn registry_key_error(e: LuaError) -> LuaError {
-    match e {
-        LuaError::MismatchedState => LuaError::MismatchedRegistryKey,
-        other => other,
     }
 }
 
