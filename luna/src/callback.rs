@@ -166,15 +166,19 @@ pub(crate) fn raise(lua: &Lua, st: &mut State, e: LuaError) -> luna_core::Throw 
             let location = String::from_utf8_lossy(&st.where_(1)).into_owned();
             // A receiver of another userdata type reads as `luaL_checkudata`
             // says it (`Type expected, got userdata`).
+            let mismatch;
             let wording = match (&*cause, &to) {
-                (LuaError::UserDataTypeMismatch, Some(method)) => LuaError::FromLuaConversionError {
-                    from: "userdata",
-                    to: method.rsplit_once('.').map_or(method.as_str(), |(t, _)| t).to_string(),
-                    message: None,
-                },
-                _ => (*cause).clone(),
+                (LuaError::UserDataTypeMismatch, Some(method)) => {
+                    mismatch = LuaError::FromLuaConversionError {
+                        from: "userdata",
+                        to: method.rsplit_once('.').map_or(method.as_str(), |(t, _)| t).to_string(),
+                        message: None,
+                    };
+                    &mismatch
+                }
+                _ => &*cause,
             };
-            let text = crate::error::bad_argument_message(Some(called.as_deref().unwrap_or("?")), lua_pos, &wording);
+            let text = crate::error::bad_argument_message(Some(called.as_deref().unwrap_or("?")), lua_pos, wording);
             let to = to.or(called);
             (LuaError::BadArgument { to, pos, name, cause }, Some(location + &text))
         }

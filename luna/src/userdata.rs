@@ -431,11 +431,8 @@ pub(crate) fn type_name_in<T: 'static>(st: &State) -> String {
 /// (`HashMap<i32, String>`, `Rc<RefCell<Point>>`), and without elided
 /// lifetimes (`MyData<'_>` is `MyData`), as mlua names types.
 pub(crate) fn short_type_name<T: ?Sized>() -> String {
-    let mut name = shorten_type_name(std::any::type_name::<T>());
-    while name.contains("'_, ") {
-        name = name.replace("'_, ", "");
-    }
-    name.replace("<'_>", "")
+    // `<'_, '_, u8>` -> `<u8>`, `<'_, '_>` -> `<'_>` -> nothing.
+    shorten_type_name(std::any::type_name::<T>()).replace("'_, ", "").replace("<'_>", "")
 }
 
 /// Drops every module path of a Rust type name: a `::` removes the path
