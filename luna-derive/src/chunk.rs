@@ -27,7 +27,7 @@ pub fn expand(input: TokenStream) -> proc_macro2::TokenStream {
     }
     quote! {
         ::luna::LuaInlineChunk::new(#source, Some(move |lua: &::luna::Lua| -> ::luna::LuaResult<::luna::LuaTable> {
-            let env = ::luna::LuaInlineChunk::<fn(&::luna::Lua) -> ::luna::LuaResult<::luna::LuaTable>>::environment_table(lua)?;
+            let env = ::luna::__private::chunk_environment(lua)?;
             #( env.raw_set(#names, #idents)?; )*
             Ok(env)
         }))

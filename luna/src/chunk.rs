@@ -67,19 +67,16 @@ impl<F: FnOnce(&Lua) -> LuaResult<LuaTable>> LuaInlineChunk<F> {
     }
 }
 
-impl LuaInlineChunk<fn(&Lua) -> LuaResult<LuaTable>> {
-    /// A new environment whose misses and assignments go to the globals
-    /// (where `chunk!` stores its captures).
-    #[doc(hidden)]
-    pub fn environment_table(lua: &Lua) -> LuaResult<LuaTable> {
-        let globals = lua.globals();
-        let env = lua.create_table()?;
-        let meta = lua.create_table()?;
-        meta.raw_set("__index", &globals)?;
-        meta.raw_set("__newindex", &globals)?;
-        env.set_metatable(Some(meta))?;
-        Ok(env)
-    }
+/// A new environment for `chunk!`'s captures: its misses and assignments
+/// go to the globals (`luna::__private::chunk_environment`).
+pub fn inline_chunk_environment(lua: &Lua) -> LuaResult<LuaTable> {
+    let globals = lua.globals();
+    let env = lua.create_table()?;
+    let meta = lua.create_table()?;
+    meta.raw_set("__index", &globals)?;
+    meta.raw_set("__newindex", &globals)?;
+    env.set_metatable(Some(meta))?;
+    Ok(env)
 }
 
 impl<'a, F: FnOnce(&Lua) -> LuaResult<LuaTable>> AsChunk<'a> for LuaInlineChunk<F> {

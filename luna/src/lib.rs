@@ -119,6 +119,8 @@ pub use luna_derive::{chunk, methods, FromLua, LuaUserdata};
 pub mod __private {
     use crate::LuaError;
 
+    pub use crate::chunk::inline_chunk_environment as chunk_environment;
+
     macro_rules! no_methods {
         ($($m:ident $f:ident)*) => {
             /// The do-nothing registration hooks every type has, one pair
