@@ -45,39 +45,6 @@ fn new_text(st: &mut State, text: &str) -> LuaResult<Value> {
     st.text_value(text).map_err(|_| LuaError::memory())
 }
 
-/// A runtime value as an `i64`, as `luaL_checkinteger` accepts it. The
-/// common case is inlined; the others (and every error) are out of line.
-#[inline(always)]
-fn raw_to_i64(v: Value) -> LuaResult<i64> {
-    match v {
-        Value::Int(i) => Ok(i),
-        other => raw_to_i64_slow(other),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn raw_to_i64_slow(v: Value) -> LuaResult<i64> {
-    match v {
-        Value::Int(i) => Ok(i),
-        Value::Float(f) => float_to_i64(f),
-        Value::Str(s) => match luna_core::number::str_to_number(s.as_bytes()) {
-            Some(luna_core::number::Numeral::Int(i)) => Ok(i),
-            Some(luna_core::number::Numeral::Float(f)) => float_to_i64(f),
-            None => Err(raw_type_error("string", "number")),
-        },
-        other => Err(raw_type_error(other.type_name(), "number")),
-    }
-}
-
-fn float_to_i64(f: f64) -> LuaResult<i64> {
-    luna_core::vm::arith::float_to_int_exact(f).ok_or_else(|| LuaError::FromLuaConversionError {
-        from: "number",
-        to: "integer".to_string(),
-        message: Some("number has no integer representation".to_string()),
-    })
-}
-
 /// A runtime value as an `f64` (numbers and numeric strings).
 #[inline(always)]
 fn raw_to_f64(v: Value) -> LuaResult<f64> {
@@ -390,21 +357,96 @@ fn to_number_value(value: &LuaValue) -> Option<LuaValue> {
     }
 }
 
-/// The value as an `i64`, as `luaL_checkinteger` accepts it.
-fn to_i64(value: &LuaValue) -> LuaResult<i64> {
-    match value {
-        LuaValue::Integer(i) => Ok(*i),
-        _ => match to_number_value(value) {
-            Some(LuaValue::Integer(i)) => Ok(i),
-            Some(LuaValue::Number(f)) => {
-                luna_core::vm::arith::float_to_int_exact(f).ok_or_else(|| LuaError::FromLuaConversionError {
-                    from: "number",
-                    to: "integer".to_string(),
-                    message: Some("number has no integer representation".to_string()),
-                })
+// Rust integers follow mlua's rule, so that code moved from mlua keeps its
+// meaning: a Lua integer converts when it fits the Rust type; a float (or a
+// numeric string that is not an integer numeral) is truncated toward zero
+// and converts when the result fits ("out of range" otherwise, NaN and the
+// infinities included). Lua's own library functions keep
+// `luaL_checkinteger`'s stricter rule ("number has no integer
+// representation"); this is the host's typed conversion, which mlua users
+// know as truncation. The other way, a Rust integer beyond `i64` becomes a
+// float, as mlua does.
+
+/// A Rust integer type the conversions handle: its exact conversions from
+/// and into `i64`, and the truncating one from a float.
+trait RustInt: Sized + Copy + TryFrom<i64> + TryInto<i64> {
+    /// The float, truncated toward zero, when the result fits.
+    fn from_float(f: f64) -> Option<Self>;
+    /// The value as a float (beyond `i64`, rounded).
+    fn to_float(self) -> f64;
+}
+
+macro_rules! rust_int {
+    ($($ty:ty),*) => {$(
+        impl RustInt for $ty {
+            #[inline]
+            fn from_float(f: f64) -> Option<Self> {
+                // The bounds are powers of two, exact as floats for every
+                // width up to 128 bits: the type holds t exactly when
+                // MIN <= t < MAX + 1. NaN fails both comparisons.
+                let t = f.trunc();
+                let min = <$ty>::MIN as f64;
+                let end = if <$ty>::MIN == 0 { 2f64.powi(<$ty>::BITS as i32) } else { -min };
+                (t >= min && t < end).then_some(t as $ty)
             }
-            _ => Err(type_error(value, "number")),
+
+            #[inline]
+            fn to_float(self) -> f64 {
+                self as f64
+            }
+        }
+    )*};
+}
+
+rust_int!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, i128, u128);
+
+/// A Rust integer as a Lua value: an integer when it fits `i64`, else a
+/// float.
+#[inline(always)]
+fn int_to_raw<T: RustInt>(n: T) -> Value {
+    match n.try_into() {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Float(n.to_float()),
+    }
+}
+
+/// A Lua integer as a Rust integer.
+#[inline(always)]
+fn int_from_i64<T: RustInt>(i: i64, from: &'static str) -> LuaResult<T> {
+    match T::try_from(i) {
+        Ok(v) => Ok(v),
+        Err(_) => Err(int_range_error::<T>(from)),
+    }
+}
+
+/// A Lua float as a Rust integer, truncated.
+fn int_from_f64<T: RustInt>(f: f64, from: &'static str) -> LuaResult<T> {
+    T::from_float(f).ok_or_else(|| int_range_error::<T>(from))
+}
+
+#[cold]
+#[inline(never)]
+fn int_range_error<T>(from: &'static str) -> LuaError {
+    LuaError::FromLuaConversionError {
+        from,
+        to: std::any::type_name::<T>().to_string(),
+        message: Some("out of range".to_string()),
+    }
+}
+
+/// A runtime value other than an integer as a Rust integer.
+#[cold]
+#[inline(never)]
+fn int_from_raw_slow<T: RustInt>(v: Value) -> LuaResult<T> {
+    match v {
+        Value::Int(i) => int_from_i64(i, "integer"),
+        Value::Float(f) => int_from_f64(f, "number"),
+        Value::Str(s) => match luna_core::number::str_to_number(s.as_bytes()) {
+            Some(luna_core::number::Numeral::Int(i)) => int_from_i64(i, "string"),
+            Some(luna_core::number::Numeral::Float(f)) => int_from_f64(f, "string"),
+            None => Err(raw_type_error("string", "number")),
         },
+        other => Err(raw_type_error(other.type_name(), "number")),
     }
 }
 
@@ -413,69 +455,45 @@ macro_rules! int_conversions {
         impl IntoLua for $ty {
             #[inline]
             fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-                int_into_i64(self).map(LuaValue::Integer)
+                Ok(match int_to_raw(self) {
+                    Value::Int(i) => LuaValue::Integer(i),
+                    _ => LuaValue::Number(self.to_float()),
+                })
             }
 
             const DIRECT: bool = true;
 
             #[inline]
             fn lower_direct(self, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Value> {
-                int_into_i64(self).map(Value::Int)
+                Ok(int_to_raw(self))
             }
         }
 
         impl FromLua for $ty {
             #[inline]
             fn from_lua(value: LuaValue, _lua: &Lua) -> LuaResult<Self> {
-                let i = match value {
-                    LuaValue::Integer(i) => i,
-                    ref other => to_i64(other)?,
-                };
-                i64_into_int(i)
+                match value {
+                    LuaValue::Integer(i) => int_from_i64(i, "integer"),
+                    LuaValue::Number(f) => int_from_f64(f, "number"),
+                    ref other => match to_number_value(other) {
+                        Some(LuaValue::Integer(i)) => int_from_i64(i, other.type_name()),
+                        Some(LuaValue::Number(f)) => int_from_f64(f, other.type_name()),
+                        _ => Err(type_error(other, "number")),
+                    },
+                }
             }
 
             const DIRECT: bool = true;
 
             #[inline]
             fn from_direct(value: Value, _lua: &Lua, _st: &mut State, _: Sealed) -> LuaResult<Self> {
-                i64_into_int(raw_to_i64(value)?)
+                match value {
+                    Value::Int(i) => int_from_i64(i, "integer"),
+                    other => int_from_raw_slow(other),
+                }
             }
         }
     )*};
-}
-
-/// A Rust integer as a Lua integer (out of range: a conversion error).
-#[inline(always)]
-fn int_into_i64<T: TryInto<i64>>(n: T) -> LuaResult<i64> {
-    match n.try_into() {
-        Ok(i) => Ok(i),
-        Err(_) => Err(int_range_error(std::any::type_name::<T>())),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn int_range_error(name: &str) -> LuaError {
-    LuaError::ToLuaConversionError { from: name.to_string(), to: "integer", message: Some("out of range".to_string()) }
-}
-
-/// A Lua integer as a Rust integer (out of range: a conversion error).
-#[inline(always)]
-fn i64_into_int<T: TryFrom<i64>>(i: i64) -> LuaResult<T> {
-    match T::try_from(i) {
-        Ok(v) => Ok(v),
-        Err(_) => Err(lua_int_range_error(std::any::type_name::<T>())),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn lua_int_range_error(name: &str) -> LuaError {
-    LuaError::FromLuaConversionError {
-        from: "integer",
-        to: name.to_string(),
-        message: Some("out of range".to_string()),
-    }
 }
 
 int_conversions!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, i128, u128);

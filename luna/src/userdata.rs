@@ -600,28 +600,26 @@ impl LuaAnyUserdata {
     }
 
     /// Drops the value now, whatever its type (the userdata stays a valid
-    /// Lua value whose methods fail with `UserDataDestructed`). A value
-    /// borrowed meanwhile (by a guard, or a method running) is not
-    /// dropped: `UserDataBorrowMutError`.
+    /// Lua value whose methods fail with `UserDataDestructed`). While the
+    /// host borrows the value (a `LuaUserdataRef` or `LuaUserdataRefMut`
+    /// is alive) the userdata reads as destructed at once and the value
+    /// drops when the last of those borrows does, as mlua does. While a
+    /// method of the value runs, it is not destroyed:
+    /// `UserDataBorrowMutError`.
     ///
     /// ```
     /// # use luna::prelude::*;
     /// let lua = Lua::new();
     /// let ud = lua.create_any_userdata(String::from("x"))?;
+    /// let held = ud.borrow::<String>()?;
     /// ud.destroy()?;
     /// assert!(matches!(ud.borrow::<String>(), Err(LuaError::UserDataDestructed)));
+    /// assert_eq!(*held, "x"); // dropped with the last borrow
+    /// drop(held);
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn destroy(&self) -> LuaResult<()> {
-        let value = self.with_ud(|_, _, u| {
-            if !u.has_payload() {
-                return Ok(None);
-            }
-            match u.take_payload() {
-                Some(b) => Ok(Some(b)),
-                None => Err(LuaError::UserDataBorrowMutError),
-            }
-        })?;
+        let value = self.with_ud(|_, _, u| u.destroy_payload().map_err(|_| LuaError::UserDataBorrowMutError))?;
         // Dropped outside the state access: the value's `Drop` may use a
         // `Lua` handle of its own.
         drop(value);
@@ -934,7 +932,7 @@ impl GuardError {
 
 impl<T: 'static> RefGuard<T> {
     fn new(u: Gc<Userdata>) -> Result<RefGuard<T>, GuardError> {
-        match Userdata::borrow_payload::<T>(u) {
+        match Userdata::hold_payload::<T>(u) {
             Ok(g) => Ok(RefGuard::Own(g)),
             #[cfg(feature = "userdata-wrappers")]
             Err(PayloadError::WrongType) => match crate::userdata_wrappers::borrow_ref::<T>(u) {
@@ -948,7 +946,7 @@ impl<T: 'static> RefGuard<T> {
 
 impl<T: 'static> MutGuard<T> {
     fn new(u: Gc<Userdata>) -> Result<MutGuard<T>, GuardError> {
-        match Userdata::borrow_payload_mut::<T>(u) {
+        match Userdata::hold_payload_mut::<T>(u) {
             Ok(g) => Ok(MutGuard::Own(g)),
             #[cfg(feature = "userdata-wrappers")]
             Err(PayloadError::WrongType) => match crate::userdata_wrappers::borrow_mut::<T>(u) {

@@ -135,8 +135,10 @@ impl LuaValue {
         }
     }
 
-    /// `self == other` as Lua compares: raw equality, or `__eq` for two
-    /// tables or two userdata (`PartialEq` is raw equality only).
+    /// `self == other` as Lua compares: raw equality (an integer and a
+    /// float exactly, by their mathematical values), or `__eq` for two
+    /// tables or two userdata (`PartialEq` uses no metamethod, and
+    /// compares an integer with a float as mlua does, through a float).
     ///
     /// ```
     /// # use luna::prelude::*;
@@ -157,6 +159,9 @@ impl LuaValue {
                     let y = lua.value_of(st, &b.0)?;
                     st.protect(|st| st.equal_obj(x, y)).map_err(|e| lua.host_error(st, e))
                 })?
+            }
+            (LuaValue::Integer(a), LuaValue::Number(b)) | (LuaValue::Number(b), LuaValue::Integer(a)) => {
+                Ok(luna_core::vm::arith::int_eq_float(*a, *b))
             }
             (a, b) => Ok(a == b),
         }
@@ -501,8 +506,11 @@ impl std::fmt::Debug for LuaValue {
     }
 }
 
-/// Raw equality, as `rawequal` (tables compared by identity, strings by
-/// contents, integers and floats by value).
+/// Equality without metamethods: tables and other objects compared by
+/// identity, strings by contents. An integer and a float compare as mlua
+/// compares them, the integer converted to a float first, so
+/// `Integer(i64::MAX) == Number(2^63)`, where Lua's `rawequal` (and
+/// [`LuaValue::equals`]) compares them exactly and says they differ.
 impl PartialEq for LuaValue {
     fn eq(&self, other: &LuaValue) -> bool {
         match (self, other) {
@@ -512,7 +520,7 @@ impl PartialEq for LuaValue {
             (LuaValue::Integer(a), LuaValue::Integer(b)) => a == b,
             (LuaValue::Number(a), LuaValue::Number(b)) => a == b,
             (LuaValue::Integer(a), LuaValue::Number(b)) | (LuaValue::Number(b), LuaValue::Integer(a)) => {
-                luna_core::vm::arith::int_eq_float(*a, *b)
+                *a as f64 == *b
             }
             (LuaValue::String(a), LuaValue::String(b)) => a == b,
             (LuaValue::Table(a), LuaValue::Table(b)) => a == b,

@@ -367,17 +367,23 @@ fn bad_argument_of_an_unnamed_function() {
 }
 
 #[test]
-fn bad_argument_integer_representation() {
+fn integer_arguments_truncate_floats_and_check_the_range() {
     let lua = Lua::new();
     let f = lua.create_function(|_, (a, b): (i64, u8)| Ok(a + b as i64)).unwrap();
     lua.globals().set("f", f).unwrap();
-    assert_eq!(
-        without_position(&lua_error_message(&lua, "f(1.5, 1)")),
-        "bad argument #1 to 'f' (number has no integer representation)"
-    );
     assert_eq!(eval::<i64>(&lua, "return f(2.0, 3)"), 5);
+    assert_eq!(eval::<i64>(&lua, "return f(1.5, 1)"), 2, "truncated, as mlua converts");
+    assert_eq!(eval::<i64>(&lua, "return f(-1.5, '1.9')"), 0);
     let msg = lua_error_message(&lua, "f(1, 300)");
     assert!(without_position(&msg).starts_with("bad argument #2 to 'f' ("), "{msg}");
+    assert!(msg.contains("out of range"), "{msg}");
+    let msg = lua_error_message(&lua, "f(0/0, 1)");
+    assert!(without_position(&msg).starts_with("bad argument #1 to 'f' ("), "{msg}");
+    // Lua's own functions keep luaL_checkinteger's rule.
+    assert_eq!(
+        without_position(&lua_error_message(&lua, "string.rep('x', 1.5)")),
+        "bad argument #2 to 'rep' (number has no integer representation)"
+    );
 }
 
 // ---------------------------------------------------------------------------

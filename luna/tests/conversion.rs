@@ -99,38 +99,55 @@ fn integers_out_of_range_are_errors() {
     assert!(from_expr::<usize>(&lua, "math.mininteger").is_err());
     assert_eq!(from_expr::<i8>(&lua, "-128").unwrap(), -128);
     assert_eq!(from_expr::<u16>(&lua, "65535").unwrap(), 65535);
-    // Rust values Lua integers cannot hold are errors too, never wraps.
-    let err = u64::MAX.into_lua(&lua).unwrap_err();
-    assert!(matches!(err, LuaError::ToLuaConversionError { .. }), "{err:?}");
-    assert!(err.to_string().contains("u64"), "{err}");
-    assert!((i64::MAX as u64 + 1).into_lua(&lua).is_err());
-    assert!(i128::MAX.into_lua(&lua).is_err());
-    assert!((i64::MIN as i128 - 1).into_lua(&lua).is_err());
-    assert!(u128::MAX.into_lua(&lua).is_err());
+    // Rust values beyond Lua's integers become floats (mlua's rule),
+    // never wrapped integers.
+    assert_eq!(u64::MAX.into_lua(&lua).unwrap(), LuaValue::Number(u64::MAX as f64));
+    assert_eq!(lua_type(&lua, i64::MAX as u64 + 1), "float");
+    assert_eq!(lua_type(&lua, i64::MAX as u64), "integer");
+    assert_eq!(lua_type(&lua, i128::MAX), "float");
+    assert_eq!(lua_type(&lua, i64::MIN as i128), "integer");
+    assert_eq!(lua_type(&lua, i64::MIN as i128 - 1), "float");
     let t = lua.create_table().unwrap();
-    assert!(t.set("k", u64::MAX).is_err());
-    assert!(t.is_empty());
+    t.set("k", u64::MAX).unwrap();
+    assert_eq!(t.get::<f64>("k").unwrap(), 2f64.powi(64));
+    // And back: such a float converts to the wide type it fits.
+    assert_eq!(round_trip::<_, u128>(&lua, 1u128 << 64).unwrap(), 1u128 << 64);
+    assert_eq!(round_trip::<_, i128>(&lua, -(1i128 << 70)).unwrap(), -(1i128 << 70));
+    assert!(round_trip::<_, u64>(&lua, 1u128 << 64).is_err());
 }
 
 #[test]
 fn integers_from_floats_and_strings() {
     let lua = Lua::new();
-    // Floats with an exact integer value convert.
+    // Floats convert truncated toward zero (mlua's rule) when the result
+    // fits the type.
     assert_eq!(from_expr::<i64>(&lua, "2.0").unwrap(), 2);
     assert_eq!(from_expr::<i64>(&lua, "-0.0").unwrap(), 0);
     assert_eq!(from_expr::<u8>(&lua, "255.0").unwrap(), 255);
     assert_eq!(from_expr::<i64>(&lua, "2^53").unwrap(), 1 << 53);
-    // Others do not.
-    for expr in ["2.5", "-0.5", "1/0", "-1/0", "0/0", "2^63", "-2^64"] {
+    assert_eq!(from_expr::<i64>(&lua, "2.5").unwrap(), 2);
+    assert_eq!(from_expr::<i64>(&lua, "-2.5").unwrap(), -2);
+    assert_eq!(from_expr::<u32>(&lua, "-0.5").unwrap(), 0);
+    assert_eq!(from_expr::<u8>(&lua, "255.9").unwrap(), 255);
+    assert_eq!(from_expr::<i64>(&lua, "-2^63").unwrap(), i64::MIN);
+    assert_eq!(from_expr::<u64>(&lua, "2^63").unwrap(), 1 << 63);
+    // Others are out of range: the infinities, NaN, and what does not fit.
+    for expr in ["1/0", "-1/0", "0/0", "2^63", "-2^63 - 2^11"] {
         let err = from_expr::<i64>(&lua, expr).unwrap_err();
-        assert!(err.to_string().contains("number has no integer representation"), "{expr}: {err}");
+        assert!(matches!(err, LuaError::FromLuaConversionError { .. }), "{expr}: {err:?}");
+        assert!(err.to_string().contains("out of range"), "{expr}: {err}");
     }
-    // Numeric strings convert, as luaL_checkinteger accepts them.
+    assert!(from_expr::<u8>(&lua, "256.0").is_err());
+    assert!(from_expr::<u32>(&lua, "-1.0").is_err());
+    // Numeric strings convert, the same way.
     assert_eq!(from_expr::<i64>(&lua, "'42'").unwrap(), 42);
     assert_eq!(from_expr::<i64>(&lua, "' 0x10 '").unwrap(), 16);
     assert_eq!(from_expr::<i64>(&lua, "'1e2'").unwrap(), 100);
     assert_eq!(from_expr::<i32>(&lua, "'-7'").unwrap(), -7);
-    assert!(from_expr::<i64>(&lua, "'1.5'").is_err());
+    assert_eq!(from_expr::<i64>(&lua, "'1.5'").unwrap(), 1);
+    // `coerce_integer` keeps Lua's rule: only exact values.
+    let s = LuaValue::String(lua.create_string("1.5").unwrap());
+    assert_eq!(lua.coerce_integer(s).unwrap(), None);
     // Non-numbers are type errors.
     for (expr, ty) in [("'abc'", "string"), ("nil", "nil"), ("true", "boolean"), ("{}", "table"), ("print", "function")]
     {
@@ -527,8 +544,8 @@ fn conversion_error_wording() {
     let lua = Lua::new();
     let e = LuaError::FromLuaConversionError { from: "boolean", to: "number".to_string(), message: None };
     assert_eq!(e.to_string(), "error converting Lua boolean to number");
-    let e = u64::MAX.into_lua(&lua).unwrap_err();
-    assert_eq!(e.to_string(), "error converting u64 to Lua integer (out of range)");
     let e = from_expr::<u8>(&lua, "1000").unwrap_err();
     assert_eq!(e.to_string(), "error converting Lua integer to u8 (out of range)");
+    let e = from_expr::<i32>(&lua, "1e10").unwrap_err();
+    assert_eq!(e.to_string(), "error converting Lua number to i32 (out of range)");
 }

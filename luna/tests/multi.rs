@@ -216,11 +216,11 @@ fn variadic_conversion_errors() {
         other => panic!("expected a bad argument error, got {other:?}"),
     }
     assert!(err.to_string().starts_with("bad argument #4 to `nums`: error converting Lua string to number"), "{err}");
-    // Numeric strings convert, as luaL_checkinteger accepts them.
-    let n: usize = lua.load("return nums('a', '1', 2.0, '0x10')").eval().unwrap();
-    assert_eq!(n, 3);
-    // A float with a fraction is not an integer.
-    let err = lua.load("nums('a', 1.5)").exec().unwrap_err();
+    // Numeric strings and floats convert (floats truncated).
+    let n: usize = lua.load("return nums('a', '1', 2.0, '0x10', 1.5)").eval().unwrap();
+    assert_eq!(n, 4);
+    // A float beyond the type is out of range.
+    let err = lua.load("nums('a', 2^70)").exec().unwrap_err();
     assert!(err.to_string().starts_with("bad argument #2 to `nums`"), "{err}");
 }
 

@@ -162,7 +162,6 @@ fn handle_borrows_report_mlua_errors() {
         let _r = ud.borrow::<Account>().unwrap();
         assert!(matches!(ud.borrow_mut::<Account>(), Err(LuaError::UserDataBorrowMutError)));
         assert!(matches!(ud.take::<Account>(), Err(LuaError::UserDataBorrowMutError)));
-        assert!(matches!(ud.destroy(), Err(LuaError::UserDataBorrowMutError)));
         assert_eq!(ud.borrow_scoped::<Account, _>(|a| a.balance).unwrap(), 1);
     }
     {
@@ -185,6 +184,60 @@ fn destroy_drops_the_value_now() {
     assert_eq!(ud.type_id(), None);
     assert!(!ud.is::<Rc<()>>());
     ud.destroy().unwrap();
+}
+
+/// A value whose method tries to destroy the userdata it runs on (the
+/// `Rc` counts whether the value was dropped).
+struct SelfDestroying(#[allow(dead_code)] Rc<()>);
+
+impl LuaUserdata for SelfDestroying {
+    fn add_methods<M: LuaUserdataMethods<Self>>(reg: &mut M) {
+        reg.add_method("destroy_me", |lua, _this, ()| {
+            let me: LuaAnyUserdata = lua.globals().get("me")?;
+            Ok(matches!(me.destroy(), Err(LuaError::UserDataBorrowMutError)))
+        });
+    }
+}
+
+#[test]
+fn destroy_under_a_host_borrow_drops_with_the_last_borrow() {
+    let lua = Lua::new();
+    let rc = Rc::new(());
+    let ud = lua.create_any_userdata(rc.clone()).unwrap();
+    let (a, b) = (ud.borrow::<Rc<()>>().unwrap(), ud.borrow::<Rc<()>>().unwrap());
+    ud.destroy().unwrap();
+    // Destructed at once for everyone else...
+    assert!(matches!(ud.borrow::<Rc<()>>(), Err(LuaError::UserDataDestructed)));
+    assert!(matches!(ud.take::<Rc<()>>(), Err(LuaError::UserDataDestructed)));
+    ud.destroy().unwrap();
+    // ...while the borrows still read the value, dropped with the last.
+    assert_eq!(Rc::strong_count(&a), 2);
+    drop(a);
+    assert_eq!(Rc::strong_count(&rc), 2);
+    drop(b);
+    assert_eq!(Rc::strong_count(&rc), 1);
+    // The same for a mutable borrow.
+    let ud = lua.create_any_userdata(rc.clone()).unwrap();
+    let w = ud.borrow_mut::<Rc<()>>().unwrap();
+    ud.destroy().unwrap();
+    assert_eq!(Rc::strong_count(&rc), 2);
+    drop(w);
+    assert_eq!(Rc::strong_count(&rc), 1);
+    assert!(matches!(ud.borrow_mut::<Rc<()>>(), Err(LuaError::UserDataDestructed)));
+}
+
+#[test]
+fn destroy_while_a_method_runs_is_refused() {
+    let lua = Lua::new();
+    let rc = Rc::new(());
+    let ud = lua.create_userdata(SelfDestroying(rc.clone())).unwrap();
+    lua.globals().set("me", &ud).unwrap();
+    assert!(lua.load("return me:destroy_me()").eval::<bool>().unwrap());
+    assert_eq!(Rc::strong_count(&rc), 2, "still alive after the refused destroy");
+    ud.destroy().unwrap();
+    assert_eq!(Rc::strong_count(&rc), 1);
+    let msg: String = lua.load("local ok, e = pcall(me.destroy_me, me) return tostring(e)").eval().unwrap();
+    assert!(msg.contains("destructed"), "{msg}");
 }
 
 #[test]

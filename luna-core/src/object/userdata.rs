@@ -15,6 +15,15 @@
 //! conflicting way. As for any `Gc`, whoever holds a guard keeps the
 //! userdata alive (rooted) until the guard drops; the embedding layer
 //! pins it.
+//!
+//! A guard may be marked *held* (`hold_payload`, `hold_payload_mut`): the
+//! embedder's host code keeps it for as long as it likes, as opposed to a
+//! borrow that lasts one call. Destroying the payload (`destroy_payload`)
+//! while only held guards borrow it does not wait for them: the userdata
+//! reads as destructed at once, and the payload drops when the last guard
+//! does (mlua's `AnyUserData::destroy` with a live `UserDataRef`). A
+//! borrow of the other kind makes the destruction fail instead, since the
+//! code holding it is running and expects the value to outlive its call.
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, UnsafeCell};
@@ -40,6 +49,11 @@ pub struct Userdata {
     /// Borrows of the payload through the guards: the number of shared
     /// ones, or `EXCLUSIVE`.
     borrow: Cell<isize>,
+    /// How many of those borrows are held guards (see the module docs).
+    held: Cell<u32>,
+    /// Destroyed while held guards borrowed the payload: it reads as gone,
+    /// and the last guard to drop drops it.
+    doomed: Cell<bool>,
 }
 
 const EXCLUSIVE: isize = -1;
@@ -74,6 +88,8 @@ impl Userdata {
             metatable: Cell::new(None),
             user_values: (0..n_user_values).map(|_| Cell::new(Value::Nil)).collect(),
             borrow: Cell::new(0),
+            held: Cell::new(0),
+            doomed: Cell::new(false),
         }
     }
 
@@ -86,6 +102,8 @@ impl Userdata {
             metatable: Cell::new(None),
             user_values: (0..n_user_values).map(|_| Cell::new(Value::Nil)).collect(),
             borrow: Cell::new(0),
+            held: Cell::new(0),
+            doomed: Cell::new(false),
         }
     }
 
@@ -99,11 +117,11 @@ impl Userdata {
         self.metatable.get()
     }
 
-    /// Whether the payload is still there.
+    /// Whether the payload is still there (and not destroyed).
     pub fn has_payload(&self) -> bool {
         // SAFETY: a shared read of the option's discriminant; no mutable
         // reference to the payload slot outlives `take_payload`.
-        unsafe { (*self.payload.get()).is_some() }
+        !self.doomed.get() && unsafe { (*self.payload.get()).is_some() }
     }
 
     /// Runs `f` on the payload if it is a `T`, with the payload borrowed
@@ -112,7 +130,7 @@ impl Userdata {
     /// is of another type, gone, or mutably borrowed.
     pub fn with_payload<T: Any, R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
         let n = self.borrow.get();
-        if n == EXCLUSIVE || self.type_id != TypeId::of::<T>() {
+        if n == EXCLUSIVE || self.type_id != TypeId::of::<T>() || self.doomed.get() {
             return None;
         }
         // SAFETY: no exclusive guard is alive (checked), so only shared
@@ -136,6 +154,43 @@ impl Userdata {
         // SAFETY: no guard is alive (checked) and no reference from
         // `payload` is (caller contract).
         unsafe { (*self.payload.get()).take() }
+    }
+
+    /// Destroys the payload: takes it out when nothing borrows it (the
+    /// caller drops it), or, when only held guards borrow it, marks it
+    /// destroyed and leaves the drop to the last of them (`Ok(None)`, as
+    /// when it is already gone). `Err` while a guard that is not held
+    /// borrows it.
+    pub fn destroy_payload(&self) -> Result<Option<Box<dyn Any>>, PayloadError> {
+        if !self.has_payload() {
+            return Ok(None);
+        }
+        let n = self.borrow.get();
+        if n == 0 {
+            return Ok(self.take_payload());
+        }
+        let held = self.held.get() as isize;
+        if held == n || (n == EXCLUSIVE && held == 1) {
+            self.doomed.set(true);
+            return Ok(None);
+        }
+        Err(PayloadError::Borrowed)
+    }
+
+    /// A guard ends: gives back its borrow and, after the last one of a
+    /// destroyed payload, drops the payload.
+    fn release(&self, shared: bool, held: bool) {
+        if held {
+            self.held.set(self.held.get() - 1);
+        }
+        let n = if shared { self.borrow.get() - 1 } else { 0 };
+        self.borrow.set(n);
+        if n == 0 && self.doomed.get() {
+            self.doomed.set(false);
+            // The slot is emptied before the payload's `Drop` runs, so that
+            // code sees the userdata without a payload.
+            drop(self.take_payload());
+        }
     }
 
     /// Whether a guard currently borrows the payload (`Some(true)`:
@@ -162,6 +217,16 @@ impl Userdata {
 
     /// A shared borrow of the payload as a `T`.
     pub fn borrow_payload<T: Any>(ud: Gc<Userdata>) -> Result<PayloadRef<T>, PayloadError> {
+        Userdata::shared_guard(ud, false)
+    }
+
+    /// A shared borrow of the payload as a `T`, held by the host (see the
+    /// module docs).
+    pub fn hold_payload<T: Any>(ud: Gc<Userdata>) -> Result<PayloadRef<T>, PayloadError> {
+        Userdata::shared_guard(ud, true)
+    }
+
+    fn shared_guard<T: Any>(ud: Gc<Userdata>, held: bool) -> Result<PayloadRef<T>, PayloadError> {
         ud.check_payload::<T>()?;
         let n = ud.borrow.get();
         if n == EXCLUSIVE {
@@ -173,11 +238,22 @@ impl Userdata {
         // The payload is a `T` (`check_payload` compared `type_id`).
         let ptr = any.map(|a| NonNull::from(a).cast::<T>()).ok_or(PayloadError::Destructed)?;
         ud.borrow.set(n + 1);
-        Ok(PayloadRef { ud, ptr, _t: PhantomData })
+        ud.held.set(ud.held.get() + held as u32);
+        Ok(PayloadRef { ud, ptr, held, _t: PhantomData })
     }
 
     /// A mutable borrow of the payload as a `T`.
     pub fn borrow_payload_mut<T: Any>(ud: Gc<Userdata>) -> Result<PayloadMut<T>, PayloadError> {
+        Userdata::exclusive_guard(ud, false)
+    }
+
+    /// A mutable borrow of the payload as a `T`, held by the host (see the
+    /// module docs).
+    pub fn hold_payload_mut<T: Any>(ud: Gc<Userdata>) -> Result<PayloadMut<T>, PayloadError> {
+        Userdata::exclusive_guard(ud, true)
+    }
+
+    fn exclusive_guard<T: Any>(ud: Gc<Userdata>, held: bool) -> Result<PayloadMut<T>, PayloadError> {
         ud.check_payload::<T>()?;
         if ud.borrow.get() != 0 {
             return Err(PayloadError::Borrowed);
@@ -188,7 +264,8 @@ impl Userdata {
         // The payload is a `T` (`check_payload` compared `type_id`).
         let ptr = any.map(|a| NonNull::from(a).cast::<T>()).ok_or(PayloadError::Destructed)?;
         ud.borrow.set(EXCLUSIVE);
-        Ok(PayloadMut { ud, ptr, _t: PhantomData })
+        ud.held.set(ud.held.get() + held as u32);
+        Ok(PayloadMut { ud, ptr, held, _t: PhantomData })
     }
 
     /// Number of user values.
@@ -232,6 +309,7 @@ impl Drop for SharedRelease<'_> {
 pub struct PayloadRef<T: Any> {
     ud: Gc<Userdata>,
     ptr: NonNull<T>,
+    held: bool,
     _t: PhantomData<T>,
 }
 
@@ -256,7 +334,7 @@ impl<T: Any> std::ops::Deref for PayloadRef<T> {
 
 impl<T: Any> Drop for PayloadRef<T> {
     fn drop(&mut self) {
-        self.ud.borrow.set(self.ud.borrow.get() - 1);
+        self.ud.release(true, self.held);
     }
 }
 
@@ -265,6 +343,7 @@ impl<T: Any> Drop for PayloadRef<T> {
 pub struct PayloadMut<T: Any> {
     ud: Gc<Userdata>,
     ptr: NonNull<T>,
+    held: bool,
     _t: PhantomData<T>,
 }
 
@@ -293,6 +372,6 @@ impl<T: Any> std::ops::DerefMut for PayloadMut<T> {
 
 impl<T: Any> Drop for PayloadMut<T> {
     fn drop(&mut self) {
-        self.ud.borrow.set(0);
+        self.ud.release(false, self.held);
     }
 }
