@@ -3,20 +3,33 @@
 //! scenarios, in one process, and prints nanoseconds per operation for
 //! each and the ratio luna/mlua (lower is better).
 //!
-//! Every scenario is written once, in the `scenarios!` macro, and expanded
-//! for both crates: their APIs agree on everything used here, only the type
-//! names differ. Setup (creating the state, loading the function under
+//! This file holds the list of scenarios and the runner (calibration,
+//! timed runs, statistics, command line). Most scenarios are written once,
+//! in the `scenarios!` macro of `scenarios.rs`, and expanded for both
+//! crates: their APIs agree on everything used there, only the type names
+//! differ. The userdata scenarios with the everyday registration of each
+//! crate (`userdata.rs`) and the serde one (`serde_config.rs`) have one
+//! copy per runtime. Setup (creating the state, loading the function under
 //! test) is outside the timed region.
 //!
 //! Usage: `facade-bench [options] [scenario...]` (no scenario: all).
 //! Options: `--runs N` (timed runs per scenario and runtime, default 5),
 //! `--time SECS` (target duration of one run, default 0.4), `--iters N`
-//! (fixed operations per run, no calibration: for profilers), `--only
-//! luna|mlua` (run one runtime only), `--list` (print the scenario names).
+//! (fixed operations per run, no calibration: for profilers and
+//! `benches/facade-instr.sh`), `--only luna|mlua` (run one runtime only),
+//! `--list` (print the scenario names).
+
+mod scenarios;
+mod serde_config;
+mod userdata;
 
 use std::env;
 use std::process::ExitCode;
 use std::time::Duration;
+
+use scenarios::{luna_side, mlua_side};
+use serde_config::{luna_serde, mlua_serde};
+use userdata::{luna_userdata, mlua_userdata};
 
 /// One timed run: the elapsed time and the number of operations done.
 type Run = (Duration, u64);
@@ -31,299 +44,8 @@ struct Scenario {
     mlua: fn(u64) -> Run,
 }
 
-/// Expands every scenario for one runtime. `$Lua`, `$Function` and
-/// `$Table` are that crate's state, function and table types.
-macro_rules! scenarios {
-    ($module:ident, $Lua:ty, $Function:ty, $Table:ty) => {
-        mod $module {
-            use std::hint::black_box;
-            use std::time::Instant;
-
-            use super::Run;
-
-            type Lua = $Lua;
-            type Function = $Function;
-            type Table = $Table;
-
-            /// Keys of the table scenarios cycle through 1..=TABLE_KEYS.
-            const TABLE_KEYS: u64 = 1000;
-
-            /// Creates a state with the safe standard libraries and drops it.
-            pub fn state_new(n: u64) -> Run {
-                let t0 = Instant::now();
-                for _ in 0..n {
-                    drop(black_box(Lua::new()));
-                }
-                (t0.elapsed(), n)
-            }
-
-            /// Calls `function(a, b) return a + b end` with two integers
-            /// and reads one integer result.
-            pub fn call_lua_from_rust(n: u64) -> Run {
-                let lua = Lua::new();
-                let f: Function = lua.load("return function(a, b) return a + b end").eval().expect("load");
-                let t0 = Instant::now();
-                for _ in 0..n {
-                    let r = f.call::<i64>((black_box(1i64), black_box(2i64))).expect("call");
-                    black_box(r);
-                }
-                (t0.elapsed(), n)
-            }
-
-            /// Calls `function() end`: the fixed cost of a call from Rust.
-            pub fn call_empty(n: u64) -> Run {
-                let lua = Lua::new();
-                let f: Function = lua.load("return function() end").eval().expect("load");
-                let t0 = Instant::now();
-                for _ in 0..n {
-                    f.call::<()>(()).expect("call");
-                }
-                (t0.elapsed(), n)
-            }
-
-            /// A Lua loop calling a Lua function n times, for reference:
-            /// the interpreters alone, no host involved.
-            pub fn lua_calls_lua(n: u64) -> Run {
-                let lua = Lua::new();
-                let runner: Function = lua
-                    .load("local function add(a, b) return a + b end return function(n) local s = 0 for i = 1, n do s = add(s, i) end return s end")
-                    .eval()
-                    .expect("load");
-                let t0 = Instant::now();
-                let s = runner.call::<i64>(n as i64).expect("call");
-                black_box(s);
-                (t0.elapsed(), n)
-            }
-
-            /// Calls `function(s) return s end` with a short string and
-            /// reads the result as a `String`.
-            pub fn call_lua_from_rust_str(n: u64) -> Run {
-                let lua = Lua::new();
-                let f: Function = lua.load("return function(s) return s end").eval().expect("load");
-                let t0 = Instant::now();
-                for _ in 0..n {
-                    let r = f.call::<String>(black_box("hello, world")).expect("call");
-                    black_box(r);
-                }
-                (t0.elapsed(), n)
-            }
-
-            /// A Lua loop calls the global Rust function `add` n times.
-            pub fn call_rust_from_lua(n: u64) -> Run {
-                let lua = Lua::new();
-                let add = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).expect("create_function");
-                lua.globals().set("add", add).expect("set add");
-                let runner: Function = lua
-                    .load("return function(n) local s = 0 for i = 1, n do s = add(s, i) end return s end")
-                    .eval()
-                    .expect("load");
-                let t0 = Instant::now();
-                let s = runner.call::<i64>(n as i64).expect("call");
-                let elapsed = t0.elapsed();
-                let n128 = n as i128;
-                assert_eq!(s as i128, n128 * (n128 + 1) / 2, "wrong sum");
-                (elapsed, n)
-            }
-
-            /// `t.set(i, i)` then `t.get(i)` on integer keys 1..=1000,
-            /// repeated; one operation is one set+get pair.
-            pub fn table_set_get(n: u64) -> Run {
-                let lua = Lua::new();
-                let t: Table = lua.create_table().expect("create_table");
-                let rounds = n.div_ceil(TABLE_KEYS).max(1);
-                let t0 = Instant::now();
-                for _ in 0..rounds {
-                    for i in 1..=TABLE_KEYS as i64 {
-                        t.set(black_box(i), i).expect("set");
-                        black_box(t.get::<i64>(black_box(i)).expect("get"));
-                    }
-                }
-                (t0.elapsed(), rounds * TABLE_KEYS)
-            }
-
-            /// `t.set("key", i)` then `t.get("key")`; one operation is one
-            /// set+get pair.
-            pub fn table_set_get_str(n: u64) -> Run {
-                let lua = Lua::new();
-                let t: Table = lua.create_table().expect("create_table");
-                let t0 = Instant::now();
-                for i in 0..n as i64 {
-                    t.set(black_box("key"), i).expect("set");
-                    black_box(t.get::<i64>(black_box("key")).expect("get"));
-                }
-                (t0.elapsed(), n)
-            }
-
-            /// Creates an empty table from Rust and drops its handle.
-            pub fn create_table(n: u64) -> Run {
-                let lua = Lua::new();
-                let t0 = Instant::now();
-                for _ in 0..n {
-                    let t: Table = lua.create_table().expect("create_table");
-                    drop(black_box(t));
-                }
-                (t0.elapsed(), n)
-            }
-
-            /// Compiles and runs `return 1 + 2` each time.
-            pub fn load_and_call(n: u64) -> Run {
-                let lua = Lua::new();
-                let t0 = Instant::now();
-                for _ in 0..n {
-                    let r = lua.load(black_box("return 1 + 2")).eval::<i64>().expect("eval");
-                    black_box(r);
-                }
-                (t0.elapsed(), n)
-            }
-        }
-    };
-}
-
-scenarios!(luna_side, luna::Lua, luna::LuaFunction, luna::LuaTable);
-scenarios!(mlua_side, mlua::Lua, mlua::Function, mlua::Table);
-
-/// The userdata scenarios: the APIs differ, so each runtime has its own
-/// copy. Both use the same Rust type: luna through its derive and methods
-/// attribute (the everyday path), mlua through `UserData`.
-#[derive(luna::LuaUserdata, Clone, Copy)]
-struct Vec3 {
-    #[lua(get, set)]
-    x: f64,
-    #[lua(get, set)]
-    y: f64,
-    #[lua(get, set)]
-    z: f64,
-}
-
-#[luna::methods]
-impl Vec3 {
-    pub fn dot(&self, o: &Vec3) -> f64 {
-        self.x * o.x + self.y * o.y + self.z * o.z
-    }
-}
-
-impl mlua::UserData for Vec3 {
-    fn add_fields<F: mlua::UserDataFields<Self>>(fields: &mut F) {
-        fields.add_field_method_get("x", |_, this| Ok(this.x));
-        fields.add_field_method_set("x", |_, this, v: f64| {
-            this.x = v;
-            Ok(())
-        });
-        fields.add_field_method_get("y", |_, this| Ok(this.y));
-        fields.add_field_method_set("y", |_, this, v: f64| {
-            this.y = v;
-            Ok(())
-        });
-        fields.add_field_method_get("z", |_, this| Ok(this.z));
-        fields.add_field_method_set("z", |_, this, v: f64| {
-            this.z = v;
-            Ok(())
-        });
-    }
-
-    fn add_methods<M: mlua::UserDataMethods<Self>>(methods: &mut M) {
-        methods.add_method("dot", |_, this, o: mlua::UserDataRef<Vec3>| Ok(this.x * o.x + this.y * o.y + this.z * o.z));
-    }
-}
-
-/// Runs `body` (a Lua loop body over `a`, `b` and the sum `s`) n times.
-macro_rules! userdata_scenario {
-    ($name:ident, $Lua:ty, $Function:ty, $body:literal) => {
-        pub fn $name(n: u64) -> super::Run {
-            let lua = <$Lua>::new();
-            let v = super::Vec3 { x: 1.0, y: 2.0, z: 3.0 };
-            lua.globals().set("a", lua.create_userdata(v).expect("userdata")).expect("set a");
-            lua.globals().set("b", lua.create_userdata(v).expect("userdata")).expect("set b");
-            let runner: $Function = lua
-                .load(concat!(
-                    "return function(n) local a, b, s = a, b, 0 for i = 1, n do ",
-                    $body,
-                    " end return s end"
-                ))
-                .eval()
-                .expect("load");
-            let t0 = std::time::Instant::now();
-            let s = runner.call::<f64>(n as i64).expect("call");
-            std::hint::black_box(s);
-            (t0.elapsed(), n)
-        }
-    };
-}
-
-mod luna_userdata {
-    userdata_scenario!(userdata_method, luna::Lua, luna::LuaFunction, "s = s + a:dot(b)");
-    userdata_scenario!(userdata_field, luna::Lua, luna::LuaFunction, "s = s + a.x");
-}
-
-mod mlua_userdata {
-    userdata_scenario!(userdata_method, mlua::Lua, mlua::Function, "s = s + a:dot(b)");
-    userdata_scenario!(userdata_field, mlua::Lua, mlua::Function, "s = s + a.x");
-}
-
-/// The serde scenario: a nested configuration (strings, numbers, a `Vec`
-/// of 100 structs, a `HashMap`) converted to a Lua value and back.
-#[derive(serde::Serialize, serde::Deserialize, Clone, PartialEq, Debug)]
-struct AppConfig {
-    name: String,
-    version: u32,
-    ratio: f64,
-    debug: bool,
-    servers: Vec<Server>,
-    limits: std::collections::HashMap<String, i64>,
-}
-
-#[derive(serde::Serialize, serde::Deserialize, Clone, PartialEq, Debug)]
-struct Server {
-    host: String,
-    port: u16,
-    weight: f64,
-    tags: Vec<String>,
-}
-
-fn sample_config() -> AppConfig {
-    AppConfig {
-        name: "cluster".into(),
-        version: 3,
-        ratio: 0.75,
-        debug: false,
-        servers: (0..100)
-            .map(|i| Server {
-                host: format!("host{i}.example.org"),
-                port: 8000 + i as u16,
-                weight: i as f64 / 10.0,
-                tags: vec!["a".into(), "b".into()],
-            })
-            .collect(),
-        limits: (0..10).map(|i| (format!("limit{i}"), i * 100)).collect(),
-    }
-}
-
-macro_rules! serde_scenario {
-    ($Lua:ty, $($ext:path)?) => {
-        pub fn serde_round_trip(n: u64) -> super::Run {
-            $(use $ext;)?
-            let lua = <$Lua>::new();
-            let cfg = super::sample_config();
-            let t0 = std::time::Instant::now();
-            for _ in 0..n {
-                let v = lua.to_value(&cfg).expect("to_value");
-                let back: super::AppConfig = lua.from_value(v).expect("from_value");
-                std::hint::black_box(back);
-            }
-            (t0.elapsed(), n)
-        }
-    };
-}
-
-mod luna_serde {
-    serde_scenario!(luna::Lua,);
-}
-
-mod mlua_serde {
-    serde_scenario!(mlua::Lua, mlua::LuaSerdeExt);
-}
-
-/// Lists every scenario, in the order they run.
+/// Lists scenarios of the shared macro (`scenarios.rs`), whose functions
+/// have the same name on both sides.
 macro_rules! scenario_list {
     ($($name:ident: $goal:expr),* $(,)?) => {
         vec![$(Scenario {
@@ -335,6 +57,10 @@ macro_rules! scenario_list {
     };
 }
 
+/// Every scenario, in the order they run: the first set as the project
+/// started measuring, then the ones added for the crossings users make
+/// most (large tables, typed and string arguments, iteration, userdata
+/// creation, coroutines, errors, globals).
 fn all_scenarios() -> Vec<Scenario> {
     let mut list = scenario_list![
         state_new: false,
@@ -366,6 +92,16 @@ fn all_scenarios() -> Vec<Scenario> {
         luna: luna_userdata::userdata_field,
         mlua: mlua_userdata::userdata_field,
     });
+    list.extend(scenario_list![
+        table_fill_1m: true,
+        call_rust_3args: true,
+        rust_string_args: true,
+        table_iter_1000: true,
+        create_userdata: true,
+        coroutine_resume: true,
+        callback_error_pcall: true,
+        global_set_get: true,
+    ]);
     list
 }
 
