@@ -16,7 +16,7 @@ use crate::object::function::{LuaClosure, NativeClosure, NativeFn, NativeFnPtr, 
 use crate::object::string::{LuaStr, StringTable};
 use crate::object::table::{Table, TableError};
 use crate::object::thread::{Thread, ThreadData};
-use crate::object::userdata::Userdata;
+use crate::object::userdata::{PayloadError, PayloadMut, PayloadRef, Userdata};
 use crate::value::{Type, Value, NUM_TYPES};
 use crate::vm::opcodes::{TmKind, TM_N};
 use crate::vm::{LResult, Status, Throw};
@@ -78,6 +78,9 @@ pub struct State {
     pub(crate) tm_names: [Gc<LuaStr>; TM_N],
     pub(crate) mem_err_msg: Gc<LuaStr>,
     pub(crate) host_roots: HostRoots,
+    /// Userdata that held payload guards borrow (or did, until the next
+    /// collection prunes them): roots while a guard holds them.
+    pub(crate) held_userdata: Vec<Gc<Userdata>>,
     /// Metatables of userdata types, by Rust type.
     pub(crate) type_metatables: HashMap<TypeId, Gc<Table>>,
     pub(crate) warn: WarnState,
@@ -177,6 +180,7 @@ impl State {
             tm_names,
             mem_err_msg,
             host_roots: HostRoots::new(),
+            held_userdata: Vec::new(),
             type_metatables: HashMap::new(),
             warn: WarnState { on: false, continuing: false, sink: None },
             ext: HashMap::new(),
@@ -708,6 +712,36 @@ impl State {
         // not be left white behind the collector.
         self.heap.barrier_root(v);
         HostRoot { index, generation: self.host_roots.slots[index as usize].1, state_id: self.id }
+    }
+
+    /// A shared borrow of a userdata's payload as a `T`, held by the host:
+    /// the guard keeps the userdata alive by itself (the collector marks
+    /// userdata with held guards), so it needs no host root; it may be
+    /// kept as long as the state lives. A destroyed payload waits for held
+    /// guards (see `Userdata::destroy_payload`).
+    #[inline]
+    pub fn hold_payload<T: Any>(&mut self, ud: Gc<Userdata>) -> Result<PayloadRef<T, true>, PayloadError> {
+        let g = Userdata::hold_payload::<T>(ud)?;
+        self.list_held(ud);
+        Ok(g)
+    }
+
+    /// `hold_payload` for a mutable borrow.
+    #[inline]
+    pub fn hold_payload_mut<T: Any>(&mut self, ud: Gc<Userdata>) -> Result<PayloadMut<T, true>, PayloadError> {
+        let g = Userdata::hold_payload_mut::<T>(ud)?;
+        self.list_held(ud);
+        Ok(g)
+    }
+
+    /// Adds a userdata that a held guard now borrows to the list the
+    /// collector marks; during marking it is marked now, as a new root.
+    #[inline]
+    fn list_held(&mut self, ud: Gc<Userdata>) {
+        if ud.list_held() {
+            self.held_userdata.push(ud);
+        }
+        self.heap.barrier_root(Value::Userdata(ud));
     }
 
     /// The pinned value, or `None` for a stale or foreign ticket.

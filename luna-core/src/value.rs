@@ -202,6 +202,13 @@ impl Value {
         }
     }
 
+    /// Whether the value is an object of the heap (the collector may free
+    /// it when nothing refers to it).
+    #[inline]
+    pub fn is_collectable(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::LightUserdata(_))
+    }
+
     /// The address of a collectable value (for `%p`, `tostring` and
     /// hashing), or `None` for values with no identity.
     pub fn gc_address(&self) -> Option<usize> {

@@ -182,9 +182,12 @@ impl LuaTable {
             let t = self.table(&lua, st)?;
             let base = st.top();
             let k = key.lower(&lua, st)?;
-            let v = if !meta || t.metatable().is_none() {
-                t.get(k)
-            } else {
+            if !meta || t.metatable().is_none() {
+                // The table holds the value (and a raw read runs nothing):
+                // no root needed, nothing goes on the stack.
+                return Ok(Gathered::new(t.get(k), &lua, st));
+            }
+            let v = {
                 Lua::push_raw(st, k)?;
                 let r = st.protect(|st| st.index(Value::Table(t), k, ValLoc::Other));
                 match r {
@@ -213,9 +216,16 @@ impl LuaTable {
         let value = Prepared::new(value, &lua)?;
         lua.with(|st| -> Fallible<()> {
             let t = self.table(&lua, st)?;
+            let k = key.lower(&lua, st)?;
+            // The common case first: a key that is not an object needs no
+            // root while the value is made (which may collect), and a raw
+            // store runs no collection, so nothing goes on the stack.
+            if !k.is_collectable() && (!meta || t.metatable().is_none()) {
+                let v = value.lower(&lua, st)?;
+                return Ok(raw_set_core(&lua, st, t, k, v)?);
+            }
             let base = st.top();
             let r = (|| -> Fallible<()> {
-                let k = key.lower(&lua, st)?;
                 Lua::push_raw(st, k)?;
                 let v = value.lower(&lua, st)?;
                 if !meta || t.metatable().is_none() {

@@ -20,7 +20,9 @@ use luna_core::object::userdata::{PayloadError, PayloadMut, PayloadRef, Userdata
 use luna_core::{State, Value};
 
 use crate::error::{LuaError, LuaResult};
-use crate::lua::{HandleRef, Lua, Rooted};
+#[cfg(feature = "userdata-wrappers")]
+use crate::lua::Rooted;
+use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLua, IntoLua, Sealed};
 use crate::string::LuaString;
 use crate::table::LuaTable;
@@ -564,8 +566,8 @@ impl LuaAnyUserdata {
     /// # Ok::<(), LuaError>(())
     /// ```
     pub fn borrow<T: 'static>(&self) -> LuaResult<LuaUserdataRef<T>> {
-        self.with_ud(|lua, st, u| match RefGuard::new(u) {
-            Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
+        self.with_ud(|lua, st, u| match RefGuard::new(lua, st, u) {
+            Ok(guard) => Ok(LuaUserdataRef { guard, _lua: lua.clone() }),
             Err(e) => Err(e.into_error(|e| access_error(st, u, e))),
         })
     }
@@ -575,8 +577,8 @@ impl LuaAnyUserdata {
     /// wrappers as `borrow`, except that an `Rc<T>`/`Arc<T>` never lends
     /// its value mutably (`UserDataBorrowMutError`: the host may share it).
     pub fn borrow_mut<T: 'static>(&self) -> LuaResult<LuaUserdataRefMut<T>> {
-        self.with_ud(|lua, st, u| match MutGuard::new(u) {
-            Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, Value::Userdata(u)) }),
+        self.with_ud(|lua, st, u| match MutGuard::new(lua, st, u) {
+            Ok(guard) => Ok(LuaUserdataRefMut { guard, _lua: lua.clone() }),
             Err(e) => Err(e.into_error(|e| access_error(st, u, e))),
         })
     }
@@ -882,9 +884,11 @@ impl LuaUserdataMetatable {
 /// its state stay alive while the borrow lives; a `&mut` borrow of the
 /// same value meanwhile is an error.
 pub struct LuaUserdataRef<T: 'static> {
-    // Dropped first: the flag is reset while the userdata is still pinned.
+    // Dropped first: the borrow ends while the state is still alive. The
+    // guard keeps the userdata alive (see `RefGuard`).
     guard: RefGuard<T>,
-    _root: Rooted,
+    // Keeps the state, and with it the userdata's memory.
+    _lua: Lua,
 }
 
 impl<T: 'static> std::ops::Deref for LuaUserdataRef<T> {
@@ -893,24 +897,26 @@ impl<T: 'static> std::ops::Deref for LuaUserdataRef<T> {
         match &self.guard {
             RefGuard::Own(g) => g,
             #[cfg(feature = "userdata-wrappers")]
-            RefGuard::Wrapped(g) => g,
+            RefGuard::Wrapped(g, _) => g,
         }
     }
 }
 
-/// The borrow a `LuaUserdataRef` holds: of the userdata's value, or of
-/// the value inside the wrapper it holds (`userdata_wrappers`).
+/// The borrow a `LuaUserdataRef` holds: of the userdata's value (a held
+/// guard, which roots the userdata by itself: no host root to take and
+/// release), or of the value inside the wrapper it holds
+/// (`userdata_wrappers`), with a host root for the userdata.
 enum RefGuard<T: 'static> {
-    Own(PayloadRef<T>),
+    Own(PayloadRef<T, true>),
     #[cfg(feature = "userdata-wrappers")]
-    Wrapped(crate::userdata_wrappers::WrappedRef<T>),
+    Wrapped(crate::userdata_wrappers::WrappedRef<T>, #[allow(dead_code)] Rooted),
 }
 
 /// The borrow a `LuaUserdataRefMut` holds (see `RefGuard`).
 enum MutGuard<T: 'static> {
-    Own(PayloadMut<T>),
+    Own(PayloadMut<T, true>),
     #[cfg(feature = "userdata-wrappers")]
-    Wrapped(crate::userdata_wrappers::WrappedMut<T>),
+    Wrapped(crate::userdata_wrappers::WrappedMut<T>, #[allow(dead_code)] Rooted),
 }
 
 /// Why a guard could not be taken: the userdata's own value could not be
@@ -931,12 +937,15 @@ impl GuardError {
 }
 
 impl<T: 'static> RefGuard<T> {
-    fn new(u: Gc<Userdata>) -> Result<RefGuard<T>, GuardError> {
-        match Userdata::hold_payload::<T>(u) {
+    #[cfg_attr(not(feature = "userdata-wrappers"), allow(unused_variables))]
+    fn new(lua: &Lua, st: &mut State, u: Gc<Userdata>) -> Result<RefGuard<T>, GuardError> {
+        match st.hold_payload::<T>(u) {
             Ok(g) => Ok(RefGuard::Own(g)),
             #[cfg(feature = "userdata-wrappers")]
             Err(PayloadError::WrongType) => match crate::userdata_wrappers::borrow_ref::<T>(u) {
-                Some(r) => r.map(RefGuard::Wrapped).map_err(GuardError::Lua),
+                Some(r) => {
+                    r.map(|g| RefGuard::Wrapped(g, Rooted::new(lua, st, Value::Userdata(u)))).map_err(GuardError::Lua)
+                }
                 None => Err(GuardError::Payload(PayloadError::WrongType)),
             },
             Err(e) => Err(GuardError::Payload(e)),
@@ -945,12 +954,15 @@ impl<T: 'static> RefGuard<T> {
 }
 
 impl<T: 'static> MutGuard<T> {
-    fn new(u: Gc<Userdata>) -> Result<MutGuard<T>, GuardError> {
-        match Userdata::hold_payload_mut::<T>(u) {
+    #[cfg_attr(not(feature = "userdata-wrappers"), allow(unused_variables))]
+    fn new(lua: &Lua, st: &mut State, u: Gc<Userdata>) -> Result<MutGuard<T>, GuardError> {
+        match st.hold_payload_mut::<T>(u) {
             Ok(g) => Ok(MutGuard::Own(g)),
             #[cfg(feature = "userdata-wrappers")]
             Err(PayloadError::WrongType) => match crate::userdata_wrappers::borrow_mut::<T>(u) {
-                Some(r) => r.map(MutGuard::Wrapped).map_err(GuardError::Lua),
+                Some(r) => {
+                    r.map(|g| MutGuard::Wrapped(g, Rooted::new(lua, st, Value::Userdata(u)))).map_err(GuardError::Lua)
+                }
                 None => Err(GuardError::Payload(PayloadError::WrongType)),
             },
             Err(e) => Err(GuardError::Payload(e)),
@@ -966,8 +978,9 @@ impl<T: 'static + std::fmt::Debug> std::fmt::Debug for LuaUserdataRef<T> {
 
 /// A mutable borrow of a userdata's value (see `LuaUserdataRef`).
 pub struct LuaUserdataRefMut<T: 'static> {
+    // As `LuaUserdataRef`'s.
     guard: MutGuard<T>,
-    _root: Rooted,
+    _lua: Lua,
 }
 
 impl<T: 'static> std::ops::Deref for LuaUserdataRefMut<T> {
@@ -976,7 +989,7 @@ impl<T: 'static> std::ops::Deref for LuaUserdataRefMut<T> {
         match &self.guard {
             MutGuard::Own(g) => g,
             #[cfg(feature = "userdata-wrappers")]
-            MutGuard::Wrapped(g) => g,
+            MutGuard::Wrapped(g, _) => g,
         }
     }
 }
@@ -986,7 +999,7 @@ impl<T: 'static> std::ops::DerefMut for LuaUserdataRefMut<T> {
         match &mut self.guard {
             MutGuard::Own(g) => g,
             #[cfg(feature = "userdata-wrappers")]
-            MutGuard::Wrapped(g) => g,
+            MutGuard::Wrapped(g, _) => g,
         }
     }
 }
@@ -1016,8 +1029,8 @@ impl<T: 'static> FromLua for LuaUserdataRef<T> {
 
     fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
-        match RefGuard::new(u) {
-            Ok(guard) => Ok(LuaUserdataRef { guard, _root: Rooted::new(lua, st, value) }),
+        match RefGuard::new(lua, st, u) {
+            Ok(guard) => Ok(LuaUserdataRef { guard, _lua: lua.clone() }),
             Err(e) => Err(e.into_error(|e| payload_error::<T>(st, value, e))),
         }
     }
@@ -1035,8 +1048,8 @@ impl<T: 'static> FromLua for LuaUserdataRefMut<T> {
 
     fn from_direct(value: Value, lua: &Lua, st: &mut State, _: Sealed) -> LuaResult<Self> {
         let u = userdata_of::<T>(st, value)?;
-        match MutGuard::new(u) {
-            Ok(guard) => Ok(LuaUserdataRefMut { guard, _root: Rooted::new(lua, st, value) }),
+        match MutGuard::new(lua, st, u) {
+            Ok(guard) => Ok(LuaUserdataRefMut { guard, _lua: lua.clone() }),
             Err(e) => Err(e.into_error(|e| payload_error::<T>(st, value, e))),
         }
     }

@@ -227,6 +227,36 @@ fn destroy_under_a_host_borrow_drops_with_the_last_borrow() {
 }
 
 #[test]
+fn a_held_borrow_keeps_its_userdata_alive_through_collections() {
+    let lua = Lua::new();
+    let rc = Rc::new(());
+    let held = {
+        let ud = lua.create_any_userdata(rc.clone()).unwrap();
+        lua.globals().set("u", &ud).unwrap();
+        ud.borrow::<Rc<()>>().unwrap()
+    };
+    // Nothing but the borrow refers to the userdata now.
+    lua.globals().set("u", LuaNil).unwrap();
+    for _ in 0..3 {
+        lua.gc_collect().unwrap();
+    }
+    assert_eq!(Rc::strong_count(&held), 2, "the value is still there");
+    // Collections that run in steps while the borrow is taken and let go.
+    for _ in 0..200 {
+        let ud = lua.create_any_userdata(rc.clone()).unwrap();
+        let b = ud.borrow_mut::<Rc<()>>().unwrap();
+        drop(ud);
+        lua.load("local t = {} for i = 1, 50 do t[i] = {} end").exec().unwrap();
+        lua.gc_step_kbytes(1).unwrap();
+        assert!(Rc::strong_count(&b) >= 3, "this one, the first and the original at least");
+    }
+    drop(held);
+    lua.gc_collect().unwrap();
+    lua.gc_collect().unwrap();
+    assert_eq!(Rc::strong_count(&rc), 1, "collected once no borrow holds it");
+}
+
+#[test]
 fn destroy_while_a_method_runs_is_refused() {
     let lua = Lua::new();
     let rc = Rc::new(());

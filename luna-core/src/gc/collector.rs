@@ -460,6 +460,17 @@ impl State {
                 h.mark_value(*v);
             }
         }
+        // Userdata borrowed by held guards are roots; the ones no guard
+        // holds any more leave the list.
+        self.held_userdata.retain(|u| {
+            if u.is_held() {
+                h.mark_object(u.erase());
+                true
+            } else {
+                u.unlist_held();
+                false
+            }
+        });
         for mt in self.type_metatables.values() {
             h.mark_object(mt.erase());
         }
@@ -1194,6 +1205,7 @@ impl State {
             }
         }
         self.host_roots.slots.clear();
+        self.held_userdata.clear();
     }
 }
 

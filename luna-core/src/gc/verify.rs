@@ -167,6 +167,7 @@ impl State {
                 f(p);
             }
         }
+        self.held_userdata.iter().filter(|u| u.is_held()).for_each(|u| f(u.erase()));
         self.type_metatables.values().for_each(|mt| f(mt.erase()));
     }
 

@@ -16,9 +16,11 @@
 //! userdata alive (rooted) until the guard drops; the embedding layer
 //! pins it.
 //!
-//! A guard may be marked *held* (`hold_payload`, `hold_payload_mut`): the
-//! embedder's host code keeps it for as long as it likes, as opposed to a
-//! borrow that lasts one call. Destroying the payload (`destroy_payload`)
+//! A guard may be marked *held* (`State::hold_payload`,
+//! `State::hold_payload_mut`): the embedder's host code keeps it for as
+//! long as it likes, as opposed to a borrow that lasts one call. A held
+//! guard roots its userdata by itself: the state lists the userdata with
+//! held guards, and the collector marks those (no host root needed). Destroying the payload (`destroy_payload`)
 //! while only held guards borrow it does not wait for them: the userdata
 //! reads as destructed at once, and the payload drops when the last guard
 //! does (mlua's `AnyUserData::destroy` with a live `UserDataRef`). A
@@ -49,14 +51,22 @@ pub struct Userdata {
     /// Borrows of the payload through the guards: the number of shared
     /// ones, or `EXCLUSIVE`.
     borrow: Cell<isize>,
-    /// How many of those borrows are held guards (see the module docs).
+    /// How many of those borrows are held guards (see the module docs,
+    /// `HELD_COUNT`), plus `DESTROYED` once the payload was destroyed while
+    /// they borrow it (it then reads as gone, and the last of them to end
+    /// drops it), plus `LISTED` while the state's list of held userdata
+    /// has this one.
     held: Cell<u32>,
-    /// Destroyed while held guards borrowed the payload: it reads as gone,
-    /// and the last guard to drop drops it.
-    doomed: Cell<bool>,
 }
 
 const EXCLUSIVE: isize = -1;
+
+/// The flag in `held` of a payload destroyed while held guards borrow it.
+const DESTROYED: u32 = 1 << 31;
+/// The flag in `held` of a userdata in the state's list of held userdata.
+const LISTED: u32 = 1 << 30;
+/// The count of held guards in `held`.
+const HELD_COUNT: u32 = LISTED - 1;
 
 /// Why a typed access to a payload failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +99,6 @@ impl Userdata {
             user_values: (0..n_user_values).map(|_| Cell::new(Value::Nil)).collect(),
             borrow: Cell::new(0),
             held: Cell::new(0),
-            doomed: Cell::new(false),
         }
     }
 
@@ -103,7 +112,6 @@ impl Userdata {
             user_values: (0..n_user_values).map(|_| Cell::new(Value::Nil)).collect(),
             borrow: Cell::new(0),
             held: Cell::new(0),
-            doomed: Cell::new(false),
         }
     }
 
@@ -121,7 +129,7 @@ impl Userdata {
     pub fn has_payload(&self) -> bool {
         // SAFETY: a shared read of the option's discriminant; no mutable
         // reference to the payload slot outlives `take_payload`.
-        !self.doomed.get() && unsafe { (*self.payload.get()).is_some() }
+        self.held.get() < DESTROYED && unsafe { (*self.payload.get()).is_some() }
     }
 
     /// Runs `f` on the payload if it is a `T`, with the payload borrowed
@@ -130,7 +138,7 @@ impl Userdata {
     /// is of another type, gone, or mutably borrowed.
     pub fn with_payload<T: Any, R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
         let n = self.borrow.get();
-        if n == EXCLUSIVE || self.type_id != TypeId::of::<T>() || self.doomed.get() {
+        if n == EXCLUSIVE || self.type_id != TypeId::of::<T>() || self.held.get() >= DESTROYED {
             return None;
         }
         // SAFETY: no exclusive guard is alive (checked), so only shared
@@ -169,28 +177,38 @@ impl Userdata {
         if n == 0 {
             return Ok(self.take_payload());
         }
-        let held = self.held.get() as isize;
-        if held == n || (n == EXCLUSIVE && held == 1) {
-            self.doomed.set(true);
+        let held = self.held.get() & HELD_COUNT;
+        if held as isize == n || (n == EXCLUSIVE && held == 1) {
+            self.held.set(self.held.get() | DESTROYED);
             return Ok(None);
         }
         Err(PayloadError::Borrowed)
     }
 
-    /// A guard ends: gives back its borrow and, after the last one of a
-    /// destroyed payload, drops the payload.
-    fn release(&self, shared: bool, held: bool) {
-        if held {
-            self.held.set(self.held.get() - 1);
+    /// A guard ends: gives back its borrow and, after the last held one of
+    /// a destroyed payload, drops the payload. A guard that is not held
+    /// never sees a destroyed payload: destruction waits only for held
+    /// guards, and none can be taken after it.
+    #[inline(always)]
+    fn release<const HELD: bool>(&self, shared: bool) {
+        self.borrow.set(if shared { self.borrow.get() - 1 } else { 0 });
+        if HELD {
+            let h = self.held.get() - 1;
+            self.held.set(h);
+            if h & !LISTED == DESTROYED {
+                self.drop_destroyed();
+            }
         }
-        let n = if shared { self.borrow.get() - 1 } else { 0 };
-        self.borrow.set(n);
-        if n == 0 && self.doomed.get() {
-            self.doomed.set(false);
-            // The slot is emptied before the payload's `Drop` runs, so that
-            // code sees the userdata without a payload.
-            drop(self.take_payload());
-        }
+    }
+
+    /// The last guard of a destroyed payload ended: drops the payload.
+    #[cold]
+    #[inline(never)]
+    fn drop_destroyed(&self) {
+        self.held.set(self.held.get() & LISTED);
+        // The slot is emptied before the payload's `Drop` runs, so that
+        // code sees the userdata without a payload.
+        drop(self.take_payload());
     }
 
     /// Whether a guard currently borrows the payload (`Some(true)`:
@@ -216,17 +234,20 @@ impl Userdata {
     }
 
     /// A shared borrow of the payload as a `T`.
+    #[inline]
     pub fn borrow_payload<T: Any>(ud: Gc<Userdata>) -> Result<PayloadRef<T>, PayloadError> {
-        Userdata::shared_guard(ud, false)
+        Userdata::shared_guard(ud)
     }
 
-    /// A shared borrow of the payload as a `T`, held by the host (see the
-    /// module docs).
-    pub fn hold_payload<T: Any>(ud: Gc<Userdata>) -> Result<PayloadRef<T>, PayloadError> {
-        Userdata::shared_guard(ud, true)
+    /// A shared borrow of the payload as a `T`, held by the host; the
+    /// caller lists the userdata (`State::hold_payload`).
+    #[inline]
+    pub(crate) fn hold_payload<T: Any>(ud: Gc<Userdata>) -> Result<PayloadRef<T, true>, PayloadError> {
+        Userdata::shared_guard(ud)
     }
 
-    fn shared_guard<T: Any>(ud: Gc<Userdata>, held: bool) -> Result<PayloadRef<T>, PayloadError> {
+    #[inline]
+    fn shared_guard<T: Any, const HELD: bool>(ud: Gc<Userdata>) -> Result<PayloadRef<T, HELD>, PayloadError> {
         ud.check_payload::<T>()?;
         let n = ud.borrow.get();
         if n == EXCLUSIVE {
@@ -238,22 +259,27 @@ impl Userdata {
         // The payload is a `T` (`check_payload` compared `type_id`).
         let ptr = any.map(|a| NonNull::from(a).cast::<T>()).ok_or(PayloadError::Destructed)?;
         ud.borrow.set(n + 1);
-        ud.held.set(ud.held.get() + held as u32);
-        Ok(PayloadRef { ud, ptr, held, _t: PhantomData })
+        if HELD {
+            ud.held.set(ud.held.get() + 1);
+        }
+        Ok(PayloadRef { ud, ptr, _t: PhantomData })
     }
 
     /// A mutable borrow of the payload as a `T`.
+    #[inline]
     pub fn borrow_payload_mut<T: Any>(ud: Gc<Userdata>) -> Result<PayloadMut<T>, PayloadError> {
-        Userdata::exclusive_guard(ud, false)
+        Userdata::exclusive_guard(ud)
     }
 
-    /// A mutable borrow of the payload as a `T`, held by the host (see the
-    /// module docs).
-    pub fn hold_payload_mut<T: Any>(ud: Gc<Userdata>) -> Result<PayloadMut<T>, PayloadError> {
-        Userdata::exclusive_guard(ud, true)
+    /// A mutable borrow of the payload as a `T`, held by the host; the
+    /// caller lists the userdata (`State::hold_payload_mut`).
+    #[inline]
+    pub(crate) fn hold_payload_mut<T: Any>(ud: Gc<Userdata>) -> Result<PayloadMut<T, true>, PayloadError> {
+        Userdata::exclusive_guard(ud)
     }
 
-    fn exclusive_guard<T: Any>(ud: Gc<Userdata>, held: bool) -> Result<PayloadMut<T>, PayloadError> {
+    #[inline]
+    fn exclusive_guard<T: Any, const HELD: bool>(ud: Gc<Userdata>) -> Result<PayloadMut<T, HELD>, PayloadError> {
         ud.check_payload::<T>()?;
         if ud.borrow.get() != 0 {
             return Err(PayloadError::Borrowed);
@@ -264,8 +290,31 @@ impl Userdata {
         // The payload is a `T` (`check_payload` compared `type_id`).
         let ptr = any.map(|a| NonNull::from(a).cast::<T>()).ok_or(PayloadError::Destructed)?;
         ud.borrow.set(EXCLUSIVE);
-        ud.held.set(ud.held.get() + held as u32);
-        Ok(PayloadMut { ud, ptr, held, _t: PhantomData })
+        if HELD {
+            ud.held.set(ud.held.get() + 1);
+        }
+        Ok(PayloadMut { ud, ptr, _t: PhantomData })
+    }
+
+    /// Whether held guards borrow the payload (the collector keeps the
+    /// userdata alive meanwhile).
+    #[inline]
+    pub(crate) fn is_held(&self) -> bool {
+        self.held.get() & HELD_COUNT != 0
+    }
+
+    /// Marks the userdata as listed among the held ones; false when it
+    /// already was.
+    #[inline]
+    pub(crate) fn list_held(&self) -> bool {
+        let h = self.held.get();
+        self.held.set(h | LISTED);
+        h & LISTED == 0
+    }
+
+    /// The userdata left the list of held ones.
+    pub(crate) fn unlist_held(&self) {
+        self.held.set(self.held.get() & !LISTED);
     }
 
     /// Number of user values.
@@ -305,22 +354,22 @@ impl Drop for SharedRelease<'_> {
 }
 
 /// A shared borrow of a userdata's payload (see the module docs). The
-/// holder keeps the userdata alive while the guard lives.
-pub struct PayloadRef<T: Any> {
+/// holder keeps the userdata alive while the guard lives. `HELD`: a guard
+/// held by the host (`hold_payload`).
+pub struct PayloadRef<T: Any, const HELD: bool = false> {
     ud: Gc<Userdata>,
     ptr: NonNull<T>,
-    held: bool,
     _t: PhantomData<T>,
 }
 
-impl<T: Any> PayloadRef<T> {
+impl<T: Any, const HELD: bool> PayloadRef<T, HELD> {
     /// The borrowed userdata.
     pub fn userdata(&self) -> Gc<Userdata> {
         self.ud
     }
 }
 
-impl<T: Any> std::ops::Deref for PayloadRef<T> {
+impl<T: Any, const HELD: bool> std::ops::Deref for PayloadRef<T, HELD> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the payload box stays in place while borrowed (it cannot
@@ -332,29 +381,30 @@ impl<T: Any> std::ops::Deref for PayloadRef<T> {
     }
 }
 
-impl<T: Any> Drop for PayloadRef<T> {
+impl<T: Any, const HELD: bool> Drop for PayloadRef<T, HELD> {
+    #[inline(always)]
     fn drop(&mut self) {
-        self.ud.release(true, self.held);
+        self.ud.release::<HELD>(true);
     }
 }
 
 /// A mutable borrow of a userdata's payload (see the module docs). The
-/// holder keeps the userdata alive while the guard lives.
-pub struct PayloadMut<T: Any> {
+/// holder keeps the userdata alive while the guard lives. `HELD` as for
+/// `PayloadRef`.
+pub struct PayloadMut<T: Any, const HELD: bool = false> {
     ud: Gc<Userdata>,
     ptr: NonNull<T>,
-    held: bool,
     _t: PhantomData<T>,
 }
 
-impl<T: Any> PayloadMut<T> {
+impl<T: Any, const HELD: bool> PayloadMut<T, HELD> {
     /// The borrowed userdata.
     pub fn userdata(&self) -> Gc<Userdata> {
         self.ud
     }
 }
 
-impl<T: Any> std::ops::Deref for PayloadMut<T> {
+impl<T: Any, const HELD: bool> std::ops::Deref for PayloadMut<T, HELD> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: as for `PayloadRef`; this guard is the only borrow.
@@ -362,7 +412,7 @@ impl<T: Any> std::ops::Deref for PayloadMut<T> {
     }
 }
 
-impl<T: Any> std::ops::DerefMut for PayloadMut<T> {
+impl<T: Any, const HELD: bool> std::ops::DerefMut for PayloadMut<T, HELD> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the flag is exclusive: no other guard or reference to
         // the payload exists while this one lives.
@@ -370,8 +420,9 @@ impl<T: Any> std::ops::DerefMut for PayloadMut<T> {
     }
 }
 
-impl<T: Any> Drop for PayloadMut<T> {
+impl<T: Any, const HELD: bool> Drop for PayloadMut<T, HELD> {
+    #[inline(always)]
     fn drop(&mut self) {
-        self.ud.release(false, self.held);
+        self.ud.release::<HELD>(false);
     }
 }
