@@ -206,7 +206,7 @@ impl Value {
     /// it when nothing refers to it).
     #[inline]
     pub fn is_collectable(&self) -> bool {
-        !matches!(self, Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::LightUserdata(_))
+        self.gc_ptr().is_some()
     }
 
     /// The address of a collectable value (for `%p`, `tostring` and

@@ -455,9 +455,9 @@ macro_rules! int_conversions {
         impl IntoLua for $ty {
             #[inline]
             fn into_lua(self, _lua: &Lua) -> LuaResult<LuaValue> {
-                Ok(match int_to_raw(self) {
-                    Value::Int(i) => LuaValue::Integer(i),
-                    _ => LuaValue::Number(self.to_float()),
+                Ok(match self.try_into() {
+                    Ok(i) => LuaValue::Integer(i),
+                    Err(_) => LuaValue::Number(self.to_float()),
                 })
             }
 

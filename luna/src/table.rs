@@ -180,13 +180,13 @@ impl LuaTable {
         let key = Prepared::new(key, &lua)?;
         let out = lua.with(|st| -> Fallible<Gathered<V>> {
             let t = self.table(&lua, st)?;
-            let base = st.top();
             let k = key.lower(&lua, st)?;
             if !meta || t.metatable().is_none() {
                 // The table holds the value (and a raw read runs nothing):
                 // no root needed, nothing goes on the stack.
                 return Ok(Gathered::new(t.get(k), &lua, st));
             }
+            let base = st.top();
             let v = {
                 Lua::push_raw(st, k)?;
                 let r = st.protect(|st| st.index(Value::Table(t), k, ValLoc::Other));

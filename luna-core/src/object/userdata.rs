@@ -12,20 +12,20 @@
 //! that hold the userdata by its `Gc` pointer, so they can live across
 //! calls back into Lua, which `RefCell`'s lifetime-bound guards cannot.
 //! While a guard lives the payload can be neither taken nor borrowed in a
-//! conflicting way. As for any `Gc`, whoever holds a guard keeps the
-//! userdata alive (rooted) until the guard drops; the embedding layer
-//! pins it.
+//! conflicting way. As for any `Gc`, the userdata must stay alive
+//! (rooted) while a guard borrows it: for a borrow that lasts one call the
+//! caller's stack roots it.
 //!
-//! A guard may be marked *held* (`State::hold_payload`,
+//! A guard may be *held* instead (`State::hold_payload`,
 //! `State::hold_payload_mut`): the embedder's host code keeps it for as
-//! long as it likes, as opposed to a borrow that lasts one call. A held
-//! guard roots its userdata by itself: the state lists the userdata with
-//! held guards, and the collector marks those (no host root needed). Destroying the payload (`destroy_payload`)
-//! while only held guards borrow it does not wait for them: the userdata
-//! reads as destructed at once, and the payload drops when the last guard
-//! does (mlua's `AnyUserData::destroy` with a live `UserDataRef`). A
-//! borrow of the other kind makes the destruction fail instead, since the
-//! code holding it is running and expects the value to outlive its call.
+//! long as it likes. A held guard roots its userdata by itself: the state
+//! lists the userdata with held guards, and the collector marks those (no
+//! host root needed). Destroying the payload (`destroy_payload`) while
+//! only held guards borrow it does not wait for them: the userdata reads
+//! as destructed at once, and the payload drops when the last guard does
+//! (mlua's `AnyUserData::destroy` with a live `UserDataRef`). A borrow of
+//! the other kind makes the destruction fail instead, since the code
+//! holding it is running and expects the value to outlive its call.
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, UnsafeCell};
