@@ -103,9 +103,8 @@ pub struct State {
     /// "C stack overflow" error is being handled (message handlers need
     /// some room), until an error is caught.
     pub(crate) native_stack_limit: usize,
-    /// The message handler of host calls (anchored in the registry).
-    pub(crate) host_handler: Option<Value>,
-    /// Traceback captured by the host-call message handler.
+    /// Traceback of the first error raised under a host call
+    /// (`capture_host_traceback`).
     pub(crate) captured_traceback: Option<Vec<crate::vm::debug::FrameInfo>>,
     /// What running out of fuel does.
     pub(crate) fuel_mode: crate::api::FuelMode,
@@ -191,7 +190,6 @@ impl State {
             native_stack_budget: crate::vm::call::DEFAULT_NATIVE_STACK_BUDGET,
             native_stack_limit: crate::vm::call::DEFAULT_NATIVE_STACK_BUDGET,
             fuel_mode: crate::api::FuelMode::Error,
-            host_handler: None,
             captured_traceback: None,
             max_source: usize::MAX / 2,
             binary_allowed: true,
@@ -342,7 +340,7 @@ impl State {
 
     /// Pushes a value after making room for it (`check_stack(1)` and
     /// `push`); fails with "stack overflow" beyond the stack limit.
-    #[inline]
+    #[inline(always)]
     pub fn push_checked(&mut self, v: Value) -> LResult<()> {
         let th = self.th();
         if th.top >= th.ci().top {
@@ -361,7 +359,19 @@ impl State {
     /// Sets the stack top; new slots are nil. A top beyond the stack limit
     /// (`MAX_STACK` slots) is clamped to it: raising the top that far is a
     /// misuse, and growing the stack for it would exhaust memory.
+    #[inline]
     pub fn set_top(&mut self, top: usize) {
+        let th = self.th();
+        if top <= th.top {
+            th.top = top;
+        } else {
+            self.raise_top(top);
+        }
+    }
+
+    /// `set_top` above the current top.
+    #[cold]
+    fn raise_top(&mut self, top: usize) {
         let th = self.th();
         let top = if top > th.stack.len() { top.min(crate::object::thread::MAX_STACK) } else { top };
         if top > th.top {

@@ -69,26 +69,22 @@ impl LuaFunction {
     pub fn call<R: FromLuaMulti>(&self, args: impl IntoLuaMulti) -> LuaResult<R> {
         let lua = self.lua()?;
         let args = PreparedMulti::new(args, &lua)?;
-        // The message handler, the function and the arguments go on the
-        // stack; the results are read from there.
+        // The function and the arguments go on the stack, the call runs in
+        // place and the results are read from where it leaves them.
         let out = lua.with(|st| -> Fallible<GatheredMulti<R>> {
             let f = lua.value_of(st, &self.0)?;
-            if st.check_stack(2).is_err() {
+            let base = st.top();
+            if st.push_checked(f).is_err() {
                 return Err(LuaError::runtime("stack overflow").into());
             }
-            let base = st.top();
-            if st.push_host_handler().is_err() {
-                return Err(LuaError::memory().into());
-            }
-            st.push(f);
             if let Err(e) = args.push(&lua, st) {
                 st.set_top(base);
                 return Err(e.into());
             }
             match st.host_pcall(base, luna_core::vm::MULTRET) {
                 Ok(()) => {
-                    let n = st.top() - (base + 1);
-                    let out = GatheredMulti::new(&lua, st, base + 1, n, None);
+                    let n = st.top() - base;
+                    let out = GatheredMulti::new(&lua, st, base, n, None);
                     st.set_top(base);
                     out
                 }

@@ -427,6 +427,10 @@ impl Lua {
             if inner.has_pending.get() {
                 inner.release_pending(st);
             }
+            // The start of an access is a collection point: the facade holds
+            // no raw value between accesses (state_access, rule 1), so every
+            // live value is rooted here.
+            st.check_gc();
             let r = f(st);
             // A panic value met by this access (an error or a value coming
             // back from Lua) is resumed once the access is done with the

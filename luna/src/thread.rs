@@ -220,17 +220,25 @@ impl LuaThread {
     /// `LuaError::CoroutineUnresumable`.
     pub fn resume<R: FromLuaMulti>(&self, args: impl IntoLuaMulti) -> LuaResult<R> {
         let lua = self.lua()?;
-        let resumable = lua.with(|st| -> LuaResult<bool> {
-            let co = self.coroutine(&lua, st)?;
-            Ok(matches!(status_of(st, co), Inner::Resumable | Inner::New))
-        })??;
-        if !resumable {
-            return Err(LuaError::CoroutineUnresumable);
+        // With a thread event callback, the coroutine is checked before the
+        // callback runs (it must not see a resume that fails); without one,
+        // the check and the resume are one access.
+        if lua.has_thread_events() {
+            let resumable = lua.with(|st| -> LuaResult<bool> {
+                let co = self.coroutine(&lua, st)?;
+                Ok(matches!(status_of(st, co), Inner::Resumable | Inner::New))
+            })??;
+            if !resumable {
+                return Err(LuaError::CoroutineUnresumable);
+            }
+            lua.thread_event(LuaThreadTriggers::ON_RESUME, || LuaThreadEvent::Resume(self.clone()))?;
         }
-        lua.thread_event(LuaThreadTriggers::ON_RESUME, || LuaThreadEvent::Resume(self.clone()))?;
         let args = PreparedMulti::new(args, &lua)?;
         let (out, yielded) = lua.with(|st| -> LuaResult<(Fallible<GatheredMulti<R>>, bool)> {
             let co = self.coroutine(&lua, st)?;
+            if !matches!(status_of(st, co), Inner::Resumable | Inner::New) {
+                return Err(LuaError::CoroutineUnresumable);
+            }
             // The arguments are pushed here, then move to the coroutine's
             // stack.
             let base = st.top();
@@ -278,7 +286,7 @@ impl LuaThread {
                 })
             }
         })??;
-        if yielded {
+        if yielded && lua.has_thread_events() {
             lua.thread_event(LuaThreadTriggers::ON_YIELD, || LuaThreadEvent::Yield(self.clone()))?;
         }
         GatheredMulti::results(out, &lua)
@@ -504,6 +512,12 @@ impl Lua {
 
     /// Tells the thread event callback of an event, if it listens to
     /// `trigger` and is not already running.
+    /// Whether a thread event callback is set (`set_thread_event_callback`).
+    #[inline]
+    fn has_thread_events(&self) -> bool {
+        self.inner.callbacks.thread_events.borrow().is_some()
+    }
+
     fn thread_event(&self, trigger: LuaThreadTriggers, event: impl FnOnce() -> LuaThreadEvent) -> LuaResult<()> {
         let callback = match &*self.inner.callbacks.thread_events.borrow() {
             Some((triggers, cb))

@@ -232,6 +232,21 @@ impl State {
         Ok(())
     }
 
+    /// A collection point for the host (PUC's `luaC_checkGC` in its API
+    /// functions): one incremental step when the debt is positive. Without
+    /// it, a host that creates and drops values without running Lua code
+    /// would grow the heap until the next script ran. The caller keeps the
+    /// raw layer's contract: every live value is reachable from a root
+    /// (the stack, the registry, a host root, a held guard).
+    #[inline]
+    pub fn check_gc(&mut self) {
+        if self.heap.debt > 0 {
+            // The step reports no error: errors in finalizers become
+            // warnings, as everywhere.
+            let _ = self.gc_step_at_safe_point();
+        }
+    }
+
     /// One incremental step: work proportional to the debt (PUC's
     /// `incstep`).
     fn inc_step(&mut self) {

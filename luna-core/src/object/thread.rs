@@ -217,14 +217,22 @@ impl ThreadData {
     /// Pushes a value (the caller made room).
     #[inline(always)]
     pub(crate) fn push(&mut self, v: Value) {
-        if self.top >= self.stack.len() {
-            // Natives are promised MIN_STACK slots; going beyond without
-            // asking is a bug, but growing here keeps it from being unsafe.
-            self.stack.resize(self.top + 1 + EXTRA_STACK, Value::Nil);
-            self.fix_upvalue_pointers();
+        match self.stack.get_mut(self.top) {
+            Some(slot) => *slot = v,
+            None => self.push_grown(v),
         }
-        self.stack[self.top] = v;
         self.top += 1;
+    }
+
+    /// `push` beyond the stack's end. Natives are promised `MIN_STACK`
+    /// slots; going beyond without asking is a bug, but growing here keeps
+    /// it from being unsafe.
+    #[cold]
+    #[inline(never)]
+    fn push_grown(&mut self, v: Value) {
+        self.stack.resize(self.top + 1 + EXTRA_STACK, Value::Nil);
+        self.fix_upvalue_pointers();
+        self.stack[self.top] = v;
     }
 
     /// Shrinks an oversized stack to twice what is in use (PUC's

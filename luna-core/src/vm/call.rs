@@ -132,23 +132,7 @@ impl State {
         loop {
             match self.th().stack[func] {
                 Value::LuaFn(cl) => {
-                    let p = cl.proto;
-                    let fsize = p.max_stack_size as usize;
-                    self.ensure_stack(fsize)?;
-                    let th = self.th();
-                    let nargs = th.top - func - 1;
-                    let nparams = p.num_params as usize;
-                    self.push_ci(CallInfo::new(func, func + 1 + fsize, nresults, 0))?;
-                    let th = self.th();
-                    debug_assert!(func + 1 + fsize <= th.stack_size(), "a Lua frame beyond the stack");
-                    if nargs < nparams {
-                        for s in &mut th.stack[th.top..func + 1 + nparams] {
-                            *s = Value::Nil;
-                        }
-                        th.top = func + 1 + nparams;
-                    }
-                    // The call hook runs when the interpreter enters the
-                    // frame (`trace_call`).
+                    self.push_lua_frame(cl, func, nresults, 0)?;
                     return Ok(true);
                 }
                 Value::NativeFn(_) => {
@@ -160,6 +144,37 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Pushes the frame of the Lua function `cl` at `func` (its arguments
+    /// above it), with the frame status `status`, making room for its
+    /// registers and filling missing parameters with nil. The interpreter
+    /// runs it from its first instruction; the call hook runs when it
+    /// enters the frame (`trace_call`).
+    #[inline(always)]
+    pub(crate) fn push_lua_frame(
+        &mut self,
+        cl: Gc<crate::object::function::LuaClosure>,
+        func: usize,
+        nresults: i32,
+        status: u16,
+    ) -> LResult<()> {
+        let p = cl.proto;
+        let fsize = p.max_stack_size as usize;
+        self.ensure_stack(fsize)?;
+        let th = self.th();
+        let nargs = th.top - func - 1;
+        let nparams = p.num_params as usize;
+        self.push_ci(CallInfo::new(func, func + 1 + fsize, nresults, status))?;
+        let th = self.th();
+        debug_assert!(func + 1 + fsize <= th.stack_size(), "a Lua frame beyond the stack");
+        if nargs < nparams {
+            for s in &mut th.stack[th.top..func + 1 + nparams] {
+                *s = Value::Nil;
+            }
+            th.top = func + 1 + nparams;
+        }
+        Ok(())
     }
 
     /// Calls the native function at `func` (PUC's `precallC`).
@@ -198,6 +213,14 @@ impl State {
             th.ci.truncate(depth);
         }
         let n = n.min(th.top - func - 1);
+        // The common return, one result wanted and no hook, in line; the
+        // rest in `poscall`.
+        if th.hook.mask == 0 && th.ci[depth - 1].nresults == 1 {
+            th.stack[func] = if n == 0 { Value::Nil } else { th.stack[th.top - n] };
+            th.top = func + 1;
+            th.ci.truncate(depth - 1);
+            return Ok(n);
+        }
         self.poscall(n)?;
         Ok(n)
     }
@@ -459,6 +482,10 @@ impl State {
         // An uncatchable error skips message handlers: Lua code never sees
         // it (`State::set_uncatchable_userdata`).
         if errfunc != 0 && !self.is_uncatchable(v) {
+            if errfunc == crate::api::ERRFUNC_HOST {
+                self.capture_host_traceback();
+                return Throw { status: Status::ErrRun, value: v };
+            }
             let th = self.th();
             let handler = th.stack[errfunc];
             let func = th.top;

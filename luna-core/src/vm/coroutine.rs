@@ -109,16 +109,18 @@ impl State {
             return self.call_no_count(first_arg - 1, MULTRET);
         }
         th.status = ThreadStatus::Ok;
-        let ci_idx = th.ci.len() - 1;
-        let ci = th.ci[ci_idx];
+        let ci = th.ci_mut();
         if ci.is_lua() {
             // Yielded inside a hook: the instruction has not run yet.
-            th.ci[ci_idx].savedpc -= 1;
+            ci.savedpc -= 1;
             th.top = first_arg;
             self.execute()?;
         } else {
             let n = match ci.k {
-                Some(k) => k(self, Status::Yield, ci.ctx)?,
+                Some(k) => {
+                    let ctx = ci.ctx;
+                    k(self, Status::Yield, ctx)?
+                }
                 None => nargs,
             };
             self.poscall(n)?;

@@ -804,7 +804,13 @@ impl State {
                                     continue;
                                 }
                             }
-                            let is_lua = self.precall(ra, nresults);
+                            // A native function is run from here (`precall`
+                            // would only forward it).
+                            let is_lua = if let Value::NativeFn(_) = *(&mut *th).stack.as_ptr().add(ra) {
+                                self.precall_native(ra, nresults).map(|_| false)
+                            } else {
+                                self.precall(ra, nresults)
+                            };
                             match is_lua {
                                 Ok(true) => {
                                     fresh_entry = true;
