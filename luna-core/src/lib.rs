@@ -71,6 +71,7 @@ pub mod number;
 pub mod object;
 pub mod state;
 pub mod stdlib;
+pub mod type_map;
 pub mod value;
 pub mod vm;
 

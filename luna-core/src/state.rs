@@ -9,7 +9,6 @@
 //! generator, io handles) lives in `ext`, keyed by type.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 
 use crate::gc::{Gc, GcMode, Heap, MemoryError};
 use crate::object::function::{LuaClosure, NativeClosure, NativeFn, NativeFnPtr, Proto, UpVal};
@@ -82,10 +81,10 @@ pub struct State {
     /// collection prunes them): roots while a guard holds them.
     pub(crate) held_userdata: Vec<Gc<Userdata>>,
     /// Metatables of userdata types, by Rust type.
-    pub(crate) type_metatables: HashMap<TypeId, Gc<Table>>,
+    pub(crate) type_metatables: crate::type_map::TypeMap<Gc<Table>>,
     pub(crate) warn: WarnState,
     /// Library and host state, keyed by type.
-    pub(crate) ext: HashMap<TypeId, Box<dyn Any>>,
+    pub(crate) ext: crate::type_map::TypeMap<Box<dyn Any>>,
     /// Fuel counter: the budget, or with an interrupt the current slice
     /// of it (see `vm::budget`); `i64::MAX` when nothing counts (a plain
     /// number, so that a charge is a compare and a decrement).
@@ -180,9 +179,9 @@ impl State {
             mem_err_msg,
             host_roots: HostRoots::new(),
             held_userdata: Vec::new(),
-            type_metatables: HashMap::new(),
+            type_metatables: Default::default(),
             warn: WarnState { on: false, continuing: false, sink: None },
-            ext: HashMap::new(),
+            ext: Default::default(),
             fuel: i64::MAX,
             fuel_reserve: None,
             interrupt: None,

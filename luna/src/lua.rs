@@ -4,7 +4,6 @@
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use luna_core::api::HostError;
@@ -221,7 +220,9 @@ pub(crate) struct LuaInner {
     pending: RefCell<Vec<HostRoot>>,
     /// Whether `pending` is not empty (tested on every access).
     has_pending: Cell<bool>,
-    app_data: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
+    app_data: RefCell<luna_core::type_map::TypeMap<Rc<dyn Any>>>,
+    /// The handle `globals` hands out (see there).
+    globals: RefCell<Option<HandleRef>>,
     /// The global hook and the thread event callback.
     pub(crate) callbacks: crate::hooks::HostCallbacks,
     /// A Rust panic on its way through Lua or back to the host (see
@@ -392,7 +393,8 @@ impl Lua {
                 state_id,
                 pending: RefCell::new(Vec::new()),
                 has_pending: Cell::new(false),
-                app_data: RefCell::new(HashMap::new()),
+                app_data: RefCell::new(Default::default()),
+                globals: RefCell::new(None),
                 callbacks: Default::default(),
                 panic: Default::default(),
                 #[cfg(feature = "serde")]
@@ -612,7 +614,22 @@ impl Lua {
     pub fn globals(&self) -> LuaTable {
         self.with(|st| {
             let g = st.globals();
-            LuaTable(self.pin(st, Value::Table(g)))
+            // The handle is kept and handed out again while the globals
+            // table stays the same (`set_globals` or a script writing the
+            // registry can replace it): programs fetch the globals for every
+            // access, and a new handle each time would be a root to take
+            // and release, and an allocation.
+            let mut cached = self.inner.globals.borrow_mut();
+            if let Some(h) = &*cached {
+                if matches!(st.get_pinned(h.root), Some(Value::Table(t)) if t.ptr_eq(g)) {
+                    return LuaTable(h.clone());
+                }
+            }
+            let h = self.pin(st, Value::Table(g));
+            // The replaced handle's root is released at the next access
+            // (this one is busy).
+            *cached = Some(h.clone());
+            LuaTable(h)
         })
         .expect("globals are always accessible outside other operations")
     }

@@ -235,7 +235,6 @@ pub(crate) mod ser {
     //! `Lua::from_value` deserializes from it.
 
     use std::any::TypeId;
-    use std::collections::HashMap;
     use std::rc::Rc;
 
     use luna_core::object::userdata::{PayloadError, Userdata};
@@ -265,7 +264,7 @@ pub(crate) mod ser {
     /// `Rc` so that a deserialization takes it along for the price of a
     /// count).
     #[derive(Default, Clone)]
-    pub(crate) struct SerializableTypes(Rc<HashMap<TypeId, SerFns>>);
+    pub(crate) struct SerializableTypes(Rc<luna_core::type_map::TypeMap<SerFns>>);
 
     impl SerializableTypes {
         /// The recording functions of the userdata `u`, if its type is

@@ -18,7 +18,6 @@
 
 use std::any::TypeId;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::rc::{Rc, Weak};
 
@@ -82,7 +81,7 @@ pub(crate) struct TypeInfo {
 
 /// The registered types of a state (kept in the state's extension map).
 #[derive(Default)]
-struct UserdataTypes(HashMap<TypeId, TypeInfo>);
+struct UserdataTypes(luna_core::type_map::TypeMap<TypeInfo>);
 
 /// What the state knows of type `id`, if registered.
 pub(crate) fn type_info(st: &State, id: TypeId) -> Option<&TypeInfo> {

@@ -39,6 +39,27 @@ fn steps_finish_a_cycle() {
 }
 
 #[test]
+fn a_host_that_never_runs_lua_still_has_its_garbage_collected() {
+    // The facade's operations are collection points (as PUC's API
+    // functions are): values the host creates and drops are freed without
+    // any script running, and userdata finalizers run.
+    let lua = Lua::new();
+    let base = lua.used_memory();
+    let rc = Rc::new(());
+    for i in 0..200_000 {
+        let t = lua.create_table().unwrap();
+        t.set(1, i).unwrap();
+        drop(lua.create_string(format!("garbage {i}")).unwrap());
+        if i % 10 == 0 {
+            drop(lua.create_userdata(Payload(rc.clone())).unwrap());
+        }
+    }
+    let grown = lua.used_memory() - base;
+    assert!(grown < 4 << 20, "the heap grew by {grown} bytes");
+    assert!(Rc::strong_count(&rc) < 20_000, "{} payloads still alive", Rc::strong_count(&rc) - 1);
+}
+
+#[test]
 fn stopping_the_collector_is_seen_by_lua() {
     let lua = Lua::new();
     assert!(lua.gc_is_running());
