@@ -166,24 +166,45 @@ impl LuaOptions {
     }
 }
 
-/// A pinned runtime value: the host root of a handle. Dropping the last
-/// clone of the handle releases the root.
+/// A handle: a host root of the state, shared by the clones of a facade
+/// value. The clones count themselves in the state's `handle_counts`
+/// (indexed by root slot) and the last one to drop releases the root, so a
+/// handle is two words, made and dropped without an allocation, and it
+/// resolves to its value with one generation compare in the state's root
+/// slots (`Lua::value_of`).
 pub(crate) struct Handle {
     pub(crate) lua: Weak<LuaInner>,
-    pub(crate) root: HostRoot,
+    index: u32,
+    generation: u32,
+}
+
+impl Handle {
+    /// The host root of the handle in its state `inner`.
+    #[inline]
+    pub(crate) fn root(&self, inner: &LuaInner) -> HostRoot {
+        HostRoot { index: self.index, generation: self.generation, state_id: inner.state_id }
+    }
+}
+
+impl Clone for Handle {
+    #[inline]
+    fn clone(&self) -> Handle {
+        // Once the state is gone nothing is counted any more.
+        crate::state_access::with_live_inner(&self.lua, |inner| inner.retain_handle(self.index));
+        Handle { lua: self.lua.clone(), index: self.index, generation: self.generation }
+    }
 }
 
 impl Drop for Handle {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(inner) = self.lua.upgrade() {
-            inner.release(self.root);
-        }
+        crate::state_access::with_live_inner(&self.lua, |inner| inner.drop_handle(self.index, self.generation));
     }
 }
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Handle({})", self.root.index)
+        write!(f, "Handle({})", self.index)
     }
 }
 
@@ -209,8 +230,8 @@ impl Drop for Rooted {
     }
 }
 
-/// Shared reference to a handle: what facade value types hold.
-pub(crate) type HandleRef = Rc<Handle>;
+/// What facade value types hold: a handle (cloning it counts a clone).
+pub(crate) type HandleRef = Handle;
 
 pub(crate) struct LuaInner {
     pub(crate) cell: StateCell,
@@ -220,6 +241,10 @@ pub(crate) struct LuaInner {
     pending: RefCell<Vec<HostRoot>>,
     /// Whether `pending` is not empty (tested on every access).
     has_pending: Cell<bool>,
+    /// The number of live clones of the handle holding each host root
+    /// slot, by slot index (0 for slots no handle holds: free ones, and
+    /// the roots of registry keys and userdata guards).
+    handle_counts: RefCell<Vec<u32>>,
     app_data: RefCell<luna_core::type_map::TypeMap<Rc<dyn Any>>>,
     /// The handle `globals` hands out (see there).
     globals: RefCell<Option<HandleRef>>,
@@ -239,6 +264,44 @@ impl LuaInner {
         self.has_pending.set(false);
         for r in self.pending.borrow_mut().drain(..) {
             st.unpin(r);
+        }
+    }
+
+    /// A new handle for `root`, just pinned, counted once.
+    #[inline]
+    fn new_handle(self: &Rc<LuaInner>, root: HostRoot) -> Handle {
+        let mut counts = self.handle_counts.borrow_mut();
+        let i = root.index as usize;
+        if i >= counts.len() {
+            counts.resize(i + 1, 0);
+        }
+        counts[i] = 1;
+        Handle { lua: Rc::downgrade(self), index: root.index, generation: root.generation }
+    }
+
+    /// Counts one more clone of the handle of slot `index`.
+    #[inline]
+    fn retain_handle(&self, index: u32) {
+        if let Some(n) = self.handle_counts.borrow_mut().get_mut(index as usize) {
+            // A count that cannot grow keeps its root for good: a leak, never
+            // a release under a live handle.
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// Counts one clone less of the handle of slot `index`; the last one
+    /// releases the root.
+    #[inline]
+    fn drop_handle(&self, index: u32, generation: u32) {
+        let last = match self.handle_counts.borrow_mut().get_mut(index as usize) {
+            Some(n) if *n != u32::MAX => {
+                *n -= 1;
+                *n == 0
+            }
+            _ => false,
+        };
+        if last {
+            self.release(HostRoot { index, generation, state_id: self.state_id });
         }
     }
 
@@ -393,12 +456,27 @@ impl Lua {
                 state_id,
                 pending: RefCell::new(Vec::new()),
                 has_pending: Cell::new(false),
+                handle_counts: RefCell::new({
+                    #[allow(unused_mut)]
+                    let mut counts = Vec::new();
+                    // The array metatable's handle, made below, is counted.
+                    #[cfg(feature = "serde")]
+                    {
+                        counts.resize(array_metatable.index as usize + 1, 0);
+                        counts[array_metatable.index as usize] = 1;
+                    }
+                    counts
+                }),
                 app_data: RefCell::new(Default::default()),
                 globals: RefCell::new(None),
                 callbacks: Default::default(),
                 panic: Default::default(),
                 #[cfg(feature = "serde")]
-                array_metatable: Rc::new(Handle { lua: weak.clone(), root: array_metatable }),
+                array_metatable: Handle {
+                    lua: weak.clone(),
+                    index: array_metatable.index,
+                    generation: array_metatable.generation,
+                },
             }),
         }
     }
@@ -487,7 +565,8 @@ impl Lua {
     /// Pins a runtime value as a new handle.
     #[inline]
     pub(crate) fn pin(&self, st: &mut State, v: Value) -> HandleRef {
-        Rc::new(Handle { lua: Rc::downgrade(&self.inner), root: st.pin(v) })
+        let root = st.pin(v);
+        self.inner.new_handle(root)
     }
 
     /// The runtime value of a handle, checking it belongs to this state.
@@ -496,7 +575,7 @@ impl Lua {
         if h.lua.as_ptr() != Rc::as_ptr(&self.inner) {
             return Err(if h.lua.upgrade().is_none() { LuaError::StateDropped } else { LuaError::MismatchedState });
         }
-        match st.get_pinned(h.root) {
+        match st.get_pinned(h.root(&self.inner)) {
             Some(v) => Ok(v),
             None => Err(LuaError::StateDropped),
         }
@@ -621,7 +700,7 @@ impl Lua {
             // and release, and an allocation.
             let mut cached = self.inner.globals.borrow_mut();
             if let Some(h) = &*cached {
-                if matches!(st.get_pinned(h.root), Some(Value::Table(t)) if t.ptr_eq(g)) {
+                if matches!(st.get_pinned(h.root(&self.inner)), Some(Value::Table(t)) if t.ptr_eq(g)) {
                     return LuaTable(h.clone());
                 }
             }
@@ -958,7 +1037,7 @@ pub(crate) fn same_value(a: &Handle, b: &Handle) -> bool {
     match a.lua.upgrade() {
         Some(inner) => {
             let lua = Lua { inner };
-            lua.with(|st| match (st.get_pinned(a.root), st.get_pinned(b.root)) {
+            lua.with(|st| match (st.get_pinned(a.root(&lua.inner)), st.get_pinned(b.root(&lua.inner))) {
                 (Some(x), Some(y)) => x.raw_eq(&y),
                 _ => false,
             })

@@ -158,6 +158,36 @@ impl Drop for Lend<'_> {
 }
 
 // ---------------------------------------------------------------------------
+// # Handle bookkeeping without a strong reference
+//
+// A handle (`lua::Handle`) holds a `Weak` of its state, and cloning or
+// dropping one updates its clone count in the state (`LuaInner`); when the
+// last clone drops, its host root is released. Upgrading the `Weak` for
+// that would take and drop a strong reference around every clone and drop.
+// `with_live_inner` reaches the state through the `Weak` while its strong
+// count is not zero instead. It is sound because the closures given to it
+// (`Handle::clone` and `Handle::drop`, only) update the count and release a
+// root (`LuaInner::release`: unpin a slot or queue it), which drops no
+// `Lua` and runs no user code: the last strong reference cannot go away
+// while the `&LuaInner` is in use, and `Rc` is single-threaded.
+
+/// Runs `f` on the state `weak` points to, if it is alive (see above:
+/// `f` must not drop a `Lua` or run user code).
+#[inline(always)]
+pub(crate) fn with_live_inner<R>(
+    weak: &std::rc::Weak<crate::lua::LuaInner>,
+    f: impl FnOnce(&crate::lua::LuaInner) -> R,
+) -> Option<R> {
+    if weak.strong_count() == 0 {
+        return None;
+    }
+    // SAFETY: a non-zero strong count means the `LuaInner` is alive; it
+    // stays alive while `f` runs because `f` drops no `Lua` (section
+    // comment), and nothing else runs meanwhile (single-threaded).
+    Some(f(unsafe { &*weak.as_ptr() }))
+}
+
+// ---------------------------------------------------------------------------
 // # Application data guards
 //
 // `Lua::app_data_ref` and `app_data_mut` return guards that dereference to

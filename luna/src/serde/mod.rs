@@ -360,7 +360,7 @@ pub(crate) fn new_array_metatable(st: &mut State) -> LuaResult<HostRoot> {
 
 /// The array metatable, inside a state access.
 pub(crate) fn array_metatable(lua: &Lua, st: &State) -> Option<Gc<Table>> {
-    match st.get_pinned(lua.inner.array_metatable.root) {
+    match st.get_pinned(lua.inner.array_metatable.root(&lua.inner)) {
         Some(Value::Table(t)) => Some(t),
         _ => None,
     }
