@@ -217,20 +217,20 @@ impl LuaTable {
         lua.with(|st| -> Fallible<()> {
             let t = self.table(&lua, st)?;
             let k = key.lower(&lua, st)?;
-            // The common case first: a key that is not an object needs no
-            // root while the value is made (which may collect), and a raw
-            // store runs no collection, so nothing goes on the stack.
-            if !k.is_collectable() && (!meta || t.metatable().is_none()) {
+            // The common case first: a raw store. Nothing in it collects
+            // (allocation never does; the access began at the collection
+            // point), so the key needs no root while the value is made, and
+            // nothing goes on the stack.
+            if !meta || t.metatable().is_none() {
                 let v = value.lower(&lua, st)?;
                 return Ok(raw_set_core(&lua, st, t, k, v)?);
             }
+            // Metamethods may run (and collect): key and value are rooted
+            // on the stack first.
             let base = st.top();
             let r = (|| -> Fallible<()> {
                 Lua::push_raw(st, k)?;
                 let v = value.lower(&lua, st)?;
-                if !meta || t.metatable().is_none() {
-                    return Ok(raw_set_core(&lua, st, t, k, v)?);
-                }
                 Lua::push_raw(st, v)?;
                 match st.protect(|st| st.set_index(Value::Table(t), k, v, ValLoc::Other)) {
                     Ok(()) => Ok(()),

@@ -151,11 +151,34 @@ impl Gc<LuaStr> {
 /// PUC's string hash (`luaS_hash`): cheap, and good enough for table keys.
 #[inline]
 fn hash_bytes(s: &[u8], seed: u32) -> u32 {
-    let mut h = seed ^ (s.len() as u32);
-    for &b in s.iter().rev() {
-        h ^= (h << 5).wrapping_add(h >> 2).wrapping_add(b as u32);
+    // Eight bytes per step (PUC's hash takes one per step: interning a
+    // short string from the host spent more on hashing than on the rest).
+    // Every byte counts, the seed varies per state as PUC's, and the final
+    // fold brings the high bits, where the products mix, down to the low
+    // bits that pick a bucket.
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut h = u64::from(seed) ^ (s.len() as u64).wrapping_mul(K);
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
     }
-    h
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = 0u64;
+        for (i, &b) in rest.iter().enumerate() {
+            w |= u64::from(b) << (8 * i);
+        }
+        h = mix(h, w);
+    }
+    (h ^ (h >> 29) ^ (h >> 47)) as u32
+}
+
+/// Byte equality of short strings, compared in line: a call to `memcmp`
+/// cost more than the comparison of the few bytes of an interned string.
+#[inline(always)]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 fn layout_for(len: usize) -> Option<Layout> {
@@ -241,7 +264,7 @@ impl StringTable {
         let h = hash_bytes(bytes, self.seed);
         let mut cur = self.buckets[self.bucket(h)];
         while let Some(s) = cur {
-            if s.hash.get() == h && s.as_bytes() == bytes {
+            if s.hash.get() == h && short_eq(s.as_bytes(), bytes) {
                 return Some(s);
             }
             cur = s.hnext.get();
@@ -311,10 +334,19 @@ impl StringTable {
 
 impl Heap {
     /// Creates (or finds, for short strings) the string with `bytes`.
+    #[inline]
     pub(crate) fn new_string(&mut self, strings: &mut StringTable, bytes: &[u8]) -> Result<Gc<LuaStr>, MemoryError> {
         if bytes.len() <= MAX_SHORT_LEN {
             self.intern(strings, bytes)
         } else {
+            self.new_long_string(strings, bytes)
+        }
+    }
+
+    /// A long string: not interned, made anew.
+    #[inline(never)]
+    fn new_long_string(&mut self, strings: &mut StringTable, bytes: &[u8]) -> Result<Gc<LuaStr>, MemoryError> {
+        {
             if bytes.len() > MAX_STRING_LEN {
                 return Err(MemoryError);
             }
@@ -327,11 +359,14 @@ impl Heap {
         }
     }
 
+    /// The interned string of `bytes`: looked up (in line, the common
+    /// case), or made and entered (out of line).
+    #[inline]
     fn intern(&mut self, strings: &mut StringTable, bytes: &[u8]) -> Result<Gc<LuaStr>, MemoryError> {
         let h = hash_bytes(bytes, strings.seed);
         let mut cur = strings.buckets[strings.bucket(h)];
         while let Some(s) = cur {
-            if s.hash.get() == h && s.as_bytes() == bytes {
+            if s.hash.get() == h && short_eq(s.as_bytes(), bytes) {
                 // A string found dead but not yet swept is revived: it is
                 // in use again, so it must survive this cycle's sweep.
                 let hd = s.header();
@@ -342,6 +377,13 @@ impl Heap {
             }
             cur = s.hnext.get();
         }
+        self.intern_new(strings, bytes, h)
+    }
+
+    /// Makes the string of `bytes` (hash `h`, not in the table yet) and
+    /// enters it.
+    #[inline(never)]
+    fn intern_new(&mut self, strings: &mut StringTable, bytes: &[u8], h: u32) -> Result<Gc<LuaStr>, MemoryError> {
         if strings.count >= strings.buckets.len() {
             let old = strings.bytes();
             let n = strings.buckets.len() * 2;
