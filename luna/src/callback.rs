@@ -71,7 +71,7 @@ where
 }
 
 /// Pushes the results of a callback's user code, or raises its error.
-#[inline]
+#[inline(always)]
 pub(crate) fn push_results<R: IntoLuaMulti>(
     lua: &Lua,
     st: &mut State,

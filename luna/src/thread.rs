@@ -10,7 +10,7 @@ use luna_core::object::thread::{Thread, ThreadStatus};
 use luna_core::{State, Status, Value};
 
 use crate::error::{format_traceback, with_traceback, LuaError, LuaResult, TracebackFrame};
-use crate::failure::Fallible;
+use crate::failure::{Failure, Fallible};
 use crate::function::LuaFunction;
 use crate::lua::{HandleRef, Lua};
 use crate::multi::{FromLuaMulti, GatheredMulti, IntoLuaMulti, PreparedMulti};
@@ -234,10 +234,12 @@ impl LuaThread {
             lua.thread_event(LuaThreadTriggers::ON_RESUME, || LuaThreadEvent::Resume(self.clone()))?;
         }
         let args = PreparedMulti::new(args, &lua)?;
-        let (out, yielded) = lua.with(|st| -> LuaResult<(Fallible<GatheredMulti<R>>, bool)> {
+        // The access's outcome carries its error boxed (`Fallible`): the
+        // common outcome, a gathered result, stays small to move.
+        let outcome = lua.with_fallible(|st| -> Fallible<(Fallible<GatheredMulti<R>>, bool)> {
             let co = self.coroutine(&lua, st)?;
             if !matches!(status_of(st, co), Inner::Resumable | Inner::New) {
-                return Err(LuaError::CoroutineUnresumable);
+                return Err(LuaError::CoroutineUnresumable.into());
             }
             // The arguments are pushed here, then move to the coroutine's
             // stack.
@@ -246,7 +248,7 @@ impl LuaThread {
                 Ok(n) => n,
                 Err(e) => {
                     st.set_top(base);
-                    return Err(e);
+                    return Err(e.into());
                 }
             };
             for i in base..base + nargs {
@@ -256,7 +258,7 @@ impl LuaThread {
             st.set_top(base);
             let (status, n) = st.resume(co, nargs);
             if st.check_stack(n + 1).is_err() {
-                return Err(LuaError::runtime("too many results to resume"));
+                return Err(LuaError::runtime("too many results to resume").into());
             }
             st.xmove_from(co, n);
             if status == Status::Ok || status == Status::Yield {
@@ -269,7 +271,7 @@ impl LuaThread {
                 if crate::lua::is_raw_error(v) {
                     // A hook's error reaches the host as it is.
                     let e = luna_core::api::HostError { status, value: v, traceback: Vec::new() };
-                    return Err(lua.host_error(st, e));
+                    return Err(lua.host_error(st, e).into());
                 }
                 let frames: Vec<TracebackFrame> = st
                     .thread_traceback_frames(co)
@@ -277,15 +279,16 @@ impl LuaThread {
                     .map(|f| TracebackFrame { source: f.source, line: f.line, name: f.name })
                     .collect();
                 let e = luna_core::api::HostError { status, value: v, traceback: Vec::new() };
-                Err(match lua.host_error(st, e) {
+                Err(Failure::from(match lua.host_error(st, e) {
                     LuaError::RuntimeError(message) => LuaError::RuntimeError(with_traceback(message, &frames)),
                     LuaError::CallbackError { cause, .. } => {
                         LuaError::CallbackError { traceback: format_traceback(&frames), cause }
                     }
                     other => other,
-                })
+                }))
             }
-        })??;
+        });
+        let (out, yielded) = outcome.and_then(|r| r).map_err(Failure::into_error)?;
         if yielded && lua.has_thread_events() {
             lua.thread_event(LuaThreadTriggers::ON_YIELD, || LuaThreadEvent::Yield(self.clone()))?;
         }

@@ -310,7 +310,11 @@ impl State {
         if th.c_calls() >= MAX_CCALLS || self.native_stack_exhausted() {
             self.check_cstack()?;
         }
-        if self.precall(func, nresults)? {
+        // A native function (a metamethod or a function a native calls,
+        // often) is run from here: `precall` would only forward it.
+        if let Value::NativeFn(_) = self.th().stack[func] {
+            self.precall_native(func, nresults)?;
+        } else if self.precall(func, nresults)? {
             let ci = self.th().ci_mut();
             ci.status = CIST_FRESH;
             self.execute()?;

@@ -186,12 +186,15 @@ impl State {
             None => return Ok(()),
         };
         let th = self.th();
-        let ci = th.ci[ci_idx];
-        let base = ci.func + 1;
-        let inst = p.code[ci.savedpc - 1];
+        let ci = &th.ci[ci_idx];
+        let (base, savedpc, u2) = (ci.func + 1, ci.savedpc, ci.u2);
+        let inst = p.code[savedpc - 1];
         match get_op(inst) {
+            // A call (the common case: the callee yielded) has nothing left
+            // to do: its results are where the caller reads them.
+            OpCode::Call | OpCode::TailCall => {}
             OpCode::MmBin | OpCode::MmBinI | OpCode::MmBinK => {
-                let prev = p.code[ci.savedpc - 2];
+                let prev = p.code[savedpc - 2];
                 th.top -= 1;
                 th.stack[base + arg_a(prev) as usize] = th.stack[th.top];
             }
@@ -231,7 +234,7 @@ impl State {
             }
             OpCode::Return => {
                 let ra = base + arg_a(inst) as usize;
-                th.top = ra + ci.u2;
+                th.top = ra + u2;
                 th.ci[ci_idx].savedpc -= 1;
             }
             _ => {}
