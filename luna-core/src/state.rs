@@ -703,24 +703,26 @@ impl State {
     // Host roots.
 
     /// Pins a value so the collector keeps it alive until `unpin`.
+    #[inline]
     pub fn pin(&mut self, v: Value) -> HostRoot {
         let roots = &mut self.host_roots;
-        let index = match roots.free.pop() {
-            Some(i) => {
-                let slot = &mut roots.slots[i as usize];
+        let (index, generation) = match roots.free.pop().and_then(|i| Some((i, roots.slots.get_mut(i as usize)?))) {
+            Some((i, slot)) => {
                 slot.0 = v;
                 slot.2 = true;
-                i
+                (i, slot.1)
             }
             None => {
                 roots.slots.push((v, 0, true));
-                (roots.slots.len() - 1) as u32
+                ((roots.slots.len() - 1) as u32, 0)
             }
         };
         // A pinned value stored into the roots during a collection must
         // not be left white behind the collector.
-        self.heap.barrier_root(v);
-        HostRoot { index, generation: self.host_roots.slots[index as usize].1, state_id: self.id }
+        if v.is_collectable() {
+            self.heap.barrier_root(v);
+        }
+        HostRoot { index, generation, state_id: self.id }
     }
 
     /// A shared borrow of a userdata's payload as a `T`, held by the host:
@@ -786,6 +788,7 @@ impl State {
     }
 
     /// Releases a pinned value. Stale tickets are ignored (returns false).
+    #[inline]
     pub fn unpin(&mut self, r: HostRoot) -> bool {
         if r.state_id != self.id {
             return false;
