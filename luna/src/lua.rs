@@ -498,19 +498,43 @@ impl Lua {
         }
     }
 
+    /// As `with_fallible`, without the collection point at the start: for
+    /// a sequence of accesses that hands raw values from one to the next
+    /// (the serializer builds its values so, relying on allocation never
+    /// collecting). No user code may run between such accesses.
+    #[inline]
+    pub(crate) fn with_fallible_uncollected<R>(&self, f: impl FnOnce(&mut State) -> R) -> Fallible<R> {
+        match self.access_with::<false, R>(f) {
+            Ok(r) => Ok(r),
+            Err(_) => Err(LuaError::StateBusy.into()),
+        }
+    }
+
     /// The state access of `with`; `Busy` when the state is already
     /// borrowed.
     #[inline]
     fn access<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, crate::state_access::Busy> {
+        self.access_with::<true, R>(f)
+    }
+
+    /// `access`, with the collection point at its start when `COLLECT`.
+    #[inline]
+    fn access_with<const COLLECT: bool, R>(
+        &self,
+        f: impl FnOnce(&mut State) -> R,
+    ) -> Result<R, crate::state_access::Busy> {
         let inner = &self.inner;
         let r = inner.cell.with(|st| {
             if inner.has_pending.get() {
                 inner.release_pending(st);
             }
             // The start of an access is a collection point: the facade holds
-            // no raw value between accesses (state_access, rule 1), so every
-            // live value is rooted here.
-            st.check_gc();
+            // no raw value between accesses (state_access, rule 1; the
+            // serializer's steps, which do, skip it), so every live value is
+            // rooted here.
+            if COLLECT {
+                st.check_gc();
+            }
             let r = f(st);
             // A panic value met by this access (an error or a value coming
             // back from Lua) is resumed once the access is done with the

@@ -39,8 +39,12 @@ impl<'a> RawSer<'a> {
         Ok(RawSer { lua, opts, array_mt })
     }
 
+    /// One step of the serializer: a state access without a collection
+    /// point, as raw values pass from one step to the next (between steps
+    /// only allocation happens, which never collects, and no user code runs
+    /// while a raw value is held: see `TableBuilder`).
     fn with<R>(&self, f: impl FnOnce(&mut State) -> Result<R>) -> Result<R> {
-        match self.lua.with_fallible(f) {
+        match self.lua.with_fallible_uncollected(f) {
             Ok(r) => r,
             Err(f) => Err(PathError::from(f.into_error())),
         }
@@ -447,8 +451,15 @@ impl<'lua> Serializer<'lua> {
 
     fn lift(&self, v: Result<Value>) -> LuaResult<LuaValue> {
         let v = v.map_err(PathError::into_ser)?;
-        self.lua.with(|st| self.lua.lift(st, v))
+        lift_result(self.lua, v)
     }
+}
+
+/// The serializer's result, a raw value from its last step, as a facade
+/// value (pinned), in a step without a collection point (see
+/// `RawSer::with`).
+fn lift_result(lua: &Lua, v: Value) -> LuaResult<LuaValue> {
+    lua.with_fallible_uncollected(|st| lua.lift(st, v)).map_err(crate::failure::Failure::into_error)
 }
 
 /// A compound serializer of the public `Serializer`: the runtime one, its
@@ -468,7 +479,7 @@ macro_rules! forward_compound {
             }
             fn end(self) -> LuaResult<LuaValue> {
                 let v = ser::$Trait::end(self.inner).map_err(PathError::into_ser)?;
-                self.lua.with(|st| self.lua.lift(st, v))
+                lift_result(self.lua, v)
             }
         }
     )*};
@@ -494,7 +505,7 @@ impl ser::SerializeMap for Compound<'_> {
     }
     fn end(self) -> LuaResult<LuaValue> {
         let v = ser::SerializeMap::end(self.inner).map_err(PathError::into_ser)?;
-        self.lua.with(|st| self.lua.lift(st, v))
+        lift_result(self.lua, v)
     }
 }
 
