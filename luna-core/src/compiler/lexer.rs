@@ -17,10 +17,77 @@ pub(crate) type StrId = u32;
 
 /// The set of strings seen by the compiler. Equal strings get the same id,
 /// so names and constants compare by id.
-#[derive(Default)]
 pub(crate) struct Interner {
-    map: HashMap<Rc<[u8]>, StrId>,
+    map: HashMap<Rc<[u8]>, StrId, NameHashState>,
     strs: Vec<Rc<[u8]>>,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        // Room for a small chunk's names without growing.
+        Interner { map: HashMap::with_capacity_and_hasher(8, NameHashState::new()), strs: Vec::with_capacity(8) }
+    }
+}
+
+/// The hasher of the interner's names: eight bytes per step, seeded per
+/// process. SipHash (the standard map's) cost more than the rest of
+/// compiling a one-line chunk. The seed keeps the hashes unpredictable to
+/// a script, as the runtime's string table is (PUC's own protection for
+/// its interned strings); the hash is not meant to be cryptographic.
+#[derive(Clone, Copy)]
+pub(crate) struct NameHashState(u64);
+
+impl NameHashState {
+    fn new() -> NameHashState {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        NameHashState(*SEED.get_or_init(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0x6c75_6e61u32)
+        }))
+    }
+}
+
+impl std::hash::BuildHasher for NameHashState {
+    type Hasher = NameHasher;
+    #[inline]
+    fn build_hasher(&self) -> NameHasher {
+        NameHasher(self.0)
+    }
+}
+
+/// See `NameHashState`.
+pub(crate) struct NameHasher(u64);
+
+impl NameHasher {
+    #[inline]
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl std::hash::Hasher for NameHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.mix(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let mut w = 0u64;
+        for (i, &b) in chunks.remainder().iter().enumerate() {
+            w |= u64::from(b) << (8 * i);
+        }
+        self.mix(w);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29) ^ (self.0 >> 47)
+    }
 }
 
 impl Interner {

@@ -148,7 +148,8 @@ impl Gc<LuaStr> {
     }
 }
 
-/// PUC's string hash (`luaS_hash`): cheap, and good enough for table keys.
+/// The string hash (the role of PUC's `luaS_hash`): cheap, seeded per
+/// state, and good enough for table keys.
 #[inline]
 fn hash_bytes(s: &[u8], seed: u32) -> u32 {
     // Eight bytes per step (PUC's hash takes one per step: interning a
