@@ -388,7 +388,9 @@ impl State {
     /// The value at stack index `idx` of the running thread.
     #[inline]
     pub fn stack_get(&self, idx: usize) -> Value {
-        self.th_ref().stack.get(idx).copied().unwrap_or(Value::Nil)
+        // Read field by field: results are read right after the stores that
+        // wrote them (see `Value::copy_raw`).
+        self.th_ref().stack.get(idx).map_or(Value::Nil, Value::load)
     }
 
     /// Sets the value at stack index `idx` (below top).

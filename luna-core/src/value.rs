@@ -54,6 +54,17 @@ impl Value {
     /// `src` must point to a valid `Value` and `dst` to memory valid for
     /// writing a `Value` (an initialized one: only the tag and payload are
     /// written, the padding keeps its bytes, which no one reads).
+    /// Reads the value at `src` as `copy_raw` copies it: the tag byte and
+    /// the payload word with two loads (see there), for values read just
+    /// after they were written (results on the stack).
+    #[inline(always)]
+    pub(crate) fn load(src: &Value) -> Value {
+        let mut out = Value::Nil;
+        // SAFETY: `src` is a valid value and `out` an initialized one.
+        unsafe { Value::copy_raw(&mut out, src) };
+        out
+    }
+
     #[inline(always)]
     pub(crate) unsafe fn copy_raw(dst: *mut Value, src: *const Value) {
         let s = src as *const u8;
