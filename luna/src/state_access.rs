@@ -19,7 +19,10 @@
 //!    before running metamethods, a callback's results are converted
 //!    before it returns to the interpreter. The access never runs user
 //!    code (rule 1 of the state access below), so user code cannot reach a
-//!    collection point in the middle.
+//!    collection point in the middle. The start of an access is itself a
+//!    collection point (`Lua::access`), which is why no raw value is kept
+//!    from one access to the next; the serializer, which does keep them,
+//!    uses accesses without it (`Lua::with_fallible_uncollected`).
 //! 2. *One state.* Every operation on a handle checks that the handle
 //!    belongs to the `Lua` used (`Lua::value_of`: `MismatchedState`
 //!    otherwise); host roots carry their state's identity as well.
