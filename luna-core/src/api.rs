@@ -100,12 +100,11 @@ impl State {
     /// up the Rust calls, so protecting is recording the frame count, the
     /// native-call count and the hook permission here and restoring them
     /// on `Err` (`host_call_failed`). A Lua function is entered directly
-    /// (its frame pushed here, then the interpreter), without the generic
-    /// call path's extra layers.
+    /// (`ccall` pushes its frame and runs the interpreter).
     #[inline]
     pub fn host_pcall(&mut self, func: usize, nresults: i32) -> Result<(), HostError> {
         if func >= self.top() || nresults < crate::vm::MULTRET {
-            return Err(self.host_pcall_misuse(func, nresults));
+            return Err(self.host_pcall_misuse(func));
         }
         if nresults > 0 {
             if let Err(t) = self.check_stack(nresults as usize) {
@@ -116,62 +115,55 @@ impl State {
         if self.heap.limit != usize::MAX {
             self.relieve_memory_pressure();
         }
-        let saved = self.save_captured_traceback();
-        let th = self.th();
-        let saved_frame = SavedFrame {
-            ci: th.ci.len(),
-            errfunc: th.errfunc,
-            n_ccalls: th.n_ccalls,
-            allow_hook: th.hook.allow,
-            traceback: saved,
-        };
-        th.errfunc = ERRFUNC_HOST;
-        match self.call_from_host(func, nresults) {
+        let saved = self.enter_host_frame();
+        match self.call_noyield(func, nresults) {
             Ok(()) => {
-                self.th().errfunc = saved_frame.errfunc;
-                self.restore_captured_traceback(saved_frame.traceback);
+                self.leave_host_frame(saved);
                 Ok(())
             }
-            Err(t) => Err(self.host_call_failed(t, func, saved_frame)),
+            Err(t) => Err(self.host_call_failed(t, func, saved)),
         }
     }
 
     /// The misuse errors of `host_pcall`.
     #[cold]
-    fn host_pcall_misuse(&mut self, func: usize, nresults: i32) -> HostError {
+    fn host_pcall_misuse(&mut self, func: usize) -> HostError {
         if func >= self.top() {
             self.api_error("host_pcall: no function at the given index")
         } else {
-            let _ = nresults;
             self.api_error("host_pcall: invalid number of results")
         }
     }
 
-    /// The call under `host_pcall`: PUC's `luaD_callnoyield`, with the
-    /// frame of a Lua function pushed in line.
-    #[inline(always)]
-    fn call_from_host(&mut self, func: usize, nresults: i32) -> LResult<()> {
-        const INC: u32 = 0x1_0001; // one native call, not yieldable
+    /// Records what a host call or `protect` restores after an error, and
+    /// sets the thread's message handler to the host's sentinel.
+    #[inline]
+    fn enter_host_frame(&mut self) -> SavedFrame {
+        let traceback = self.save_captured_traceback();
         let th = self.th();
-        th.n_ccalls += INC;
-        if th.c_calls() >= crate::vm::MAX_CCALLS || self.native_stack_exhausted() {
-            self.check_cstack()?;
-        }
-        if let Value::LuaFn(cl) = self.th().stack[func] {
-            self.push_lua_frame(cl, func, nresults, crate::object::thread::CIST_FRESH)?;
-            self.execute()?;
-        } else if self.precall(func, nresults)? {
-            self.th().ci_mut().status = crate::object::thread::CIST_FRESH;
-            self.execute()?;
-        }
-        self.th().n_ccalls -= INC;
-        Ok(())
+        let saved = SavedFrame {
+            ci: th.ci.len(),
+            errfunc: th.errfunc,
+            n_ccalls: th.n_ccalls,
+            allow_hook: th.hook.allow,
+            traceback,
+        };
+        th.errfunc = ERRFUNC_HOST;
+        saved
+    }
+
+    /// Undoes `enter_host_frame` after a call that succeeded.
+    #[inline]
+    fn leave_host_frame(&mut self, saved: SavedFrame) {
+        self.th().errfunc = saved.errfunc;
+        self.restore_captured_traceback(saved.traceback);
     }
 
     /// Restores what `host_pcall` recorded after the call failed with
     /// `t`: drops the frames the error left, closes the upvalues and
     /// to-be-closed variables from `func` up, and takes the error value
-    /// and the captured traceback off the stack.
+    /// and the captured traceback off the stack (the stack top is `func`
+    /// again).
     #[cold]
     #[inline(never)]
     fn host_call_failed(&mut self, t: Throw, func: usize, saved: SavedFrame) -> HostError {
@@ -198,39 +190,15 @@ impl State {
     /// traceback. The stack top is restored either way.
     pub fn protect<R>(&mut self, f: impl FnOnce(&mut State) -> LResult<R>) -> Result<R, HostError> {
         self.note_host_entry();
-        let th = self.th();
-        let base = th.top;
-        let old_ci = th.ci.len();
-        let old_errfunc = th.errfunc;
-        let old_nccalls = th.n_ccalls;
-        let old_allow = th.hook.allow;
-        th.errfunc = ERRFUNC_HOST;
-        let saved = self.save_captured_traceback();
-        let r = f(self);
-        match r {
+        let base = self.top();
+        let saved = self.enter_host_frame();
+        match f(self) {
             Ok(v) => {
-                self.restore_captured_traceback(saved);
-                let th = self.th();
-                th.errfunc = old_errfunc;
-                th.top = base;
+                self.leave_host_frame(saved);
+                self.th().top = base;
                 Ok(v)
             }
-            Err(t) => {
-                let captured = std::mem::replace(&mut self.captured_traceback, saved).unwrap_or_default();
-                self.native_stack_limit = self.native_stack_budget;
-                let th = self.th();
-                th.ci.truncate(old_ci);
-                th.n_ccalls = old_nccalls;
-                th.hook.allow = old_allow;
-                th.push(t.value);
-                let status = self.close_protected(base, t.status);
-                let value = self.stack_get(self.top() - 1);
-                let th = self.th();
-                th.errfunc = old_errfunc;
-                th.top = base;
-                self.shrink_stack();
-                Err(HostError { status, value, traceback: captured })
-            }
+            Err(t) => Err(self.host_call_failed(t, base, saved)),
         }
     }
 

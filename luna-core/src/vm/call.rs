@@ -300,24 +300,35 @@ impl State {
 
     /// As `call`, but yields inside it are errors (PUC's
     /// `luaD_callnoyield`).
+    #[inline]
     pub fn call_noyield(&mut self, func: usize, nresults: i32) -> LResult<()> {
         self.ccall(func, nresults, 0x1_0001)
     }
 
+    /// The calls from Rust (`call`, `call_noyield`, and the host's
+    /// `host_pcall`): a Lua function's frame is pushed and run, a native
+    /// run, anything else goes through `precall` (its `__call`).
+    #[inline]
     fn ccall(&mut self, func: usize, nresults: i32, inc: u32) -> LResult<()> {
         let th = self.th();
         th.n_ccalls += inc;
         if th.c_calls() >= MAX_CCALLS || self.native_stack_exhausted() {
             self.check_cstack()?;
         }
-        // A native function (a metamethod or a function a native calls,
-        // often) is run from here: `precall` would only forward it.
-        if let Value::NativeFn(_) = self.th().stack[func] {
-            self.precall_native(func, nresults)?;
-        } else if self.precall(func, nresults)? {
-            let ci = self.th().ci_mut();
-            ci.status = CIST_FRESH;
-            self.execute()?;
+        match self.th().stack[func] {
+            Value::LuaFn(cl) => {
+                self.push_lua_frame(cl, func, nresults, CIST_FRESH)?;
+                self.execute()?;
+            }
+            Value::NativeFn(_) => {
+                self.precall_native(func, nresults)?;
+            }
+            _ => {
+                if self.precall(func, nresults)? {
+                    self.th().ci_mut().status = CIST_FRESH;
+                    self.execute()?;
+                }
+            }
         }
         debug_assert!(self.th_ref().n_ccalls >= inc, "unbalanced native-call count");
         self.th().n_ccalls -= inc;
